@@ -1,0 +1,58 @@
+package org.streamdistill.schemas.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+  private static final ConfigDef DEF = new ConfigDef()
+      .define("replay.rate", ConfigDef.Type.DOUBLE, 0.0, ConfigDef.Range.atLeast(0), ConfigDef.Importance.HIGH, "turns/s")
+      .define("replay.seed", ConfigDef.Type.LONG, 42L, ConfigDef.Importance.LOW, "seed")
+      .define("replay.source", ConfigDef.Type.STRING, "clinc150", ConfigDef.Importance.LOW, "source");
+
+  private final ConfigLoader loader = new ConfigLoader(DEF, "SD", Map.of("rate", "replay.rate"));
+
+  @Test
+  void shouldApplyFileThenEnvironmentThenFlags(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("app.properties"), "replay.rate=1\nreplay.seed=1\nreplay.source=file\n");
+
+    Map<String, Object> config = loader.load(
+        List.of("--config", file.toString(), "--rate", "3"),
+        Map.of("SD_REPLAY_SEED", "2", "SD_REPLAY_RATE", "2"));
+
+    assertThat(config).containsEntry("replay.rate", 3.0).containsEntry("replay.seed", 2L)
+        .containsEntry("replay.source", "file");
+  }
+
+  @Test
+  void shouldFillDefaults() {
+    assertThat(loader.load(List.of(), Map.of()))
+        .containsEntry("replay.rate", 0.0).containsEntry("replay.seed", 42L).containsEntry("replay.source", "clinc150");
+  }
+
+  @Test
+  void shouldNameTheKeyOfAnInvalidValue() {
+    assertThatThrownBy(() -> loader.load(List.of("--rate=-5"), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("replay.rate").hasMessageContaining("-5");
+  }
+
+  @Test
+  void shouldRefuseUnknownKeysAndDanglingFlags() {
+    assertThatThrownBy(() -> loader.load(List.of("--rat", "5"), Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("unknown setting 'rat'");
+    assertThatThrownBy(() -> loader.load(List.of("--rate"), Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("--rate needs a value");
+    assertThatThrownBy(() -> loader.load(List.of("rate"), Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("unexpected argument 'rate'");
+  }
+}
