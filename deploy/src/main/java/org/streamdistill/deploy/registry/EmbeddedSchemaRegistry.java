@@ -1,0 +1,202 @@
+package org.streamdistill.deploy.registry;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A schema registry that speaks the Confluent REST API (the subset listed on {@link
+ * RegistryHttpHandler}) on loopback, and keeps its state where Confluent's does: in a
+ * compacted Kafka topic ({@value #DEFAULT_TOPIC} by default; record format in {@link
+ * SchemaLogRecords}). On start it replays that topic, so a restarted registry, or a second
+ * one on the same topic, serves the same ids and versions. Avro only; compatibility levels
+ * NONE, BACKWARD (default), FORWARD, FULL and their transitive forms.
+ *
+ * <pre>{@code
+ * try (EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(kafka.bootstrapServers())) {
+ *   SchemaRegistryClient client = new RestSchemaRegistryClient(registry.url());
+ * }
+ * }</pre>
+ */
+public final class EmbeddedSchemaRegistry implements AutoCloseable {
+
+  /** Confluent's default topic name. */
+  public static final String DEFAULT_TOPIC = "_schemas";
+
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedSchemaRegistry.class);
+  private static final String HOST = "127.0.0.1";
+
+  private final HttpServer server;
+  private final ExecutorService httpThreads;
+  private final SchemaLog log;
+  private final String topic;
+  private boolean closed;
+
+  private EmbeddedSchemaRegistry(HttpServer server, ExecutorService httpThreads, SchemaLog log, String topic) {
+    this.server = server;
+    this.httpThreads = httpThreads;
+    this.log = log;
+    this.topic = topic;
+  }
+
+  /** Starts a registry on a free port, stored in {@value #DEFAULT_TOPIC} of the given cluster. */
+  public static EmbeddedSchemaRegistry start(String bootstrapServers) {
+    return builder(bootstrapServers).start();
+  }
+
+  /** Options for a registry stored in the given Kafka cluster. */
+  public static Builder builder(String bootstrapServers) {
+    return new Builder(bootstrapServers);
+  }
+
+  /** Base URL for {@code RestSchemaRegistryClient}, e.g. {@code http://127.0.0.1:40123}. */
+  public String url() {
+    return "http://" + HOST + ":" + port();
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  /** The Kafka topic holding the registry's state. */
+  public String topic() {
+    return topic;
+  }
+
+  /** Stops serving HTTP, then stops reading and writing the topic. The topic keeps the state. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    server.stop(0);
+    httpThreads.shutdown();
+    try {
+      if (!httpThreads.awaitTermination(5, TimeUnit.SECONDS)) {
+        httpThreads.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      httpThreads.shutdownNow();
+    }
+    log.close();
+    LOG.info("Schema registry {} stopped", url());
+  }
+
+  @Override
+  public String toString() {
+    return "EmbeddedSchemaRegistry[" + url() + ", topic " + topic + "]";
+  }
+
+  /** Options of an {@link EmbeddedSchemaRegistry}; every one has a working default. */
+  public static final class Builder {
+    private final String bootstrapServers;
+    private int port;
+    private String topic = DEFAULT_TOPIC;
+    private Duration timeout = Duration.ofSeconds(30);
+    private int httpThreads = 4;
+
+    private Builder(String bootstrapServers) {
+      if (bootstrapServers == null || bootstrapServers.isBlank()) {
+        throw new IllegalArgumentException("bootstrap servers of the registry's Kafka cluster are empty");
+      }
+      this.bootstrapServers = bootstrapServers;
+    }
+
+    /** HTTP port; 0, the default, picks a free one. */
+    public Builder port(int port) {
+      if (port < 0 || port > 65_535) {
+        throw new IllegalArgumentException("port must be between 0 and 65535, got " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /** The Kafka topic that stores the registry (created, compacted, if absent). */
+    public Builder topic(String topic) {
+      if (topic == null || topic.isBlank()) {
+        throw new IllegalArgumentException("schema topic name is empty");
+      }
+      this.topic = topic;
+      return this;
+    }
+
+    /** Bound on start-up replay and on each write's round trip through Kafka. */
+    public Builder timeout(Duration timeout) {
+      if (Objects.requireNonNull(timeout, "timeout").isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("timeout must be > 0, got " + timeout);
+      }
+      this.timeout = timeout;
+      return this;
+    }
+
+    /** Threads serving HTTP requests. */
+    public Builder httpThreads(int threads) {
+      if (threads < 1) {
+        throw new IllegalArgumentException("httpThreads must be >= 1, got " + threads);
+      }
+      this.httpThreads = threads;
+      return this;
+    }
+
+    /**
+     * Creates the topic if needed, replays it, then serves HTTP.
+     *
+     * @throws IllegalStateException when the Kafka cluster cannot be used
+     * @throws UncheckedIOException when the port cannot be bound
+     */
+    public EmbeddedSchemaRegistry start() {
+      long started = System.nanoTime();
+      RegistryState state = new RegistryState();
+      SchemaLog log = new SchemaLog(bootstrapServers, topic, state, timeout);
+      ExecutorService executor = null;
+      try {
+        long replayed = log.start();
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(HOST), port), 0);
+        server.createContext("/", new RegistryHttpHandler(new SchemaRegistryService(state, log)));
+        executor = Executors.newFixedThreadPool(httpThreads, namedDaemonThreads("schema-registry-http-"));
+        server.setExecutor(executor);
+        server.start();
+        EmbeddedSchemaRegistry registry = new EmbeddedSchemaRegistry(server, executor, log, topic);
+        LOG.info("Schema registry {} started in {} ms ({} offsets of topic {} replayed, {} subjects)",
+            registry.url(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), replayed, topic,
+            state.subjects().size());
+        return registry;
+      } catch (IOException e) {
+        cleanUp(log, executor);
+        throw new UncheckedIOException("cannot serve the schema registry on " + HOST + ":" + port + ": "
+            + e.getMessage(), e);
+      } catch (RuntimeException e) {
+        cleanUp(log, executor);
+        throw e;
+      }
+    }
+
+    private static void cleanUp(SchemaLog log, ExecutorService executor) {
+      if (executor != null) {
+        executor.shutdownNow();
+      }
+      log.close();
+    }
+  }
+
+  private static java.util.concurrent.ThreadFactory namedDaemonThreads(String prefix) {
+    AtomicInteger count = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+}
