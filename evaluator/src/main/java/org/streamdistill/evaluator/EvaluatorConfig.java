@@ -1,0 +1,280 @@
+package org.streamdistill.evaluator;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.StreamsConfig;
+import org.streamdistill.evaluator.promotion.PromotionSettings;
+import org.streamdistill.records.PromotionEvent;
+import org.streamdistill.records.RollingMetrics;
+import org.streamdistill.records.StudentPrediction;
+import org.streamdistill.schemas.topic.Topic;
+import org.streamdistill.schemas.topic.Topics;
+
+/**
+ * The evaluator's configuration: every key with its type, default, validator and doc, in one
+ * {@link ConfigDef}. Sources are merged file, then environment, then command-line flags (see
+ * {@link #fromSources}). An unknown key or an invalid value fails construction with a {@link
+ * ConfigException} that names the key.
+ *
+ * <p>Keys under {@value #STREAMS_PREFIX} pass through to Kafka Streams with the prefix removed
+ * (for example {@code evaluator.streams.commit.interval.ms}); the rest of the suffix must be a
+ * Kafka Streams setting or a client setting behind Kafka Streams' {@code consumer.}, {@code
+ * producer.}, {@code admin.} (and similar) prefixes.
+ */
+public final class EvaluatorConfig extends AbstractConfig {
+
+  public static final String BOOTSTRAP_SERVERS = "evaluator.bootstrap.servers";
+  public static final String SCHEMA_REGISTRY_URL = "evaluator.schema-registry.url";
+  public static final String APPLICATION_ID = "evaluator.application.id";
+  public static final String TOPIC_NAMESPACE = "evaluator.topic.namespace";
+  public static final String STATE_DIR = "evaluator.state.dir";
+  public static final String WINDOW_SIZE_MS = "evaluator.window.size.ms";
+  public static final String WINDOW_ADVANCE_MS = "evaluator.window.advance.ms";
+  public static final String WINDOW_GRACE_MS = "evaluator.window.grace.ms";
+  public static final String PROMOTION_MODEL_NAME = "evaluator.promotion.model-name";
+  public static final String PROMOTION_MIN_PAIRED = "evaluator.promotion.min-paired";
+  public static final String PROMOTION_MIN_GOLD_PAIRS = "evaluator.promotion.min-gold-pairs";
+  public static final String PROMOTION_MARGIN = "evaluator.promotion.margin";
+  public static final String PROMOTION_ALPHA = "evaluator.promotion.alpha";
+  public static final String PROMOTION_COOLDOWN_TURNS = "evaluator.promotion.cooldown-turns";
+  public static final String PROMOTION_HOLD_EVENTS = "evaluator.promotion.hold-events";
+
+  /** Prefix of keys handed to Kafka Streams as they are. */
+  public static final String STREAMS_PREFIX = "evaluator.streams.";
+
+  /** Kafka Streams settings the evaluator sets from its own keys or owns outright. */
+  private static final Map<String, String> OWNED_STREAMS_SETTINGS = Map.of(
+      StreamsConfig.APPLICATION_ID_CONFIG, "set " + APPLICATION_ID + " instead",
+      StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "set " + BOOTSTRAP_SERVERS + " instead",
+      StreamsConfig.STATE_DIR_CONFIG, "set " + STATE_DIR + " instead",
+      StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, "the evaluator routes poison records itself",
+      "default.deserialization.exception.handler", "the evaluator routes poison records itself");
+
+  private static final List<String> CLIENT_PREFIXES = List.of(
+      "consumer.", "main.consumer.", "restore.consumer.", "global.consumer.", "producer.", "admin.", "topic.");
+
+  private static final ConfigDef.Validator NON_BLANK = (name, value) -> {
+    if (value == null || value.toString().isBlank()) {
+      throw new ConfigException(name, value, "must not be empty");
+    }
+  };
+
+  private static final ConfigDef.Validator OPEN_UNIT_INTERVAL = (name, value) -> {
+    double v = ((Number) value).doubleValue();
+    if (!(v > 0.0 && v < 1.0)) {
+      throw new ConfigException(name, value, "must be > 0 and < 1");
+    }
+  };
+
+  /** The definition of every key: type, default, validator, doc. */
+  public static final ConfigDef CONFIG = new ConfigDef()
+      .define(BOOTSTRAP_SERVERS, Type.STRING, "localhost:9092", NON_BLANK, Importance.HIGH,
+          "Kafka bootstrap servers, host:port[,host:port...].")
+      .define(SCHEMA_REGISTRY_URL, Type.STRING, "http://localhost:8081", NON_BLANK, Importance.HIGH,
+          "Base URL of the Confluent-compatible schema registry.")
+      .define(APPLICATION_ID, Type.STRING, "streamdistill-evaluator", NON_BLANK, Importance.HIGH,
+          "Kafka Streams application id: consumer group, prefix of internal topics and state directories.")
+      .define(TOPIC_NAMESPACE, Type.STRING, "", Importance.MEDIUM,
+          "Prefix of every topic read or written (experiments beside production); empty for none.")
+      .define(STATE_DIR, Type.STRING, "", Importance.MEDIUM,
+          "Directory of the local state stores; empty for Kafka Streams' default (java.io.tmpdir/kafka-streams).")
+      .define(WINDOW_SIZE_MS, Type.LONG, 10_000L, Range.atLeast(1), Importance.MEDIUM,
+          "Event-time length of a metrics window, milliseconds.")
+      .define(WINDOW_ADVANCE_MS, Type.LONG, 10_000L, Range.atLeast(1), Importance.MEDIUM,
+          "How far consecutive metrics windows start apart, milliseconds; equal to the size for tumbling windows,"
+              + " smaller for hopping ones. At most " + WINDOW_SIZE_MS + ".")
+      .define(WINDOW_GRACE_MS, Type.LONG, 5_000L, Range.atLeast(0), Importance.MEDIUM,
+          "How long after a window's end late turns are still counted, milliseconds of event time; a window's"
+              + " metrics are published once, when the grace period has passed.")
+      .define(PROMOTION_MODEL_NAME, Type.STRING, "student", NON_BLANK, Importance.MEDIUM,
+          "Name of the model promoted; the key of its model.promotions events and of its policy state.")
+      .define(PROMOTION_MIN_PAIRED, Type.INT, 200, Range.atLeast(1), Importance.MEDIUM,
+          "Paired turns per evaluation period: the policy looks at the evidence once per this many paired turns,"
+              + " and bootstraps a first champion after this many challenger turns.")
+      .define(PROMOTION_MIN_GOLD_PAIRS, Type.INT, 100, Range.atLeast(1), Importance.MEDIUM,
+          "Gold-labelled pairs needed before decisions use gold accuracy instead of teacher agreement.")
+      .define(PROMOTION_MARGIN, Type.DOUBLE, 0.02, Range.between(0.0, 1.0), Importance.MEDIUM,
+          "Smallest challenger-minus-champion score difference that justifies a promotion.")
+      .define(PROMOTION_ALPHA, Type.DOUBLE, 0.01, OPEN_UNIT_INTERVAL, Importance.MEDIUM,
+          "Significance level of one champion/challenger comparison, spent over its looks as alpha/(k(k+1)).")
+      .define(PROMOTION_COOLDOWN_TURNS, Type.INT, 200, Range.atLeast(0), Importance.MEDIUM,
+          "Turns after a promotion that are neither counted nor decided on.")
+      .define(PROMOTION_HOLD_EVENTS, Type.BOOLEAN, true, Importance.LOW,
+          "Whether each evaluation that does not promote publishes a HOLD event with its evidence.");
+
+  public EvaluatorConfig(Map<String, ?> settings) {
+    super(CONFIG, checkKeys(settings), false);
+    long size = getLong(WINDOW_SIZE_MS);
+    long advance = getLong(WINDOW_ADVANCE_MS);
+    if (advance > size) {
+      throw new ConfigException(WINDOW_ADVANCE_MS, advance,
+          "must be at most " + WINDOW_SIZE_MS + " (" + size + "), or windows would leave gaps between them");
+    }
+  }
+
+  /**
+   * Merges the sources in precedence order, later winning: a properties file (may be null),
+   * the environment (each key upper-cased with dots and dashes as underscores, for example
+   * {@code EVALUATOR_PROMOTION_MIN_PAIRED}; only keys defined here), then {@code --set} flags.
+   */
+  public static EvaluatorConfig fromSources(Path file, Map<String, String> environment, Map<String, String> flags) {
+    Map<String, Object> merged = new LinkedHashMap<>();
+    if (file != null) {
+      merged.putAll(readProperties(file));
+    }
+    for (String key : CONFIG.names()) {
+      String value = environment.get(environmentName(key));
+      if (value != null) {
+        merged.put(key, value);
+      }
+    }
+    merged.putAll(flags);
+    return new EvaluatorConfig(merged);
+  }
+
+  /** The environment variable that sets {@code key}. */
+  public static String environmentName(String key) {
+    return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+  }
+
+  public String bootstrapServers() {
+    return getString(BOOTSTRAP_SERVERS);
+  }
+
+  public String schemaRegistryUrl() {
+    return getString(SCHEMA_REGISTRY_URL);
+  }
+
+  public String applicationId() {
+    return getString(APPLICATION_ID);
+  }
+
+  public String topicNamespace() {
+    return getString(TOPIC_NAMESPACE);
+  }
+
+  /** The state directory, empty for Kafka Streams' default. */
+  public String stateDir() {
+    return getString(STATE_DIR);
+  }
+
+  public Duration windowSize() {
+    return Duration.ofMillis(getLong(WINDOW_SIZE_MS));
+  }
+
+  public Duration windowAdvance() {
+    return Duration.ofMillis(getLong(WINDOW_ADVANCE_MS));
+  }
+
+  public Duration windowGrace() {
+    return Duration.ofMillis(getLong(WINDOW_GRACE_MS));
+  }
+
+  public String modelName() {
+    return getString(PROMOTION_MODEL_NAME);
+  }
+
+  public PromotionSettings promotionSettings() {
+    return new PromotionSettings(getInt(PROMOTION_MIN_PAIRED), getInt(PROMOTION_MIN_GOLD_PAIRS),
+        getDouble(PROMOTION_MARGIN), getDouble(PROMOTION_ALPHA), getInt(PROMOTION_COOLDOWN_TURNS),
+        getBoolean(PROMOTION_HOLD_EVENTS));
+  }
+
+  /** The input topic, in this configuration's namespace. */
+  public Topic<StudentPrediction> predictionsTopic() {
+    return Topics.PREDICTIONS.inNamespace(topicNamespace());
+  }
+
+  /** The metrics topic, in this configuration's namespace. */
+  public Topic<RollingMetrics> metricsTopic() {
+    return Topics.METRICS.inNamespace(topicNamespace());
+  }
+
+  /** The promotions topic, in this configuration's namespace. */
+  public Topic<PromotionEvent> promotionsTopic() {
+    return Topics.PROMOTIONS.inNamespace(topicNamespace());
+  }
+
+  /** The {@value #STREAMS_PREFIX} settings with the prefix removed. */
+  public Map<String, Object> streamsOverrides() {
+    return Collections.unmodifiableMap(new TreeMap<>(originalsWithPrefix(STREAMS_PREFIX, true)));
+  }
+
+  private static Map<String, ?> checkKeys(Map<String, ?> settings) {
+    Set<String> unknown = new TreeSet<>();
+    for (Map.Entry<String, ?> entry : settings.entrySet()) {
+      String key = entry.getKey();
+      if (CONFIG.names().contains(key)) {
+        continue;
+      }
+      if (key.startsWith(STREAMS_PREFIX)) {
+        checkStreamsKey(key, entry.getValue());
+        continue;
+      }
+      unknown.add(key);
+    }
+    if (!unknown.isEmpty()) {
+      throw new ConfigException("unknown configuration key" + (unknown.size() > 1 ? "s " : " ")
+          + String.join(", ", unknown) + "; known keys: " + String.join(", ", new TreeSet<>(CONFIG.names()))
+          + ", and Kafka Streams settings under " + STREAMS_PREFIX);
+    }
+    return settings;
+  }
+
+  private static void checkStreamsKey(String key, Object value) {
+    String setting = key.substring(STREAMS_PREFIX.length());
+    String owned = OWNED_STREAMS_SETTINGS.get(setting);
+    if (owned != null) {
+      throw new ConfigException(key, value, "the evaluator sets " + setting + " itself: " + owned);
+    }
+    if (StreamsConfig.configDef().names().contains(setting)) {
+      return;
+    }
+    for (String prefix : CLIENT_PREFIXES) {
+      if (setting.startsWith(prefix)) {
+        String clientSetting = setting.substring(prefix.length());
+        if (prefix.equals("topic.") || ConsumerConfig.configNames().contains(clientSetting)
+            || ProducerConfig.configNames().contains(clientSetting)
+            || AdminClientConfig.configNames().contains(clientSetting)) {
+          return;
+        }
+      }
+    }
+    throw new ConfigException(key, value, "'" + setting + "' is not a Kafka Streams setting (nor a "
+        + CLIENT_PREFIXES + "-prefixed client setting)");
+  }
+
+  private static Map<String, String> readProperties(Path file) {
+    Properties properties = new Properties();
+    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      properties.load(reader);
+    } catch (IOException e) {
+      throw new ConfigException("cannot read the configuration file " + file + ": " + e.getMessage());
+    }
+    Map<String, String> values = new LinkedHashMap<>();
+    properties.stringPropertyNames().forEach(name -> values.put(name, properties.getProperty(name).trim()));
+    return values;
+  }
+}

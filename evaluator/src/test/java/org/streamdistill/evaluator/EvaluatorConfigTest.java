@@ -1,0 +1,140 @@
+package org.streamdistill.evaluator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.streamdistill.evaluator.promotion.PromotionSettings;
+
+class EvaluatorConfigTest {
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void shouldDefaultEveryKey() {
+    EvaluatorConfig config = new EvaluatorConfig(Map.of());
+
+    assertThat(config.bootstrapServers()).isEqualTo("localhost:9092");
+    assertThat(config.schemaRegistryUrl()).isEqualTo("http://localhost:8081");
+    assertThat(config.applicationId()).isEqualTo("streamdistill-evaluator");
+    assertThat(config.topicNamespace()).isEmpty();
+    assertThat(config.stateDir()).isEmpty();
+    assertThat(config.windowSize()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(config.windowAdvance()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(config.windowGrace()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(config.modelName()).isEqualTo("student");
+    assertThat(config.promotionSettings()).isEqualTo(PromotionSettings.defaults());
+    assertThat(config.predictionsTopic().name()).isEqualTo("student.predictions");
+    assertThat(config.metricsTopic().name()).isEqualTo("evaluator.metrics");
+    assertThat(config.promotionsTopic().name()).isEqualTo("model.promotions");
+    assertThat(config.streamsOverrides()).isEmpty();
+  }
+
+  @Test
+  void shouldParseStringsAndNamespaceTopics() {
+    EvaluatorConfig config = new EvaluatorConfig(Map.of(
+        EvaluatorConfig.TOPIC_NAMESPACE, "exp1",
+        EvaluatorConfig.PROMOTION_MIN_PAIRED, "50",
+        EvaluatorConfig.PROMOTION_MARGIN, "0.05",
+        EvaluatorConfig.PROMOTION_HOLD_EVENTS, "false",
+        EvaluatorConfig.WINDOW_SIZE_MS, "60000",
+        EvaluatorConfig.WINDOW_ADVANCE_MS, "15000"));
+
+    assertThat(config.promotionSettings()).isEqualTo(new PromotionSettings(50, 100, 0.05, 0.01, 200, false));
+    assertThat(config.windowAdvance()).isEqualTo(Duration.ofSeconds(15));
+    assertThat(config.predictionsTopic().name()).isEqualTo("exp1.student.predictions");
+    assertThat(config.predictionsTopic().deadLetterTopic()).isEqualTo("exp1.student.predictions.dlq");
+    assertThat(config.metricsTopic().name()).isEqualTo("exp1.evaluator.metrics");
+    assertThat(config.promotionsTopic().name()).isEqualTo("exp1.model.promotions");
+  }
+
+  @Test
+  void shouldRejectAnUnknownKeyByName() {
+    assertThatThrownBy(() -> new EvaluatorConfig(Map.of("evaluator.promotion.min-pairs", "10")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("unknown configuration key evaluator.promotion.min-pairs; known keys: ");
+  }
+
+  @Test
+  void shouldRejectAnInvalidValueNamingTheKey() {
+    assertThatThrownBy(() -> new EvaluatorConfig(Map.of(EvaluatorConfig.PROMOTION_MIN_PAIRED, "0")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("Invalid value 0 for configuration evaluator.promotion.min-paired: Value must be at least 1");
+    assertThatThrownBy(() -> new EvaluatorConfig(Map.of(EvaluatorConfig.PROMOTION_ALPHA, "1.5")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("Invalid value 1.5 for configuration evaluator.promotion.alpha: must be > 0 and < 1");
+    assertThatThrownBy(() -> new EvaluatorConfig(Map.of(EvaluatorConfig.WINDOW_SIZE_MS, "ten seconds")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("evaluator.window.size.ms");
+  }
+
+  @Test
+  void shouldRejectAnAdvanceLongerThanTheWindow() {
+    assertThatThrownBy(() -> new EvaluatorConfig(Map.of(
+        EvaluatorConfig.WINDOW_SIZE_MS, 10_000L, EvaluatorConfig.WINDOW_ADVANCE_MS, 20_000L)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("Invalid value 20000 for configuration evaluator.window.advance.ms: must be at most"
+            + " evaluator.window.size.ms (10000), or windows would leave gaps between them");
+  }
+
+  @Test
+  void shouldPassKafkaStreamsSettingsThroughWithoutThePrefix() {
+    EvaluatorConfig config = new EvaluatorConfig(Map.of(
+        "evaluator.streams.commit.interval.ms", "200",
+        "evaluator.streams.num.stream.threads", "2",
+        "evaluator.streams.producer.linger.ms", "5"));
+
+    assertThat(config.streamsOverrides()).containsExactly(
+        Map.entry("commit.interval.ms", "200"),
+        Map.entry("num.stream.threads", "2"),
+        Map.entry("producer.linger.ms", "5"));
+  }
+
+  @Test
+  void shouldRejectUnknownOrOwnedKafkaStreamsSettings() {
+    assertThatThrownBy(() -> new EvaluatorConfig(Map.of("evaluator.streams.comit.interval.ms", "200")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("Invalid value 200 for configuration evaluator.streams.comit.interval.ms:"
+            + " 'comit.interval.ms' is not a Kafka Streams setting");
+    assertThatThrownBy(() -> new EvaluatorConfig(Map.of("evaluator.streams.application.id", "other")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("Invalid value other for configuration evaluator.streams.application.id: the evaluator sets"
+            + " application.id itself: set evaluator.application.id instead");
+  }
+
+  @Test
+  void shouldLetEnvironmentOverrideTheFileAndFlagsOverrideBoth() throws IOException {
+    Path file = dir.resolve("evaluator.properties");
+    Files.writeString(file, String.join("\n",
+        "evaluator.promotion.min-paired = 300",
+        "evaluator.promotion.cooldown-turns = 50",
+        "evaluator.application.id = from-file"));
+    Map<String, String> environment = Map.of(
+        "EVALUATOR_PROMOTION_MIN_PAIRED", "400",
+        "EVALUATOR_APPLICATION_ID", "from-env",
+        "UNRELATED_VARIABLE", "ignored");
+    Map<String, String> flags = Map.of(EvaluatorConfig.APPLICATION_ID, "from-flag");
+
+    EvaluatorConfig config = EvaluatorConfig.fromSources(file, environment, flags);
+
+    assertThat(config.promotionSettings().minPaired()).isEqualTo(400);
+    assertThat(config.promotionSettings().cooldownTurns()).isEqualTo(50);
+    assertThat(config.applicationId()).isEqualTo("from-flag");
+  }
+
+  @Test
+  void shouldNameAMissingConfigurationFile() {
+    Path missing = dir.resolve("absent.properties");
+    assertThatThrownBy(() -> EvaluatorConfig.fromSources(missing, Map.of(), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("cannot read the configuration file " + missing);
+  }
+}

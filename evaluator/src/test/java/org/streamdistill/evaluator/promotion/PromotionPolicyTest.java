@@ -1,0 +1,270 @@
+package org.streamdistill.evaluator.promotion;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class PromotionPolicyTest {
+
+  /** A decision and the 1-based index of the turn that triggered it. */
+  record Decided(int turn, Decision decision) {}
+
+  private static PairedTurn paired(String challenger, String champion, boolean challengerRight,
+      boolean championRight, long eventTimeMs) {
+    return new PairedTurn(challenger, champion, challengerRight, championRight, false, false, false, eventTimeMs);
+  }
+
+  private static PairedTurn pairedWithGold(String challenger, String champion, boolean challengerTeacher,
+      boolean championTeacher, boolean challengerGold, boolean championGold, long eventTimeMs) {
+    return new PairedTurn(challenger, champion, challengerTeacher, championTeacher, true, challengerGold,
+        championGold, eventTimeMs);
+  }
+
+  private static List<Decided> run(PromotionPolicy policy, List<PairedTurn> turns) {
+    PromotionState state = PromotionState.INITIAL;
+    List<Decided> decisions = new ArrayList<>();
+    for (int i = 0; i < turns.size(); i++) {
+      PromotionPolicy.Step step = policy.observe(state, turns.get(i));
+      state = step.state();
+      int turn = i + 1;
+      step.decision().ifPresent(d -> decisions.add(new Decided(turn, d)));
+    }
+    return decisions;
+  }
+
+  @Test
+  void shouldPromoteABetterChallengerWithItsEvidenceAtTheFirstLook() {
+    // Given 200 paired turns: 140 both right, 40 only the challenger, 10 only the champion,
+    // 10 both wrong; the challenger checkpoints from chal-6 to chal-7 halfway
+    PromotionPolicy policy = new PromotionPolicy(PromotionSettings.defaults());
+    List<PairedTurn> turns = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      String challenger = i < 100 ? "chal-6" : "chal-7";
+      boolean challengerRight = i < 180;                 // 140 both + 40 challenger-only
+      boolean championRight = i < 140 || i >= 180 && i < 190; // 140 both + 10 champion-only
+      turns.add(paired(challenger, "champ-1", challengerRight, championRight, 1_000L * i));
+    }
+
+    // When
+    List<Decided> decisions = run(policy, turns);
+
+    // Then: promoted at turn 200, naming the latest challenger and the evidence
+    assertThat(decisions).containsExactly(new Decided(200, new Decision(
+        Decision.Kind.PROMOTE, "champ-1", "chal-7", 199_000L, DecisionMetric.TEACHER,
+        new PairedTally(200, 180, 150, 40, 10), McNemarExactTest.oneSidedPValue(40, 10),
+        "challenger is better: teacher agreement on 200 pairs: challenger 0.9000 vs champion 0.7500 (delta +0.1500),"
+            + " b=40 c=10, p=1.19e-05; look 1 needs p < 0.00500 and delta >= 0.0200")));
+  }
+
+  @Test
+  void shouldPromoteATrulyBetterChallengerOnSeededNoise() {
+    // Given a challenger right 90% of the time, a champion right 75%, independently
+    PromotionPolicy policy = new PromotionPolicy(PromotionSettings.defaults());
+    Random random = new Random(7);
+    List<PairedTurn> turns = new ArrayList<>();
+    for (int i = 0; i < 2_000; i++) {
+      turns.add(paired("chal-1", "champ-1", random.nextDouble() < 0.90, random.nextDouble() < 0.75, i));
+    }
+
+    // When
+    List<Decided> decisions = run(policy, turns);
+
+    // Then: the first decision is a promotion, taken at a look, on significant evidence
+    assertThat(decisions).isNotEmpty();
+    Decided first = decisions.get(0);
+    assertThat(first.decision().kind()).isEqualTo(Decision.Kind.PROMOTE);
+    assertThat(first.turn() % 200).isZero();
+    assertThat(first.turn()).isLessThanOrEqualTo(600);
+    PairedTally evidence = first.decision().evidence();
+    assertThat(evidence.challengerScore() - evidence.championScore()).isGreaterThanOrEqualTo(0.02);
+    int look = first.turn() / 200;
+    assertThat(first.decision().pValue()).isLessThan(policy.threshold(look));
+  }
+
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(longs = {1, 2, 3, 4, 5})
+  void shouldNeverPromoteAnEqualChallengerOverALongStreamOfNoise(long seed) {
+    // Given 20,000 paired turns, both models right 80% of the time, independently
+    PromotionPolicy policy = new PromotionPolicy(PromotionSettings.defaults());
+    Random random = new Random(seed);
+    List<PairedTurn> turns = new ArrayList<>();
+    for (int i = 0; i < 20_000; i++) {
+      turns.add(paired("chal-1", "champ-1", random.nextDouble() < 0.8, random.nextDouble() < 0.8, i));
+    }
+
+    // When
+    List<Decided> decisions = run(policy, turns);
+
+    // Then: one HOLD per 200-turn look and not a single promotion
+    assertThat(decisions).hasSize(100);
+    assertThat(decisions).extracting(d -> d.decision().kind()).containsOnly(Decision.Kind.HOLD);
+    assertThat(decisions).extracting(Decided::turn)
+        .containsExactlyElementsOf(IntStream.rangeClosed(1, 100).map(k -> 200 * k).boxed().toList());
+  }
+
+  @Test
+  void shouldTakeNoDecisionDuringTheCooldownAndCountAfreshAfterIt() {
+    // Given looks every 10 pairs, a 25-turn cooldown, and a challenger always right against a
+    // champion always wrong (the trainer never swaps the champion in)
+    PromotionPolicy policy = new PromotionPolicy(new PromotionSettings(10, 100, 0.02, 0.01, 25, true));
+    List<PairedTurn> turns = new ArrayList<>();
+    for (int i = 1; i <= 60; i++) {
+      turns.add(paired("chal-" + i, "champ-1", true, false, i));
+    }
+
+    // When
+    List<Decided> decisions = run(policy, turns);
+
+    // Then: promoted at turn 10; turns 11-35 are the cooldown; turns 36-45 make the next look
+    assertThat(decisions).extracting(Decided::turn, d -> d.decision().kind(), d -> d.decision().toVersion(),
+            d -> d.decision().evidence())
+        .containsExactly(
+            tuple(10, Decision.Kind.PROMOTE, "chal-10", new PairedTally(10, 10, 0, 10, 0)),
+            tuple(45, Decision.Kind.PROMOTE, "chal-45", new PairedTally(10, 10, 0, 10, 0)));
+  }
+
+  @Test
+  void shouldCompareAgainstTheNewChampionOnceTheTrainerServesIt() {
+    // Given a promotion at turn 10, after which the trainer serves chal-1 as champion and the
+    // challenger is no better than it
+    PromotionPolicy policy = new PromotionPolicy(new PromotionSettings(10, 100, 0.02, 0.01, 5, true));
+    List<PairedTurn> turns = new ArrayList<>();
+    for (int i = 1; i <= 10; i++) {
+      turns.add(paired("chal-1", "champ-1", true, false, i));
+    }
+    for (int i = 11; i <= 25; i++) {
+      turns.add(paired("chal-2", "chal-1", true, true, i));
+    }
+
+    // When
+    List<Decided> decisions = run(policy, turns);
+
+    // Then: the cooldown eats turns 11-15, turns 16-25 are the first look against chal-1
+    assertThat(decisions).containsExactly(
+        new Decided(10, new Decision(Decision.Kind.PROMOTE, "champ-1", "chal-1", 10, DecisionMetric.TEACHER,
+            new PairedTally(10, 10, 0, 10, 0), 1.0 / 1024,
+            "challenger is better: teacher agreement on 10 pairs: challenger 1.0000 vs champion 0.0000"
+                + " (delta +1.0000), b=10 c=0, p=0.000977; look 1 needs p < 0.00500 and delta >= 0.0200")),
+        new Decided(25, new Decision(Decision.Kind.HOLD, "chal-1", "chal-2", 25, DecisionMetric.TEACHER,
+            new PairedTally(10, 10, 10, 0, 0), 1.0,
+            "delta below margin and not significant: teacher agreement on 10 pairs: challenger 1.0000 vs champion"
+                + " 1.0000 (delta +0.0000), b=0 c=0, p=1.00; look 1 needs p < 0.00500 and delta >= 0.0200")));
+  }
+
+  @Test
+  void shouldRestartTheCountWhenTheChampionChanges() {
+    // Given 5 turns against champ-1, then 10 against champ-2
+    PromotionPolicy policy = new PromotionPolicy(new PromotionSettings(10, 100, 0.02, 0.01, 0, true));
+    List<PairedTurn> turns = new ArrayList<>();
+    for (int i = 1; i <= 15; i++) {
+      turns.add(paired("chal-1", i <= 5 ? "champ-1" : "champ-2", true, false, i));
+    }
+
+    // When
+    List<Decided> decisions = run(policy, turns);
+
+    // Then: no look at turn 10 (only 5 pairs against champ-2), the first at turn 15
+    assertThat(decisions).extracting(Decided::turn, d -> d.decision().fromVersion(), d -> d.decision().evidence())
+        .containsExactly(tuple(15, "champ-2", new PairedTally(10, 10, 0, 10, 0)));
+  }
+
+  @Test
+  void shouldBootstrapTheFirstChampionOnceWhenThereIsNone() {
+    // Given 40 turns with only a challenger, right on 7 of the first 10, checkpointing at turn 8
+    PromotionPolicy policy = new PromotionPolicy(new PromotionSettings(10, 100, 0.02, 0.01, 5, true));
+    List<PairedTurn> turns = new ArrayList<>();
+    for (int i = 1; i <= 40; i++) {
+      turns.add(paired(i < 8 ? "chal-1" : "chal-2", null, i % 10 < 7, false, 1_000L * i));
+    }
+
+    // When
+    List<Decided> decisions = run(policy, turns);
+
+    // Then: one promotion from nothing at turn 10, never repeated while no champion serves
+    assertThat(decisions).containsExactly(new Decided(10, new Decision(Decision.Kind.PROMOTE, null, "chal-2",
+        10_000L, DecisionMetric.TEACHER, new PairedTally(10, 7, 0, 7, 0), null,
+        "bootstrap: no champion yet; challenger chal-2 right on 7 of 10 turns (teacher agreement)")));
+  }
+
+  @Test
+  void shouldDecideOnGoldWhenEnoughGoldPairsExist() {
+    // Given 20 gold-labelled turns: both always agree with the teacher, but only the
+    // challenger is always right on gold (the champion on half)
+    PromotionPolicy policy = new PromotionPolicy(new PromotionSettings(20, 10, 0.02, 0.01, 0, true));
+    List<PairedTurn> turns = new ArrayList<>();
+    for (int i = 1; i <= 20; i++) {
+      turns.add(pairedWithGold("chal-1", "champ-1", true, true, true, i % 2 == 0, i));
+    }
+
+    // When
+    List<Decided> decisions = run(policy, turns);
+
+    // Then: decided on gold accuracy, where the challenger is better
+    assertThat(decisions).extracting(d -> d.decision().kind(), d -> d.decision().metric(),
+            d -> d.decision().evidence(), d -> d.decision().pValue())
+        .containsExactly(tuple(Decision.Kind.PROMOTE, DecisionMetric.GOLD, new PairedTally(20, 20, 10, 10, 0),
+            1.0 / 1024));
+  }
+
+  @Test
+  void shouldDecideOnTeacherAgreementWhileGoldPairsAreFew() {
+    // Given the same turns as above but a gold minimum of 50 pairs
+    PromotionPolicy policy = new PromotionPolicy(new PromotionSettings(20, 50, 0.02, 0.01, 0, true));
+    List<PairedTurn> turns = new ArrayList<>();
+    for (int i = 1; i <= 20; i++) {
+      turns.add(pairedWithGold("chal-1", "champ-1", true, true, true, i % 2 == 0, i));
+    }
+
+    // When / Then: teacher agreement is a tie, so the policy holds
+    assertThat(run(policy, turns)).extracting(d -> d.decision().kind(), d -> d.decision().metric(),
+            d -> d.decision().evidence())
+        .containsExactly(tuple(Decision.Kind.HOLD, DecisionMetric.TEACHER, new PairedTally(20, 20, 20, 0, 0)));
+  }
+
+  @Test
+  void shouldHoldASignificantButSmallerThanMarginImprovement() {
+    // Given 2000 pairs where the challenger wins 30 discordant pairs and the champion 5:
+    // significant (p = 1.1e-5) but only 1.25 points better, below the 2-point margin
+    PromotionPolicy policy = new PromotionPolicy(new PromotionSettings(2_000, 100, 0.02, 0.01, 0, true));
+    // (the first 30 turns challenger-only, the next 5 champion-only, the rest both right)
+    List<PairedTurn> turns = new ArrayList<>();
+    for (int i = 0; i < 2_000; i++) {
+      boolean challengerOnly = i < 30;
+      boolean championOnly = i >= 30 && i < 35;
+      turns.add(paired("chal-1", "champ-1", !championOnly, !challengerOnly, i));
+    }
+
+    // When
+    List<Decided> decisions = run(policy, turns);
+
+    // Then
+    assertThat(decisions).extracting(d -> d.decision().kind(), d -> d.decision().evidence(), d -> d.decision().reason())
+        .containsExactly(tuple(Decision.Kind.HOLD, new PairedTally(2_000, 1_995, 1_970, 30, 5),
+            "delta below margin: teacher agreement on 2000 pairs: challenger 0.9975 vs champion 0.9850"
+                + " (delta +0.0125), b=30 c=5, p=1.12e-05; look 1 needs p < 0.00500 and delta >= 0.0200"));
+  }
+
+  @Test
+  void shouldSpendAlphaOverLooks() {
+    PromotionPolicy policy = new PromotionPolicy(PromotionSettings.defaults());
+    assertThat(List.of(policy.threshold(1), policy.threshold(2), policy.threshold(3)))
+        .containsExactly(0.01 / 2, 0.01 / 6, 0.01 / 12);
+  }
+
+  @Test
+  void shouldEmitNothingBetweenLooksWhenHoldEventsAreOff() {
+    PromotionPolicy policy = new PromotionPolicy(new PromotionSettings(10, 100, 0.02, 0.01, 0, false));
+    List<PairedTurn> turns = new ArrayList<>();
+    for (int i = 1; i <= 100; i++) {
+      turns.add(paired("chal-1", "champ-1", true, true, i));
+    }
+    assertThat(run(policy, turns)).isEmpty();
+  }
+}
