@@ -1,0 +1,92 @@
+package org.streamdistill.teacher.job;
+
+import java.util.Properties;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.streamdistill.records.DialogueTurn;
+import org.streamdistill.records.SoftLabel;
+import org.streamdistill.schemas.topic.Topic;
+import org.streamdistill.schemas.topic.Topics;
+
+/**
+ * The teacher job: turns in, soft labels (and dead letters) out, exactly once. The job takes
+ * its source and sink from the caller, so tests build the same graph with their own; {@link
+ * #kafkaSource()} and {@link #kafkaSink()} are the production ones.
+ */
+public final class TeacherJob {
+
+  public static final String NAME = "teacher-stream";
+
+  private final TeacherJobConfig config;
+  private final TurnScorer.Factory scorer;
+  private final Topic<DialogueTurn> turns;
+  private final Topic<SoftLabel> softLabels;
+
+  public TeacherJob(TeacherJobConfig config, TurnScorer.Factory scorer) {
+    this.config = config;
+    this.scorer = scorer;
+    this.turns = Topics.TURNS.inNamespace(config.namespace());
+    this.softLabels = Topics.SOFT_LABELS.inNamespace(config.namespace());
+  }
+
+  /** Adds the job to {@code env}: checkpointing, source, scoring operator, sink. */
+  public void build(StreamExecutionEnvironment env, Source<KafkaRecordBytes, ?, ?> source, Sink<OutgoingRecord> sink) {
+    env.enableCheckpointing(config.checkpointIntervalMillis(), CheckpointingMode.EXACTLY_ONCE);
+    DataStream<KafkaRecordBytes> raw = env
+        .fromSource(source, WatermarkStrategy.noWatermarks(), "turns: " + turns.name())
+        .setParallelism(config.parallelism())
+        .uid("turns-source");
+    raw.transform("teacher scoring", TypeInformation.of(OutgoingRecord.class),
+            new TeacherScoringOperator(scorer, config.registryUrl(), turns, softLabels, config.maxBatchSize(),
+                config.maxWaitMillis(), config.maxTextChars()))
+        .setParallelism(config.parallelism())
+        .uid("teacher-scoring")
+        .sinkTo(sink)
+        .setParallelism(config.parallelism())
+        .uid("soft-labels-sink")
+        .name("soft labels: " + softLabels.name());
+  }
+
+  /** Reads turns from the committed offsets of the job's group, or from the start. */
+  public KafkaSource<KafkaRecordBytes> kafkaSource() {
+    return KafkaSource.<KafkaRecordBytes>builder()
+        .setBootstrapServers(config.bootstrapServers())
+        .setTopics(turns.name())
+        .setGroupId(config.groupId())
+        .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+        .setDeserializer(new KafkaRecordBytesDeserializer())
+        .setProperty("isolation.level", "read_committed")
+        .setProperty("partition.discovery.interval.ms", "10000")
+        .setProperty("commit.offsets.on.checkpoint", "true")
+        .build();
+  }
+
+  /** Writes soft labels and dead letters in Kafka transactions committed at each checkpoint. */
+  public KafkaSink<OutgoingRecord> kafkaSink() {
+    Properties producer = new Properties();
+    // Must stay below the broker's transaction.max.timeout.ms (15 min by default).
+    producer.setProperty("transaction.timeout.ms", "600000");
+    producer.setProperty("linger.ms", "5");
+    return KafkaSink.<OutgoingRecord>builder()
+        .setBootstrapServers(config.bootstrapServers())
+        .setRecordSerializer(new OutgoingRecordSerializer())
+        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+        .setTransactionalIdPrefix(config.transactionalIdPrefix())
+        .setKafkaProducerConfig(producer)
+        .build();
+  }
+
+  public TeacherJobConfig config() {
+    return config;
+  }
+}

@@ -1,0 +1,32 @@
+package org.streamdistill.teacher.job;
+
+import java.util.List;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * Submits the teacher job to the environment it runs in: a Flink cluster when launched with
+ * {@code flink run}, a local MiniCluster otherwise.
+ */
+public final class TeacherJobMain {
+  private TeacherJobMain() {}
+
+  public static void main(String[] args) throws Exception {
+    if (List.of(args).contains("--help")) {
+      System.out.println("Runs the teacher job. Settings:\n" + TeacherJobConfig.LOADER.help());
+      return;
+    }
+    TeacherJobConfig config;
+    try {
+      config = TeacherJobConfig.parse(List.of(args), System.getenv());
+    } catch (ConfigException e) {
+      System.err.println("teacher-stream: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    TeacherJob job = new TeacherJob(config, BundleTurnScorer.factory(config.bundle(), config.onnxThreads()));
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    job.build(env, job.kafkaSource(), job.kafkaSink());
+    env.execute(TeacherJob.NAME);
+  }
+}

@@ -1,0 +1,262 @@
+package org.streamdistill.teacher.job;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MeterView;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.kafka.common.header.Header;
+import org.streamdistill.records.DialogueTurn;
+import org.streamdistill.records.SoftLabel;
+import org.streamdistill.schemas.registry.RestSchemaRegistryClient;
+import org.streamdistill.schemas.registry.SchemaRegistryClient;
+import org.streamdistill.schemas.topic.Topic;
+import org.streamdistill.schemas.wire.AvroWireCodec;
+import org.streamdistill.schemas.wire.DeadLetters;
+import org.streamdistill.schemas.wire.UndecodableRecordException;
+
+/**
+ * Scores turns with the teacher in micro-batches and emits their soft labels, or dead
+ * letters for turns that cannot be scored.
+ *
+ * <p>A batch is scored when it reaches {@code maxBatchSize} turns or when its oldest turn
+ * has waited {@code maxWaitMillis}, whichever comes first. The buffer is always flushed in
+ * {@link #prepareSnapshotPreBarrier}, before the checkpoint barrier passes, so no turn sits
+ * in an operator buffer across a checkpoint: the buffer needs no state, and exactly-once
+ * holds because every turn before the barrier has been emitted into the sink's transaction.
+ *
+ * <p>One scorer (one ONNX Runtime session) per subtask, opened in {@link #open()} and
+ * closed in {@link #close()}.
+ */
+public final class TeacherScoringOperator extends AbstractStreamOperator<OutgoingRecord>
+    implements OneInputStreamOperator<KafkaRecordBytes, OutgoingRecord>, ProcessingTimeCallback {
+
+  private static final long serialVersionUID = 1L;
+  static final String STAGE = "teacher-stream";
+
+  private final TurnScorer.Factory scorerFactory;
+  private final String registryUrl;
+  // Names, not Topic objects: the operator is Java-serialized into the job graph and Topic is not Serializable.
+  private final String turnsSubject;
+  private final String softLabelsTopic;
+  private final String softLabelsSubject;
+  private final int maxBatchSize;
+  private final long maxWaitMillis;
+  private final int maxTextChars;
+
+  private transient TurnScorer scorer;
+  private transient AvroWireCodec<DialogueTurn> turnCodec;
+  private transient AvroWireCodec<SoftLabel> softLabelCodec;
+  private transient Map<String, Integer> labelIndex;
+  private transient List<Pending> buffer;
+  private transient boolean timerPending;
+  private transient Counter scored;
+  private transient Counter deadLettered;
+  private transient Counter truncated;
+  private transient volatile long lastBatchSize;
+  private transient volatile long lastBatchMillis;
+
+  private record Pending(KafkaRecordBytes source, DialogueTurn turn, String text, boolean cut) {}
+
+  public TeacherScoringOperator(TurnScorer.Factory scorerFactory, String registryUrl, Topic<DialogueTurn> turns,
+                                Topic<SoftLabel> softLabels, int maxBatchSize, long maxWaitMillis, int maxTextChars) {
+    this.scorerFactory = scorerFactory;
+    this.registryUrl = registryUrl;
+    this.turnsSubject = turns.valueSubject();
+    this.softLabelsTopic = softLabels.name();
+    this.softLabelsSubject = softLabels.valueSubject();
+    this.maxBatchSize = maxBatchSize;
+    this.maxWaitMillis = maxWaitMillis;
+    this.maxTextChars = maxTextChars;
+  }
+
+  @Override
+  public void open() throws Exception {
+    super.open();
+    scorer = scorerFactory.open();
+    SchemaRegistryClient registry = new RestSchemaRegistryClient(registryUrl);
+    turnCodec = new AvroWireCodec<>(registry, turnsSubject, DialogueTurn.class);
+    softLabelCodec = new AvroWireCodec<>(registry, softLabelsSubject, SoftLabel.class);
+    softLabelCodec.writerSchemaId();
+    labelIndex = new HashMap<>();
+    List<String> labels = scorer.labels();
+    for (int i = 0; i < labels.size(); i++) {
+      labelIndex.put(labels.get(i), i);
+    }
+    buffer = new ArrayList<>(maxBatchSize);
+    var metrics = getMetricGroup();
+    scored = metrics.counter("turnsScored");
+    deadLettered = metrics.counter("turnsDeadLettered");
+    truncated = metrics.counter("turnsTruncated");
+    metrics.meter("turnsScoredPerSecond", new MeterView(scored));
+    metrics.gauge("lastBatchSize", () -> lastBatchSize);
+    metrics.gauge("lastBatchInferenceMillis", () -> lastBatchMillis);
+    LOG.info("teacher {} open: {} labels, batches of up to {} turns or {} ms", scorer.version(), labels.size(),
+        maxBatchSize, maxWaitMillis);
+  }
+
+  @Override
+  public void processElement(StreamRecord<KafkaRecordBytes> element) throws Exception {
+    KafkaRecordBytes record = element.getValue();
+    DialogueTurn turn;
+    try {
+      turn = turnCodec.decode(record.value);
+    } catch (UndecodableRecordException e) {
+      deadLetter(record, e);
+      return;
+    }
+    String problem = validate(turn);
+    if (problem != null) {
+      deadLetter(record, new InvalidTurnException(problem));
+      return;
+    }
+    String text = turn.getText();
+    boolean cut = text.length() > maxTextChars;
+    if (cut) {
+      // Never cut between the two halves of a surrogate pair (an emoji, say).
+      int end = Character.isHighSurrogate(text.charAt(maxTextChars - 1)) ? maxTextChars - 1 : maxTextChars;
+      text = text.substring(0, end);
+    }
+    buffer.add(new Pending(record, turn, text, cut));
+    if (buffer.size() >= maxBatchSize) {
+      flush();
+    } else if (!timerPending) {
+      timerPending = true;
+      getProcessingTimeService().registerTimer(getProcessingTimeService().getCurrentProcessingTime() + maxWaitMillis, this);
+    }
+  }
+
+  private String validate(DialogueTurn turn) {
+    String text = turn.getText();
+    if (text == null || text.isBlank()) {
+      return "turn " + turn.getTurnId() + " has empty text";
+    }
+    if (text.indexOf('\uFFFD') >= 0) {
+      return "turn " + turn.getTurnId() + " text is not valid UTF-8 (it decodes to U+FFFD replacement characters)";
+    }
+    String gold = turn.getGoldLabel();
+    if (gold != null && !labelIndex.containsKey(gold)) {
+      return "turn " + turn.getTurnId() + " has gold label '" + gold + "', which is not in teacher "
+          + scorer.version() + "'s label set of " + labelIndex.size() + " labels";
+    }
+    return null;
+  }
+
+  @Override
+  public void onProcessingTime(long time) throws Exception {
+    timerPending = false;
+    flush();
+  }
+
+  @Override
+  public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+    flush();
+    super.prepareSnapshotPreBarrier(checkpointId);
+  }
+
+  @Override
+  public void finish() throws Exception {
+    flush();
+    super.finish();
+  }
+
+  private void flush() throws Exception {
+    if (buffer.isEmpty()) {
+      return;
+    }
+    List<String> texts = new ArrayList<>(buffer.size());
+    for (Pending p : buffer) {
+      texts.add(p.text());
+    }
+    long start = System.nanoTime();
+    List<TurnScorer.Score> scores = scorer.score(texts);
+    lastBatchMillis = (System.nanoTime() - start) / 1_000_000;
+    lastBatchSize = buffer.size();
+    long now = System.currentTimeMillis();
+    for (int i = 0; i < buffer.size(); i++) {
+      Pending p = buffer.get(i);
+      TurnScorer.Score score = scores.get(i);
+      SoftLabel label = softLabel(p, score, now);
+      if (label.getTruncated()) {
+        truncated.inc();
+      }
+      output.collect(new StreamRecord<>(new OutgoingRecord(softLabelsTopic, p.source().key,
+          softLabelCodec.encode(label), p.turn().getEventTime().toEpochMilli(), new String[0], new String[0])));
+      scored.inc();
+    }
+    buffer.clear();
+  }
+
+  private SoftLabel softLabel(Pending p, TurnScorer.Score score, long now) {
+    DialogueTurn turn = p.turn();
+    float[] logits = score.logits();
+    List<Float> logitList = new ArrayList<>(logits.length);
+    int top = 0;
+    for (int i = 0; i < logits.length; i++) {
+      logitList.add(logits[i]);
+      if (logits[i] > logits[top]) {
+        top = i;
+      }
+    }
+    List<Integer> ids = new ArrayList<>(score.tokenIds().length);
+    for (int id : score.tokenIds()) {
+      ids.add(id);
+    }
+    String gold = turn.getGoldLabel();
+    return SoftLabel.newBuilder()
+        .setTurnId(turn.getTurnId())
+        .setConversationId(turn.getConversationId())
+        .setTurnIndex(turn.getTurnIndex())
+        .setEventTime(turn.getEventTime())
+        .setScoredAt(Instant.ofEpochMilli(now))
+        .setTokenIds(ids)
+        .setTruncated(p.cut() || score.truncated())
+        .setLogits(logitList)
+        .setTemperature(scorer.temperature())
+        .setTeacherVersion(scorer.version())
+        .setLabelSetId(scorer.labelSetId())
+        .setTeacherIndex(top)
+        .setTeacherLabel(scorer.labels().get(top))
+        .setGoldLabel(gold)
+        .setGoldIndex(gold == null ? null : labelIndex.get(gold))
+        .setHeldOut(turn.getHeldOut())
+        .build();
+  }
+
+  private void deadLetter(KafkaRecordBytes record, Exception error) {
+    deadLettered.inc();
+    LOG.warn("dead-lettering {}-{}@{}: {}", record.topic, record.partition, record.offset, error.getMessage());
+    List<String> names = new ArrayList<>();
+    List<String> values = new ArrayList<>();
+    for (Header h : DeadLetters.headers(STAGE, record.topic, record.partition, record.offset, error)) {
+      names.add(h.key());
+      values.add(new String(h.value(), java.nio.charset.StandardCharsets.UTF_8));
+    }
+    output.collect(new StreamRecord<>(new OutgoingRecord(record.topic + org.streamdistill.schemas.topic.Topic.DEAD_LETTER_SUFFIX,
+        record.key, record.value, record.timestamp, names.toArray(new String[0]), values.toArray(new String[0]))));
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      if (scorer != null) {
+        scorer.close();
+      }
+    } finally {
+      super.close();
+    }
+  }
+
+  /** A decodable turn the teacher must not score (empty text, bad encoding, unknown label). */
+  public static final class InvalidTurnException extends Exception {
+    public InvalidTurnException(String message) {
+      super(message);
+    }
+  }
+}

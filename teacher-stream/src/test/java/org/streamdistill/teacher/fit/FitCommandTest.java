@@ -1,0 +1,119 @@
+package org.streamdistill.teacher.fit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.streamdistill.teacher.model.TeacherBundle;
+
+class FitCommandTest {
+
+  /** A CLINC150-shaped corpus small enough to embed in a second: two intents plus oos. */
+  private static final String TINY_CORPUS = """
+      {
+        "train": [["will it rain today", "weather"], ["what's the forecast for tomorrow", "weather"],
+                  ["is it going to be sunny", "weather"], ["send 20 dollars to mom", "transfer"],
+                  ["move money into my savings", "transfer"], ["transfer funds to checking", "transfer"]],
+        "oos_train": [["who won the world cup", "oos"], ["how tall is mount everest", "oos"]],
+        "val": [["do i need an umbrella", "weather"], ["wire cash to my brother", "transfer"]],
+        "oos_val": [["what is the capital of peru", "oos"]],
+        "test": [["how hot will it be this afternoon", "weather"], ["pay my friend 50 dollars", "transfer"]],
+        "oos_test": [["who wrote hamlet", "oos"]]
+      }
+      """;
+
+  @TempDir
+  Path tmp;
+
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  @Test
+  void shouldExitWith2AndNameTheFlagAndValueOnOneLineWhenAFlagIsInvalid() {
+    int code = run("--epochs", "many");
+
+    assertThat(code).isEqualTo(2);
+    assertThat(err()).isEqualTo("fit: --epochs must be an integer >= 1, got 'many'\n");
+    assertThat(out()).isEmpty();
+  }
+
+  @Test
+  void shouldExitWith2OnAnUnknownFlag() {
+    int code = run("--temprature", "3");
+
+    assertThat(code).isEqualTo(2);
+    assertThat(err()).startsWith("fit: unknown argument '--temprature'; flags are --data, --out,").hasLineCount(1);
+  }
+
+  @Test
+  void shouldPrintTheUsageAndExit0OnHelp() {
+    int code = run("--help");
+
+    assertThat(code).isZero();
+    assertThat(out()).isEqualTo(FitOptions.usage());
+    assertThat(err()).isEmpty();
+  }
+
+  @Test
+  void shouldExitWith1NamingTheMissingDataFileAndWriteNothing() {
+    Path missing = tmp.resolve("no-such.json");
+    Path bundle = tmp.resolve("bundle");
+
+    int code = run("--data", missing.toString(), "--out", bundle.toString());
+
+    assertThat(code).isEqualTo(1);
+    assertThat(err()).startsWith("fit: cannot read CLINC150 from " + missing + ": NoSuchFileException")
+        .endsWith("(pass --data PATH)\n")
+        .hasLineCount(1);
+    assertThat(bundle).doesNotExist();
+  }
+
+  @Test
+  void shouldFitEvaluateAndWriteALoadableBundle() throws IOException {
+    // Given
+    Path data = Files.writeString(tmp.resolve("data_full.json"), TINY_CORPUS);
+    Path bundleDir = tmp.resolve("bundle");
+
+    // When
+    int code = run("--data", data.toString(), "--out", bundleDir.toString(), "--epochs", "40",
+        "--learning-rate", "0.1", "--batch-size", "4", "--threads", "1", "--temperature", "1.5");
+
+    // Then
+    assertThat(code).as("exit code; stderr: %s", err()).isZero();
+    assertThat(err()).isEmpty();
+    List<String> lines = out().lines().toList();
+    assertThat(lines.get(0)).isEqualTo("fit: 8 training, 3 calibration, 3 test examples, 3 labels; 1 ONNX Runtime threads");
+    assertThat(lines).filteredOn(l -> l.startsWith("epoch ")).hasSize(40);
+    assertThat(lines).contains(
+        "in-scope test accuracy: 1.0000 (2 examples)",
+        "oos test recall:        1.0000 (1 examples)");
+    TeacherBundle bundle = TeacherBundle.load(bundleDir);
+    assertThat(lines.get(lines.size() - 1)).startsWith("wrote " + bundle.teacherVersion() + " (label set "
+        + bundle.labelSetId() + ") to " + bundleDir);
+    assertThat(bundle.labels()).containsExactly("transfer", "weather", "oos");
+    assertThat(bundle.temperature()).isEqualTo(1.5);
+    assertThat(bundle.fit().trainExamples()).isEqualTo(8);
+    assertThat(bundle.fit().inScopeTestAccuracy()).isEqualTo(1.0);
+    assertThat(bundle.fit().settings()).containsEntry("epochs", "40").containsEntry("learning_rate", "0.1");
+  }
+
+  private int run(String... args) {
+    return FitCommand.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  private String out() {
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  private String err() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
+}
