@@ -51,11 +51,12 @@ public final class TurnPublisher implements AutoCloseable {
   /**
    * Sends every turn, paced by {@code limiter}, and waits until all are acknowledged.
    *
-   * @return the number of turns Kafka acknowledged
+   * @return the number of turns of this call that Kafka acknowledged
    * @throws IllegalStateException when a send failed for good
    */
   public long publish(Iterable<DialogueTurn> turns, RateLimiter limiter, Progress progress) throws InterruptedException {
     long sent = 0;
+    AtomicLong acknowledgedNow = new AtomicLong();
     for (DialogueTurn turn : turns) {
       Exception failed = failure.get();
       if (failed != null) {
@@ -68,7 +69,8 @@ public final class TurnPublisher implements AutoCloseable {
             if (exception != null) {
               failure.compareAndSet(null, exception);
             } else {
-              progress.acknowledged(acknowledged.incrementAndGet());
+              acknowledged.incrementAndGet();
+              progress.acknowledged(acknowledgedNow.incrementAndGet());
             }
           });
       sent++;
@@ -76,13 +78,14 @@ public final class TurnPublisher implements AutoCloseable {
     producer.flush();
     Exception failed = failure.get();
     if (failed != null) {
-      throw new IllegalStateException("writing turns to " + topic.name() + " failed after " + acknowledged.get()
+      throw new IllegalStateException("writing turns to " + topic.name() + " failed after " + acknowledgedNow.get()
           + " of " + sent + " were acknowledged: " + failed.getMessage(), failed);
     }
-    LOG.info("published {} turns to {}", acknowledged.get(), topic.name());
-    return acknowledged.get();
+    LOG.info("published {} turns to {}", acknowledgedNow.get(), topic.name());
+    return acknowledgedNow.get();
   }
 
+  /** Turns acknowledged over the publisher's lifetime. */
   public long acknowledged() {
     return acknowledged.get();
   }

@@ -1,0 +1,208 @@
+package org.streamdistill.deploy.demo;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.apache.kafka.common.config.ConfigException;
+import org.streamdistill.dataset.Clinc150;
+import org.streamdistill.producers.publish.RateLimiter;
+import org.streamdistill.producers.publish.TurnPublisher;
+import org.streamdistill.producers.replay.Clinc150Turns;
+import org.streamdistill.producers.replay.ReplayOptions;
+import org.streamdistill.records.PromotionEvent;
+import org.streamdistill.schemas.topic.Topic;
+import org.streamdistill.schemas.topic.Topics;
+import org.streamdistill.student.training.StudentTrainer;
+import org.streamdistill.teacher.fit.FitCommand;
+import org.streamdistill.teacher.job.TeacherJobConfig;
+
+/**
+ * {@code demo}: replays CLINC150 through the whole pipeline on the embedded platform, shows
+ * progress while it runs and a summary, computed from the topics, at the end.
+ */
+public final class DemoCommand {
+
+  private final DemoConfig config;
+  private final PrintStream out;
+
+  DemoCommand(DemoConfig config, PrintStream out) {
+    this.config = config;
+    this.out = out;
+  }
+
+  /** Runs the command; returns the process exit code (0 ok, 1 failed, 2 bad usage). */
+  public static int run(List<String> args, PrintStream out, PrintStream err) {
+    if (args.contains("--help")) {
+      out.println("Usage: streamdistill demo [--summary-json FILE] [settings]\n\n"
+          + "Runs the whole pipeline on the embedded platform. Settings:\n" + DemoConfig.LOADER.help());
+      return 0;
+    }
+    DemoConfig config;
+    try {
+      config = DemoConfig.parse(args, System.getenv());
+    } catch (ConfigException e) {
+      err.println("demo: " + e.getMessage());
+      return 2;
+    }
+    try {
+      DemoSummary summary = new DemoCommand(config, out).execute(err);
+      return summary == null ? 1 : 0;
+    } catch (IOException e) {
+      err.println("demo: " + e.getMessage());
+      return 1;
+    } catch (Exception e) {
+      err.println("demo failed: " + e);
+      e.printStackTrace(err);
+      return 1;
+    }
+  }
+
+  DemoSummary execute(PrintStream err) throws Exception {
+    long start = System.nanoTime();
+    Clinc150 data = Clinc150.read(config.data());
+    DemoSummary summary = new DemoSummary();
+    summary.trainPasses = config.passes();
+    summary.goldFraction = config.goldFraction();
+
+    if (!Files.isDirectory(config.teacherBundle())) {
+      out.printf("teacher bundle %s not found: fitting the teacher head on CLINC150 first%n", config.teacherBundle());
+      long fitStart = System.nanoTime();
+      int code = FitCommand.run(List.of("--data", config.data().toString(), "--out", config.teacherBundle().toString()),
+          out, err);
+      if (code != 0) {
+        err.println("demo: fitting the teacher failed (exit code " + code + ")");
+        return null;
+      }
+      summary.fitSeconds = (System.nanoTime() - fitStart) / 1e9;
+    } else {
+      out.printf("using teacher bundle %s (delete it to refit)%n", config.teacherBundle());
+    }
+
+    deleteRecursively(config.workDir());
+    Files.createDirectories(config.workDir());
+    // Two phases: the training passes, then, once every training turn has been predicted, the
+    // held-out test split. Partitions are consumed at their own pace, so sending both at once
+    // would let some test turns be judged by a half-trained student.
+    Clinc150Turns training = new Clinc150Turns(data, new ReplayOptions(config.passes(), false, config.goldFraction(),
+        config.seed(), config.limit(), 6), System::currentTimeMillis);
+    Clinc150Turns heldOut = new Clinc150Turns(data, new ReplayOptions(0, true, config.goldFraction(),
+        config.seed(), config.limit(), 6), System::currentTimeMillis);
+    long total = training.size() + heldOut.size();
+    out.printf("starting the embedded platform and the pipeline in %s (full log: %s) ...%n", config.workDir(),
+        System.getProperty("streamdistill.log.file", "target/streamdistill.log"));
+
+    var settings = new EmbeddedPipeline.Settings(config.workDir(), config.teacherBundle(),
+        Map.of(TeacherJobConfig.PARALLELISM, Integer.toString(config.teacherParallelism()),
+            TeacherJobConfig.CHECKPOINT_INTERVAL_MS, Long.toString(config.checkpointIntervalMillis())),
+        Map.of(), Map.of());
+    try (EmbeddedPipeline pipeline = EmbeddedPipeline.start(settings)) {
+      out.printf("broker %s, schema registry %s; replaying %,d training turns (%d passes), then %,d held-out test turns%n",
+          pipeline.bootstrapServers(), pipeline.registryUrl(), training.size(), config.passes(), heldOut.size());
+      long pipelineStart = System.nanoTime();
+      AtomicLong produced = new AtomicLong();
+      ExecutorService producerThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "replay"));
+      try (TurnPublisher publisher = new TurnPublisher(pipeline.bootstrapServers(), pipeline.registry(), Topics.TURNS)) {
+        RateLimiter limiter = new RateLimiter(config.rate());
+        Future<Long> publishing = producerThread.submit(() -> publisher.publish(training, limiter, produced::set));
+        awaitCaughtUp(pipeline, publishing, produced, total, pipelineStart);
+        out.println("every training turn predicted; replaying the held-out test split ...");
+        long trainingTurns = publishing.get();
+        publishing = producerThread.submit(() -> publisher.publish(heldOut, limiter,
+            n -> produced.set(trainingTurns + n)));
+        awaitCaughtUp(pipeline, publishing, produced, total, pipelineStart);
+        summary.turnsProduced = trainingTurns + publishing.get();
+      } finally {
+        producerThread.shutdownNow();
+      }
+      summary.pipelineSeconds = (System.nanoTime() - pipelineStart) / 1e9;
+      out.println("all turns predicted; stopping the stages ...");
+      pipeline.stopStages();
+
+      TopicReader reader = new TopicReader(pipeline.bootstrapServers(), pipeline.registry());
+      summary.addSoftLabels(reader.readAll(Topics.SOFT_LABELS), Clinc150.OUT_OF_SCOPE);
+      summary.addPredictions(reader.readAll(Topics.PREDICTIONS), Clinc150.OUT_OF_SCOPE);
+      for (PromotionEvent event : reader.readAll(Topics.PROMOTIONS)) {
+        if (!event.getDecision().equals("HOLD")) {
+          summary.promotions.add(event);
+        }
+      }
+      for (Topic<?> topic : Topics.ALL) {
+        summary.deadLetters += reader.forEachRaw(topic.deadLetterTopic(), r -> { });
+      }
+    }
+    summary.wallSeconds = (System.nanoTime() - start) / 1e9;
+    out.print(summary.toText());
+    if (config.summaryJson() != null) {
+      summary.writeJson(config.summaryJson());
+      out.printf("summary written to %s%n", config.summaryJson());
+    }
+    return summary;
+  }
+
+  /** Prints progress until every produced turn has a prediction (or was dead-lettered by the teacher). */
+  private void awaitCaughtUp(EmbeddedPipeline pipeline, Future<Long> publishing, AtomicLong produced, long total,
+                             long startNanos) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofMinutes(config.timeoutMinutes()).toNanos();
+    TopicReader reader = new TopicReader(pipeline.bootstrapServers(), pipeline.registry());
+    long nextProgress = System.nanoTime() + config.progressEveryMillis() * 1_000_000;
+    while (true) {
+      Thread.sleep(200);
+      if (publishing.isDone()) {
+        publishing.get();
+      }
+      pipeline.checkHealth();
+      StudentTrainer.Stats stats = pipeline.trainerStats();
+      boolean done = publishing.isDone() && stats.predictionsAcknowledged() + stats.deadLettered()
+          + teacherDeadLetters(reader) >= produced.get();
+      if (done || System.nanoTime() >= nextProgress) {
+        printProgress(stats, produced.get(), total, startNanos);
+        nextProgress = System.nanoTime() + config.progressEveryMillis() * 1_000_000;
+      }
+      if (done) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the pipeline did not catch up within " + config.timeoutMinutes()
+            + " minutes (" + stats.predictionsAcknowledged() + " of " + produced.get() + " turns predicted); "
+            + "raise --timeout-minutes or lower --passes");
+      }
+    }
+  }
+
+  private long teacherDeadLetters(TopicReader reader) {
+    return reader.forEachRaw(Topics.TURNS.deadLetterTopic(), r -> { });
+  }
+
+  private void printProgress(StudentTrainer.Stats stats, long produced, long total, long startNanos) {
+    double seconds = (System.nanoTime() - startNanos) / 1e9;
+    double rate = stats.predictionsAcknowledged() / Math.max(seconds, 1e-9);
+    long remaining = total - stats.predictionsAcknowledged();
+    out.printf(Locale.ROOT, "[%5.0fs] produced %,d/%,d | soft labels %,d | predicted %,d | learned %,d | "
+            + "student %s, champion %s | %.0f turns/s, ETA %s%n",
+        seconds, produced, total, stats.softLabelsConsumed(), stats.predictionsAcknowledged(), stats.turnsLearned(),
+        stats.challengerVersion(), stats.championVersion() == null ? "none" : stats.championVersion(), rate,
+        rate > 0 ? String.format(Locale.ROOT, "%.0fs", remaining / rate) : "?");
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}

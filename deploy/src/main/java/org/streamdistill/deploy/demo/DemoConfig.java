@@ -1,0 +1,69 @@
+package org.streamdistill.deploy.demo;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.streamdistill.dataset.Clinc150;
+import org.streamdistill.schemas.config.ConfigLoader;
+
+/** Settings of the {@code demo} command. */
+public record DemoConfig(Path data, int passes, double goldFraction, long seed, long limit, double rate,
+                         Path workDir, Path teacherBundle, Path summaryJson, long timeoutMinutes,
+                         int teacherParallelism, long checkpointIntervalMillis, long progressEveryMillis) {
+
+  public static final String DATA = "demo.data";
+  public static final String PASSES = "demo.passes";
+  public static final String GOLD_FRACTION = "demo.gold-fraction";
+  public static final String SEED = "demo.seed";
+  public static final String LIMIT = "demo.limit";
+  public static final String RATE = "demo.rate";
+  public static final String WORK_DIR = "demo.work-dir";
+  public static final String TEACHER_BUNDLE = "demo.teacher-bundle";
+  public static final String SUMMARY_JSON = "demo.summary-json";
+  public static final String TIMEOUT_MINUTES = "demo.timeout-minutes";
+  public static final String TEACHER_PARALLELISM = "demo.teacher.parallelism";
+  public static final String CHECKPOINT_INTERVAL_MS = "demo.teacher.checkpoint-interval-ms";
+  public static final String PROGRESS_EVERY_MS = "demo.progress-every-ms";
+
+  public static final ConfigDef DEFINITION = new ConfigDef()
+      .define(DATA, Type.STRING, Clinc150.DEFAULT_PATH.toString(), Importance.HIGH, "CLINC150 data_full.json to replay.")
+      .define(PASSES, Type.INT, 3, Range.between(0, 100), Importance.HIGH,
+          "Passes over the training split before the held-out test split.")
+      .define(GOLD_FRACTION, Type.DOUBLE, 0.1, Range.between(0, 1), Importance.MEDIUM,
+          "Share of training turns that carry their gold label.")
+      .define(SEED, Type.LONG, 42L, Importance.LOW, "Seed of the replay (order, conversations, gold labels).")
+      .define(LIMIT, Type.LONG, 0L, Range.atLeast(0), Importance.MEDIUM, "Replay at most this many turns; 0 for all.")
+      .define(RATE, Type.DOUBLE, 0.0, Range.atLeast(0), Importance.MEDIUM, "Turns per second offered; 0 for unlimited.")
+      .define(WORK_DIR, Type.STRING, "target/demo", Importance.MEDIUM,
+          "Broker data, checkpoints and Streams state; emptied at the start of every run.")
+      .define(TEACHER_BUNDLE, Type.STRING, "target/teacher-bundle", Importance.MEDIUM,
+          "Teacher bundle to score with; fitted on CLINC150 first when the directory does not exist.")
+      .define(SUMMARY_JSON, Type.STRING, "", Importance.MEDIUM, "Also write the summary as JSON to this file.")
+      .define(TIMEOUT_MINUTES, Type.LONG, 30L, Range.between(1, 24 * 60), Importance.LOW,
+          "Give up when the pipeline has not caught up after this long.")
+      .define(TEACHER_PARALLELISM, Type.INT, 1, Range.between(1, 64), Importance.MEDIUM, "Teacher job parallelism.")
+      .define(CHECKPOINT_INTERVAL_MS, Type.LONG, 2_000L, Range.between(100, 600_000), Importance.MEDIUM,
+          "Teacher job checkpoint interval (soft labels become visible at checkpoints).")
+      .define(PROGRESS_EVERY_MS, Type.LONG, 5_000L, Range.between(100, 600_000), Importance.LOW,
+          "How often the progress line is printed.");
+
+  public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, "STREAMDISTILL", Map.ofEntries(
+      Map.entry("data", DATA), Map.entry("passes", PASSES), Map.entry("gold-fraction", GOLD_FRACTION),
+      Map.entry("seed", SEED), Map.entry("limit", LIMIT), Map.entry("rate", RATE), Map.entry("work-dir", WORK_DIR),
+      Map.entry("teacher-bundle", TEACHER_BUNDLE), Map.entry("summary-json", SUMMARY_JSON),
+      Map.entry("timeout-minutes", TIMEOUT_MINUTES), Map.entry("teacher-parallelism", TEACHER_PARALLELISM)));
+
+  public static DemoConfig parse(List<String> args, Map<String, String> env) {
+    Map<String, Object> v = LOADER.load(args, env);
+    String summary = (String) v.get(SUMMARY_JSON);
+    return new DemoConfig(Path.of((String) v.get(DATA)), (Integer) v.get(PASSES), (Double) v.get(GOLD_FRACTION),
+        (Long) v.get(SEED), (Long) v.get(LIMIT), (Double) v.get(RATE), Path.of((String) v.get(WORK_DIR)),
+        Path.of((String) v.get(TEACHER_BUNDLE)), summary.isEmpty() ? null : Path.of(summary),
+        (Long) v.get(TIMEOUT_MINUTES), (Integer) v.get(TEACHER_PARALLELISM), (Long) v.get(CHECKPOINT_INTERVAL_MS),
+        (Long) v.get(PROGRESS_EVERY_MS));
+  }
+}

@@ -1,0 +1,237 @@
+package org.streamdistill.deploy.demo;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.streamdistill.records.ModelPrediction;
+import org.streamdistill.records.PromotionEvent;
+import org.streamdistill.records.SoftLabel;
+import org.streamdistill.records.StudentPrediction;
+
+/**
+ * What a demo run did, computed from the topics themselves (read_committed), not from the
+ * stages' own counters: how many turns each stage wrote, whether each turn got exactly one
+ * soft label and one prediction, and how teacher and student did on the held-out turns.
+ */
+public final class DemoSummary {
+
+  /** Accuracy of one model on held-out in-scope turns. */
+  public record Accuracy(long correct, long total) {
+    public double value() {
+      return total == 0 ? Double.NaN : (double) correct / total;
+    }
+  }
+
+  long turnsProduced;
+  long softLabels;
+  long softLabelDuplicates;
+  long studentPredictions;
+  long predictionDuplicates;
+  long deadLetters;
+  int trainPasses;
+  double goldFraction;
+  String teacherVersion;
+  String finalChallengerVersion;
+  String finalChampionVersion;
+  Accuracy teacherInScope = new Accuracy(0, 0);
+  long oosHeldOut;
+  long teacherOosRecalled;
+  Accuracy challengerInScope = new Accuracy(0, 0);
+  Accuracy championInScope = new Accuracy(0, 0);
+  long studentLearned;
+  final List<PromotionEvent> promotions = new ArrayList<>();
+  double fitSeconds;
+  double pipelineSeconds;
+  double wallSeconds;
+
+  /** Tallies soft labels: counts, duplicates and teacher accuracy on held-out turns. */
+  void addSoftLabels(List<SoftLabel> labels, String oosLabel) {
+    Set<String> seen = new HashSet<>();
+    long correct = 0;
+    long total = 0;
+    for (SoftLabel label : labels) {
+      softLabels++;
+      if (!seen.add(label.getTurnId())) {
+        softLabelDuplicates++;
+      }
+      teacherVersion = label.getTeacherVersion();
+      if (label.getHeldOut() && label.getGoldIndex() != null) {
+        if (oosLabel.equals(label.getGoldLabel())) {
+          oosHeldOut++;
+          if (label.getTeacherIndex() == label.getGoldIndex()) {
+            teacherOosRecalled++;
+          }
+        } else {
+          total++;
+          if (label.getTeacherIndex() == label.getGoldIndex()) {
+            correct++;
+          }
+        }
+      }
+    }
+    teacherInScope = new Accuracy(correct, total);
+  }
+
+  /**
+   * Tallies predictions. Held-out turns come after the training passes, so the student's
+   * accuracy on them is that of the final model; the challenger's and the champion's are
+   * kept apart.
+   */
+  void addPredictions(List<StudentPrediction> predictions, String oosLabel) {
+    Set<String> seen = new HashSet<>();
+    Map<String, long[]> byRole = new HashMap<>();
+    for (StudentPrediction p : predictions) {
+      studentPredictions++;
+      if (!seen.add(p.getTurnId())) {
+        predictionDuplicates++;
+      }
+      if (p.getLearned()) {
+        studentLearned++;
+      }
+      for (ModelPrediction m : p.getPredictions()) {
+        if (m.getRole().equals("challenger")) {
+          finalChallengerVersion = m.getModelVersion();
+        } else {
+          finalChampionVersion = m.getModelVersion();
+        }
+        if (p.getHeldOut() && p.getGoldIndex() != null && !oosLabel.equals(p.getGoldLabel())) {
+          long[] tally = byRole.computeIfAbsent(m.getRole(), r -> new long[2]);
+          tally[1]++;
+          if (m.getPredictedIndex() == p.getGoldIndex()) {
+            tally[0]++;
+          }
+        }
+      }
+    }
+    long[] challenger = byRole.getOrDefault("challenger", new long[2]);
+    long[] champion = byRole.getOrDefault("champion", new long[2]);
+    challengerInScope = new Accuracy(challenger[0], challenger[1]);
+    championInScope = new Accuracy(champion[0], champion[1]);
+  }
+
+  public double turnsPerSecond() {
+    return pipelineSeconds > 0 ? turnsProduced / pipelineSeconds : 0;
+  }
+
+  public double teacherTestAccuracy() {
+    return teacherInScope.value();
+  }
+
+  /** The learning student's accuracy on held-out in-scope turns. */
+  public double studentTestAccuracy() {
+    return challengerInScope.value();
+  }
+
+  public long softLabels() {
+    return softLabels;
+  }
+
+  public long studentPredictions() {
+    return studentPredictions;
+  }
+
+  public long turnsProduced() {
+    return turnsProduced;
+  }
+
+  public List<PromotionEvent> promotions() {
+    return promotions;
+  }
+
+  public ObjectNode toJson() {
+    ObjectMapper mapper = new ObjectMapper();
+    ObjectNode root = mapper.createObjectNode();
+    root.put("turns_produced", turnsProduced);
+    root.put("soft_labels", softLabels);
+    root.put("soft_label_duplicates", softLabelDuplicates);
+    root.put("student_predictions", studentPredictions);
+    root.put("prediction_duplicates", predictionDuplicates);
+    root.put("dead_letters", deadLetters);
+    root.put("train_passes", trainPasses);
+    root.put("gold_fraction", goldFraction);
+    root.put("turns_learned", studentLearned);
+    root.put("teacher_version", teacherVersion);
+    root.put("teacher_test_accuracy", teacherInScope.value());
+    root.put("teacher_test_turns", teacherInScope.total());
+    root.put("teacher_oos_recall", oosHeldOut == 0 ? Double.NaN : (double) teacherOosRecalled / oosHeldOut);
+    root.put("student_test_accuracy", challengerInScope.value());
+    root.put("student_test_turns", challengerInScope.total());
+    root.put("student_version", finalChallengerVersion);
+    root.put("champion_version", finalChampionVersion);
+    root.put("champion_test_accuracy", championInScope.value());
+    root.put("student_teacher_accuracy_ratio", challengerInScope.value() / teacherInScope.value());
+    root.put("turns_per_second", turnsPerSecond());
+    root.put("fit_seconds", fitSeconds);
+    root.put("pipeline_seconds", pipelineSeconds);
+    root.put("wall_seconds", wallSeconds);
+    ArrayNode list = root.putArray("promotions");
+    for (PromotionEvent e : promotions) {
+      ObjectNode node = list.addObject();
+      node.put("decision", e.getDecision());
+      node.put("from_version", e.getFromVersion());
+      node.put("to_version", e.getToVersion());
+      node.put("metric", e.getMetric());
+      node.put("paired_turns", e.getPairedTurns());
+      node.put("champion_score", e.getChampionScore());
+      node.put("challenger_score", e.getChallengerScore());
+      if (e.getPValue() != null) {
+        node.put("p_value", e.getPValue());
+      }
+      node.put("reason", e.getReason());
+    }
+    return root;
+  }
+
+  public void writeJson(Path file) throws IOException {
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), toJson());
+  }
+
+  /** The summary as a person reads it. */
+  public String toText() {
+    StringBuilder s = new StringBuilder();
+    s.append("\n=== streamdistill demo summary ===\n");
+    line(s, "turns produced", String.format(Locale.ROOT, "%,d (%d training passes + held-out test, gold on %.0f %% of training turns)",
+        turnsProduced, trainPasses, goldFraction * 100));
+    line(s, "soft labels", String.format(Locale.ROOT, "%,d (duplicates: %d)", softLabels, softLabelDuplicates));
+    line(s, "student predictions", String.format(Locale.ROOT, "%,d (duplicates: %d), learned from %,d",
+        studentPredictions, predictionDuplicates, studentLearned));
+    line(s, "dead letters", String.format(Locale.ROOT, "%,d", deadLetters));
+    line(s, "teacher", String.format(Locale.ROOT, "%s: in-scope test accuracy %.4f (%,d turns), oos recall %.3f",
+        teacherVersion, teacherInScope.value(), teacherInScope.total(),
+        oosHeldOut == 0 ? Double.NaN : (double) teacherOosRecalled / oosHeldOut));
+    line(s, "student (challenger)", String.format(Locale.ROOT, "%s: in-scope test accuracy %.4f (%.1f %% of the teacher's)",
+        finalChallengerVersion, challengerInScope.value(), 100 * challengerInScope.value() / teacherInScope.value()));
+    line(s, "student (champion)", finalChampionVersion == null ? "none promoted"
+        : String.format(Locale.ROOT, "%s: in-scope test accuracy %.4f", finalChampionVersion, championInScope.value()));
+    line(s, "promotions", promotions.isEmpty() ? "none" : "");
+    for (PromotionEvent e : promotions) {
+      s.append(String.format(Locale.ROOT, "      %-8s %s -> %s  (%s, %d paired turns, %.3f vs %.3f%s)%n",
+          e.getDecision(), e.getFromVersion() == null ? "none" : e.getFromVersion(), e.getToVersion(), e.getMetric(),
+          e.getPairedTurns(), e.getChallengerScore(), e.getChampionScore(),
+          e.getPValue() == null ? "" : String.format(Locale.ROOT, ", p=%.2g", e.getPValue())));
+    }
+    line(s, "throughput", String.format(Locale.ROOT, "%.0f turns/s end to end (%.1f s pipeline)", turnsPerSecond(),
+        pipelineSeconds));
+    line(s, "wall time", String.format(Locale.ROOT, "%.1f s (teacher fit %.1f s)", wallSeconds, fitSeconds));
+    return s.toString();
+  }
+
+  private static void line(StringBuilder s, String name, String value) {
+    s.append(String.format(Locale.ROOT, "  %-22s %s%n", name, value));
+  }
+}

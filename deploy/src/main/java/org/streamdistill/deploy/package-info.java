@@ -1,0 +1,2 @@
+/** The command-line entry point of {@code bin/streamdistill}. */
+package org.streamdistill.deploy;
