@@ -4,7 +4,7 @@ package org.streamdistill.producers.publish;
  * Paces work to a fixed rate by sleeping until each permit's slot. Slots are computed from
  * the start time, so a slow send is made up for by the next ones instead of drifting.
  */
-public final class RateLimiter {
+public final class RateLimiter implements Pacer {
 
   private final double perSecond;
   private long start = -1;
@@ -17,6 +17,12 @@ public final class RateLimiter {
 
   public static RateLimiter unlimited() {
     return new RateLimiter(0);
+  }
+
+  /** Paces by count only: the position does not matter. */
+  @Override
+  public void await(long position) throws InterruptedException {
+    acquire();
   }
 
   /** Blocks until the next permit is due. */

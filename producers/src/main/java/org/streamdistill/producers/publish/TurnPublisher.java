@@ -55,6 +55,16 @@ public final class TurnPublisher implements AutoCloseable {
    * @throws IllegalStateException when a send failed for good
    */
   public long publish(Iterable<DialogueTurn> turns, RateLimiter limiter, Progress progress) throws InterruptedException {
+    return publish(turns, (Pacer) limiter, progress);
+  }
+
+  /**
+   * Sends every turn when {@code pacer} says it is due, and waits until all are acknowledged.
+   *
+   * @return the number of turns Kafka acknowledged
+   * @throws IllegalStateException when a send failed for good
+   */
+  public long publish(Iterable<DialogueTurn> turns, Pacer pacer, Progress progress) throws InterruptedException {
     long sent = 0;
     AtomicLong acknowledgedNow = new AtomicLong();
     for (DialogueTurn turn : turns) {
@@ -62,10 +72,12 @@ public final class TurnPublisher implements AutoCloseable {
       if (failed != null) {
         break;
       }
-      limiter.acquire();
+      pacer.await(sent);
       byte[] value = codec.encode(turn);
-      producer.send(new ProducerRecord<>(topic.name(), null, turn.getEventTime().toEpochMilli(),
-          turn.getConversationId(), value), (metadata, exception) -> {
+      // Stamped with the send time, not the event time (which the value carries): replayed
+      // turns with their original, older times would otherwise fall to retention at once.
+      producer.send(new ProducerRecord<>(topic.name(), null, null, turn.getConversationId(), value),
+          (metadata, exception) -> {
             if (exception != null) {
               failure.compareAndSet(null, exception);
             } else {

@@ -1,0 +1,126 @@
+package org.streamdistill.producers.ingest;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
+import org.streamdistill.schemas.config.ConfigLoader;
+
+/**
+ * Settings of the live chat endpoint. The token is a {@link Password}: Kafka's config
+ * machinery prints it as {@code [hidden]}, and this record's {@code toString} leaves it out.
+ *
+ * @param bootstrapServers Kafka bootstrap servers
+ * @param registryUrl schema registry URL
+ * @param namespace topic namespace; empty for production
+ * @param bindAddress address the HTTP server listens on
+ * @param port HTTP port; 0 picks a free one
+ * @param token the bearer token clients must send
+ * @param maxTextBytes largest accepted text, in UTF-8 bytes
+ * @param maxInFlight turns handed to Kafka and not yet acknowledged, at most
+ * @param httpThreads threads serving requests (each waits for its turn's acknowledgement)
+ * @param maxBlock how long a send may wait for metadata or buffer space before 503
+ * @param deliveryTimeout how long Kafka may take to acknowledge a turn before 503
+ * @param lingerMs the producer's {@code linger.ms}
+ * @param recoverIndexes whether start-up reads the topic to continue each conversation's numbering
+ */
+public record IngestConfig(String bootstrapServers, String registryUrl, String namespace, String bindAddress,
+                           int port, Password token, int maxTextBytes, int maxInFlight, int httpThreads,
+                           Duration maxBlock, Duration deliveryTimeout, int lingerMs, boolean recoverIndexes) {
+
+  public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+  public static final String REGISTRY_URL = "schema.registry.url";
+  public static final String NAMESPACE = "topic.namespace";
+  public static final String BIND_ADDRESS = "ingest.bind-address";
+  public static final String PORT = "ingest.port";
+  public static final String TOKEN = "ingest.token";
+  public static final String MAX_TEXT_BYTES = "ingest.max-text-bytes";
+  public static final String MAX_IN_FLIGHT = "ingest.max-in-flight";
+  public static final String HTTP_THREADS = "ingest.http-threads";
+  public static final String MAX_BLOCK_MS = "ingest.kafka.max-block-ms";
+  public static final String DELIVERY_TIMEOUT_MS = "ingest.kafka.delivery-timeout-ms";
+  public static final String LINGER_MS = "ingest.kafka.linger-ms";
+  public static final String RECOVER_INDEXES = "ingest.recover-indexes";
+
+  /** Shorter tokens are refused at start-up: they can be guessed. */
+  public static final int MIN_TOKEN_CHARS = 16;
+
+  private static final ConfigDef.Validator TOKEN_VALIDATOR = (name, value) -> {
+    // Never put the value in the message: it would end up in a terminal or a log.
+    String token = value == null ? "" : ((Password) value).value();
+    if (token.length() < MIN_TOKEN_CHARS) {
+      throw new ConfigException(name + " must be at least " + MIN_TOKEN_CHARS + " characters, got "
+          + token.length() + " (e.g. openssl rand -hex 24)");
+    }
+    if (!token.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+      throw new ConfigException(name + " must be printable ASCII without spaces");
+    }
+  };
+
+  public static final ConfigDef DEFINITION = new ConfigDef()
+      .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", Importance.HIGH, "Kafka bootstrap servers.")
+      .define(REGISTRY_URL, Type.STRING, "http://127.0.0.1:8081", Importance.HIGH, "Schema registry URL.")
+      .define(NAMESPACE, Type.STRING, "", Importance.LOW, "Prefix of every topic (experiments); empty for production.")
+      .define(BIND_ADDRESS, Type.STRING, "127.0.0.1", Importance.MEDIUM,
+          "Address the HTTP server listens on; 0.0.0.0 for every interface (put TLS in front).")
+      .define(PORT, Type.INT, 8088, Range.between(0, 65_535), Importance.HIGH, "HTTP port; 0 picks a free one.")
+      .define(TOKEN, Type.PASSWORD, ConfigDef.NO_DEFAULT_VALUE, TOKEN_VALIDATOR, Importance.HIGH,
+          "Bearer token clients must send (Authorization: Bearer ...). Prefer the environment variable "
+              + "STREAMDISTILL_INGEST_TOKEN: flags show up in ps.")
+      .define(MAX_TEXT_BYTES, Type.INT, 4096, Range.between(1, 1 << 20), Importance.MEDIUM,
+          "Largest accepted turn text, in UTF-8 bytes.")
+      .define(MAX_IN_FLIGHT, Type.INT, 1024, Range.atLeast(1), Importance.MEDIUM,
+          "Turns waiting for Kafka's acknowledgement, at most; further requests get 503 at once.")
+      .define(HTTP_THREADS, Type.INT, 64, Range.between(1, 4096), Importance.LOW,
+          "Threads serving requests; each waits for its turn's acknowledgement.")
+      .define(MAX_BLOCK_MS, Type.LONG, 2_000L, Range.atLeast(0), Importance.MEDIUM,
+          "How long a send may wait for topic metadata or producer buffer space before the request gets 503.")
+      .define(DELIVERY_TIMEOUT_MS, Type.INT, 10_000, Range.atLeast(1_000), Importance.MEDIUM,
+          "How long Kafka may take to acknowledge a turn (retries included) before the request gets 503.")
+      .define(LINGER_MS, Type.INT, 5, Range.between(0, 1_000), Importance.LOW,
+          "Producer linger.ms: a little batching under load.")
+      .define(RECOVER_INDEXES, Type.BOOLEAN, true, Importance.MEDIUM,
+          "At start, read the turns topic to continue each conversation's turn numbering where it stopped.");
+
+  public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, "STREAMDISTILL", Map.of(
+      "bootstrap-servers", BOOTSTRAP_SERVERS, "registry", REGISTRY_URL, "namespace", NAMESPACE,
+      "port", PORT, "bind", BIND_ADDRESS, "max-text-bytes", MAX_TEXT_BYTES));
+
+  public IngestConfig {
+    if (lingerMs * 2L > deliveryTimeout.toMillis()) {
+      throw new ConfigException(LINGER_MS + " (" + lingerMs + ") must be at most half of "
+          + DELIVERY_TIMEOUT_MS + " (" + deliveryTimeout.toMillis() + ")");
+    }
+  }
+
+  public static IngestConfig from(Map<String, Object> v) {
+    return new IngestConfig((String) v.get(BOOTSTRAP_SERVERS), (String) v.get(REGISTRY_URL), (String) v.get(NAMESPACE),
+        (String) v.get(BIND_ADDRESS), (Integer) v.get(PORT), (Password) v.get(TOKEN), (Integer) v.get(MAX_TEXT_BYTES),
+        (Integer) v.get(MAX_IN_FLIGHT), (Integer) v.get(HTTP_THREADS), Duration.ofMillis((Long) v.get(MAX_BLOCK_MS)),
+        Duration.ofMillis((Integer) v.get(DELIVERY_TIMEOUT_MS)), (Integer) v.get(LINGER_MS),
+        (Boolean) v.get(RECOVER_INDEXES));
+  }
+
+  /** Parses and validates settings given as strings (keys of {@link #DEFINITION}). */
+  public static IngestConfig of(Map<String, String> settings) {
+    return from(DEFINITION.parse(settings));
+  }
+
+  public static IngestConfig parse(List<String> args, Map<String, String> env) {
+    return from(LOADER.load(args, env));
+  }
+
+  /** Leaves the token out. */
+  @Override
+  public String toString() {
+    return "IngestConfig[bootstrapServers=" + bootstrapServers + ", registryUrl=" + registryUrl + ", namespace="
+        + namespace + ", bind=" + bindAddress + ":" + port + ", token=[hidden], maxTextBytes=" + maxTextBytes
+        + ", maxInFlight=" + maxInFlight + ", httpThreads=" + httpThreads + ", maxBlock=" + maxBlock
+        + ", deliveryTimeout=" + deliveryTimeout + ", lingerMs=" + lingerMs + ", recoverIndexes=" + recoverIndexes + "]";
+  }
+}
