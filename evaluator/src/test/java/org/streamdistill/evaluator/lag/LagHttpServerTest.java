@@ -1,0 +1,69 @@
+package org.streamdistill.evaluator.lag;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class LagHttpServerTest {
+
+  private final AtomicReference<LagSnapshot> snapshot = new AtomicReference<>(LagSnapshot.EMPTY);
+  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private LagHttpServer server;
+
+  @BeforeEach
+  void serve() {
+    server = new LagHttpServer("127.0.0.1", 0, snapshot::get, () -> 3);
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  private HttpResponse<String> get(String path) throws Exception {
+    return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+        .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void shouldServeTheLatestSnapshotInThePrometheusTextFormatOnMetrics() throws Exception {
+    // Given a first snapshot served, then a newer one
+    get("/metrics");
+    snapshot.set(Snapshots.mixed());
+
+    // When /metrics is scraped
+    HttpResponse<String> response = get("/metrics");
+
+    // Then it renders the newer snapshot, with the text format's content type
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
+    assertThat(response.body()).isEqualTo(PrometheusFormat.render(Snapshots.mixed(), 3));
+  }
+
+  @Test
+  void shouldServeJsonOnLagAndMetricsJson() throws Exception {
+    snapshot.set(Snapshots.mixed());
+
+    HttpResponse<String> lag = get("/lag");
+    HttpResponse<String> alias = get("/metrics.json");
+
+    assertThat(lag.statusCode()).isEqualTo(200);
+    assertThat(lag.headers().firstValue("Content-Type")).hasValue("application/json; charset=utf-8");
+    assertThat(lag.body()).isEqualTo(LagJson.render(Snapshots.mixed()));
+    assertThat(alias.body()).isEqualTo(lag.body());
+  }
+
+  @Test
+  void shouldAnswerNotFoundForOtherPaths() throws Exception {
+    assertThat(get("/metricsx").statusCode()).isEqualTo(404);
+    assertThat(get("/").statusCode()).isEqualTo(404);
+  }
+}
