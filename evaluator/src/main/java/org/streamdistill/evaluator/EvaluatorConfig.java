@@ -25,6 +25,7 @@ import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
+import org.streamdistill.evaluator.metrics.MetricsSettings;
 import org.streamdistill.evaluator.promotion.PromotionSettings;
 import org.streamdistill.records.PromotionEvent;
 import org.streamdistill.records.RollingMetrics;
@@ -60,6 +61,12 @@ public final class EvaluatorConfig extends AbstractConfig {
   public static final String PROMOTION_ALPHA = "evaluator.promotion.alpha";
   public static final String PROMOTION_COOLDOWN_TURNS = "evaluator.promotion.cooldown-turns";
   public static final String PROMOTION_HOLD_EVENTS = "evaluator.promotion.hold-events";
+  public static final String PROMOTION_ROLLBACK_MARGIN = "evaluator.promotion.rollback-margin";
+  public static final String METRICS_LAST_TURNS = "evaluator.metrics.last-turns";
+  public static final String METRICS_LAST_TURNS_EVERY = "evaluator.metrics.last-turns.every";
+  public static final String METRICS_LAST_TURNS_RETENTION_MS = "evaluator.metrics.last-turns.retention.ms";
+  public static final String METRICS_OOS_LABEL = "evaluator.metrics.oos-label";
+  public static final String METRICS_LATENCY_SAMPLE_SIZE = "evaluator.metrics.latency-sample-size";
 
   /** Prefix of keys handed to Kafka Streams as they are. */
   public static final String STREAMS_PREFIX = "evaluator.streams.";
@@ -107,7 +114,20 @@ public final class EvaluatorConfig extends AbstractConfig {
               + " smaller for hopping ones. At most " + WINDOW_SIZE_MS + ".")
       .define(WINDOW_GRACE_MS, Type.LONG, 5_000L, Range.atLeast(0), Importance.MEDIUM,
           "How long after a window's end late turns are still counted, milliseconds of event time; a window's"
-              + " metrics are published once, when the grace period has passed.")
+              + " metrics are published once, when the grace period has passed. Later turns are dropped and"
+              + " counted (late_dropped_turns of the model's next record, and a log line).")
+      .define(METRICS_LAST_TURNS, Type.INT, 1_000, Range.atLeast(0), Importance.MEDIUM,
+          "N of the metrics over each model version and role's last N turns (window_type last_turns);"
+              + " 0 publishes none.")
+      .define(METRICS_LAST_TURNS_EVERY, Type.INT, 200, Range.atLeast(1), Importance.MEDIUM,
+          "A last-N-turns record is published every this many turns of a model version and role.")
+      .define(METRICS_LAST_TURNS_RETENTION_MS, Type.LONG, 3_600_000L, Range.atLeast(1), Importance.LOW,
+          "A model version and role not seen for this long (event time, milliseconds) forgets its last turns.")
+      .define(METRICS_OOS_LABEL, Type.STRING, "oos", NON_BLANK, Importance.MEDIUM,
+          "Name of the out-of-scope label (predicted_label and gold_label) for out-of-scope precision and recall.")
+      .define(METRICS_LATENCY_SAMPLE_SIZE, Type.INT, 512, Range.atLeast(1), Importance.LOW,
+          "Turns per window kept for latency percentiles: exact up to this many, a uniform sample of this many"
+              + " beyond.")
       .define(PROMOTION_MODEL_NAME, Type.STRING, "student", NON_BLANK, Importance.MEDIUM,
           "Name of the model promoted; the key of its model.promotions events and of its policy state.")
       .define(PROMOTION_MIN_PAIRED, Type.INT, 200, Range.atLeast(1), Importance.MEDIUM,
@@ -122,7 +142,10 @@ public final class EvaluatorConfig extends AbstractConfig {
       .define(PROMOTION_COOLDOWN_TURNS, Type.INT, 200, Range.atLeast(0), Importance.MEDIUM,
           "Turns after a promotion that are neither counted nor decided on.")
       .define(PROMOTION_HOLD_EVENTS, Type.BOOLEAN, true, Importance.LOW,
-          "Whether each evaluation that does not promote publishes a HOLD event with its evidence.");
+          "Whether each evaluation that does not promote (or roll back) publishes a HOLD event with its evidence.")
+      .define(PROMOTION_ROLLBACK_MARGIN, Type.DOUBLE, 0.0, Range.between(0.0, 1.0), Importance.MEDIUM,
+          "Smallest previous-champion-minus-champion score difference that, when significant, rolls a promotion"
+              + " back; 0 rolls back on any significant deterioration.");
 
   public EvaluatorConfig(Map<String, ?> settings) {
     super(CONFIG, checkKeys(settings), false);
@@ -199,7 +222,13 @@ public final class EvaluatorConfig extends AbstractConfig {
   public PromotionSettings promotionSettings() {
     return new PromotionSettings(getInt(PROMOTION_MIN_PAIRED), getInt(PROMOTION_MIN_GOLD_PAIRS),
         getDouble(PROMOTION_MARGIN), getDouble(PROMOTION_ALPHA), getInt(PROMOTION_COOLDOWN_TURNS),
-        getBoolean(PROMOTION_HOLD_EVENTS));
+        getBoolean(PROMOTION_HOLD_EVENTS), getDouble(PROMOTION_ROLLBACK_MARGIN));
+  }
+
+  public MetricsSettings metricsSettings() {
+    return new MetricsSettings(windowSize(), windowAdvance(), windowGrace(), getInt(METRICS_LAST_TURNS),
+        getInt(METRICS_LAST_TURNS_EVERY), Duration.ofMillis(getLong(METRICS_LAST_TURNS_RETENTION_MS)),
+        getString(METRICS_OOS_LABEL), getInt(METRICS_LATENCY_SAMPLE_SIZE));
   }
 
   /** The input topic, in this configuration's namespace. */

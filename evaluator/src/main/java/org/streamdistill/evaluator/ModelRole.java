@@ -4,11 +4,14 @@ import java.util.Locale;
 
 /**
  * The role a student model plays in a {@code ModelPrediction}: the challenger is the model
- * that keeps learning, the champion is the promoted, frozen model that serves users.
+ * that keeps learning, the champion is the promoted, frozen model that serves users, and the
+ * previous champion is the one the latest promotion replaced, which the trainer keeps
+ * predicting so that the evaluator can roll back to it.
  */
 public enum ModelRole {
   CHAMPION("champion"),
-  CHALLENGER("challenger");
+  CHALLENGER("challenger"),
+  PREVIOUS("previous");
 
   private final String wireName;
 

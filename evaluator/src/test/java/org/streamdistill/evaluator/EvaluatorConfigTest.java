@@ -11,6 +11,7 @@ import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.streamdistill.evaluator.metrics.MetricsSettings;
 import org.streamdistill.evaluator.promotion.PromotionSettings;
 
 class EvaluatorConfigTest {
@@ -32,6 +33,8 @@ class EvaluatorConfigTest {
     assertThat(config.windowGrace()).isEqualTo(Duration.ofSeconds(5));
     assertThat(config.modelName()).isEqualTo("student");
     assertThat(config.promotionSettings()).isEqualTo(PromotionSettings.defaults());
+    assertThat(config.metricsSettings()).isEqualTo(new MetricsSettings(Duration.ofSeconds(10), Duration.ofSeconds(10),
+        Duration.ofSeconds(5), 1_000, 200, Duration.ofHours(1), "oos", 512));
     assertThat(config.predictionsTopic().name()).isEqualTo("student.predictions");
     assertThat(config.metricsTopic().name()).isEqualTo("evaluator.metrics");
     assertThat(config.promotionsTopic().name()).isEqualTo("model.promotions");
@@ -54,6 +57,27 @@ class EvaluatorConfigTest {
     assertThat(config.predictionsTopic().deadLetterTopic()).isEqualTo("exp1.student.predictions.dlq");
     assertThat(config.metricsTopic().name()).isEqualTo("exp1.evaluator.metrics");
     assertThat(config.promotionsTopic().name()).isEqualTo("exp1.model.promotions");
+  }
+
+  @Test
+  void shouldParseTheMetricsAndRollbackKeys() {
+    EvaluatorConfig config = new EvaluatorConfig(Map.of(
+        EvaluatorConfig.METRICS_LAST_TURNS, "500",
+        EvaluatorConfig.METRICS_LAST_TURNS_EVERY, "50",
+        EvaluatorConfig.METRICS_LAST_TURNS_RETENTION_MS, "60000",
+        EvaluatorConfig.METRICS_OOS_LABEL, "out_of_scope",
+        EvaluatorConfig.METRICS_LATENCY_SAMPLE_SIZE, "128",
+        EvaluatorConfig.PROMOTION_ROLLBACK_MARGIN, "0.01"));
+
+    assertThat(config.metricsSettings()).isEqualTo(new MetricsSettings(Duration.ofSeconds(10), Duration.ofSeconds(10),
+        Duration.ofSeconds(5), 500, 50, Duration.ofMinutes(1), "out_of_scope", 128));
+    assertThat(config.promotionSettings().rollbackMargin()).isEqualTo(0.01);
+    assertThatThrownBy(() -> new EvaluatorConfig(Map.of(EvaluatorConfig.METRICS_OOS_LABEL, " ")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(EvaluatorConfig.METRICS_OOS_LABEL);
+    assertThatThrownBy(() -> new EvaluatorConfig(Map.of(EvaluatorConfig.PROMOTION_ROLLBACK_MARGIN, "-0.1")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(EvaluatorConfig.PROMOTION_ROLLBACK_MARGIN);
   }
 
   @Test

@@ -1,6 +1,8 @@
 package org.streamdistill.evaluator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.streamdistill.evaluator.ExpectedMetrics.sameLatency;
+import static org.streamdistill.evaluator.ExpectedMetrics.timeWindow;
 import static org.streamdistill.evaluator.Turns.challenger;
 import static org.streamdistill.evaluator.Turns.champion;
 import static org.streamdistill.evaluator.Turns.turn;
@@ -11,13 +13,11 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.TestInputTopic;
@@ -34,7 +34,6 @@ import org.streamdistill.evaluator.deadletter.DeadLetterCounter;
 import org.streamdistill.records.PromotionEvent;
 import org.streamdistill.records.RollingMetrics;
 import org.streamdistill.records.StudentPrediction;
-import org.streamdistill.schemas.kafka.AvroSerde;
 import org.streamdistill.schemas.registry.InMemorySchemaRegistryClient;
 import org.streamdistill.schemas.topic.Topics;
 import org.streamdistill.schemas.wire.DeadLetters;
@@ -55,110 +54,66 @@ class EvaluatorTopologyTest {
   @TempDir
   Path stateDir;
 
-  private final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
-  private final DeadLetterCounter deadLetters = new DeadLetterCounter();
+  private EvaluatorDriver evaluator;
   private TopologyTestDriver driver;
-  private TestInputTopic<String, StudentPrediction> predictions;
   private TestOutputTopic<String, RollingMetrics> metrics;
   private TestOutputTopic<String, PromotionEvent> promotions;
+  private DeadLetterCounter deadLetters;
 
   /** Builds the topology exactly as the app does, with the test's settings on top of tiny windows. */
   private void start(Map<String, Object> overrides) {
-    Map<String, Object> settings = new HashMap<>();
-    settings.put(EvaluatorConfig.WINDOW_SIZE_MS, 10_000L);
-    settings.put(EvaluatorConfig.WINDOW_ADVANCE_MS, 10_000L);
-    settings.put(EvaluatorConfig.WINDOW_GRACE_MS, 5_000L);
-    settings.put(EvaluatorConfig.PROMOTION_MIN_PAIRED, 10);
-    settings.put(EvaluatorConfig.STATE_DIR, stateDir.toString());
-    settings.putAll(overrides);
-    EvaluatorConfig config = new EvaluatorConfig(settings);
-    Properties props = EvaluatorApp.streamsProperties(config, deadLetters);
-    driver = new TopologyTestDriver(EvaluatorApp.buildTopology(config, registry, props), props);
-    predictions = driver.createInputTopic(config.predictionsTopic().name(), new StringSerializer(),
-        AvroSerde.forTopic(config.predictionsTopic(), registry).serializer());
-    metrics = driver.createOutputTopic(config.metricsTopic().name(), new StringDeserializer(),
-        AvroSerde.forTopic(config.metricsTopic(), registry).deserializer());
-    promotions = driver.createOutputTopic(config.promotionsTopic().name(), new StringDeserializer(),
-        AvroSerde.forTopic(config.promotionsTopic(), registry).deserializer());
+    evaluator = new EvaluatorDriver(stateDir, overrides);
+    driver = evaluator.driver;
+    metrics = evaluator.metrics;
+    promotions = evaluator.promotions;
+    deadLetters = evaluator.deadLetters;
   }
 
   @AfterEach
   void closeDriver() {
-    if (driver != null) {
-      driver.close();
+    if (evaluator != null) {
+      evaluator.close();
     }
   }
 
   private void pipe(StudentPrediction turn) {
-    predictions.pipeInput(turn.getConversationId(), turn);
+    evaluator.pipe(turn);
   }
 
-  /** The expected record; shares are passed as written by hand, not recomputed from the counts. */
-  private static RollingMetrics metrics(String version, String role, long start, long end, long turns,
-      long teacherAgreements, double teacherAgreement, long goldTurns, long goldCorrect, Double goldAccuracy) {
-    return RollingMetrics.newBuilder()
-        .setModelVersion(version)
-        .setRole(role)
-        .setWindowStart(Instant.ofEpochMilli(start))
-        .setWindowEnd(Instant.ofEpochMilli(end))
+  /** A window whose turns all have probability 0.5, latency 5 ms, and no gold label. */
+  private static RollingMetrics.Builder withoutGold(String version, String role, long start, long end, long turns,
+      long teacherAgreements, double teacherAgreement, double eceTeacher) {
+    return sameLatency(timeWindow(version, role, start, end), 5, turns)
         .setTurns(turns)
         .setTeacherAgreements(teacherAgreements)
         .setTeacherAgreement(teacherAgreement)
-        .setGoldTurns(goldTurns)
-        .setGoldCorrect(goldCorrect)
-        .setGoldAccuracy(goldAccuracy)
-        .build();
+        .setEceTeacher(eceTeacher);
   }
 
   @Test
-  void shouldPublishFinalMetricsPerModelAndWindowOnceTheGracePeriodHasPassed() {
-    // Given tumbling 10 s windows with 5 s grace
-    start(Map.of());
-
-    // When: two gold turns and, late but within grace, a third turn in window [0 s, 10 s)
-    pipe(turn("r1", 1_000, 3, 3, challenger("c1", 3), champion("k0", 3)));
-    pipe(turn("r2", 4_000, 2, 7, challenger("c1", 2), champion("k0", 7)));
-    pipe(turn("r3", 12_000, 1, null, challenger("c1", 1), champion("k0", 1)));
-    pipe(turn("r4", 8_000, 4, null, challenger("c1", 0), champion("k0", 4)));
-
-    // Then: nothing yet, stream time 12 s has not passed the first window's end plus grace (15 s)
-    assertThat(metrics.readKeyValuesToList()).isEmpty();
-
-    // When: stream time reaches 16 s
-    pipe(turn("r5", 16_000, 6, null, challenger("c1", 6), champion("k0", 0)));
-
-    // Then: the first window, with r4 counted: c1 agrees with the teacher on r1, r2 and is
-    // gold-right on r1 only; k0 agrees on r1, r4 and is gold-right on r1 and r2
-    assertThat(metrics.readKeyValuesToList()).containsExactlyInAnyOrder(
-        KeyValue.pair("c1", metrics("c1", "challenger", 0, 10_000, 3, 2, 2.0 / 3, 2, 1, 0.5)),
-        KeyValue.pair("k0", metrics("k0", "champion", 0, 10_000, 3, 2, 2.0 / 3, 2, 2, 1.0)));
-
-    // When: a turn of the closed first window arrives, then stream time reaches 30 s
-    pipe(turn("r6", 9_000, 2, 2, challenger("c1", 2), champion("k0", 2)));
-    pipe(turn("r7", 30_000, 1, null, challenger("c1", 1)));
-
-    // Then: r6 was dropped (the first window is not published again), and the second window
-    // (r3, r5; no gold label) has a null gold accuracy; the open third window stays unpublished
-    List<KeyValue<String, RollingMetrics>> second = metrics.readKeyValuesToList();
-    assertThat(second).containsExactlyInAnyOrder(
-        KeyValue.pair("c1", metrics("c1", "challenger", 10_000, 20_000, 2, 2, 1.0, 0, 0, null)),
-        KeyValue.pair("k0", metrics("k0", "champion", 10_000, 20_000, 2, 1, 0.5, 0, 0, null)));
-    assertThat(second).extracting(kv -> kv.value.getGoldAccuracy()).containsOnlyNulls();
-  }
-
-  @Test
-  void shouldCountATurnInEveryHoppingWindowItFallsIn() {
+  void shouldCountATurnInEveryHoppingWindowStillOpen() {
     // Given 10 s windows advancing by 5 s, no grace
     start(Map.of(EvaluatorConfig.WINDOW_ADVANCE_MS, 5_000L, EvaluatorConfig.WINDOW_GRACE_MS, 0L));
 
-    // When: one turn at 7 s, then stream time moves to 30 s
+    // When: a gold turn at 7 s, a turn at 12 s (closes [0 s, 10 s)), then one at 8 s, which
+    // belongs to the closed [0 s, 10 s) and to the open [5 s, 15 s), then stream time 30 s
     pipe(turn("r1", 7_000, 5, 5, challenger("c1", 5)));
-    pipe(turn("r2", 30_000, 5, null, challenger("c1", 4)));
+    pipe(turn("r2", 12_000, 5, null, challenger("c1", 5)));
+    pipe(turn("r3", 8_000, 2, null, challenger("c1", 5)));
+    pipe(turn("r4", 30_000, 5, null, challenger("c1", 4)));
 
-    // Then: the turn is in [0 s, 10 s) and [5 s, 15 s)
+    // Then: r3 is counted in [5 s, 15 s) only, and dropped nowhere. All probabilities are 0.5
+    // (calibration bin 7): ECE = |agreements - 0.5 turns| / turns.
+    // [0, 10): r1; agrees, gold-right; macro-F1 over label 5 = 1; ECE teacher = gold = |1 - 0.5| / 1
+    // [5, 15): r1, r2, r3; 2 of 3 agree: ECE teacher |2 - 1.5| / 3; gold as above
+    // [10, 20): r2 alone
     assertThat(metrics.readKeyValuesToList()).containsExactly(
-        KeyValue.pair("c1", metrics("c1", "challenger", 0, 10_000, 1, 1, 1.0, 1, 1, 1.0)),
-        KeyValue.pair("c1", metrics("c1", "challenger", 5_000, 15_000, 1, 1, 1.0, 1, 1, 1.0)));
+        KeyValue.pair("c1", withoutGold("c1", "challenger", 0, 10_000, 1, 1, 1.0, 0.5 / 1)
+            .setGoldTurns(1).setGoldCorrect(1).setGoldAccuracy(1.0).setMacroF1(1.0).setEceGold(0.5 / 1).build()),
+        KeyValue.pair("c1", withoutGold("c1", "challenger", 5_000, 15_000, 3, 2, 2.0 / 3, 0.5 / 3)
+            .setGoldTurns(1).setGoldCorrect(1).setGoldAccuracy(1.0).setMacroF1(1.0).setEceGold(0.5 / 1).build()),
+        KeyValue.pair("c1", withoutGold("c1", "challenger", 10_000, 20_000, 1, 1, 1.0, 0.5 / 1).build()));
+    assertThat(evaluator.lateTurns.total()).isZero();
   }
 
   @Test
@@ -170,10 +125,10 @@ class EvaluatorTopologyTest {
     pipe(turn("r1", 1_000, 3, null, challenger("v7", 3), champion("v7", 2)));
     pipe(turn("r2", 20_000, 3, null, challenger("v7", 3)));
 
-    // Then: two records keyed v7, one per role
+    // Then: two records keyed v7, one per role; ECE teacher = |agreements - 0.5| / 1
     assertThat(metrics.readKeyValuesToList()).containsExactlyInAnyOrder(
-        KeyValue.pair("v7", metrics("v7", "challenger", 0, 10_000, 1, 1, 1.0, 0, 0, null)),
-        KeyValue.pair("v7", metrics("v7", "champion", 0, 10_000, 1, 0, 0.0, 0, 0, null)));
+        KeyValue.pair("v7", withoutGold("v7", "challenger", 0, 10_000, 1, 1, 1.0, 0.5).build()),
+        KeyValue.pair("v7", withoutGold("v7", "champion", 0, 10_000, 1, 0, 0.0, 0.5).build()));
   }
 
   @Test
@@ -203,6 +158,14 @@ class EvaluatorTopologyTest {
             .setPValue(1.0 / 1024)
             .setReason("challenger is better: teacher agreement on 10 pairs: challenger 1.0000 vs champion 0.0000"
                 + " (delta +1.0000), b=10 c=0, p=0.000977; look 1 needs p < 0.00500 and delta >= 0.0200")
+            .setComparison("challenger")
+            .setLook(1)
+            .setPThreshold(0.01 / 2)
+            .setMargin(0.02)
+            .setScoreDelta(1.0)
+            .setTeacherAgreementDelta(1.0)
+            .setGoldAccuracyDelta(null)
+            .setGoldPairs(0L)
             .build()));
   }
 
@@ -232,6 +195,14 @@ class EvaluatorTopologyTest {
             .setMetric("teacher")
             .setPValue(null)
             .setReason("bootstrap: no champion yet; challenger c1 right on 9 of 10 turns (teacher agreement)")
+            .setComparison("challenger")
+            .setLook(null)
+            .setPThreshold(null)
+            .setMargin(null)
+            .setScoreDelta(0.9)
+            .setTeacherAgreementDelta(0.9)
+            .setGoldAccuracyDelta(0.9)
+            .setGoldPairs(10L)
             .build()));
   }
 
@@ -270,7 +241,7 @@ class EvaluatorTopologyTest {
 
     // And the next records were processed as usual
     assertThat(metrics.readKeyValuesToList()).containsExactly(
-        KeyValue.pair("c1", metrics("c1", "challenger", 0, 10_000, 1, 1, 1.0, 0, 0, null)));
+        KeyValue.pair("c1", withoutGold("c1", "challenger", 0, 10_000, 1, 1, 1.0, 0.5).build()));
   }
 
   @Test
@@ -289,7 +260,7 @@ class EvaluatorTopologyTest {
 
     // Then
     assertThat(metrics.readKeyValuesToList()).containsExactly(
-        KeyValue.pair("c1", metrics("c1", "challenger", 0, 10_000, 1, 1, 1.0, 0, 0, null)));
+        KeyValue.pair("c1", withoutGold("c1", "challenger", 0, 10_000, 1, 1, 1.0, 0.5).build()));
     assertThat(deadLetterTopic.readValuesToList()).containsExactly(new byte[] {1});
     assertThat(deadLetters.snapshot()).isEqualTo(Map.of("exp1.student.predictions", 1L));
   }
@@ -298,8 +269,8 @@ class EvaluatorTopologyTest {
   void shouldNameEveryTopicAndStoreItUses() {
     // Given / When: built as the app builds it, which fails on any auto-generated internal name
     EvaluatorConfig config = new EvaluatorConfig(Map.of());
-    Topology topology = EvaluatorApp.buildTopology(config, registry,
-        EvaluatorApp.streamsProperties(config, deadLetters));
+    Topology topology = EvaluatorApp.buildTopology(config, new InMemorySchemaRegistryClient(),
+        EvaluatorApp.streamsProperties(config, new DeadLetterCounter()));
 
     // Then
     Set<String> topics = new TreeSet<>();
@@ -315,8 +286,9 @@ class EvaluatorTopologyTest {
         }
       }
     }
-    assertThat(topics).containsExactly("evaluator.metrics", "metrics-by-model-repartition", "model.promotions",
-        "promotion-by-model-name-repartition", "student.predictions");
-    assertThat(stores).containsExactly("metrics-until-window-closes-store", "metrics-windows", "promotion-state");
+    assertThat(topics).containsExactly("evaluator.metrics", "metrics-outcomes-by-model-repartition",
+        "model.promotions", "promotion-by-model-name-repartition", "student.predictions");
+    assertThat(stores).containsExactly("metrics-last-turns-heads", "metrics-last-turns-slots", "metrics-time-dropped",
+        "metrics-time-progress", "metrics-time-windows", "promotion-state");
   }
 }

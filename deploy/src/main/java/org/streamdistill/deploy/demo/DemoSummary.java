@@ -102,7 +102,7 @@ public final class DemoSummary {
       for (ModelPrediction m : p.getPredictions()) {
         if (m.getRole().equals("challenger")) {
           finalChallengerVersion = m.getModelVersion();
-        } else {
+        } else if (m.getRole().equals("champion")) {
           finalChampionVersion = m.getModelVersion();
         }
         if (p.getHeldOut() && p.getGoldIndex() != null && !oosLabel.equals(p.getGoldLabel())) {

@@ -19,6 +19,7 @@ import org.streamdistill.evaluator.EvaluatorConfig;
 import org.streamdistill.evaluator.EvaluatorTopology;
 import org.streamdistill.evaluator.deadletter.DeadLetterCounter;
 import org.streamdistill.evaluator.deadletter.DeadLetterDeserializationHandler;
+import org.streamdistill.evaluator.metrics.LateTurnCounter;
 import org.streamdistill.schemas.registry.RestSchemaRegistryClient;
 import org.streamdistill.schemas.registry.SchemaRegistryClient;
 
@@ -48,6 +49,7 @@ public final class EvaluatorApp implements AutoCloseable {
 
   private final EvaluatorConfig config;
   private final DeadLetterCounter deadLetters = new DeadLetterCounter();
+  private final LateTurnCounter lateTurns = new LateTurnCounter();
   private final Topology topology;
   private final KafkaStreams streams;
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -71,7 +73,7 @@ public final class EvaluatorApp implements AutoCloseable {
   public EvaluatorApp(EvaluatorConfig config, SchemaRegistryClient registry) {
     this.config = Objects.requireNonNull(config, "config");
     Properties props = streamsProperties(config, deadLetters);
-    this.topology = buildTopology(config, registry, props);
+    this.topology = buildTopology(config, registry, props, lateTurns);
     this.streams = new KafkaStreams(topology, props);
     streams.setUncaughtExceptionHandler(error -> {
       // Poison never gets here (the deserialization handler dead-letters it), so what does is
@@ -117,8 +119,17 @@ public final class EvaluatorApp implements AutoCloseable {
    */
   public static Topology buildTopology(EvaluatorConfig config, SchemaRegistryClient registry,
       Properties streamsProperties) {
+    return buildTopology(config, registry, streamsProperties, new LateTurnCounter());
+  }
+
+  /**
+   * As {@link #buildTopology(EvaluatorConfig, SchemaRegistryClient, Properties)}, counting the
+   * late turns the metrics drop into {@code lateTurns}.
+   */
+  public static Topology buildTopology(EvaluatorConfig config, SchemaRegistryClient registry,
+      Properties streamsProperties, LateTurnCounter lateTurns) {
     StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(streamsProperties)));
-    new EvaluatorTopology(config, registry).addTo(builder);
+    new EvaluatorTopology(config, registry, lateTurns).addTo(builder);
     return builder.build(streamsProperties);
   }
 
@@ -137,6 +148,14 @@ public final class EvaluatorApp implements AutoCloseable {
   /** Poison records sent to dead-letter topics since construction. */
   public long deadLetterCount() {
     return deadLetters.total();
+  }
+
+  /**
+   * Model predictions the time-window metrics dropped since construction because they arrived
+   * after their windows' grace period (each also counted in its model's next metrics record).
+   */
+  public long lateDroppedTurnCount() {
+    return lateTurns.total();
   }
 
   /** The topology this app runs (for logs and {@code describe()}). */

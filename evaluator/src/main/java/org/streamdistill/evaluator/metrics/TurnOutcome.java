@@ -1,5 +1,7 @@
 package org.streamdistill.evaluator.metrics;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -10,51 +12,153 @@ import org.streamdistill.records.ModelPrediction;
 import org.streamdistill.records.StudentPrediction;
 
 /**
- * How one model did on one turn: whether its top label was the teacher's, and, when the turn
- * has a gold label, whether it was the gold one.
+ * How one model did on one turn: everything a {@link MetricsTally} needs from the turn, so that
+ * the turn itself need not travel through the repartition topic or sit in a store.
  *
+ * @param eventTimeMs when the turn happened, epoch milliseconds
+ * @param predictedIndex the model's top label
  * @param agreesWithTeacher {@code predicted_index == teacher_index}
- * @param hasGold whether the turn carried a gold label
- * @param goldCorrect {@code predicted_index == gold_index}; false when there is no gold label
+ * @param goldIndex the turn's gold label, null when it has none
+ * @param predictedOos the model's top label is the out-of-scope label (by name)
+ * @param goldOos the turn's gold label is the out-of-scope label (false without gold)
+ * @param probability probability the model gave its top label (temperature 1)
+ * @param klTeacher KL(teacher || model) in nats, null when the trainer did not send it
+ * @param goldCrossEntropy {@code -ln q(gold)} in nats, null without gold or when not sent
+ * @param latencyMs {@code predicted_at - event_time}, milliseconds
+ * @param sampleKey a 64-bit hash of the turn id: which turns a bounded latency sample keeps
  */
-public record TurnOutcome(boolean agreesWithTeacher, boolean hasGold, boolean goldCorrect) {
+public record TurnOutcome(
+    long eventTimeMs,
+    int predictedIndex,
+    boolean agreesWithTeacher,
+    Integer goldIndex,
+    boolean predictedOos,
+    boolean goldOos,
+    float probability,
+    Float klTeacher,
+    Float goldCrossEntropy,
+    long latencyMs,
+    long sampleKey) {
 
+  private static final byte FORMAT_VERSION = 2;
   private static final int AGREES = 1;
   private static final int HAS_GOLD = 2;
-  private static final int GOLD_CORRECT = 4;
+  private static final int PREDICTED_OOS = 4;
+  private static final int GOLD_OOS = 8;
+  private static final int HAS_KL = 16;
+  private static final int HAS_CE = 32;
+  private static final int MAX_BYTES = 2 + Long.BYTES + 2 * Integer.BYTES + 3 * Float.BYTES + 2 * Long.BYTES;
 
   public TurnOutcome {
-    if (goldCorrect && !hasGold) {
-      throw new IllegalArgumentException("a turn without a gold label cannot be gold-correct");
+    if (goldOos && goldIndex == null) {
+      throw new IllegalArgumentException("a turn without a gold label cannot have an out-of-scope gold label");
+    }
+    if (goldCrossEntropy != null && goldIndex == null) {
+      throw new IllegalArgumentException("a turn without a gold label has no gold cross-entropy");
     }
   }
 
-  /** The outcome of {@code model}'s answer to {@code turn}. */
-  public static TurnOutcome of(StudentPrediction turn, ModelPrediction model) {
-    Objects.requireNonNull(turn, "turn");
-    Objects.requireNonNull(model, "model");
-    Integer gold = turn.getGoldIndex();
-    return new TurnOutcome(
-        model.getPredictedIndex() == turn.getTeacherIndex(),
-        gold != null,
-        gold != null && model.getPredictedIndex() == gold);
+  /** Whether the turn carried a gold label. */
+  public boolean hasGold() {
+    return goldIndex != null;
   }
 
-  /** A one-byte serde (three flag bits). */
+  /** Whether the model's top label is the gold one (false without gold). */
+  public boolean goldCorrect() {
+    return goldIndex != null && goldIndex == predictedIndex;
+  }
+
+  /**
+   * The outcome of {@code model}'s answer to {@code turn}; {@code oosLabel} names the
+   * out-of-scope label, compared with {@code ModelPrediction.predicted_label} and {@code
+   * StudentPrediction.gold_label}.
+   */
+  public static TurnOutcome of(StudentPrediction turn, ModelPrediction model, String oosLabel) {
+    Objects.requireNonNull(turn, "turn");
+    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(oosLabel, "oosLabel");
+    Integer gold = turn.getGoldIndex();
+    return new TurnOutcome(
+        turn.getEventTime().toEpochMilli(),
+        model.getPredictedIndex(),
+        model.getPredictedIndex() == turn.getTeacherIndex(),
+        gold,
+        oosLabel.equals(model.getPredictedLabel()),
+        gold != null && oosLabel.equals(turn.getGoldLabel()),
+        model.getProbability(),
+        model.getKlTeacher(),
+        gold == null ? null : model.getGoldCrossEntropy(),
+        turn.getPredictedAt().toEpochMilli() - turn.getEventTime().toEpochMilli(),
+        sampleKeyOf(turn.getTurnId()));
+  }
+
+  /**
+   * A well-mixed 64-bit hash of a turn id (FNV-1a, then the SplitMix64 finalizer), so that
+   * keeping the turns with the smallest keys keeps a uniform sample, the same whatever order
+   * the turns arrive in.
+   */
+  public static long sampleKeyOf(String turnId) {
+    long hash = 0xcbf29ce484222325L;
+    for (byte b : turnId.getBytes(StandardCharsets.UTF_8)) {
+      hash ^= b & 0xff;
+      hash *= 0x100000001b3L;
+    }
+    hash = (hash ^ (hash >>> 30)) * 0xbf58476d1ce4e5b9L;
+    hash = (hash ^ (hash >>> 27)) * 0x94d049bb133111ebL;
+    return hash ^ (hash >>> 31);
+  }
+
+  /** A compact binary serde with a leading format version (internal topics and stores only). */
   public static Serde<TurnOutcome> serde() {
-    Serializer<TurnOutcome> serializer = (topic, outcome) -> outcome == null ? null : new byte[] {
-        (byte) ((outcome.agreesWithTeacher ? AGREES : 0) | (outcome.hasGold ? HAS_GOLD : 0)
-            | (outcome.goldCorrect ? GOLD_CORRECT : 0))};
-    Deserializer<TurnOutcome> deserializer = (topic, bytes) -> {
-      if (bytes == null) {
-        return null;
-      }
-      if (bytes.length != 1) {
-        throw new SerializationException("a TurnOutcome is 1 byte, got " + bytes.length + " on " + topic);
-      }
-      int flags = bytes[0];
-      return new TurnOutcome((flags & AGREES) != 0, (flags & HAS_GOLD) != 0, (flags & GOLD_CORRECT) != 0);
-    };
+    Serializer<TurnOutcome> serializer = (topic, outcome) -> outcome == null ? null : write(outcome);
+    Deserializer<TurnOutcome> deserializer = (topic, bytes) -> bytes == null ? null : read(topic, bytes);
     return Serdes.serdeFrom(serializer, deserializer);
+  }
+
+  static byte[] write(TurnOutcome outcome) {
+    ByteBuffer buffer = ByteBuffer.allocate(MAX_BYTES);
+    int flags = (outcome.agreesWithTeacher ? AGREES : 0) | (outcome.goldIndex != null ? HAS_GOLD : 0)
+        | (outcome.predictedOos ? PREDICTED_OOS : 0) | (outcome.goldOos ? GOLD_OOS : 0)
+        | (outcome.klTeacher != null ? HAS_KL : 0) | (outcome.goldCrossEntropy != null ? HAS_CE : 0);
+    buffer.put(FORMAT_VERSION).put((byte) flags).putLong(outcome.eventTimeMs).putInt(outcome.predictedIndex);
+    if (outcome.goldIndex != null) {
+      buffer.putInt(outcome.goldIndex);
+    }
+    buffer.putFloat(outcome.probability);
+    if (outcome.klTeacher != null) {
+      buffer.putFloat(outcome.klTeacher);
+    }
+    if (outcome.goldCrossEntropy != null) {
+      buffer.putFloat(outcome.goldCrossEntropy);
+    }
+    buffer.putLong(outcome.latencyMs).putLong(outcome.sampleKey);
+    byte[] bytes = new byte[buffer.position()];
+    buffer.flip().get(bytes);
+    return bytes;
+  }
+
+  static TurnOutcome read(String topic, byte[] bytes) {
+    try {
+      ByteBuffer buffer = ByteBuffer.wrap(bytes);
+      byte format = buffer.get();
+      if (format != FORMAT_VERSION) {
+        throw new SerializationException("a TurnOutcome on " + topic + " has format version " + format
+            + ", this evaluator reads version " + FORMAT_VERSION);
+      }
+      int flags = buffer.get();
+      long eventTime = buffer.getLong();
+      int predicted = buffer.getInt();
+      Integer gold = (flags & HAS_GOLD) != 0 ? buffer.getInt() : null;
+      float probability = buffer.getFloat();
+      Float kl = (flags & HAS_KL) != 0 ? buffer.getFloat() : null;
+      Float ce = (flags & HAS_CE) != 0 ? buffer.getFloat() : null;
+      return new TurnOutcome(eventTime, predicted, (flags & AGREES) != 0, gold, (flags & PREDICTED_OOS) != 0,
+          (flags & GOLD_OOS) != 0, probability, kl, ce, buffer.getLong(), buffer.getLong());
+    } catch (RuntimeException e) {
+      if (e instanceof SerializationException serialization) {
+        throw serialization;
+      }
+      throw new SerializationException("cannot read a TurnOutcome from " + bytes.length + " bytes on " + topic, e);
+    }
   }
 }

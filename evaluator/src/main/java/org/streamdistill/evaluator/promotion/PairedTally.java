@@ -2,6 +2,8 @@ package org.streamdistill.evaluator.promotion;
 
 /**
  * The 2x2 table of paired outcomes, champion against challenger, on one notion of "correct".
+ * The "challenger" is whichever model would take over: the challenger in a promotion
+ * comparison, the previous champion in a rollback comparison.
  *
  * @param pairs turns counted
  * @param challengerCorrect turns the challenger got right

@@ -18,6 +18,10 @@ import org.streamdistill.records.StudentPrediction;
  * @param challengerGoldCorrect challenger's top label is the gold one (false without gold)
  * @param championGoldCorrect champion's top label is the gold one (false without gold or champion)
  * @param eventTimeMs when the turn happened, epoch milliseconds
+ * @param previousVersion version of the previous champion (role {@code previous}) the trainer
+ *     keeps after a promotion, null when the turn has none
+ * @param previousAgreesWithTeacher previous champion's top label is the teacher's (false without one)
+ * @param previousGoldCorrect previous champion's top label is the gold one (false without gold or one)
  */
 public record PairedTurn(
     String challengerVersion,
@@ -27,10 +31,21 @@ public record PairedTurn(
     boolean hasGold,
     boolean challengerGoldCorrect,
     boolean championGoldCorrect,
-    long eventTimeMs) {
+    long eventTimeMs,
+    String previousVersion,
+    boolean previousAgreesWithTeacher,
+    boolean previousGoldCorrect) {
 
   public PairedTurn {
     Objects.requireNonNull(challengerVersion, "challengerVersion");
+  }
+
+  /** A turn without a previous champion. */
+  public PairedTurn(String challengerVersion, String championVersion, boolean challengerAgreesWithTeacher,
+      boolean championAgreesWithTeacher, boolean hasGold, boolean challengerGoldCorrect, boolean championGoldCorrect,
+      long eventTimeMs) {
+    this(challengerVersion, championVersion, challengerAgreesWithTeacher, championAgreesWithTeacher, hasGold,
+        challengerGoldCorrect, championGoldCorrect, eventTimeMs, null, false, false);
   }
 
   /** Whether both a champion and a challenger answered this turn. */
@@ -48,6 +63,7 @@ public record PairedTurn(
       return Optional.empty();
     }
     ModelPrediction champion = first(turn, ModelRole.CHAMPION);
+    ModelPrediction previous = champion == null ? null : first(turn, ModelRole.PREVIOUS);
     Integer gold = turn.getGoldIndex();
     int teacher = turn.getTeacherIndex();
     return Optional.of(new PairedTurn(
@@ -58,7 +74,10 @@ public record PairedTurn(
         gold != null,
         gold != null && challenger.getPredictedIndex() == gold,
         gold != null && champion != null && champion.getPredictedIndex() == gold,
-        turn.getEventTime().toEpochMilli()));
+        turn.getEventTime().toEpochMilli(),
+        previous == null ? null : previous.getModelVersion(),
+        previous != null && previous.getPredictedIndex() == teacher,
+        gold != null && previous != null && previous.getPredictedIndex() == gold));
   }
 
   private static ModelPrediction first(StudentPrediction turn, ModelRole role) {

@@ -4,18 +4,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
- * The champion/challenger rule, as a pure function of the remembered {@link PromotionState} and
- * the next {@link PairedTurn}.
+ * The champion/challenger rule with rollback, as a pure function of the remembered {@link
+ * PromotionState} and the next {@link PairedTurn}.
+ *
+ * <h2>Promotion</h2>
  *
  * <p>A <em>comparison</em> pits one champion version against the challenger lineage (every
  * challenger version the trainer publishes while that champion serves). Its counters start
- * afresh when the champion on the turns changes and after a promotion. Every {@code minPaired}
- * paired turns the policy takes a <em>look</em>: it scores both models on gold accuracy when at
- * least {@code minGoldPairs} gold-labelled pairs exist, else on teacher agreement, and promotes
- * the latest challenger when
+ * afresh when the champion on the turns changes and after a promotion or rollback. Every {@code
+ * minPaired} paired turns the policy takes a <em>look</em>: it scores both models on gold
+ * accuracy when at least {@code minGoldPairs} gold-labelled pairs exist, else on teacher
+ * agreement, and promotes the latest challenger when
  *
  * <ul>
  *   <li>challenger score - champion score >= {@code margin}, and
@@ -32,25 +33,56 @@ import java.util.Optional;
  * through, because its evidence grows linearly with the turns while the threshold only shrinks
  * polynomially in the looks.
  *
- * <p>A look that does not promote yields a HOLD with its evidence when {@code holdEvents} is
- * on: one event per {@code minPaired} paired turns, enough to watch the comparison, not a
- * stream. After a promotion the next {@code cooldownTurns} turns are skipped. With no champion
- * at all (turns carry only a challenger), the first {@code minPaired} challenger turns
- * bootstrap one: the challenger is promoted from nothing, once; the policy then waits for the
- * trainer to serve it.
+ * <h2>Rollback</h2>
+ *
+ * <p>A promotion is taken on evidence about the challenger lineage up to that moment; the
+ * frozen copy that then serves can still turn out worse than the champion it replaced (the
+ * evidence was a false positive, or the last checkpoints before the promotion degraded). So
+ * after promoting X over K the policy watches X against K, on the same turns: the trainer keeps
+ * K frozen and predicting as role {@code previous} beside the champion X, and every turn whose
+ * champion is X and whose previous champion is K counts in a second comparison, the
+ * <em>rollback watch</em>. It is the promotion rule mirrored, with K in the challenger's place:
+ * a look every {@code minPaired} watched pairs, gold accuracy once {@code minGoldPairs} gold
+ * pairs exist, the exact one-sided McNemar test on (b = turns only K got right, c = turns only X
+ * got right), its own alpha spent as {@code alpha / (k (k + 1))} over its looks. It rolls back
+ * (ROLLBACK from X to K) when K's score - X's score >= {@code rollbackMargin} and the p-value
+ * beats the look's threshold; so a champion no worse than its predecessor is rolled back with
+ * probability at most {@code alpha} over its whole reign. A ROLLBACK starts the cooldown and a
+ * fresh challenger comparison against K; K is not watched against X (there is no standby model
+ * after a rollback, and watching would invite flapping).
+ *
+ * <p>Why the standby model in the trainer rather than the metrics K had before the promotion:
+ * those were measured on other turns, so a change in the traffic mix or in the teacher would
+ * look like a change in the model, and no paired test applies; the price is one more student
+ * forward pass per turn while a standby model exists. The watch lasts as long as the trainer
+ * sends K's predictions, that is until the next PROMOTE (the outgoing champion becomes the new
+ * standby model and a new watch starts) or a ROLLBACK. Turns without the previous champion's
+ * prediction (a trainer restarted without K's checkpoint, or one that predates the standby
+ * model) give no evidence, and without evidence there is no rollback. When a rollback look and
+ * a promotion look fall on the same turn the rollback look goes first, and a ROLLBACK ends that
+ * turn's decisions.
+ *
+ * <h2>Events</h2>
+ *
+ * <p>A look that neither promotes nor rolls back yields a HOLD with its evidence when {@code
+ * holdEvents} is on: one event per {@code minPaired} pairs and comparison, enough to watch, not
+ * a stream. After a promotion or a rollback the next {@code cooldownTurns} turns are skipped.
+ * With no champion at all (turns carry only a challenger), the first {@code minPaired}
+ * challenger turns bootstrap one: the challenger is promoted from nothing, once; the policy
+ * then waits for the trainer to serve it.
  *
  * <p>{@code model.promotions} is compacted, so its latest event per model name must still say
- * who serves: after a PROMOTE the champion is {@code to_version}; a HOLD names the serving
- * champion in {@code from_version} and the challenger it was compared with in {@code
- * to_version}, and changes nothing.
+ * who serves: after a PROMOTE or ROLLBACK the champion is {@code to_version}; a HOLD names the
+ * serving champion in {@code from_version} and the model it was compared with (challenger or
+ * previous champion) in {@code to_version}, and changes nothing.
  */
 public final class PromotionPolicy {
 
-  /** The state after one turn and the decision that turn triggered, if any. */
-  public record Step(PromotionState state, Optional<Decision> decision) {
+  /** The state after one turn and the decisions that turn triggered (none, one, or a HOLD of each comparison). */
+  public record Step(PromotionState state, List<Decision> decisions) {
     public Step {
       Objects.requireNonNull(state, "state");
-      Objects.requireNonNull(decision, "decision");
+      decisions = List.copyOf(decisions);
     }
   }
 
@@ -79,7 +111,7 @@ public final class PromotionPolicy {
   public Step observe(PromotionState state, PairedTurn turn) {
     PromotionState next = state.withLatestChallenger(turn.challengerVersion());
     if (next.cooldownRemaining() > 0) {
-      return new Step(next.withCooldownRemaining(next.cooldownRemaining() - 1), Optional.empty());
+      return new Step(next.withCooldownRemaining(next.cooldownRemaining() - 1), List.of());
     }
     if (!Objects.equals(turn.championVersion(), next.championVersion())) {
       next = next.startComparison(turn.championVersion());
@@ -87,35 +119,57 @@ public final class PromotionPolicy {
     if (!turn.isPaired()) {
       return bootstrap(next, turn);
     }
-    next = next.count(turn);
-    if (next.teacher().pairs() % settings.minPaired() != 0) {
-      return new Step(next, Optional.empty());
+    List<Decision> decisions = new ArrayList<>(2);
+    if (next.watches(turn)) {
+      next = next.countWatch(turn);
+      if (next.watchTeacher().pairs() % settings.minPaired() == 0) {
+        next = next.withWatchLooks(next.watchLooks() + 1);
+        Decision decision = rollbackLook(next, turn);
+        if (decision.kind() == Decision.Kind.ROLLBACK) {
+          return new Step(next.afterRollback(settings.cooldownTurns()), List.of(decision));
+        }
+        if (settings.holdEvents()) {
+          decisions.add(decision);
+        }
+      }
     }
-    return look(next.withLooks(next.looks() + 1), turn);
+    next = next.count(turn);
+    if (next.teacher().pairs() % settings.minPaired() == 0) {
+      next = next.withLooks(next.looks() + 1);
+      Decision decision = promotionLook(next, turn);
+      if (decision.kind() == Decision.Kind.PROMOTE) {
+        next = next.afterPromotion(turn.challengerVersion(), next.championVersion(), settings.cooldownTurns());
+        decisions.add(decision);
+      } else if (settings.holdEvents()) {
+        decisions.add(decision);
+      }
+    }
+    return new Step(next, decisions);
   }
 
   private Step bootstrap(PromotionState state, PairedTurn turn) {
     if (state.promotedVersion() != null) {
       // Already bootstrapped (or the champion vanished from the turns): nothing to compare
       // against, and promoting again would only repeat the decision the trainer has not acted on.
-      return new Step(state, Optional.empty());
+      return new Step(state, List.of());
     }
     PromotionState next = state.count(turn);
     if (next.teacher().pairs() < settings.minPaired()) {
-      return new Step(next, Optional.empty());
+      return new Step(next, List.of());
     }
-    DecisionMetric metric = metricFor(next);
-    PairedTally evidence = tallyFor(next, metric);
+    DecisionMetric metric = metricFor(next.gold());
+    PairedTally evidence = metric == DecisionMetric.GOLD ? next.gold() : next.teacher();
     String reason = String.format(Locale.ROOT, "%s; challenger %s right on %d of %d turns (%s)",
         BOOTSTRAP_REASON, turn.challengerVersion(), evidence.challengerCorrect(), evidence.pairs(), describe(metric));
-    Decision decision = new Decision(Decision.Kind.PROMOTE, null, turn.challengerVersion(), turn.eventTimeMs(),
-        metric, evidence, null, reason);
-    return new Step(next.afterPromotion(turn.challengerVersion(), settings.cooldownTurns()), Optional.of(decision));
+    Decision decision = new Decision(Decision.Kind.PROMOTE, Decision.Comparison.CHALLENGER, null,
+        turn.challengerVersion(), turn.eventTimeMs(), metric, next.teacher(), next.gold(), null, null, null, null,
+        reason);
+    return new Step(next.afterPromotion(turn.challengerVersion(), null, settings.cooldownTurns()), List.of(decision));
   }
 
-  private Step look(PromotionState state, PairedTurn turn) {
-    DecisionMetric metric = metricFor(state);
-    PairedTally evidence = tallyFor(state, metric);
+  private Decision promotionLook(PromotionState state, PairedTurn turn) {
+    DecisionMetric metric = metricFor(state.gold());
+    PairedTally evidence = metric == DecisionMetric.GOLD ? state.gold() : state.teacher();
     double pValue = McNemarExactTest.oneSidedPValue(evidence.challengerOnlyCorrect(), evidence.championOnlyCorrect());
     double delta = evidence.challengerScore() - evidence.championScore();
     double threshold = threshold(state.looks());
@@ -127,32 +181,51 @@ public final class PromotionPolicy {
         describe(metric), evidence.pairs(), evidence.challengerScore(), evidence.championScore(), delta,
         evidence.challengerOnlyCorrect(), evidence.championOnlyCorrect(), pValue, state.looks(), threshold,
         settings.margin());
-    if (wideEnough && significant) {
-      Decision decision = new Decision(Decision.Kind.PROMOTE, state.championVersion(), turn.challengerVersion(),
-          turn.eventTimeMs(), metric, evidence, pValue, "challenger is better: " + summary);
-      return new Step(state.afterPromotion(turn.challengerVersion(), settings.cooldownTurns()), Optional.of(decision));
-    }
-    if (!settings.holdEvents()) {
-      return new Step(state, Optional.empty());
-    }
+    Decision.Kind kind = wideEnough && significant ? Decision.Kind.PROMOTE : Decision.Kind.HOLD;
+    String reason = kind == Decision.Kind.PROMOTE
+        ? "challenger is better: " + summary
+        : missing(wideEnough, significant, "delta below margin") + ": " + summary;
+    return new Decision(kind, Decision.Comparison.CHALLENGER, state.championVersion(), turn.challengerVersion(),
+        turn.eventTimeMs(), metric, state.teacher(), state.gold(), pValue, state.looks(), threshold,
+        settings.margin(), reason);
+  }
+
+  private Decision rollbackLook(PromotionState state, PairedTurn turn) {
+    DecisionMetric metric = metricFor(state.watchGold());
+    PairedTally evidence = metric == DecisionMetric.GOLD ? state.watchGold() : state.watchTeacher();
+    double pValue = McNemarExactTest.oneSidedPValue(evidence.challengerOnlyCorrect(), evidence.championOnlyCorrect());
+    double delta = evidence.challengerScore() - evidence.championScore();
+    double threshold = threshold(state.watchLooks());
+    boolean wideEnough = delta >= settings.rollbackMargin();
+    boolean significant = pValue < threshold;
+    String summary = String.format(Locale.ROOT,
+        "%s on %d pairs: previous %s %.4f vs champion %s %.4f (delta %+.4f), b=%d c=%d, p=%.3g; look %d needs"
+            + " p < %.3g and delta >= %.4f",
+        describe(metric), evidence.pairs(), state.replacedVersion(), evidence.challengerScore(),
+        turn.championVersion(), evidence.championScore(), delta, evidence.challengerOnlyCorrect(),
+        evidence.championOnlyCorrect(), pValue, state.watchLooks(), threshold, settings.rollbackMargin());
+    Decision.Kind kind = wideEnough && significant ? Decision.Kind.ROLLBACK : Decision.Kind.HOLD;
+    String reason = kind == Decision.Kind.ROLLBACK
+        ? "champion is worse than the model it replaced: " + summary
+        : "champion kept, " + missing(wideEnough, significant, "delta below rollback margin") + ": " + summary;
+    return new Decision(kind, Decision.Comparison.PREVIOUS, turn.championVersion(), state.replacedVersion(),
+        turn.eventTimeMs(), metric, state.watchTeacher(), state.watchGold(), pValue, state.watchLooks(), threshold,
+        settings.rollbackMargin(), reason);
+  }
+
+  private static String missing(boolean wideEnough, boolean significant, String belowMargin) {
     List<String> missing = new ArrayList<>(2);
     if (!wideEnough) {
-      missing.add("delta below margin");
+      missing.add(belowMargin);
     }
     if (!significant) {
       missing.add("not significant");
     }
-    Decision decision = new Decision(Decision.Kind.HOLD, state.championVersion(), turn.challengerVersion(),
-        turn.eventTimeMs(), metric, evidence, pValue, String.join(" and ", missing) + ": " + summary);
-    return new Step(state, Optional.of(decision));
+    return String.join(" and ", missing);
   }
 
-  private DecisionMetric metricFor(PromotionState state) {
-    return state.gold().pairs() >= settings.minGoldPairs() ? DecisionMetric.GOLD : DecisionMetric.TEACHER;
-  }
-
-  private static PairedTally tallyFor(PromotionState state, DecisionMetric metric) {
-    return metric == DecisionMetric.GOLD ? state.gold() : state.teacher();
+  private DecisionMetric metricFor(PairedTally gold) {
+    return gold.pairs() >= settings.minGoldPairs() ? DecisionMetric.GOLD : DecisionMetric.TEACHER;
   }
 
   private static String describe(DecisionMetric metric) {

@@ -14,7 +14,8 @@ import org.streamdistill.records.StudentPrediction;
 /**
  * Runs the {@link PromotionPolicy} over {@code student.predictions} re-keyed by model name: per
  * record it loads the model's {@link PromotionState} from a key-value store, folds the turn in,
- * stores the new state and forwards a {@code PromotionEvent} when the policy decided something.
+ * stores the new state and forwards a {@code PromotionEvent} per decision the policy took (a
+ * turn can close a look of the rollback watch and one of the promotion comparison at once).
  * The event carries the triggering turn's timestamp, so a replay yields the same events.
  */
 public final class PromotionProcessor implements Processor<String, StudentPrediction, String, PromotionEvent> {
@@ -49,11 +50,16 @@ public final class PromotionProcessor implements Processor<String, StudentPredic
     PromotionState state = store.get(modelName);
     PromotionPolicy.Step step = policy.observe(state == null ? PromotionState.INITIAL : state, turn.get());
     store.put(modelName, step.state());
-    step.decision().ifPresent(decision -> {
+    for (Decision decision : step.decisions()) {
       PromotionEvent event = decision.toEvent(modelName);
-      LOG.info("model {}: {} {} -> {} ({})", modelName, decision.kind(), decision.fromVersion(), decision.toVersion(),
-          decision.reason());
+      if (decision.kind() == Decision.Kind.ROLLBACK) {
+        LOG.warn("model {}: ROLLBACK {} -> {} ({})", modelName, decision.fromVersion(), decision.toVersion(),
+            decision.reason());
+      } else {
+        LOG.info("model {}: {} {} -> {} ({})", modelName, decision.kind(), decision.fromVersion(),
+            decision.toVersion(), decision.reason());
+      }
       context.forward(new Record<>(modelName, event, record.timestamp()));
-    });
+    }
   }
 }

@@ -14,10 +14,20 @@ package org.streamdistill.evaluator.promotion;
  * @param cooldownTurns turns after a promotion that are neither counted nor decided on: they
  *     mostly compare the old champion, still in flight, or a champion that is a copy of the
  *     challenger
- * @param holdEvents whether a look that does not promote emits a HOLD decision with its evidence
+ * @param holdEvents whether a look that does not promote (or roll back) emits a HOLD decision
+ *     with its evidence
+ * @param rollbackMargin smallest previous-minus-champion score difference that justifies a
+ *     rollback (besides significance); 0 rolls back on any significant deterioration
  */
 public record PromotionSettings(
-    int minPaired, int minGoldPairs, double margin, double alpha, int cooldownTurns, boolean holdEvents) {
+    int minPaired, int minGoldPairs, double margin, double alpha, int cooldownTurns, boolean holdEvents,
+    double rollbackMargin) {
+
+  /** Settings with a rollback margin of 0. */
+  public PromotionSettings(int minPaired, int minGoldPairs, double margin, double alpha, int cooldownTurns,
+      boolean holdEvents) {
+    this(minPaired, minGoldPairs, margin, alpha, cooldownTurns, holdEvents, 0.0);
+  }
 
   public PromotionSettings {
     if (minPaired < 1) {
@@ -35,10 +45,13 @@ public record PromotionSettings(
     if (cooldownTurns < 0) {
       throw new IllegalArgumentException("cooldownTurns must be >= 0, got " + cooldownTurns);
     }
+    if (!(rollbackMargin >= 0.0 && rollbackMargin <= 1.0)) {
+      throw new IllegalArgumentException("rollbackMargin must be in [0, 1], got " + rollbackMargin);
+    }
   }
 
   /** The defaults of the evaluator's configuration. */
   public static PromotionSettings defaults() {
-    return new PromotionSettings(200, 100, 0.02, 0.01, 200, true);
+    return new PromotionSettings(200, 100, 0.02, 0.01, 200, true, 0.0);
   }
 }

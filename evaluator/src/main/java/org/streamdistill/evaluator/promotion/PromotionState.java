@@ -20,11 +20,18 @@ import org.apache.kafka.common.serialization.Serializer;
  * @param championVersion the champion the current counters compare against, null for none
  * @param latestChallengerVersion the challenger version on the latest turn (the one a
  *     promotion names), null before the first turn
- * @param promotedVersion the version this policy last promoted, null if it never promoted
- * @param cooldownRemaining turns still to skip after a promotion
- * @param looks evaluations taken in the current comparison (spends alpha)
- * @param teacher paired table on teacher agreement
- * @param gold paired table on gold-labelled turns only
+ * @param promotedVersion the version this policy last made champion (by a promotion or a
+ *     rollback), null if it never did
+ * @param cooldownRemaining turns still to skip after a promotion or rollback
+ * @param looks evaluations taken in the current promotion comparison (spends alpha)
+ * @param teacher promotion comparison's paired table on teacher agreement
+ * @param gold promotion comparison's paired table on gold-labelled turns only
+ * @param replacedVersion the champion the latest promotion replaced, which the rollback watch
+ *     compares {@code promotedVersion} with; null when there is nothing to watch
+ * @param watchLooks evaluations taken in the rollback watch (spends its own alpha)
+ * @param watchTeacher rollback watch's paired table on teacher agreement (previous champion in
+ *     the challenger columns)
+ * @param watchGold rollback watch's paired table on gold-labelled turns only
  */
 public record PromotionState(
     String championVersion,
@@ -33,51 +40,95 @@ public record PromotionState(
     long cooldownRemaining,
     int looks,
     PairedTally teacher,
-    PairedTally gold) {
+    PairedTally gold,
+    String replacedVersion,
+    int watchLooks,
+    PairedTally watchTeacher,
+    PairedTally watchGold) {
 
   /** The state of a model name never seen before. */
-  public static final PromotionState INITIAL =
-      new PromotionState(null, null, null, 0, 0, PairedTally.EMPTY, PairedTally.EMPTY);
+  public static final PromotionState INITIAL = new PromotionState(null, null, null, 0, 0, PairedTally.EMPTY,
+      PairedTally.EMPTY, null, 0, PairedTally.EMPTY, PairedTally.EMPTY);
 
-  private static final byte FORMAT_VERSION = 1;
+  /** Version 1 had no rollback watch; it is still read (with an empty watch). */
+  private static final byte FORMAT_VERSION = 2;
+  private static final byte FORMAT_VERSION_WITHOUT_WATCH = 1;
 
   public PromotionState {
     Objects.requireNonNull(teacher, "teacher");
     Objects.requireNonNull(gold, "gold");
+    Objects.requireNonNull(watchTeacher, "watchTeacher");
+    Objects.requireNonNull(watchGold, "watchGold");
   }
 
   PromotionState withLatestChallenger(String version) {
-    return new PromotionState(championVersion, version, promotedVersion, cooldownRemaining, looks, teacher, gold);
+    return new PromotionState(championVersion, version, promotedVersion, cooldownRemaining, looks, teacher, gold,
+        replacedVersion, watchLooks, watchTeacher, watchGold);
   }
 
   PromotionState withCooldownRemaining(long turns) {
-    return new PromotionState(championVersion, latestChallengerVersion, promotedVersion, turns, looks, teacher, gold);
+    return new PromotionState(championVersion, latestChallengerVersion, promotedVersion, turns, looks, teacher, gold,
+        replacedVersion, watchLooks, watchTeacher, watchGold);
   }
 
   PromotionState withLooks(int count) {
     return new PromotionState(championVersion, latestChallengerVersion, promotedVersion, cooldownRemaining, count,
-        teacher, gold);
+        teacher, gold, replacedVersion, watchLooks, watchTeacher, watchGold);
   }
 
-  /** Fresh counters against {@code champion}: a new comparison with its own alpha budget. */
+  PromotionState withWatchLooks(int count) {
+    return new PromotionState(championVersion, latestChallengerVersion, promotedVersion, cooldownRemaining, looks,
+        teacher, gold, replacedVersion, count, watchTeacher, watchGold);
+  }
+
+  /** Fresh promotion counters against {@code champion}: a new comparison with its own alpha budget. */
   PromotionState startComparison(String champion) {
     return new PromotionState(champion, latestChallengerVersion, promotedVersion, cooldownRemaining, 0,
-        PairedTally.EMPTY, PairedTally.EMPTY);
+        PairedTally.EMPTY, PairedTally.EMPTY, replacedVersion, watchLooks, watchTeacher, watchGold);
   }
 
-  /** This state with {@code turn} counted (a missing champion counts as wrong). */
+  /** This state with {@code turn} counted in the promotion comparison (a missing champion counts as wrong). */
   PromotionState count(PairedTurn turn) {
     PairedTally nextGold = turn.hasGold()
         ? gold.add(turn.challengerGoldCorrect(), turn.championGoldCorrect())
         : gold;
     return new PromotionState(championVersion, latestChallengerVersion, promotedVersion, cooldownRemaining, looks,
-        teacher.add(turn.challengerAgreesWithTeacher(), turn.championAgreesWithTeacher()), nextGold);
+        teacher.add(turn.challengerAgreesWithTeacher(), turn.championAgreesWithTeacher()), nextGold,
+        replacedVersion, watchLooks, watchTeacher, watchGold);
   }
 
-  /** The state right after promoting {@code version}: counters reset, cooldown started. */
-  PromotionState afterPromotion(String version, long cooldown) {
+  /**
+   * Whether {@code turn} is evidence for the rollback watch: its champion is the version this
+   * policy promoted and its previous champion the version that promotion replaced.
+   */
+  boolean watches(PairedTurn turn) {
+    return replacedVersion != null && replacedVersion.equals(turn.previousVersion())
+        && Objects.equals(promotedVersion, turn.championVersion());
+  }
+
+  /** This state with {@code turn} counted in the rollback watch, the previous champion as challenger. */
+  PromotionState countWatch(PairedTurn turn) {
+    PairedTally nextGold = turn.hasGold()
+        ? watchGold.add(turn.previousGoldCorrect(), turn.championGoldCorrect())
+        : watchGold;
+    return new PromotionState(championVersion, latestChallengerVersion, promotedVersion, cooldownRemaining, looks,
+        teacher, gold, replacedVersion, watchLooks,
+        watchTeacher.add(turn.previousAgreesWithTeacher(), turn.championAgreesWithTeacher()), nextGold);
+  }
+
+  /**
+   * The state right after promoting {@code version} over {@code replaced} (null for a
+   * bootstrap): counters reset, cooldown started, and a rollback watch against {@code replaced}.
+   */
+  PromotionState afterPromotion(String version, String replaced, long cooldown) {
     return new PromotionState(championVersion, latestChallengerVersion, version, cooldown, 0,
-        PairedTally.EMPTY, PairedTally.EMPTY);
+        PairedTally.EMPTY, PairedTally.EMPTY, replaced, 0, PairedTally.EMPTY, PairedTally.EMPTY);
+  }
+
+  /** The state right after rolling back to {@link #replacedVersion}: it serves, nothing is watched. */
+  PromotionState afterRollback(long cooldown) {
+    return new PromotionState(championVersion, latestChallengerVersion, replacedVersion, cooldown, 0,
+        PairedTally.EMPTY, PairedTally.EMPTY, null, 0, PairedTally.EMPTY, PairedTally.EMPTY);
   }
 
   /**
@@ -91,7 +142,7 @@ public record PromotionState(
   }
 
   private static byte[] write(PromotionState state) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeByte(FORMAT_VERSION);
       writeNullable(out, state.championVersion);
@@ -101,6 +152,10 @@ public record PromotionState(
       out.writeInt(state.looks);
       writeTally(out, state.teacher);
       writeTally(out, state.gold);
+      writeNullable(out, state.replacedVersion);
+      out.writeInt(state.watchLooks);
+      writeTally(out, state.watchTeacher);
+      writeTally(out, state.watchGold);
     } catch (IOException e) {
       throw new UncheckedIOException(e); // a ByteArrayOutputStream does not throw
     }
@@ -110,12 +165,23 @@ public record PromotionState(
   private static PromotionState read(String topic, byte[] bytes) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
       byte format = in.readByte();
-      if (format != FORMAT_VERSION) {
+      if (format != FORMAT_VERSION && format != FORMAT_VERSION_WITHOUT_WATCH) {
         throw new SerializationException("promotion state on " + topic + " has format version " + format
-            + ", this evaluator reads version " + FORMAT_VERSION);
+            + ", this evaluator reads versions " + FORMAT_VERSION_WITHOUT_WATCH + " and " + FORMAT_VERSION);
       }
-      return new PromotionState(readNullable(in), readNullable(in), readNullable(in), in.readLong(), in.readInt(),
-          readTally(in), readTally(in));
+      String champion = readNullable(in);
+      String challenger = readNullable(in);
+      String promoted = readNullable(in);
+      long cooldown = in.readLong();
+      int looks = in.readInt();
+      PairedTally teacher = readTally(in);
+      PairedTally gold = readTally(in);
+      if (format == FORMAT_VERSION_WITHOUT_WATCH) {
+        return new PromotionState(champion, challenger, promoted, cooldown, looks, teacher, gold, null, 0,
+            PairedTally.EMPTY, PairedTally.EMPTY);
+      }
+      return new PromotionState(champion, challenger, promoted, cooldown, looks, teacher, gold, readNullable(in),
+          in.readInt(), readTally(in), readTally(in));
     } catch (IOException e) {
       throw new SerializationException("cannot read a promotion state of " + bytes.length + " bytes on " + topic, e);
     }

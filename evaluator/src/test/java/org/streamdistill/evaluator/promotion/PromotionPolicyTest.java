@@ -34,7 +34,7 @@ class PromotionPolicyTest {
       PromotionPolicy.Step step = policy.observe(state, turns.get(i));
       state = step.state();
       int turn = i + 1;
-      step.decision().ifPresent(d -> decisions.add(new Decided(turn, d)));
+      step.decisions().forEach(d -> decisions.add(new Decided(turn, d)));
     }
     return decisions;
   }
@@ -57,8 +57,9 @@ class PromotionPolicyTest {
 
     // Then: promoted at turn 200, naming the latest challenger and the evidence
     assertThat(decisions).containsExactly(new Decided(200, new Decision(
-        Decision.Kind.PROMOTE, "champ-1", "chal-7", 199_000L, DecisionMetric.TEACHER,
-        new PairedTally(200, 180, 150, 40, 10), McNemarExactTest.oneSidedPValue(40, 10),
+        Decision.Kind.PROMOTE, Decision.Comparison.CHALLENGER, "champ-1", "chal-7", 199_000L, DecisionMetric.TEACHER,
+        new PairedTally(200, 180, 150, 40, 10), PairedTally.EMPTY, McNemarExactTest.oneSidedPValue(40, 10), 1,
+        0.01 / 2, 0.02,
         "challenger is better: teacher agreement on 200 pairs: challenger 0.9000 vs champion 0.7500 (delta +0.1500),"
             + " b=40 c=10, p=1.19e-05; look 1 needs p < 0.00500 and delta >= 0.0200")));
   }
@@ -148,12 +149,13 @@ class PromotionPolicyTest {
 
     // Then: the cooldown eats turns 11-15, turns 16-25 are the first look against chal-1
     assertThat(decisions).containsExactly(
-        new Decided(10, new Decision(Decision.Kind.PROMOTE, "champ-1", "chal-1", 10, DecisionMetric.TEACHER,
-            new PairedTally(10, 10, 0, 10, 0), 1.0 / 1024,
+        new Decided(10, new Decision(Decision.Kind.PROMOTE, Decision.Comparison.CHALLENGER, "champ-1", "chal-1", 10,
+            DecisionMetric.TEACHER, new PairedTally(10, 10, 0, 10, 0), PairedTally.EMPTY, 1.0 / 1024, 1, 0.01 / 2,
+            0.02,
             "challenger is better: teacher agreement on 10 pairs: challenger 1.0000 vs champion 0.0000"
                 + " (delta +1.0000), b=10 c=0, p=0.000977; look 1 needs p < 0.00500 and delta >= 0.0200")),
-        new Decided(25, new Decision(Decision.Kind.HOLD, "chal-1", "chal-2", 25, DecisionMetric.TEACHER,
-            new PairedTally(10, 10, 10, 0, 0), 1.0,
+        new Decided(25, new Decision(Decision.Kind.HOLD, Decision.Comparison.CHALLENGER, "chal-1", "chal-2", 25,
+            DecisionMetric.TEACHER, new PairedTally(10, 10, 10, 0, 0), PairedTally.EMPTY, 1.0, 1, 0.01 / 2, 0.02,
             "delta below margin and not significant: teacher agreement on 10 pairs: challenger 1.0000 vs champion"
                 + " 1.0000 (delta +0.0000), b=0 c=0, p=1.00; look 1 needs p < 0.00500 and delta >= 0.0200")));
   }
@@ -188,8 +190,9 @@ class PromotionPolicyTest {
     List<Decided> decisions = run(policy, turns);
 
     // Then: one promotion from nothing at turn 10, never repeated while no champion serves
-    assertThat(decisions).containsExactly(new Decided(10, new Decision(Decision.Kind.PROMOTE, null, "chal-2",
-        10_000L, DecisionMetric.TEACHER, new PairedTally(10, 7, 0, 7, 0), null,
+    assertThat(decisions).containsExactly(new Decided(10, new Decision(Decision.Kind.PROMOTE,
+        Decision.Comparison.CHALLENGER, null, "chal-2", 10_000L, DecisionMetric.TEACHER, new PairedTally(10, 7, 0, 7, 0),
+        PairedTally.EMPTY, null, null, null, null,
         "bootstrap: no champion yet; challenger chal-2 right on 7 of 10 turns (teacher agreement)")));
   }
 
@@ -266,5 +269,161 @@ class PromotionPolicyTest {
       turns.add(paired("chal-1", "champ-1", true, true, i));
     }
     assertThat(run(policy, turns)).isEmpty();
+  }
+
+  /** A turn after a promotion: the trainer predicts with challenger, champion and previous champion. */
+  private static PairedTurn watched(String challenger, String champion, String previous, boolean challengerRight,
+      boolean championRight, boolean previousRight, long eventTimeMs) {
+    return new PairedTurn(challenger, champion, challengerRight, championRight, false, false, false, eventTimeMs,
+        previous, previousRight, false);
+  }
+
+  /** Turns 1-10 in which chal-1 beats champ-1 on every turn: promoted at turn 10 (looks every 10 pairs). */
+  private static List<PairedTurn> promotionOfChal1OverChamp1() {
+    List<PairedTurn> turns = new ArrayList<>();
+    for (int i = 1; i <= 10; i++) {
+      turns.add(paired("chal-1", "champ-1", true, false, i));
+    }
+    return turns;
+  }
+
+  @Test
+  void shouldRollBackAChampionSignificantlyWorseThanTheOneItReplacedWithItsEvidence() {
+    // Given chal-1 promoted over champ-1 at turn 10; then the trainer serves chal-1 with champ-1
+    // on standby, and champ-1 is right on the 10 watched turns where chal-1 is wrong
+    PromotionPolicy policy = new PromotionPolicy(new PromotionSettings(10, 100, 0.02, 0.01, 0, true));
+    List<PairedTurn> turns = promotionOfChal1OverChamp1();
+    for (int i = 11; i <= 20; i++) {
+      turns.add(watched("chal-2", "chal-1", "champ-1", false, false, true, i));
+    }
+    // and afterwards the trainer serves champ-1 again, without a standby model
+    for (int i = 21; i <= 30; i++) {
+      turns.add(paired("chal-2", "champ-1", true, true, i));
+    }
+
+    // When
+    List<Decided> decisions = run(policy, turns);
+
+    // Then: ROLLBACK chal-1 -> champ-1 at the watch's first look: b = 10 turns only champ-1 got
+    // right, c = 0, p = 2^-10 < 0.01 / 2; it ends turn 20 (no promotion look); then a fresh
+    // comparison of chal-2 against the restored champ-1, and no more watching
+    assertThat(decisions).extracting(Decided::turn, d -> d.decision().kind(), d -> d.decision().fromVersion(),
+            d -> d.decision().toVersion())
+        .containsExactly(
+            tuple(10, Decision.Kind.PROMOTE, "champ-1", "chal-1"),
+            tuple(20, Decision.Kind.ROLLBACK, "chal-1", "champ-1"),
+            tuple(30, Decision.Kind.HOLD, "champ-1", "chal-2"));
+    assertThat(decisions.get(1).decision()).isEqualTo(new Decision(Decision.Kind.ROLLBACK,
+        Decision.Comparison.PREVIOUS, "chal-1", "champ-1", 20, DecisionMetric.TEACHER,
+        new PairedTally(10, 10, 0, 10, 0), PairedTally.EMPTY, 1.0 / 1024, 1, 0.01 / 2, 0.0,
+        "champion is worse than the model it replaced: teacher agreement on 10 pairs: previous champ-1 1.0000 vs"
+            + " champion chal-1 0.0000 (delta +1.0000), b=10 c=0, p=0.000977; look 1 needs p < 0.00500 and"
+            + " delta >= 0.0000"));
+    assertThat(decisions.get(2).decision().comparison()).isEqualTo(Decision.Comparison.CHALLENGER);
+  }
+
+  @Test
+  void shouldPublishTheWatchHoldBeforeThePromotionLookOfTheSameTurn() {
+    // Given chal-1 promoted over champ-1 at turn 10; then chal-1 is right on every watched turn,
+    // champ-1 on half of them, and challenger chal-2 is as good as chal-1
+    PromotionPolicy policy = new PromotionPolicy(new PromotionSettings(10, 100, 0.02, 0.01, 0, true));
+    List<PairedTurn> turns = promotionOfChal1OverChamp1();
+    for (int i = 11; i <= 20; i++) {
+      turns.add(watched("chal-2", "chal-1", "champ-1", true, true, i % 2 == 0, i));
+    }
+
+    // When
+    List<Decided> decisions = run(policy, turns);
+
+    // Then: at turn 20 both comparisons look, the rollback watch first, and both hold
+    assertThat(decisions.subList(1, decisions.size())).containsExactly(
+        new Decided(20, new Decision(Decision.Kind.HOLD, Decision.Comparison.PREVIOUS, "chal-1", "champ-1", 20,
+            DecisionMetric.TEACHER, new PairedTally(10, 5, 10, 0, 5), PairedTally.EMPTY, 1.0, 1, 0.01 / 2, 0.0,
+            "champion kept, delta below rollback margin and not significant: teacher agreement on 10 pairs:"
+                + " previous champ-1 0.5000 vs champion chal-1 1.0000 (delta -0.5000), b=0 c=5, p=1.00; look 1"
+                + " needs p < 0.00500 and delta >= 0.0000")),
+        new Decided(20, new Decision(Decision.Kind.HOLD, Decision.Comparison.CHALLENGER, "chal-1", "chal-2", 20,
+            DecisionMetric.TEACHER, new PairedTally(10, 10, 10, 0, 0), PairedTally.EMPTY, 1.0, 1, 0.01 / 2, 0.02,
+            "delta below margin and not significant: teacher agreement on 10 pairs: challenger 1.0000 vs champion"
+                + " 1.0000 (delta +0.0000), b=0 c=0, p=1.00; look 1 needs p < 0.00500 and delta >= 0.0200")));
+  }
+
+  @Test
+  void shouldRollBackATrulyDegradedChampionOnSeededNoise() {
+    // Given chal-1 promoted over champ-1 (defaults: looks every 200 pairs, cooldown 200 turns),
+    // after which chal-1 is right 70% of the time and champ-1, on standby, 85%, independently
+    PromotionPolicy policy = new PromotionPolicy(PromotionSettings.defaults());
+    Random random = new Random(11);
+    List<PairedTurn> turns = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      turns.add(paired("chal-1", "champ-1", true, false, i));
+    }
+    for (int i = 0; i < 2_200; i++) {
+      turns.add(watched("chal-2", "chal-1", "champ-1", random.nextDouble() < 0.70, random.nextDouble() < 0.70,
+          random.nextDouble() < 0.85, 200 + i));
+    }
+
+    // When
+    List<Decided> decisions = run(policy, turns);
+
+    // Then: promoted, then rolled back at a look of the watch on significant evidence
+    assertThat(decisions).extracting(d -> d.decision().kind()).contains(Decision.Kind.ROLLBACK);
+    Decided rollback = decisions.stream().filter(d -> d.decision().kind() == Decision.Kind.ROLLBACK).findFirst()
+        .orElseThrow();
+    assertThat(decisions).filteredOn(d -> d.decision().kind() == Decision.Kind.PROMOTE).extracting(Decided::turn)
+        .containsExactly(200);
+    int watchedTurns = rollback.turn() - 400; // promotion at 200, cooldown 201-400
+    assertThat(watchedTurns % 200).isZero();
+    assertThat(watchedTurns).isLessThanOrEqualTo(1_000);
+    Decision decision = rollback.decision();
+    assertThat(decision.fromVersion()).isEqualTo("chal-1");
+    assertThat(decision.toVersion()).isEqualTo("champ-1");
+    assertThat(decision.evidence().pairs()).isEqualTo(watchedTurns);
+    assertThat(decision.look()).isEqualTo(watchedTurns / 200);
+    assertThat(decision.evidence().challengerScore() - decision.evidence().championScore()).isPositive();
+    assertThat(decision.pValue()).isLessThan(policy.threshold(decision.look()));
+    assertThat(decision.pValue()).isEqualTo(McNemarExactTest.oneSidedPValue(
+        decision.evidence().challengerOnlyCorrect(), decision.evidence().championOnlyCorrect()));
+  }
+
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(longs = {1, 2, 3, 4, 5})
+  void shouldNeitherPromoteNorRollBackEqualModelsOverALongStreamOfNoise(long seed) {
+    // Given chal-1 promoted over champ-1 at turn 200; then 20,000 turns on which challenger,
+    // champion and the previous champion are each right 80% of the time, independently
+    PromotionPolicy policy = new PromotionPolicy(PromotionSettings.defaults());
+    Random random = new Random(seed);
+    List<PairedTurn> turns = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      turns.add(paired("chal-1", "champ-1", true, false, i));
+    }
+    for (int i = 0; i < 20_200; i++) { // 200 turns of cooldown, then 20,000 counted
+      turns.add(watched("chal-2", "chal-1", "champ-1", random.nextDouble() < 0.8, random.nextDouble() < 0.8,
+          random.nextDouble() < 0.8, 200 + i));
+    }
+
+    // When
+    List<Decided> decisions = run(policy, turns);
+
+    // Then: the one promotion, then at every 200-pair look one HOLD per comparison, no flapping
+    assertThat(decisions.get(0).decision().kind()).isEqualTo(Decision.Kind.PROMOTE);
+    List<Decided> after = decisions.subList(1, decisions.size());
+    assertThat(after).hasSize(200);
+    assertThat(after).extracting(d -> d.decision().kind()).containsOnly(Decision.Kind.HOLD);
+    assertThat(after).filteredOn(d -> d.decision().comparison() == Decision.Comparison.PREVIOUS).hasSize(100);
+  }
+
+  @Test
+  void shouldNotWatchTurnsWhoseStandbyModelIsNotTheReplacedChampion() {
+    // Given chal-1 promoted over champ-1, but the turns carry another standby model
+    PromotionPolicy policy = new PromotionPolicy(new PromotionSettings(10, 100, 0.02, 0.01, 0, true));
+    List<PairedTurn> turns = promotionOfChal1OverChamp1();
+    for (int i = 11; i <= 30; i++) {
+      turns.add(watched("chal-2", "chal-1", "champ-0", false, false, true, i));
+    }
+
+    // When / Then: no rollback on evidence about a model the promotion did not replace
+    assertThat(run(policy, turns)).extracting(d -> d.decision().comparison())
+        .doesNotContain(Decision.Comparison.PREVIOUS);
   }
 }

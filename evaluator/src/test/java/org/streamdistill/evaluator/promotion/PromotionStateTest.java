@@ -3,6 +3,9 @@ package org.streamdistill.evaluator.promotion;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Serde;
 import org.junit.jupiter.api.Test;
@@ -13,8 +16,9 @@ class PromotionStateTest {
 
   @Test
   void shouldRoundTripThroughTheStoreSerde() {
-    PromotionState state = new PromotionState("champ-1", "chal-9", null, 17, 3,
-        new PairedTally(600, 500, 480, 60, 40), new PairedTally(120, 100, 90, 15, 5));
+    PromotionState state = new PromotionState("champ-1", "chal-9", "champ-1", 17, 3,
+        new PairedTally(600, 500, 480, 60, 40), new PairedTally(120, 100, 90, 15, 5), "champ-0", 2,
+        new PairedTally(400, 300, 310, 20, 30), new PairedTally(40, 30, 31, 2, 3));
 
     byte[] bytes = serde.serializer().serialize("t", state);
 
@@ -24,12 +28,37 @@ class PromotionStateTest {
   }
 
   @Test
+  void shouldReadAStateWrittenBeforeTheRollbackWatchWithAnEmptyWatch() throws IOException {
+    // Given the layout of format version 1
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeByte(1);
+      out.writeBoolean(true);
+      out.writeUTF("champ-1");
+      out.writeBoolean(true);
+      out.writeUTF("chal-9");
+      out.writeBoolean(false);
+      out.writeLong(17);
+      out.writeInt(3);
+      for (long value : new long[] {600, 500, 480, 60, 40, 120, 100, 90, 15, 5}) {
+        out.writeLong(value);
+      }
+    }
+
+    // When / Then
+    assertThat(serde.deserializer().deserialize("t", bytes.toByteArray())).isEqualTo(new PromotionState(
+        "champ-1", "chal-9", null, 17, 3, new PairedTally(600, 500, 480, 60, 40), new PairedTally(120, 100, 90, 15, 5),
+        null, 0, PairedTally.EMPTY, PairedTally.EMPTY));
+  }
+
+  @Test
   void shouldRefuseAnUnknownFormatVersion() {
     byte[] bytes = serde.serializer().serialize("t", PromotionState.INITIAL);
     bytes[0] = 9;
 
     assertThatThrownBy(() -> serde.deserializer().deserialize("promotion-state-changelog", bytes))
         .isInstanceOf(SerializationException.class)
-        .hasMessage("promotion state on promotion-state-changelog has format version 9, this evaluator reads version 1");
+        .hasMessage("promotion state on promotion-state-changelog has format version 9, this evaluator reads versions"
+            + " 1 and 2");
   }
 }

@@ -113,6 +113,7 @@ public final class Adam implements Optimizer {
   private final Map<String, float[]> second = new LinkedHashMap<>();
   private long step;
   private double lastGradientNorm = Double.NaN;
+  private LearningRateSchedule schedule = LearningRateSchedule.CONSTANT;
 
   public Adam(Settings settings) {
     this.settings = settings;
@@ -146,9 +147,26 @@ public final class Adam implements Optimizer {
     return new State(step, first, second);
   }
 
-  /** A deep copy of this optimizer. */
+  /** A deep copy of this optimizer (schedule included). */
   public Adam copy() {
-    return restore(settings, exportState());
+    Adam copy = restore(settings, exportState());
+    copy.schedule = schedule;
+    return copy;
+  }
+
+  /**
+   * Scales the learning rate of step {@code t} (1-based, counting restored steps) by {@code
+   * schedule.factor(t)}. The schedule is configuration, not state: a checkpoint does not hold it,
+   * so whoever restores an optimizer sets it again; as it depends only on the step count, a
+   * resumed run continues exactly where the schedule was.
+   */
+  public Adam useSchedule(LearningRateSchedule schedule) {
+    this.schedule = java.util.Objects.requireNonNull(schedule, "schedule");
+    return this;
+  }
+
+  public LearningRateSchedule schedule() {
+    return schedule;
   }
 
   @Override
@@ -167,7 +185,7 @@ public final class Adam implements Optimizer {
     double correction1 = 1 - Math.pow(b1, step);
     double correction2 = 1 - Math.pow(b2, step);
     Update update = new Update((float) b1, (float) (1 - b1), (float) b2, (float) (1 - b2), scale,
-        (float) (settings.learningRate() / correction1), (float) (1 / Math.sqrt(correction2)),
+        (float) (settings.learningRate() * schedule.factor(step) / correction1), (float) (1 / Math.sqrt(correction2)),
         (float) settings.epsilon());
     for (Parameter p : parameters) {
       float[] m = moments(first, p);

@@ -35,6 +35,8 @@ import org.streamdistill.schemas.wire.AvroWireCodec;
 import org.streamdistill.schemas.wire.DeadLetters;
 import org.streamdistill.schemas.wire.UndecodableRecordException;
 import org.streamdistill.student.checkpoint.ModelState;
+import org.streamdistill.student.export.ExportMetadata;
+import org.streamdistill.student.export.OnnxExporter;
 import org.streamdistill.student.loss.DistillationLoss;
 import org.streamdistill.student.model.TextCnn;
 import org.streamdistill.student.model.TextCnnConfig;
@@ -92,6 +94,13 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
   private TextCnn challenger;
   private Adam optimizer;
   private TextCnn champion;
+  /**
+   * The champion the latest PROMOTE replaced, kept frozen and predicting (role "previous") so
+   * that the evaluator can compare the new champion with it on the same turns and roll back;
+   * dropped by the next PROMOTE (which replaces it) or by a ROLLBACK (which makes it champion).
+   */
+  private TextCnn previous;
+  private String previousVersion;
   private String labelSetId;
   private String[] labelNames;
   private long samplesSeen;
@@ -146,6 +155,10 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
       consumer.subscribe(List.of(softLabels.name()), new SeekToCheckpoint());
       var promotionPartitions = promotionConsumer.partitionsFor(promotions.name(), Duration.ofSeconds(30)).stream()
           .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+      if (promotionPartitions.isEmpty()) {
+        throw new IllegalStateException("topic " + promotions.name() + " does not exist: provision the pipeline's "
+            + "topics first (bin/streamdistill provision)");
+      }
       promotionConsumer.assign(promotionPartitions);
       promotionConsumer.seekToBeginning(promotionPartitions);
       while (running.get()) {
@@ -188,6 +201,7 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
       nextOffsets.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
       try {
         SoftLabel label = softLabelCodec.decode(record.value());
+        requireFullLogits(label);
         ensureModel(label);
         validate(label);
         valid.add(label);
@@ -207,6 +221,7 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
     String challengerVersion = challengerVersion();
     float[][] challengerLogits = challenger.logitsBatch(tokens);
     float[][] championLogits = champion == null ? null : champion.logitsBatch(tokens);
+    float[][] previousLogits = previous == null ? null : previous.logitsBatch(tokens);
     long now = System.currentTimeMillis();
 
     List<int[]> trainTokens = new ArrayList<>();
@@ -217,9 +232,12 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
       SoftLabel label = valid.get(i);
       remember(label);
       List<ModelPrediction> answers = new ArrayList<>(2);
-      answers.add(prediction(challengerVersion, "challenger", challengerLogits[i], label.getTeacherIndex()));
+      answers.add(prediction(challengerVersion, "challenger", challengerLogits[i], label));
       if (championLogits != null) {
-        answers.add(prediction(championVersion, "champion", championLogits[i], label.getTeacherIndex()));
+        answers.add(prediction(championVersion, "champion", championLogits[i], label));
+      }
+      if (previousLogits != null) {
+        answers.add(prediction(previousVersion, "previous", previousLogits[i], label));
       }
       boolean learn = !label.getHeldOut();
       StudentPrediction prediction = StudentPrediction.newBuilder()
@@ -265,7 +283,9 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
     }
   }
 
-  private ModelPrediction prediction(String version, String role, float[] logits, int teacherIndex) {
+  private ModelPrediction prediction(String version, String role, float[] logits, SoftLabel label) {
+    int teacherIndex = label.getTeacherIndex();
+    Integer gold = label.getGoldIndex();
     float[] probabilities = softmax(logits);
     int top = 0;
     for (int i = 1; i < probabilities.length; i++) {
@@ -280,7 +300,38 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
         .setPredictedLabel(labelNames[top] != null ? labelNames[top] : "label-" + top)
         .setProbability(probabilities[top])
         .setTeacherProbability(teacherIndex >= 0 && teacherIndex < probabilities.length ? probabilities[teacherIndex] : 0f)
+        .setKlTeacher((float) klTeacher(label.getLogits(), logits, label.getTemperature()))
+        .setGoldCrossEntropy(gold == null ? null : (float) (logSumExp(logits, 1f) - logits[gold]))
         .build();
+  }
+
+  /**
+   * KL(softmax(t / T) || softmax(s / T)) in nats, in double through log-softmax so that no
+   * probability underflows: sum_i p_i (ln p_i - ln q_i). The evaluator averages it per window.
+   */
+  static double klTeacher(List<Float> teacherLogits, float[] studentLogits, float temperature) {
+    float[] teacher = toFloatArray(teacherLogits);
+    double teacherNorm = logSumExp(teacher, temperature);
+    double studentNorm = logSumExp(studentLogits, temperature);
+    double kl = 0;
+    for (int i = 0; i < teacher.length; i++) {
+      double logP = teacher[i] / temperature - teacherNorm;
+      kl += Math.exp(logP) * (logP - (studentLogits[i] / temperature - studentNorm));
+    }
+    return Math.max(0.0, kl);
+  }
+
+  /** ln sum_i exp(logits_i / T), with the maximum subtracted first. */
+  static double logSumExp(float[] logits, float temperature) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (float v : logits) {
+      max = Math.max(max, v / temperature);
+    }
+    double sum = 0;
+    for (float v : logits) {
+      sum += Math.exp(v / temperature - max);
+    }
+    return max + Math.log(sum);
   }
 
   /** The model is shaped by the first soft label (its label set) unless a checkpoint restored it. */
@@ -306,6 +357,18 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
     return new TextCnnConfig(defaults.vocabSize(), config.embeddingDim(), defaults.filterWidths(),
         config.filtersPerWidth(), config.maxTokens(), classes, defaults.dropout(), defaults.stripSpecialTokens(),
         config.seed());
+  }
+
+  /**
+   * The distillation loss needs every label's logit; a soft label compacted to its top-k logits
+   * (SoftLabel.top_k_indices set) is refused before it can shape or train the model.
+   */
+  private static void requireFullLogits(SoftLabel label) {
+    if (label.getTopKIndices() != null) {
+      throw new InvalidSoftLabelException("soft label of turn " + label.getTurnId() + " is compacted to its top "
+          + label.getTopKIndices().size() + " logits (top_k_indices is set), but this student learns from the full "
+          + "logits of every label: run the teacher with teacher.soft-labels.top-k=0");
+    }
   }
 
   private void validate(SoftLabel label) {
@@ -373,7 +436,7 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
     Map<String, Long> offsets = new HashMap<>();
     nextOffsets.forEach((tp, offset) -> offsets.put(tp.topic() + "-" + tp.partition(), offset));
     var path = store.save(new CheckpointStore.Saved(version, parent, samplesSeen, offsets, labelSetId,
-        labelNames, challenger, optimizer), championVersion == null ? java.util.Set.of() : java.util.Set.of(championVersion));
+        labelNames, challenger, optimizer), keptVersions());
     StudentCheckpoint metadata = StudentCheckpoint.newBuilder()
         .setModelName(config.modelName())
         .setModelVersion(version)
@@ -381,7 +444,7 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
         .setSamplesSeen(samplesSeen)
         .setOffsets(offsets)
         .setWeightsUri(path.toUri().toString())
-        .setOnnxUri(null)
+        .setOnnxUri(config.checkpointOnnx() ? exportOnnx(path, version) : null)
         .setLabelSetId(labelSetId)
         .setCreatedAt(Instant.now())
         .build();
@@ -393,6 +456,16 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
     samplesAtLastCheckpoint = samplesSeen;
     lastCheckpointMillis = System.currentTimeMillis();
     LOG.info("checkpoint {}: {} samples seen, offsets {}", version, samplesSeen, offsets);
+  }
+
+  /** Writes {@code <version>.onnx} beside the checkpoint; returns its URI. */
+  private String exportOnnx(java.nio.file.Path checkpointFile, String version) {
+    try {
+      return OnnxExporter.exportBeside(checkpointFile, challenger,
+          ExportMetadata.of(config.modelName(), version, labelSetId, labelNames)).toUri().toString();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot export " + version + " to ONNX: " + e.getMessage(), e);
+    }
   }
 
   private void restoreNewestCheckpoint() {
@@ -433,11 +506,29 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
     }
   }
 
+  /** Checkpoints that pruning must keep: the champion and the previous one (a rollback target). */
+  private java.util.Set<String> keptVersions() {
+    java.util.Set<String> kept = new java.util.HashSet<>();
+    if (championVersion != null) {
+      kept.add(championVersion);
+    }
+    if (previousVersion != null) {
+      kept.add(previousVersion);
+    }
+    return kept;
+  }
+
   private void adoptChampion(String version, String decision) {
     if (version.equals(championVersion)) {
       return;
     }
-    if (challenger != null && version.equals(challengerVersion())) {
+    TextCnn replaced = champion;
+    String replacedVersion = championVersion;
+    if (version.equals(previousVersion)) {
+      // A ROLLBACK: the standby model serves again, as it was.
+      champion = previous;
+      championVersion = version;
+    } else if (challenger != null && version.equals(challengerVersion())) {
       // The evaluator judged the live challenger: freeze it as it is now, as that version.
       checkpoint();
       champion = challenger.copy();
@@ -451,7 +542,13 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
       champion = loaded.get().model();
       championVersion = version;
     }
-    LOG.info("{}: champion is now {}", decision, version);
+    // Only a promotion puts the replaced champion on standby; after a rollback there is nothing
+    // to compare the restored champion with, and keeping the demoted one would invite flapping.
+    boolean promotion = !"ROLLBACK".equals(decision) && !version.equals(previousVersion);
+    previous = promotion ? replaced : null;
+    previousVersion = promotion ? replacedVersion : null;
+    LOG.info("{}: champion is now {}{}", decision, version,
+        previousVersion == null ? "" : " (" + previousVersion + " on standby until the evaluator decides)");
   }
 
   private void deadLetter(ConsumerRecord<byte[], byte[]> record, Exception error) {

@@ -13,7 +13,8 @@ import org.streamdistill.schemas.config.ConfigLoader;
 public record TrainerConfig(
     String bootstrapServers, String registryUrl, String namespace, String groupId, String modelName,
     int batchSize, double learningRate, float alpha, Path checkpointDir, long checkpointEverySamples,
-    long checkpointEveryMillis, long seed, int maxTokens, int embeddingDim, int filtersPerWidth) {
+    long checkpointEveryMillis, long seed, int maxTokens, int embeddingDim, int filtersPerWidth,
+    boolean checkpointOnnx) {
 
   public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
   public static final String REGISTRY_URL = "schema.registry.url";
@@ -26,6 +27,7 @@ public record TrainerConfig(
   public static final String CHECKPOINT_DIR = "trainer.checkpoint.dir";
   public static final String CHECKPOINT_EVERY_SAMPLES = "trainer.checkpoint.every-samples";
   public static final String CHECKPOINT_EVERY_MS = "trainer.checkpoint.every-ms";
+  public static final String CHECKPOINT_ONNX = "trainer.checkpoint.onnx";
   public static final String SEED = "trainer.seed";
   public static final String MAX_TOKENS = "trainer.model.max-tokens";
   public static final String EMBEDDING_DIM = "trainer.model.embedding-dim";
@@ -48,6 +50,8 @@ public record TrainerConfig(
           "A new model version is checkpointed after this many learned turns...")
       .define(CHECKPOINT_EVERY_MS, Type.LONG, 15_000L, Range.atLeast(100), Importance.MEDIUM,
           "...or after this long with at least one learned turn, whichever comes first.")
+      .define(CHECKPOINT_ONNX, Type.BOOLEAN, true, Importance.MEDIUM,
+          "Also export each checkpoint as <version>.onnx beside it and name it in the record's onnx_uri.")
       .define(SEED, Type.LONG, 42L, Importance.LOW, "Seed of the initial weights.")
       .define(MAX_TOKENS, Type.INT, 32, Range.between(1, 512), Importance.LOW, "Tokens per turn the student reads.")
       .define(EMBEDDING_DIM, Type.INT, 64, Range.between(1, 1024), Importance.LOW, "Token embedding width.")
@@ -62,7 +66,7 @@ public record TrainerConfig(
         (Integer) v.get(BATCH_SIZE), (Double) v.get(LEARNING_RATE), ((Double) v.get(ALPHA)).floatValue(),
         Path.of((String) v.get(CHECKPOINT_DIR)), (Long) v.get(CHECKPOINT_EVERY_SAMPLES),
         (Long) v.get(CHECKPOINT_EVERY_MS), (Long) v.get(SEED), (Integer) v.get(MAX_TOKENS),
-        (Integer) v.get(EMBEDDING_DIM), (Integer) v.get(FILTERS));
+        (Integer) v.get(EMBEDDING_DIM), (Integer) v.get(FILTERS), (Boolean) v.get(CHECKPOINT_ONNX));
   }
 
   public static TrainerConfig parse(List<String> args, Map<String, String> env) {

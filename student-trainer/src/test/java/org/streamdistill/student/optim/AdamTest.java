@@ -48,6 +48,41 @@ class AdamTest {
   }
 
   @Test
+  void shouldScaleEachStepsLearningRateByTheScheduleFactorOfThatStep() {
+    // Given lr 0.1 and a schedule that halves the rate on step 1 and quarters it on step 2.
+    java.util.List<Long> asked = new java.util.ArrayList<>();
+    Parameter p = Parameter.dense("p", new float[] {1f}, 1);
+    Adam adam = new Adam(new Adam.Settings(0.1, 0.9, 0.999, 1e-8, 0)).useSchedule(step -> {
+      asked.add(step);
+      return step == 1 ? 0.5 : 0.25;
+    });
+
+    // When step 1 runs with g = 0.5: the bias-corrected first step moves by lr * factor * g / |g|.
+    p.gradient()[0] = 0.5f;
+    adam.step(List.of(p));
+
+    // Then
+    assertThat(p.values()[0]).isCloseTo(1f - 0.05f, within(1e-6f));
+
+    // When step 2 runs, it equals a constant-rate Adam at 0.1 * 0.25 continuing from the same state.
+    Parameter q = Parameter.dense("p", p.values().clone(), 1);
+    Adam reference = Adam.restore(new Adam.Settings(0.1 * 0.25, 0.9, 0.999, 1e-8, 0), adam.exportState());
+    Adam copy = adam.copy();
+    Parameter r = Parameter.dense("p", p.values().clone(), 1);
+    p.gradient()[0] = 0.2f;
+    q.gradient()[0] = 0.2f;
+    r.gradient()[0] = 0.2f;
+    adam.step(List.of(p));
+    reference.step(List.of(q));
+    copy.step(List.of(r));
+
+    // Then the schedule was asked for steps 1, 2 and (by the copy, which keeps it) 2 again.
+    assertThat(p.values()[0]).isEqualTo(q.values()[0]);
+    assertThat(r.values()[0]).isEqualTo(q.values()[0]);
+    assertThat(asked).containsExactly(1L, 2L, 2L);
+  }
+
+  @Test
   void shouldConvergeOnAQuadratic() {
     // f(p) = sum_i a_i (p_i - c_i)^2 with very different curvatures a_i; grad = 2 a (p - c).
     float[] a = {0.01f, 1f, 100f};

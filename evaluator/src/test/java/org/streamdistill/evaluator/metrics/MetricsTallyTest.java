@@ -1,0 +1,135 @@
+package org.streamdistill.evaluator.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import org.apache.kafka.common.errors.SerializationException;
+import org.junit.jupiter.api.Test;
+import org.streamdistill.evaluator.ModelRole;
+import org.streamdistill.evaluator.Turns;
+import org.streamdistill.records.ModelPrediction;
+import org.streamdistill.records.RollingMetrics;
+import org.streamdistill.records.StudentPrediction;
+
+class MetricsTallyTest {
+
+  private static final ModelKey KEY = new ModelKey("c1", "challenger");
+
+  private static TurnOutcome outcome(long sampleKey, long latencyMs) {
+    return new TurnOutcome(0, 1, true, null, false, false, 0.5f, null, null, latencyMs, sampleKey);
+  }
+
+  @Test
+  void shouldBinProbabilitiesIntoFifteenEqualWidthBins() {
+    assertThat(MetricsTally.binOf(0.0f)).isZero();
+    assertThat(MetricsTally.binOf(0.066f)).isZero();
+    assertThat(MetricsTally.binOf(0.067f)).isEqualTo(1);
+    assertThat(MetricsTally.binOf(0.5f)).isEqualTo(7);
+    assertThat(MetricsTally.binOf(0.93f)).isEqualTo(13);
+    assertThat(MetricsTally.binOf(0.94f)).isEqualTo(14);
+    assertThat(MetricsTally.binOf(1.0f)).isEqualTo(14);
+  }
+
+  @Test
+  void shouldTakeNearestRankPercentilesOfEveryTurnWhileTheSampleHasRoom() {
+    // Given latencies 1..20 ms
+    MetricsTally tally = new MetricsTally(100);
+    for (int latency = 20; latency >= 1; latency--) {
+      tally.add(outcome(latency * 7919L, latency), false);
+    }
+
+    // When
+    RollingMetrics metrics = tally.toRollingMetrics(KEY, 0, 10, "time", null, 0);
+
+    // Then: p50 = 10th of 20, p95 = 19th, p99 = 20th
+    assertThat(List.of(metrics.getLatencyP50Ms(), metrics.getLatencyP95Ms(), metrics.getLatencyP99Ms(),
+        metrics.getLatencySampleTurns())).containsExactly(10L, 19L, 20L, 20L);
+  }
+
+  @Test
+  void shouldKeepTheTurnsWithTheSmallestSampleKeysWhateverTheirOrder() {
+    // Given 10 turns whose sample key is their latency, offered in two different orders
+    List<Long> latencies = new ArrayList<>();
+    for (long latency = 1; latency <= 10; latency++) {
+      latencies.add(latency);
+    }
+    List<Long> shuffled = new ArrayList<>(latencies);
+    Collections.shuffle(shuffled, new Random(3));
+    MetricsTally inOrder = new MetricsTally(4);
+    MetricsTally outOfOrder = new MetricsTally(4);
+    latencies.forEach(latency -> inOrder.add(outcome(latency, latency), false));
+    shuffled.forEach(latency -> outOfOrder.add(outcome(latency, latency), false));
+
+    // When
+    RollingMetrics first = inOrder.toRollingMetrics(KEY, 0, 10, "time", null, 0);
+    RollingMetrics second = outOfOrder.toRollingMetrics(KEY, 0, 10, "time", null, 0);
+
+    // Then: the sample holds latencies 1-4 (the smallest keys): p50 = 2nd, p95 = p99 = 4th
+    assertThat(first).isEqualTo(second);
+    assertThat(List.of(first.getTurns(), first.getLatencySampleTurns(), first.getLatencyP50Ms(),
+        first.getLatencyP95Ms(), first.getLatencyP99Ms())).containsExactly(10L, 4L, 2L, 4L, 4L);
+  }
+
+  @Test
+  void shouldPublishTheSameMetricsAfterARoundTripThroughItsSerde() {
+    // Given a tally with gold and non-gold turns, oos, KL and cross-entropy
+    MetricsTally tally = new MetricsTally(8);
+    tally.add(new TurnOutcome(1, 0, true, 0, true, true, 0.875f, 0.25f, 0.5f, 12, 5), false);
+    tally.add(new TurnOutcome(2, 3, false, 4, false, false, 0.375f, 1.5f, 2.0f, 7, 9), true);
+    tally.add(new TurnOutcome(3, 4, true, null, false, false, 0.625f, null, null, 30, 1), false);
+
+    // When
+    byte[] bytes = MetricsTally.serde().serializer().serialize("t", tally);
+    MetricsTally copy = MetricsTally.serde().deserializer().deserialize("t", bytes);
+
+    // Then
+    assertThat(copy.toRollingMetrics(KEY, 0, 10, "time", null, 3))
+        .isEqualTo(tally.toRollingMetrics(KEY, 0, 10, "time", null, 3));
+  }
+
+  @Test
+  void shouldRefuseATallyOfAnUnknownFormat() {
+    byte[] bytes = MetricsTally.serde().serializer().serialize("t", new MetricsTally(1));
+    bytes[0] = 7;
+    assertThatThrownBy(() -> MetricsTally.serde().deserializer().deserialize("metrics-time-windows-changelog", bytes))
+        .isInstanceOf(SerializationException.class)
+        .hasMessage("a MetricsTally on metrics-time-windows-changelog has format version 7, this evaluator reads"
+            + " version 1");
+  }
+
+  @Test
+  void shouldReadATurnOutcomeFromAPredictionAndRoundTripIt() {
+    // Given a gold turn labelled oos that c1 predicted as oos, 40 ms after it happened
+    ModelPrediction model = Turns.model("c1", ModelRole.CHALLENGER, 0, 0.75f, 0.5f, 0.25f);
+    StudentPrediction turn = Turns.timedTurn("t1", 1_000, 40, 3, 0, model);
+
+    // When
+    TurnOutcome outcome = TurnOutcome.of(turn, model, "oos");
+
+    // Then
+    assertThat(outcome).isEqualTo(new TurnOutcome(1_000, 0, false, 0, true, true, 0.75f, 0.5f, 0.25f, 40,
+        TurnOutcome.sampleKeyOf("t1")));
+    assertThat(TurnOutcome.serde().deserializer().deserialize("t",
+        TurnOutcome.serde().serializer().serialize("t", outcome))).isEqualTo(outcome);
+    assertThat(TurnOutcome.of(turn, model, "out_of_scope").predictedOos()).isFalse();
+  }
+
+  @Test
+  void shouldIgnoreACrossEntropyOnATurnWithoutGold() {
+    ModelPrediction model = Turns.model("c1", ModelRole.CHALLENGER, 2, 0.5f, null, 1.0f);
+    StudentPrediction turn = StudentPrediction.newBuilder(Turns.turn("t2", 0, 3, null, model))
+        .setPredictedAt(Instant.ofEpochMilli(9))
+        .build();
+
+    TurnOutcome outcome = TurnOutcome.of(turn, model, "oos");
+
+    assertThat(outcome.goldCrossEntropy()).isNull();
+    assertThat(outcome.latencyMs()).isEqualTo(9);
+    assertThat(outcome.hasGold()).isFalse();
+  }
+}

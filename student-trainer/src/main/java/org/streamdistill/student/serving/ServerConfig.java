@@ -1,0 +1,68 @@
+package org.streamdistill.student.serving;
+
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.streamdistill.schemas.config.ConfigLoader;
+
+/**
+ * Settings of the {@link StudentServer}: where to listen, how many requests to run at once, and
+ * which Kafka topics (and model line) name the champion.
+ */
+public record ServerConfig(String bootstrapServers, String registryUrl, String namespace,
+    String host, int port, int threads, String modelName, int topK, int intraOpThreads,
+    int maxRequestBytes) {
+
+  public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+  public static final String REGISTRY_URL = "schema.registry.url";
+  public static final String NAMESPACE = "topic.namespace";
+  public static final String HOST = "server.host";
+  public static final String PORT = "server.port";
+  public static final String THREADS = "server.threads";
+  public static final String MODEL_NAME = "server.model-name";
+  public static final String TOP_K = "server.top-k";
+  public static final String INTRA_OP_THREADS = "server.onnx.intra-op-threads";
+  public static final String MAX_REQUEST_BYTES = "server.max-request-bytes";
+
+  public static final ConfigDef DEFINITION = new ConfigDef()
+      .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", Importance.HIGH, "Kafka bootstrap servers.")
+      .define(REGISTRY_URL, Type.STRING, "http://127.0.0.1:8081", Importance.HIGH, "Schema registry URL.")
+      .define(NAMESPACE, Type.STRING, "", Importance.LOW, "Prefix of every topic (experiments); empty for production.")
+      .define(HOST, Type.STRING, "127.0.0.1", Importance.MEDIUM,
+          "Address the HTTP endpoint binds to (0.0.0.0 for every interface).")
+      .define(PORT, Type.INT, 8090, Range.between(0, 65535), Importance.HIGH,
+          "HTTP port of POST /v1/classify; 0 picks a free port.")
+      .define(THREADS, Type.INT, 4, Range.between(1, 256), Importance.MEDIUM, "Requests handled at once.")
+      .define(MODEL_NAME, Type.STRING, "student", Importance.LOW,
+          "Model line whose champion is served (key of promotions and checkpoints).")
+      .define(TOP_K, Type.INT, 5, Range.between(1, 1000), Importance.LOW,
+          "Labels listed in the 'top' field of a response, most probable first.")
+      .define(INTRA_OP_THREADS, Type.INT, 1, Range.between(1, 64), Importance.LOW,
+          "ONNX Runtime threads inside one request; concurrency comes from server.threads.")
+      .define(MAX_REQUEST_BYTES, Type.INT, 65_536, Range.between(64, 16 << 20), Importance.LOW,
+          "Largest accepted request body; larger ones get 413.");
+
+  public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, "STREAMDISTILL",
+      Map.of("bootstrap-servers", BOOTSTRAP_SERVERS, "registry", REGISTRY_URL, "port", PORT,
+          "host", HOST));
+
+  public static ServerConfig from(Map<String, Object> v) {
+    return new ServerConfig((String) v.get(BOOTSTRAP_SERVERS), (String) v.get(REGISTRY_URL),
+        (String) v.get(NAMESPACE), (String) v.get(HOST), (Integer) v.get(PORT),
+        (Integer) v.get(THREADS), (String) v.get(MODEL_NAME), (Integer) v.get(TOP_K),
+        (Integer) v.get(INTRA_OP_THREADS), (Integer) v.get(MAX_REQUEST_BYTES));
+  }
+
+  /** Settings from flags, environment and an optional {@code --config} file. */
+  public static ServerConfig parse(List<String> args, Map<String, String> env) {
+    return from(LOADER.load(args, env));
+  }
+
+  /** Settings from a plain map of strings (tests, embedded use), validated. */
+  public static ServerConfig of(Map<String, String> settings) {
+    return from(DEFINITION.parse(settings));
+  }
+}

@@ -1,0 +1,389 @@
+package org.streamdistill.student.serving;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.streamdistill.student.export.ExportMetadata;
+
+/**
+ * Serves the champion student over HTTP (JDK {@code HttpServer}, JSON bodies).
+ *
+ * <h2>Endpoints</h2>
+ *
+ * <ul>
+ *   <li>{@code POST /v1/classify} with {@code {"text": "..."}} or {@code {"token_ids": [101,
+ *       ..., 102]}} (raw WordPiece ids as the teacher's tokenizer gives them; the model's own
+ *       input contract strips, cuts and pads them) answers {@code {"model_version", "label",
+ *       "index", "probability", "top": [{"label", "index", "probability"}, ...]}}.
+ *   <li>{@code GET /v1/champion} answers {@code {"model_version", "onnx_file", "label_set_id",
+ *       "num_classes"}} of the model served now.
+ * </ul>
+ *
+ * Errors carry {@code {"error": "..."}}: 400 for a body that is not JSON, lacks both fields,
+ * has an empty text or ids outside the model's vocabulary (the message names the field); 413
+ * for a body over {@code server.max-request-bytes}; 405 for a wrong method; 503 while no
+ * champion has been loaded yet.
+ *
+ * <h2>Which model</h2>
+ *
+ * A {@link ChampionFeed} says which version to serve and where its ONNX export is ({@link
+ * KafkaChampionFeed} in production). The server loads the new version beside the old one, then
+ * swaps them atomically in a {@link ChampionSlot}: requests running on the old model finish on
+ * it, new requests get the new one, and the old ONNX Runtime session is closed by its last
+ * request. If a version cannot be loaded the server logs why and keeps serving the one it has.
+ *
+ * <p>Text input uses a {@link TeacherTokenizer} (the teacher's WordPiece tokenizer, from the
+ * MiniLM jar on the class path); without one, only {@code token_ids} are accepted.
+ *
+ * <p>Owns its HTTP server and request threads, the feed and the tokenizer it is given, and the
+ * loaded models; {@link #close()} releases them all.
+ */
+public final class StudentServer implements ChampionFeed.Listener, AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(StudentServer.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Counters for operators and tests. */
+  public record Stats(long classified, long rejected, long unavailable, long failed, long swaps,
+      long modelsClosed, String championVersion) {}
+
+  private final ServerConfig config;
+  private final ChampionFeed feed;
+  private final TeacherTokenizer tokenizer;
+  private final ChampionSlot slot = new ChampionSlot();
+  private final HttpServer http;
+  private final ExecutorService executor;
+  private final AtomicLong classified = new AtomicLong();
+  private final AtomicLong rejected = new AtomicLong();
+  private final AtomicLong unavailable = new AtomicLong();
+  private final AtomicLong failed = new AtomicLong();
+  private final AtomicLong swaps = new AtomicLong();
+  private final AtomicLong modelsClosed = new AtomicLong();
+  private volatile boolean closed;
+
+  /**
+   * Binds the HTTP port (nothing is served before {@link #start()}).
+   *
+   * @param feed says which version to serve; closed by {@link #close()}
+   * @param tokenizerOrNull tokenizer for {@code text} requests, or null to accept only {@code
+   *     token_ids}; closed by {@link #close()}
+   * @throws IOException if the port cannot be bound
+   */
+  public StudentServer(ServerConfig config, ChampionFeed feed, TeacherTokenizer tokenizerOrNull)
+      throws IOException {
+    this.config = config;
+    this.feed = feed;
+    this.tokenizer = tokenizerOrNull;
+    this.http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 128);
+    this.executor = Executors.newFixedThreadPool(config.threads(), daemonThreads());
+    http.setExecutor(executor);
+    http.createContext("/v1/classify", this::classify);
+    http.createContext("/v1/champion", this::champion);
+  }
+
+  /** Starts answering requests and following the feed. */
+  public void start() {
+    http.start();
+    feed.start(this);
+    LOG.info("student server listening on http://{}:{}/v1/classify", config.host(), port());
+  }
+
+  /** The bound port (useful with {@code server.port=0}). */
+  public int port() {
+    return http.getAddress().getPort();
+  }
+
+  /** The version served now, or null before the first champion is loaded. */
+  public String championVersion() {
+    return slot.version();
+  }
+
+  public Stats stats() {
+    return new Stats(classified.get(), rejected.get(), unavailable.get(), failed.get(),
+        swaps.get(), modelsClosed.get(), slot.version());
+  }
+
+  // ---------------------------------------------------------------- model swaps
+
+  /** Loads {@code version} from {@code onnxUri} and serves it; on failure keeps the old one. */
+  @Override
+  public void championChanged(String version, URI onnxUri) {
+    String serving = slot.version();
+    if (version.equals(serving) || closed) {
+      return;
+    }
+    if (!"file".equals(onnxUri.getScheme())) {
+      LOG.error("cannot load champion {}: only file: URIs are supported, got {}; still serving {}",
+          version, onnxUri, serving);
+      return;
+    }
+    OnnxStudent model;
+    try {
+      model = OnnxStudent.open(Path.of(onnxUri), config.intraOpThreads());
+    } catch (IOException | RuntimeException e) {
+      LOG.error("cannot load champion {} from {}: {}; still serving {}", version, onnxUri,
+          e.getMessage(), serving, e);
+      return;
+    }
+    if (!model.version().equals(version)) {
+      LOG.error("{} holds model version {}, not the champion {}; still serving {}", onnxUri,
+          model.version(), version, serving);
+      model.close();
+      return;
+    }
+    try {
+      // The first run of a session pays for its initialisation; let the swap, not a request.
+      model.probabilities(new int[0]);
+    } catch (RuntimeException e) {
+      LOG.error("champion {} from {} fails on a blank input: {}; still serving {}", version,
+          onnxUri, e.getMessage(), serving, e);
+      model.close();
+      return;
+    }
+    slot.swap(new ServedModel(model, modelsClosed::incrementAndGet));
+    swaps.incrementAndGet();
+    LOG.info("now serving {} from {} (was {})", version, onnxUri, serving);
+    if (closed) {
+      slot.close();
+    }
+  }
+
+  // ---------------------------------------------------------------- HTTP
+
+  private void classify(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      try {
+        handleClassify(exchange);
+      } catch (RuntimeException e) {
+        failed.incrementAndGet();
+        LOG.error("classify failed: {}", e.getMessage(), e);
+        reply(exchange, 500, error("internal error: " + e.getMessage()));
+      }
+    }
+  }
+
+  private void handleClassify(HttpExchange exchange) throws IOException {
+    if (!"POST".equals(exchange.getRequestMethod())) {
+      exchange.getResponseHeaders().set("Allow", "POST");
+      reply(exchange, 405, error("use POST with a JSON body"));
+      return;
+    }
+    Request request;
+    try {
+      request = parse(exchange.getRequestBody());
+    } catch (BadRequestException e) {
+      rejected.incrementAndGet();
+      reply(exchange, e.status, error(e.getMessage()));
+      return;
+    }
+    ServedModel served = slot.acquire();
+    if (served == null) {
+      unavailable.incrementAndGet();
+      reply(exchange, 503, error("no champion yet: model line '" + config.modelName()
+          + "' has not been promoted (or its ONNX export not loaded); retry later"));
+      return;
+    }
+    try {
+      int[] ids = request.tokenIds != null ? request.tokenIds : tokenizer.encode(request.text);
+      int vocab = served.model().description().input().vocabSize();
+      for (int i = 0; i < ids.length; i++) {
+        if (ids[i] < 0 || ids[i] >= vocab) {
+          rejected.incrementAndGet();
+          String where = request.tokenIds != null ? "'token_ids'[" + i + "]"
+              : "token " + i + " of 'text'";
+          reply(exchange, 400, error(where + " = " + ids[i] + " is outside the vocabulary [0, "
+              + vocab + ") of " + served.version()));
+          return;
+        }
+      }
+      float[] probabilities = served.model().probabilities(ids);
+      reply(exchange, 200, answer(served, probabilities));
+      classified.incrementAndGet();
+    } finally {
+      served.release();
+    }
+  }
+
+  private void champion(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      if (!"GET".equals(exchange.getRequestMethod())) {
+        exchange.getResponseHeaders().set("Allow", "GET");
+        reply(exchange, 405, error("use GET"));
+        return;
+      }
+      ServedModel served = slot.acquire();
+      if (served == null) {
+        reply(exchange, 503, error("no champion yet"));
+        return;
+      }
+      try {
+        ObjectNode body = JSON.createObjectNode();
+        ExportMetadata metadata = served.model().description().metadata();
+        body.put("model_version", served.version());
+        body.put("onnx_file", served.model().file().toString());
+        body.put("label_set_id", metadata.labelSetId());
+        body.put("num_classes", served.model().description().numClasses());
+        reply(exchange, 200, body);
+      } finally {
+        served.release();
+      }
+    }
+  }
+
+  /** A validated request: exactly one of text and tokenIds is set. */
+  private record Request(String text, int[] tokenIds) {}
+
+  private Request parse(InputStream body) throws IOException, BadRequestException {
+    byte[] bytes = body.readNBytes(config.maxRequestBytes() + 1);
+    if (bytes.length > config.maxRequestBytes()) {
+      throw new BadRequestException(413, "request body is larger than "
+          + config.maxRequestBytes() + " bytes (" + ServerConfig.MAX_REQUEST_BYTES + ")");
+    }
+    JsonNode json;
+    try {
+      json = JSON.readTree(bytes);
+    } catch (JsonProcessingException e) {
+      throw new BadRequestException(400, "request body is not valid JSON: "
+          + e.getOriginalMessage());
+    }
+    if (json == null || !json.isObject()) {
+      throw new BadRequestException(400, "request body must be a JSON object with 'text' (a "
+          + "string) or 'token_ids' (an array of integers)");
+    }
+    JsonNode text = json.get("text");
+    JsonNode ids = json.get("token_ids");
+    if (text != null && ids != null) {
+      throw new BadRequestException(400, "give either 'text' or 'token_ids', not both");
+    }
+    if (text != null) {
+      if (!text.isTextual()) {
+        throw new BadRequestException(400, "'text' must be a string, got " + text.getNodeType());
+      }
+      if (text.asText().isBlank()) {
+        throw new BadRequestException(400, "'text' is empty");
+      }
+      if (tokenizer == null) {
+        throw new BadRequestException(400, "this server has no tokenizer: send 'token_ids'");
+      }
+      return new Request(text.asText(), null);
+    }
+    if (ids != null) {
+      if (!ids.isArray()) {
+        throw new BadRequestException(400, "'token_ids' must be an array of integers, got "
+            + ids.getNodeType());
+      }
+      if (ids.isEmpty()) {
+        throw new BadRequestException(400, "'token_ids' is empty");
+      }
+      int[] values = new int[ids.size()];
+      for (int i = 0; i < values.length; i++) {
+        JsonNode id = ids.get(i);
+        if (!id.isIntegralNumber() || !id.canConvertToInt()) {
+          throw new BadRequestException(400, "'token_ids'[" + i + "] must be an integer, got "
+              + id);
+        }
+        values[i] = id.intValue();
+      }
+      return new Request(null, values);
+    }
+    throw new BadRequestException(400, "request needs 'text' (a string) or 'token_ids' (an "
+        + "array of integers)");
+  }
+
+  private ObjectNode answer(ServedModel served, float[] probabilities) {
+    ExportMetadata metadata = served.model().description().metadata();
+    int[] order = IntStream.range(0, probabilities.length).boxed()
+        .sorted(Comparator.comparingDouble((Integer i) -> -probabilities[i])
+            .thenComparingInt(i -> i))
+        .limit(config.topK()).mapToInt(Integer::intValue).toArray();
+    ObjectNode body = JSON.createObjectNode();
+    int best = order[0];
+    body.put("model_version", served.version());
+    body.put("label", metadata.labelName(best));
+    body.put("index", best);
+    body.put("probability", probabilities[best]);
+    ArrayNode top = body.putArray("top");
+    for (int i : order) {
+      top.addObject().put("label", metadata.labelName(i)).put("index", i)
+          .put("probability", probabilities[i]);
+    }
+    return body;
+  }
+
+  private static ObjectNode error(String message) {
+    return JSON.createObjectNode().put("error", message);
+  }
+
+  private static void reply(HttpExchange exchange, int status, JsonNode body) throws IOException {
+    byte[] bytes = JSON.writeValueAsBytes(body);
+    exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+    exchange.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  private static final class BadRequestException extends Exception {
+    final int status;
+
+    BadRequestException(int status, String message) {
+      super(message, null, false, false);
+      this.status = status;
+    }
+  }
+
+  private static ThreadFactory daemonThreads() {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, "student-server-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /**
+   * Stops following the feed, stops accepting requests (running ones get up to a second to
+   * finish), then closes the served model and the tokenizer.
+   */
+  @Override
+  public void close() {
+    closed = true;
+    try {
+      feed.close();
+    } finally {
+      http.stop(1);
+      executor.shutdown();
+      try {
+        executor.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      slot.close();
+      if (tokenizer != null) {
+        tokenizer.close();
+      }
+    }
+  }
+}
