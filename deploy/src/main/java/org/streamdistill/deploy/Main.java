@@ -2,9 +2,16 @@ package org.streamdistill.deploy;
 
 import java.util.Arrays;
 import java.util.List;
+import org.streamdistill.deploy.cluster.ProvisionCommand;
+import org.streamdistill.deploy.cluster.RegistryCommand;
 import org.streamdistill.deploy.demo.DemoCommand;
+import org.streamdistill.deploy.experiment.CatalogueNamespaceProvisioner;
+import org.streamdistill.evaluator.app.EvaluatorMain;
+import org.streamdistill.producers.ingest.IngestMain;
 import org.streamdistill.producers.replay.ReplayMain;
+import org.streamdistill.student.training.StudentTrainerMain;
 import org.streamdistill.teacher.fit.FitCommand;
+import org.streamdistill.teacher.job.TeacherJobMain;
 
 /** Command-line entry point of {@code bin/streamdistill}: dispatches to one command. */
 public final class Main {
@@ -17,7 +24,19 @@ public final class Main {
         demo     run the whole pipeline on the embedded platform (KRaft broker, schema registry,
                  Flink MiniCluster, student trainer, Kafka Streams evaluator) and print a summary
         fit      fit the teacher head on CLINC150 and write a teacher bundle
-        replay   replay CLINC150 into dialogue.turns of a running Kafka + schema registry
+        replay   replay into dialogue.turns of a running Kafka + schema registry:
+                 replay [clinc150] | replay dataset (JSON Lines, CSV) |
+                 replay topic (a range of dialogue.turns into an experiment namespace)
+        ingest   serve the live chat endpoint POST /v1/conversations/{id}/turns until Ctrl-C
+
+      One stage per process, against an external Kafka cluster (deploy/cluster/README.md):
+        provision    create every catalogue topic and its .dlq twin
+        registry     serve the schema registry, stored in the cluster, until Ctrl-C
+        teacher-job  run the teacher Flink job on a local MiniCluster (on a Flink cluster:
+                     flink run the teacher-stream job jar instead)
+        trainer      run the student trainer until Ctrl-C
+        evaluator    run the Kafka Streams evaluator until Ctrl-C
+
         help     this text
       """;
 
@@ -30,8 +49,23 @@ public final class Main {
     int code = switch (args[0]) {
       case "demo" -> DemoCommand.run(rest, System.out, System.err);
       case "fit" -> FitCommand.run(rest, System.out, System.err);
-      case "replay" -> {
-        ReplayMain.main(rest.toArray(new String[0]));
+      case "replay" -> ReplayMain.run(rest, System.getenv(), System.out, System.err,
+          new CatalogueNamespaceProvisioner());
+      case "ingest" -> IngestMain.run(rest, System.getenv(), System.out, System.err);
+      case "provision" -> ProvisionCommand.run(rest, System.out, System.err);
+      case "registry" -> RegistryCommand.run(rest, System.out, System.err);
+      case "lag" -> org.streamdistill.evaluator.lag.LagCommand.run(rest, System.out, System.err);
+      // These mains exit with 2 on a bad setting and 1 on a failure themselves.
+      case "teacher-job" -> {
+        TeacherJobMain.main(rest.toArray(new String[0]));
+        yield 0;
+      }
+      case "trainer" -> {
+        StudentTrainerMain.main(rest.toArray(new String[0]));
+        yield 0;
+      }
+      case "evaluator" -> {
+        EvaluatorMain.main(rest.toArray(new String[0]));
         yield 0;
       }
       default -> {

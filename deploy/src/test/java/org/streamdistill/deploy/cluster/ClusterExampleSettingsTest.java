@@ -1,0 +1,65 @@
+package org.streamdistill.deploy.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.streamdistill.evaluator.EvaluatorConfig;
+import org.streamdistill.student.training.TrainerConfig;
+import org.streamdistill.teacher.job.TeacherJobConfig;
+
+/**
+ * The example settings in {@code deploy/cluster} are loaded by each app's own loader: the apps
+ * refuse unknown keys, so a typo in an example would stop whoever copies it.
+ */
+class ClusterExampleSettingsTest {
+
+  private static final Path DIR = Path.of("cluster");
+
+  @Test
+  void shouldLoadTheTeacherExampleWithTheJobsOwnKeys() {
+    // When the example is loaded as `flink run ... --config teacher.properties` would
+    TeacherJobConfig config = TeacherJobConfig.parse(List.of("--config", DIR.resolve("teacher.properties").toString()),
+        Map.of());
+
+    // Then every key is known and the values are the example's
+    assertThat(config.bootstrapServers()).isEqualTo("kafka-1:9092,kafka-2:9092,kafka-3:9092");
+    assertThat(config.registryUrl()).isEqualTo("http://schema-registry:8081");
+    assertThat(config.namespace()).isEmpty();
+    assertThat(config.parallelism()).isEqualTo(4);
+    assertThat(config.checkpointIntervalMillis()).isEqualTo(5_000L);
+    assertThat(config.transactionalIdPrefix()).isEqualTo("teacher-stream-prod");
+  }
+
+  @Test
+  void shouldLoadTheTrainerExampleWithTheTrainersOwnKeys() {
+    TrainerConfig config = TrainerConfig.parse(List.of("--config", DIR.resolve("trainer.properties").toString()),
+        Map.of());
+
+    assertThat(config.bootstrapServers()).isEqualTo("kafka-1:9092,kafka-2:9092,kafka-3:9092");
+    assertThat(config.modelName()).isEqualTo("student");
+    assertThat(config.checkpointDir()).isEqualTo(Path.of("/var/lib/streamdistill/student-checkpoints"));
+    assertThat(config.batchSize()).isEqualTo(32);
+  }
+
+  @Test
+  void shouldLoadTheEvaluatorExampleWithTheEvaluatorsOwnKeys() {
+    EvaluatorConfig config = EvaluatorConfig.fromSources(DIR.resolve("evaluator.properties"), Map.of(), Map.of());
+
+    assertThat(config.bootstrapServers()).isEqualTo("kafka-1:9092,kafka-2:9092,kafka-3:9092");
+    assertThat(config.schemaRegistryUrl()).isEqualTo("http://schema-registry:8081");
+    assertThat(config.modelName()).isEqualTo("student");
+    assertThat(config.streamsOverrides()).containsEntry("replication.factor", "3");
+  }
+
+  @Test
+  void shouldAgreeOnTheModelLineBetweenTrainerAndEvaluator() {
+    TrainerConfig trainer = TrainerConfig.parse(List.of("--config", DIR.resolve("trainer.properties").toString()),
+        Map.of());
+    EvaluatorConfig evaluator = EvaluatorConfig.fromSources(DIR.resolve("evaluator.properties"), Map.of(), Map.of());
+
+    assertThat(evaluator.modelName()).isEqualTo(trainer.modelName());
+  }
+}
