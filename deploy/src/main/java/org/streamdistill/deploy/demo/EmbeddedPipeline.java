@@ -25,9 +25,9 @@ import org.streamdistill.schemas.registry.RestSchemaRegistryClient;
 import org.streamdistill.schemas.registry.SchemaRegistryClient;
 import org.streamdistill.student.training.StudentTrainer;
 import org.streamdistill.student.training.TrainerConfig;
-import org.streamdistill.teacher.job.BundleTurnScorer;
 import org.streamdistill.teacher.job.TeacherJob;
 import org.streamdistill.teacher.job.TeacherJobConfig;
+import org.streamdistill.teacher.job.TurnScorers;
 
 /**
  * Every stage of the pipeline in one JVM, as each would run on a cluster: a KRaft broker and
@@ -113,8 +113,7 @@ public final class EmbeddedPipeline implements AutoCloseable {
       teacherSettings.put(TeacherJobConfig.BUNDLE, settings.teacherBundle().toString());
       teacherSettings.putAll(settings.teacherSettings());
       TeacherJobConfig teacherConfig = TeacherJobConfig.of(teacherSettings);
-      TeacherJob job = new TeacherJob(teacherConfig, BundleTurnScorer.factory(teacherConfig.bundle(),
-          teacherConfig.onnxThreads()));
+      TeacherJob job = new TeacherJob(teacherConfig, TurnScorers.fromConfig(teacherConfig));
       Configuration flink = new Configuration();
       flink.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
       flink.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);

@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -29,11 +30,15 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -72,8 +77,14 @@ class TeacherJobIT {
   private static final int CLINC_TURNS = 300;
   private static final int TRAINING_EXAMPLES_PER_LABEL = 10;
   private static final int LONG_TEXT_CHARS = 50_000;
+  private static final int HUGE_TEXT_CHARS = 5 * 1024 * 1024;
+  /** Room for the 5 MB turns: an operator who accepts such turns raises the turns topic's limit. */
+  private static final int TURNS_TOPIC_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+  private static final int DEAD_LETTER_MAX_VALUE_BYTES = 1_000_000;
   private static final String STAGE = "teacher-stream";
-  private static final Instant FIRST_EVENT = Instant.parse("2026-03-01T09:00:00Z");
+  // Now, not a fixed date: the broker's 7-day time retention (first pass 30 s after it starts)
+  // would delete turns and soft labels stamped months ago while the test still reads them.
+  private static final Instant FIRST_EVENT = Instant.now().truncatedTo(ChronoUnit.SECONDS);
 
   @TempDir
   static Path bundleDir;
@@ -135,7 +146,19 @@ class TeacherJobIT {
     DialogueTurn longTurn = turn("long-turn", "conv-long", 0,
         "please tell me the balance of my checking account ".repeat(1_000).substring(0, LONG_TEXT_CHARS), null);
     valid.add(longTurn);
-    // And five poison records among them: two undecodable, three decodable but unscorable
+    // And one 5 MB turn (the turns topic configured to take it)
+    DialogueTurn hugeTurn = turn("huge-turn", "conv-huge", 0,
+        "what is the weather like in paris tomorrow ".repeat(HUGE_TEXT_CHARS / 40).substring(0, HUGE_TEXT_CHARS), null);
+    valid.add(hugeTurn);
+    admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, turns.name()), List.of(
+            new AlterConfigOp(new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+                Integer.toString(TURNS_TOPIC_MAX_MESSAGE_BYTES)), AlterConfigOp.OpType.SET))))
+        .all().get(30, TimeUnit.SECONDS);
+    await("the broker applies the turns topic's new size limit").atMost(Duration.ofSeconds(30))
+        .until(() -> admin.describeConfigs(List.of(new ConfigResource(ConfigResource.Type.TOPIC, turns.name())))
+            .all().get(10, TimeUnit.SECONDS).values().iterator().next().get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG)
+            .value().equals(Integer.toString(TURNS_TOPIC_MAX_MESSAGE_BYTES)));
+    // And seven poison records among them: two undecodable, five decodable but unscorable, one of them 5 MB
     byte[] wrongMagic = turnCodec.encode(turn("poison-magic", "conv-poison", 0, "what is my balance", null));
     wrongMagic[0] = 1;
     byte[] unknownSchemaId = turnCodec.encode(turn("poison-schema", "conv-poison", 1, "what is my balance", null));
@@ -144,6 +167,9 @@ class TeacherJobIT {
     byte[] invalidUtf8 = invalidUtf8Turn();
     byte[] unknownGold = turnCodec.encode(turn("poison-gold", "conv-poison", 4, "book a flight to paris",
         "no_such_intent"));
+    byte[] blankText = turnCodec.encode(turn("poison-blank", "conv-poison", 5, " \t\n \u00a0\u2003 ", null));
+    byte[] hugeBlankText = turnCodec.encode(turn("poison-huge-blank", "conv-poison", 6, " ".repeat(HUGE_TEXT_CHARS),
+        null));
 
     Map<String, Written> written = new LinkedHashMap<>();
     List<Poison> poison = new ArrayList<>();
@@ -155,15 +181,17 @@ class TeacherJobIT {
           new byte[][] {"poison-schema".getBytes(UTF_8), unknownSchemaId},
           new byte[][] {"poison-empty".getBytes(UTF_8), emptyText},
           new byte[][] {"poison-utf8".getBytes(UTF_8), invalidUtf8},
-          new byte[][] {"poison-gold".getBytes(UTF_8), unknownGold});
+          new byte[][] {"poison-gold".getBytes(UTF_8), unknownGold},
+          new byte[][] {"poison-blank".getBytes(UTF_8), blankText},
+          new byte[][] {"poison-huge-blank".getBytes(UTF_8), hugeBlankText});
       for (int i = 0; i < valid.size(); i++) {
         DialogueTurn t = valid.get(i);
         byte[] key = t.getConversationId().getBytes(UTF_8);
         byte[] value = turnCodec.encode(t);
         payloads.put(t.getTurnId(), new byte[][] {key, value});
         sends.put(t.getTurnId(), producer.send(new ProducerRecord<>(turns.name(), key, value)));
-        if (i % 60 == 30) { // spread the poison over the stream
-          byte[][] p = poisonPayloads.get(i / 60);
+        if (i % 40 == 20 && i / 40 < poisonPayloads.size()) { // spread the poison over the stream
+          byte[][] p = poisonPayloads.get(i / 40);
           String id = new String(p[0], UTF_8);
           payloads.put(id, p);
           sends.put(id, producer.send(new ProducerRecord<>(turns.name(), p[0], p[1])));
@@ -184,6 +212,8 @@ class TeacherJobIT {
     poison.add(new Poison(written.get("poison-utf8"), invalidTurn, "turn poison-utf8 text is not valid UTF-8"));
     poison.add(new Poison(written.get("poison-gold"), invalidTurn,
         "turn poison-gold has gold label 'no_such_intent', which is not in teacher " + bundle.teacherVersion()));
+    poison.add(new Poison(written.get("poison-blank"), invalidTurn, "turn poison-blank has empty text"));
+    poison.add(new Poison(written.get("poison-huge-blank"), invalidTurn, "turn poison-huge-blank has empty text"));
     assertThat(poison).extracting(Poison::written).doesNotContainNull();
 
     // When the teacher job runs on a local MiniCluster with the production Kafka source and exactly-once sink
@@ -257,9 +287,9 @@ class TeacherJobIT {
       assertThat(label.getGoldIndex()).as("gold index of %s", label.getTurnId())
           .isEqualTo(turn.getGoldLabel() == null ? null : labelNames.indexOf(turn.getGoldLabel()));
     }
-    // And only the 50,000-character turn is flagged truncated
+    // And only the 50,000-character and the 5 MB turns are flagged truncated
     assertThat(labels).filteredOn(SoftLabel::getTruncated).extracting(SoftLabel::getTurnId)
-        .containsExactly(longTurn.getTurnId());
+        .containsExactlyInAnyOrder(longTurn.getTurnId(), hugeTurn.getTurnId());
     // And the teacher is a real classifier: most gold-labelled turns get their gold label
     List<SoftLabel> withGold = labels.stream().filter(l -> l.getGoldIndex() != null).toList();
     assertThat(withGold).hasSize(CLINC_TURNS / 2);
@@ -282,7 +312,15 @@ class TeacherJobIT {
       assertThat(header(dead, DeadLetters.HEADER_MESSAGE)).as("message of %s", p.written().turnId())
           .contains(p.messageFragment());
       assertThat(header(dead, DeadLetters.HEADER_STAGE)).isEqualTo(STAGE);
-      assertThat(dead.value()).as("value of %s", p.written().turnId()).isEqualTo(p.written().value());
+      // A dead letter keeps the whole poison value, up to 1,000,000 bytes: a larger one would not fit the
+      // dead-letter topic, and a record Kafka refuses would fail the job on every restart.
+      byte[] value = p.written().value();
+      boolean cut = value.length > DEAD_LETTER_MAX_VALUE_BYTES;
+      assertThat(dead.value()).as("value of %s", p.written().turnId())
+          .isEqualTo(cut ? Arrays.copyOf(value, DEAD_LETTER_MAX_VALUE_BYTES) : value);
+      assertThat(header(dead, TeacherScoringOperator.HEADER_ORIGINAL_VALUE_BYTES))
+          .as("original size header of %s", p.written().turnId())
+          .isEqualTo(cut ? Integer.toString(value.length) : null);
       assertThat(dead.key()).as("key of %s", p.written().turnId()).isEqualTo(p.written().key());
     }
   }
@@ -366,6 +404,10 @@ class TeacherJobIT {
     Properties props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, TURNS_TOPIC_MAX_MESSAGE_BYTES);
+    // One batch in flight: right after topic creation a first batch can meet NOT_LEADER_OR_FOLLOWER, and a
+    // later batch overtaking its retry leaves the idempotent producer retrying it forever (OUT_OF_ORDER_SEQUENCE).
+    props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
     return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
   }
 

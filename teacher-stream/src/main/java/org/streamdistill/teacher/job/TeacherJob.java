@@ -48,7 +48,8 @@ public final class TeacherJob {
         .uid("turns-source");
     raw.transform("teacher scoring", TypeInformation.of(OutgoingRecord.class),
             new TeacherScoringOperator(scorer, config.registryUrl(), turns, softLabels, config.maxBatchSize(),
-                config.maxWaitMillis(), config.maxTextChars()))
+                config.maxWaitMillis(), config.maxTextChars(), config.softLabelsTopK(),
+                config.deadLetterMaxValueBytes()))
         .setParallelism(config.parallelism())
         .uid("teacher-scoring")
         .sinkTo(sink)

@@ -7,13 +7,23 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
 import org.streamdistill.schemas.config.ConfigLoader;
 
-/** Settings of the teacher job. */
+/**
+ * Settings of the teacher job.
+ *
+ * <p>{@value #KIND} picks the teacher: {@value #KIND_BUNDLE} (the MiniLM encoder and head of a
+ * bundle written by {@code fit}, which carries its own temperature) or {@value
+ * #KIND_ONNX_CLASSIFIER} (any ONNX sequence classifier with its {@code tokenizer.json} and label
+ * list, scored at {@value #TEMPERATURE}); see {@link TurnScorers#fromConfig}.
+ */
 public record TeacherJobConfig(
     String bootstrapServers, String registryUrl, String namespace, String bundle, int maxBatchSize,
     long maxWaitMillis, int maxTextChars, int parallelism, int onnxThreads, long checkpointIntervalMillis,
-    String groupId, String transactionalIdPrefix) implements Serializable {
+    String groupId, String transactionalIdPrefix, String kind, String onnxModel, String onnxTokenizer,
+    String onnxLabels, int onnxMaxLength, double temperature, int softLabelsTopK, int deadLetterMaxValueBytes)
+    implements Serializable {
 
   public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
   public static final String REGISTRY_URL = "schema.registry.url";
@@ -27,6 +37,17 @@ public record TeacherJobConfig(
   public static final String CHECKPOINT_INTERVAL_MS = "teacher.checkpoint.interval-ms";
   public static final String GROUP_ID = "teacher.group-id";
   public static final String TRANSACTIONAL_ID_PREFIX = "teacher.transactional-id-prefix";
+  public static final String KIND = "teacher.kind";
+  public static final String ONNX_MODEL = "teacher.onnx.model";
+  public static final String ONNX_TOKENIZER = "teacher.onnx.tokenizer";
+  public static final String ONNX_LABELS = "teacher.onnx.labels";
+  public static final String ONNX_MAX_LENGTH = "teacher.onnx.max-length";
+  public static final String TEMPERATURE = "teacher.temperature";
+  public static final String SOFT_LABELS_TOP_K = "teacher.soft-labels.top-k";
+  public static final String DEAD_LETTER_MAX_VALUE_BYTES = "teacher.dead-letter.max-value-bytes";
+
+  public static final String KIND_BUNDLE = "bundle";
+  public static final String KIND_ONNX_CLASSIFIER = "onnx-classifier";
 
   public static final ConfigDef DEFINITION = new ConfigDef()
       .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", Importance.HIGH, "Kafka bootstrap servers.")
@@ -48,18 +69,59 @@ public record TeacherJobConfig(
           "Checkpoint interval; soft labels become visible to read_committed consumers at each checkpoint.")
       .define(GROUP_ID, Type.STRING, "teacher-stream", Importance.LOW, "Consumer group of the turns source.")
       .define(TRANSACTIONAL_ID_PREFIX, Type.STRING, "teacher-stream", Importance.LOW,
-          "Prefix of the exactly-once sink's transactional ids; unique per job on a cluster.");
+          "Prefix of the exactly-once sink's transactional ids; unique per job on a cluster.")
+      .define(KIND, Type.STRING, KIND_BUNDLE, ConfigDef.ValidString.in(KIND_BUNDLE, KIND_ONNX_CLASSIFIER),
+          Importance.HIGH, "Teacher to run: 'bundle' (MiniLM encoder + head from " + BUNDLE + ") or "
+              + "'onnx-classifier' (any ONNX sequence classifier: " + ONNX_MODEL + ", " + ONNX_TOKENIZER + ", "
+              + ONNX_LABELS + ").")
+      .define(ONNX_MODEL, Type.STRING, "", Importance.MEDIUM,
+          "onnx-classifier: the .onnx file; inputs input_ids and attention_mask (and optionally token_type_ids), "
+              + "int64 [batch, tokens]; output logits [batch, labels].")
+      .define(ONNX_TOKENIZER, Type.STRING, "", Importance.MEDIUM,
+          "onnx-classifier: the model's Hugging Face tokenizer.json.")
+      .define(ONNX_LABELS, Type.STRING, "", Importance.MEDIUM,
+          "onnx-classifier: label names in logit order: one per line, a JSON list, or a Hugging Face config.json "
+              + "(its id2label).")
+      .define(ONNX_MAX_LENGTH, Type.INT, 128, Range.between(2, 65_536), Importance.LOW,
+          "onnx-classifier: longest input in tokens, special tokens included; longer texts are cut and flagged "
+              + "truncated.")
+      .define(TEMPERATURE, Type.DOUBLE, 2.0, Range.between(1e-3, 1e3), Importance.MEDIUM,
+          "onnx-classifier: distillation temperature stamped on its soft labels (a bundle carries its own).")
+      .define(SOFT_LABELS_TOP_K, Type.INT, 0, Range.atLeast(0), Importance.LOW,
+          "0 publishes every label's logit; k > 0 compacts each soft label to its k largest logits plus the "
+              + "remaining probability mass (for large label sets). The student trainer needs 0.")
+      .define(DEAD_LETTER_MAX_VALUE_BYTES, Type.INT, 1_000_000, Range.atLeast(1024), Importance.LOW,
+          "A dead letter keeps at most this many bytes of the poison record's value (header "
+              + "dlq.value.original-bytes then gives the full size); keep it below what the dead-letter topic and "
+              + "the sink's producer accept (about 1 MB by default), or one oversized poison record fails the job "
+              + "on every restart.");
 
   public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, "STREAMDISTILL",
       Map.of("bundle", BUNDLE, "parallelism", PARALLELISM, "bootstrap-servers", BOOTSTRAP_SERVERS,
           "registry", REGISTRY_URL));
 
+  /**
+   * Settings from parsed values.
+   *
+   * @throws ConfigException naming the key when {@value #KIND} is {@value #KIND_ONNX_CLASSIFIER}
+   *     and one of its files is not set
+   */
   public static TeacherJobConfig from(Map<String, Object> v) {
+    String kind = (String) v.get(KIND);
+    if (KIND_ONNX_CLASSIFIER.equals(kind)) {
+      for (String key : List.of(ONNX_MODEL, ONNX_TOKENIZER, ONNX_LABELS)) {
+        if (((String) v.get(key)).isBlank()) {
+          throw new ConfigException(key + " must name a file when " + KIND + "=" + KIND_ONNX_CLASSIFIER);
+        }
+      }
+    }
     return new TeacherJobConfig((String) v.get(BOOTSTRAP_SERVERS), (String) v.get(REGISTRY_URL),
         (String) v.get(NAMESPACE), (String) v.get(BUNDLE), (Integer) v.get(BATCH_MAX_SIZE),
         (Long) v.get(BATCH_MAX_WAIT_MS), (Integer) v.get(TEXT_MAX_CHARS), (Integer) v.get(PARALLELISM),
         (Integer) v.get(ONNX_THREADS), (Long) v.get(CHECKPOINT_INTERVAL_MS), (String) v.get(GROUP_ID),
-        (String) v.get(TRANSACTIONAL_ID_PREFIX));
+        (String) v.get(TRANSACTIONAL_ID_PREFIX), kind, (String) v.get(ONNX_MODEL), (String) v.get(ONNX_TOKENIZER),
+        (String) v.get(ONNX_LABELS), (Integer) v.get(ONNX_MAX_LENGTH), (Double) v.get(TEMPERATURE),
+        (Integer) v.get(SOFT_LABELS_TOP_K), (Integer) v.get(DEAD_LETTER_MAX_VALUE_BYTES));
   }
 
   public static TeacherJobConfig parse(List<String> args, Map<String, String> env) {

@@ -24,7 +24,7 @@ public final class TeacherJobMain {
       System.exit(2);
       return;
     }
-    TeacherJob job = new TeacherJob(config, BundleTurnScorer.factory(config.bundle(), config.onnxThreads()));
+    TeacherJob job = new TeacherJob(config, TurnScorers.fromConfig(config));
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     job.build(env, job.kafkaSource(), job.kafkaSink());
     env.execute(TeacherJob.NAME);

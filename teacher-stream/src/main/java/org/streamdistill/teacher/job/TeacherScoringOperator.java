@@ -2,6 +2,7 @@ package org.streamdistill.teacher.job;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,7 @@ import org.streamdistill.schemas.topic.Topic;
 import org.streamdistill.schemas.wire.AvroWireCodec;
 import org.streamdistill.schemas.wire.DeadLetters;
 import org.streamdistill.schemas.wire.UndecodableRecordException;
+import org.streamdistill.teacher.model.TopKLogits;
 
 /**
  * Scores turns with the teacher in micro-batches and emits their soft labels, or dead
@@ -33,12 +35,28 @@ import org.streamdistill.schemas.wire.UndecodableRecordException;
  *
  * <p>One scorer (one ONNX Runtime session) per subtask, opened in {@link #open()} and
  * closed in {@link #close()}.
+ *
+ * <p>Bad input never stops the job. Undecodable records, turns with empty or blank text (white
+ * space, no-break spaces and zero-width characters count as blank), text that is not valid
+ * UTF-8, a gold label outside the teacher's label set, and turns the teacher returns a
+ * non-finite logit for go to the turns topic's dead-letter twin. Text longer than
+ * {@code maxTextChars} characters is cut before tokenizing, and text longer than the teacher's
+ * token limit is cut by its tokenizer; either way the soft label is flagged {@code truncated}.
+ * A dead letter keeps the poison record's value only up to {@code maxDeadLetterValueBytes}
+ * (header {@value #HEADER_ORIGINAL_VALUE_BYTES} then gives the full size): a record Kafka
+ * refuses as too large would fail the job again on every restart.
+ *
+ * <p>With {@code softLabelsTopK > 0} each soft label carries only its k largest logits plus
+ * the remaining probability mass ({@link TopKLogits}; fields {@code top_k_indices} and
+ * {@code remaining_mass} of {@code SoftLabel}); 0 keeps every logit.
  */
 public final class TeacherScoringOperator extends AbstractStreamOperator<OutgoingRecord>
     implements OneInputStreamOperator<KafkaRecordBytes, OutgoingRecord>, ProcessingTimeCallback {
 
   private static final long serialVersionUID = 1L;
   static final String STAGE = "teacher-stream";
+  /** On a dead letter whose value was cut: the size in bytes of the poison record's full value. */
+  public static final String HEADER_ORIGINAL_VALUE_BYTES = "dlq.value.original-bytes";
 
   private final TurnScorer.Factory scorerFactory;
   private final String registryUrl;
@@ -49,6 +67,8 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
   private final int maxBatchSize;
   private final long maxWaitMillis;
   private final int maxTextChars;
+  private final int softLabelsTopK;
+  private final int maxDeadLetterValueBytes;
 
   private transient TurnScorer scorer;
   private transient AvroWireCodec<DialogueTurn> turnCodec;
@@ -65,7 +85,8 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
   private record Pending(KafkaRecordBytes source, DialogueTurn turn, String text, boolean cut) {}
 
   public TeacherScoringOperator(TurnScorer.Factory scorerFactory, String registryUrl, Topic<DialogueTurn> turns,
-                                Topic<SoftLabel> softLabels, int maxBatchSize, long maxWaitMillis, int maxTextChars) {
+                                Topic<SoftLabel> softLabels, int maxBatchSize, long maxWaitMillis, int maxTextChars,
+                                int softLabelsTopK, int maxDeadLetterValueBytes) {
     this.scorerFactory = scorerFactory;
     this.registryUrl = registryUrl;
     this.turnsSubject = turns.valueSubject();
@@ -74,6 +95,8 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
     this.maxBatchSize = maxBatchSize;
     this.maxWaitMillis = maxWaitMillis;
     this.maxTextChars = maxTextChars;
+    this.softLabelsTopK = softLabelsTopK;
+    this.maxDeadLetterValueBytes = maxDeadLetterValueBytes;
   }
 
   @Override
@@ -97,8 +120,9 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
     metrics.meter("turnsScoredPerSecond", new MeterView(scored));
     metrics.gauge("lastBatchSize", () -> lastBatchSize);
     metrics.gauge("lastBatchInferenceMillis", () -> lastBatchMillis);
-    LOG.info("teacher {} open: {} labels, batches of up to {} turns or {} ms", scorer.version(), labels.size(),
-        maxBatchSize, maxWaitMillis);
+    LOG.info("teacher {} open: {} labels, batches of up to {} turns or {} ms, soft labels with {}", scorer.version(),
+        labels.size(), maxBatchSize, maxWaitMillis,
+        softLabelsTopK > 0 && softLabelsTopK < labels.size() ? "the top " + softLabelsTopK + " logits" : "every logit");
   }
 
   @Override
@@ -134,7 +158,7 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
 
   private String validate(DialogueTurn turn) {
     String text = turn.getText();
-    if (text == null || text.isBlank()) {
+    if (text == null || isBlank(text)) {
       return "turn " + turn.getTurnId() + " has empty text";
     }
     if (text.indexOf('\uFFFD') >= 0) {
@@ -146,6 +170,15 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
           + scorer.version() + "'s label set of " + labelIndex.size() + " labels";
     }
     return null;
+  }
+
+  /**
+   * No visible character: only white space, Unicode space separators ({@link String#isBlank()}
+   * misses the no-break spaces) or format characters (zero-width spaces and joiners, BOM).
+   */
+  static boolean isBlank(String text) {
+    return text.codePoints().allMatch(cp -> Character.isWhitespace(cp) || Character.isSpaceChar(cp)
+        || Character.getType(cp) == Character.FORMAT);
   }
 
   @Override
@@ -179,9 +212,18 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
     lastBatchMillis = (System.nanoTime() - start) / 1_000_000;
     lastBatchSize = buffer.size();
     long now = System.currentTimeMillis();
+    if (scores.size() != buffer.size()) {
+      throw new IllegalStateException("teacher " + scorer.version() + " returned " + scores.size()
+          + " scores for a batch of " + buffer.size() + " texts");
+    }
     for (int i = 0; i < buffer.size(); i++) {
       Pending p = buffer.get(i);
       TurnScorer.Score score = scores.get(i);
+      String problem = checkScore(p.turn(), score);
+      if (problem != null) {
+        deadLetter(p.source(), new InvalidTurnException(problem));
+        continue;
+      }
       SoftLabel label = softLabel(p, score, now);
       if (label.getTruncated()) {
         truncated.inc();
@@ -193,16 +235,44 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
     buffer.clear();
   }
 
+  /** Why the teacher's answer for {@code turn} cannot be published, or null. */
+  private String checkScore(DialogueTurn turn, TurnScorer.Score score) {
+    float[] logits = score.logits();
+    if (logits.length != labelIndex.size()) {
+      return "teacher " + scorer.version() + " returned " + logits.length + " logits for turn " + turn.getTurnId()
+          + " but has " + labelIndex.size() + " labels";
+    }
+    for (int i = 0; i < logits.length; i++) {
+      if (!Float.isFinite(logits[i])) {
+        return "teacher " + scorer.version() + " returned a non-finite logit (" + logits[i] + " for label "
+            + scorer.labels().get(i) + ") for turn " + turn.getTurnId();
+      }
+    }
+    return null;
+  }
+
   private SoftLabel softLabel(Pending p, TurnScorer.Score score, long now) {
     DialogueTurn turn = p.turn();
     float[] logits = score.logits();
-    List<Float> logitList = new ArrayList<>(logits.length);
     int top = 0;
-    for (int i = 0; i < logits.length; i++) {
-      logitList.add(logits[i]);
+    for (int i = 1; i < logits.length; i++) {
       if (logits[i] > logits[top]) {
         top = i;
       }
+    }
+    List<Float> logitList;
+    List<Integer> topKIndices = null;
+    Float remainingMass = null;
+    if (softLabelsTopK > 0 && softLabelsTopK < logits.length) {
+      TopKLogits compact = TopKLogits.of(logits, softLabelsTopK, scorer.temperature());
+      logitList = floats(compact.logits());
+      topKIndices = new ArrayList<>(softLabelsTopK);
+      for (int index : compact.indices()) {
+        topKIndices.add(index);
+      }
+      remainingMass = compact.remainingMass();
+    } else {
+      logitList = floats(logits);
     }
     List<Integer> ids = new ArrayList<>(score.tokenIds().length);
     for (int id : score.tokenIds()) {
@@ -226,7 +296,17 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
         .setGoldLabel(gold)
         .setGoldIndex(gold == null ? null : labelIndex.get(gold))
         .setHeldOut(turn.getHeldOut())
+        .setTopKIndices(topKIndices)
+        .setRemainingMass(remainingMass)
         .build();
+  }
+
+  private static List<Float> floats(float[] values) {
+    List<Float> list = new ArrayList<>(values.length);
+    for (float v : values) {
+      list.add(v);
+    }
+    return list;
   }
 
   private void deadLetter(KafkaRecordBytes record, Exception error) {
@@ -238,8 +318,14 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
       names.add(h.key());
       values.add(new String(h.value(), java.nio.charset.StandardCharsets.UTF_8));
     }
+    byte[] value = record.value;
+    if (value != null && value.length > maxDeadLetterValueBytes) {
+      value = Arrays.copyOf(value, maxDeadLetterValueBytes);
+      names.add(HEADER_ORIGINAL_VALUE_BYTES);
+      values.add(Integer.toString(record.value.length));
+    }
     output.collect(new StreamRecord<>(new OutgoingRecord(record.topic + org.streamdistill.schemas.topic.Topic.DEAD_LETTER_SUFFIX,
-        record.key, record.value, record.timestamp, names.toArray(new String[0]), values.toArray(new String[0]))));
+        record.key, value, record.timestamp, names.toArray(new String[0]), values.toArray(new String[0]))));
   }
 
   @Override
@@ -253,7 +339,7 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
     }
   }
 
-  /** A decodable turn the teacher must not score (empty text, bad encoding, unknown label). */
+  /** A decodable turn the teacher must not score (empty text, bad encoding, unknown label) or could not score. */
   public static final class InvalidTurnException extends Exception {
     public InvalidTurnException(String message) {
       super(message);

@@ -5,6 +5,10 @@
  * {@link org.streamdistill.teacher.model.Teacher} combines the two with the versioned
  * {@link org.streamdistill.teacher.model.TeacherBundle} they were fitted into, producing
  * {@link org.streamdistill.teacher.model.TeacherScore}s whose {@code softmax(logits / T)} are
- * the soft labels the student distils from. Everything here is plain Java plus DJL: no Flink.
+ * the soft labels the student distils from. {@link org.streamdistill.teacher.model.OnnxClassifier}
+ * is the other kind of teacher: any ONNX sequence classifier a user brings, with its Hugging Face
+ * tokenizer and label list. {@link org.streamdistill.teacher.model.TopKLogits} compacts a soft
+ * label to its largest logits for large label sets. Everything here is plain Java plus DJL and
+ * ONNX Runtime: no Flink.
  */
 package org.streamdistill.teacher.model;

@@ -1,0 +1,26 @@
+package org.streamdistill.teacher.job;
+
+import org.apache.kafka.common.config.ConfigException;
+
+/** Picks the teacher the job runs from its settings; every entry point builds its scorer here. */
+public final class TurnScorers {
+
+  private TurnScorers() {}
+
+  /**
+   * The scorer factory {@link TeacherJobConfig#KIND} names: a {@link BundleTurnScorer} over
+   * {@link TeacherJobConfig#bundle()}, or an {@link OnnxClassifierScorer} over the
+   * {@code teacher.onnx.*} files at {@link TeacherJobConfig#temperature()}. Nothing is opened here:
+   * each subtask opens its own scorer.
+   */
+  public static TurnScorer.Factory fromConfig(TeacherJobConfig config) {
+    return switch (config.kind()) {
+      case TeacherJobConfig.KIND_BUNDLE -> BundleTurnScorer.factory(config.bundle(), config.onnxThreads());
+      case TeacherJobConfig.KIND_ONNX_CLASSIFIER -> OnnxClassifierScorer.factory(config.onnxModel(),
+          config.onnxTokenizer(), config.onnxLabels(), config.onnxMaxLength(), config.temperature(),
+          config.onnxThreads());
+      default -> throw new ConfigException(TeacherJobConfig.KIND, config.kind(),
+          "must be " + TeacherJobConfig.KIND_BUNDLE + " or " + TeacherJobConfig.KIND_ONNX_CLASSIFIER);
+    };
+  }
+}
