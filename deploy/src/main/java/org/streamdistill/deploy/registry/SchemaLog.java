@@ -73,8 +73,7 @@ final class SchemaLog implements AutoCloseable {
         AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
         AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis()))) {
       ensureTopic(admin);
-      endOffset = admin.listOffsets(Map.of(partition, OffsetSpec.latest())).partitionResult(partition)
-          .get(timeout.toMillis(), TimeUnit.MILLISECONDS).offset();
+      endOffset = endOffsetOnceVisible(admin);
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("cannot prepare schema topic " + topic + " on " + bootstrapServers + ": "
           + e.getMessage(), e);
@@ -149,6 +148,28 @@ final class SchemaLog implements AutoCloseable {
       state.readerFailed(e);
     } finally {
       consumer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  /**
+   * The topic's end offset. A topic created a moment ago may not have a leader yet, which the
+   * broker reports as a retriable error: retry those until the timeout instead of failing the
+   * registry's start.
+   */
+  private long endOffsetOnceVisible(Admin admin) throws ExecutionException, TimeoutException, InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      try {
+        return admin.listOffsets(Map.of(partition, OffsetSpec.latest())).partitionResult(partition)
+            .get(timeout.toMillis(), TimeUnit.MILLISECONDS).offset();
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof org.apache.kafka.common.errors.RetriableException)
+            || System.nanoTime() > deadline) {
+          throw e;
+        }
+        LOG.debug("schema topic {} not ready yet: {}", topic, e.getCause().toString());
+        Thread.sleep(100);
+      }
     }
   }
 
