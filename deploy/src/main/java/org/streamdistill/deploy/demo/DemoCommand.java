@@ -127,7 +127,7 @@ public final class DemoCommand {
       }
       summary.pipelineSeconds = (System.nanoTime() - pipelineStart) / 1e9;
       out.println("all turns predicted; stopping the stages ...");
-      pipeline.stopStages();
+      summary.finalLag = pipeline.stopStages();
 
       TopicReader reader = new TopicReader(pipeline.bootstrapServers(), pipeline.registry());
       summary.addSoftLabels(reader.readAll(Topics.SOFT_LABELS), Clinc150.OUT_OF_SCOPE);

@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.streamdistill.evaluator.lag.GroupLag;
+import org.streamdistill.evaluator.lag.LagSnapshot;
 import org.streamdistill.records.ModelPrediction;
 import org.streamdistill.records.PromotionEvent;
 import org.streamdistill.records.SoftLabel;
@@ -51,6 +53,7 @@ public final class DemoSummary {
   Accuracy championInScope = new Accuracy(0, 0);
   long studentLearned;
   final List<PromotionEvent> promotions = new ArrayList<>();
+  LagSnapshot finalLag = LagSnapshot.EMPTY;
   double fitSeconds;
   double pipelineSeconds;
   double wallSeconds;
@@ -190,6 +193,12 @@ public final class DemoSummary {
       }
       node.put("reason", e.getReason());
     }
+    ObjectNode lag = root.putObject("final_lag");
+    for (GroupLag group : finalLag.groups()) {
+      ObjectNode node = lag.putObject(group.group());
+      node.put("status", group.status().name());
+      node.put("lag_records", group.totalLag());
+    }
     return root;
   }
 
@@ -224,6 +233,11 @@ public final class DemoSummary {
           e.getDecision(), e.getFromVersion() == null ? "none" : e.getFromVersion(), e.getToVersion(), e.getMetric(),
           e.getPairedTurns(), e.getChallengerScore(), e.getChampionScore(),
           e.getPValue() == null ? "" : String.format(Locale.ROOT, ", p=%.2g", e.getPValue())));
+    }
+    line(s, "final consumer lag", finalLag.groups().isEmpty() ? "not sampled" : "");
+    for (GroupLag group : finalLag.groups()) {
+      s.append(String.format(Locale.ROOT, "      %-24s %-6s %,d records behind%n", group.group(), group.status(),
+          group.totalLag()));
     }
     line(s, "throughput", String.format(Locale.ROOT, "%.0f turns/s end to end (%.1f s pipeline)", turnsPerSecond(),
         pipelineSeconds));

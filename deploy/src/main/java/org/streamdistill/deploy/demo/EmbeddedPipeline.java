@@ -3,7 +3,9 @@ package org.streamdistill.deploy.demo;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -21,8 +23,13 @@ import org.streamdistill.deploy.platform.TopicProvisioner;
 import org.streamdistill.deploy.registry.EmbeddedSchemaRegistry;
 import org.streamdistill.evaluator.EvaluatorConfig;
 import org.streamdistill.evaluator.app.EvaluatorApp;
+import org.streamdistill.evaluator.lag.ConsumerLagMonitor;
+import org.streamdistill.evaluator.lag.ConsumerStatus;
+import org.streamdistill.evaluator.lag.LagSnapshot;
+import org.streamdistill.evaluator.lag.MonitoredGroup;
 import org.streamdistill.schemas.registry.RestSchemaRegistryClient;
 import org.streamdistill.schemas.registry.SchemaRegistryClient;
+import org.streamdistill.schemas.topic.Topics;
 import org.streamdistill.student.training.StudentTrainer;
 import org.streamdistill.student.training.TrainerConfig;
 import org.streamdistill.teacher.job.TeacherJob;
@@ -54,6 +61,9 @@ public final class EmbeddedPipeline implements AutoCloseable {
 
   private final EmbeddedKafka kafka;
   private final EmbeddedSchemaRegistry registryServer;
+  private final String bootstrapServers;
+  private final String registryUrl;
+  private final List<MonitoredGroup> groups;
   private final SchemaRegistryClient registry;
   private final JobClient teacherJob;
   private final StudentTrainer trainer;
@@ -61,12 +71,16 @@ public final class EmbeddedPipeline implements AutoCloseable {
   private final Future<?> trainerRun;
   private final EvaluatorApp evaluator;
 
-  private EmbeddedPipeline(EmbeddedKafka kafka, EmbeddedSchemaRegistry registryServer, JobClient teacherJob,
+  private EmbeddedPipeline(EmbeddedKafka kafka, EmbeddedSchemaRegistry registryServer, String bootstrapServers,
+                           String registryUrl, List<MonitoredGroup> groups, JobClient teacherJob,
                            StudentTrainer trainer, ExecutorService trainerThread, Future<?> trainerRun,
                            EvaluatorApp evaluator) {
     this.kafka = kafka;
     this.registryServer = registryServer;
-    this.registry = new RestSchemaRegistryClient(registryServer.url());
+    this.bootstrapServers = bootstrapServers;
+    this.registryUrl = registryUrl;
+    this.groups = groups;
+    this.registry = new RestSchemaRegistryClient(registryUrl);
     this.teacherJob = teacherJob;
     this.trainer = trainer;
     this.trainerThread = trainerThread;
@@ -78,40 +92,93 @@ public final class EmbeddedPipeline implements AutoCloseable {
   public static EmbeddedPipeline start(Settings settings) throws Exception {
     EmbeddedKafka kafka = null;
     EmbeddedSchemaRegistry registryServer = null;
-    EvaluatorApp evaluator = null;
-    StudentTrainer trainer = null;
-    ExecutorService trainerThread = null;
     try {
       kafka = EmbeddedKafka.builder().logDir(settings.workDir().resolve("kafka")).start();
       registryServer = EmbeddedSchemaRegistry.start(kafka.bootstrapServers());
       try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
         new TopicProvisioner(admin).provision();
       }
-      String bootstrap = kafka.bootstrapServers();
-      String registryUrl = registryServer.url();
+      return startStages(kafka, registryServer, kafka.bootstrapServers(), registryServer.url(), "", settings);
+    } catch (Exception | Error e) {
+      closeQuietly(null, null, null, registryServer, kafka);
+      throw e;
+    }
+  }
 
+  /**
+   * Starts the stages of an experiment on an existing broker and registry, in {@code namespace}
+   * (its topics are provisioned if missing), beside whatever else runs there. Unless {@code
+   * settings} say otherwise, the experiment's consumer groups, transactional ids and Streams
+   * application id are the production ones prefixed with {@code <namespace>-}, and its
+   * checkpoints and Streams state go below {@code workDir/experiments/<namespace>}: nothing is
+   * shared with production. {@link #close()} stops the stages only; the broker and registry
+   * stay up.
+   *
+   * @param namespace the experiment namespace (not empty)
+   */
+  public static EmbeddedPipeline startStages(String bootstrapServers, String registryUrl, String namespace,
+                                             Settings settings) throws Exception {
+    if (namespace == null || namespace.isBlank()) {
+      throw new IllegalArgumentException("an experiment needs a namespace; use start() for production");
+    }
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+      new TopicProvisioner(admin).provision(namespace);
+    }
+    return startStages(null, null, bootstrapServers, registryUrl, namespace, settings);
+  }
+
+  /** The group id (or transactional id prefix, or application id) of a stage in {@code namespace}. */
+  private static String inNamespace(String namespace, String productionId) {
+    return namespace.isEmpty() ? productionId : namespace + "-" + productionId;
+  }
+
+  /**
+   * Starts the evaluator, trainer and teacher job in {@code namespace} (empty for production);
+   * {@code kafka} and {@code registryServer}, when not null, are owned by the returned pipeline.
+   * Stops whatever it started when a stage fails to start.
+   */
+  private static EmbeddedPipeline startStages(EmbeddedKafka kafka, EmbeddedSchemaRegistry registryServer,
+                                              String bootstrap, String registryUrl, String namespace,
+                                              Settings settings) throws Exception {
+    Path stageDir = namespace.isEmpty() ? settings.workDir()
+        : settings.workDir().resolve("experiments").resolve(namespace);
+    String teacherGroup = inNamespace(namespace, MonitoredGroup.TEACHER_STREAM);
+    String trainerGroup = inNamespace(namespace, MonitoredGroup.STUDENT_TRAINER);
+    String evaluatorId = inNamespace(namespace, MonitoredGroup.EVALUATOR);
+    EvaluatorApp evaluator = null;
+    StudentTrainer trainer = null;
+    ExecutorService trainerThread = null;
+    try {
       Map<String, Object> evaluatorSettings = new HashMap<>();
       evaluatorSettings.put(EvaluatorConfig.BOOTSTRAP_SERVERS, bootstrap);
       evaluatorSettings.put(EvaluatorConfig.SCHEMA_REGISTRY_URL, registryUrl);
-      evaluatorSettings.put(EvaluatorConfig.STATE_DIR, settings.workDir().resolve("streams").toString());
+      evaluatorSettings.put(EvaluatorConfig.STATE_DIR, stageDir.resolve("streams").toString());
+      evaluatorSettings.put(EvaluatorConfig.APPLICATION_ID, evaluatorId);
       evaluatorSettings.putAll(settings.evaluatorSettings());
+      evaluatorSettings.put(EvaluatorConfig.TOPIC_NAMESPACE, namespace);
       evaluator = new EvaluatorApp(evaluatorSettings);
       evaluator.start();
 
       Map<String, String> trainerSettings = new HashMap<>();
       trainerSettings.put(TrainerConfig.BOOTSTRAP_SERVERS, bootstrap);
       trainerSettings.put(TrainerConfig.REGISTRY_URL, registryUrl);
-      trainerSettings.put(TrainerConfig.CHECKPOINT_DIR, settings.workDir().resolve("student-checkpoints").toString());
+      trainerSettings.put(TrainerConfig.CHECKPOINT_DIR, stageDir.resolve("student-checkpoints").toString());
+      trainerSettings.put(TrainerConfig.GROUP_ID, trainerGroup);
       trainerSettings.putAll(settings.trainerSettings());
+      trainerSettings.put(TrainerConfig.NAMESPACE, namespace);
       trainer = new StudentTrainer(TrainerConfig.of(trainerSettings), new RestSchemaRegistryClient(registryUrl));
-      trainerThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "student-trainer"));
+      trainerThread = Executors.newSingleThreadExecutor(
+          r -> new Thread(r, namespace.isEmpty() ? "student-trainer" : namespace + "-student-trainer"));
       Future<?> trainerRun = trainerThread.submit(trainer);
 
       Map<String, String> teacherSettings = new HashMap<>();
       teacherSettings.put(TeacherJobConfig.BOOTSTRAP_SERVERS, bootstrap);
       teacherSettings.put(TeacherJobConfig.REGISTRY_URL, registryUrl);
       teacherSettings.put(TeacherJobConfig.BUNDLE, settings.teacherBundle().toString());
+      teacherSettings.put(TeacherJobConfig.GROUP_ID, teacherGroup);
+      teacherSettings.put(TeacherJobConfig.TRANSACTIONAL_ID_PREFIX, teacherGroup);
       teacherSettings.putAll(settings.teacherSettings());
+      teacherSettings.put(TeacherJobConfig.NAMESPACE, namespace);
       TeacherJobConfig teacherConfig = TeacherJobConfig.of(teacherSettings);
       TeacherJob job = new TeacherJob(teacherConfig, TurnScorers.fromConfig(teacherConfig));
       Configuration flink = new Configuration();
@@ -122,20 +189,28 @@ public final class EmbeddedPipeline implements AutoCloseable {
           StreamExecutionEnvironment.createLocalEnvironment(teacherConfig.parallelism(), flink);
       job.build(env, job.kafkaSource(), job.kafkaSink());
       JobClient teacherJob = env.executeAsync(TeacherJob.NAME);
-      LOG.info("pipeline started: broker {}, registry {}, teacher job {}", bootstrap, registryUrl, teacherJob.getJobID());
-      return new EmbeddedPipeline(kafka, registryServer, teacherJob, trainer, trainerThread, trainerRun, evaluator);
+      LOG.info("pipeline started{}: broker {}, registry {}, teacher job {}",
+          namespace.isEmpty() ? "" : " in namespace " + namespace, bootstrap, registryUrl, teacherJob.getJobID());
+      List<MonitoredGroup> groups = List.of(
+          new MonitoredGroup(teacherConfig.groupId(), Set.of(Topics.TURNS.inNamespace(namespace).name())),
+          new MonitoredGroup(trainerSettings.get(TrainerConfig.GROUP_ID),
+              Set.of(Topics.SOFT_LABELS.inNamespace(namespace).name())),
+          new MonitoredGroup((String) evaluatorSettings.get(EvaluatorConfig.APPLICATION_ID),
+              Set.of(Topics.PREDICTIONS.inNamespace(namespace).name())));
+      return new EmbeddedPipeline(kafka, registryServer, bootstrap, registryUrl, groups, teacherJob, trainer,
+          trainerThread, trainerRun, evaluator);
     } catch (Exception | Error e) {
-      closeQuietly(trainer, trainerThread, evaluator, registryServer, kafka);
+      closeQuietly(trainer, trainerThread, evaluator, null, null);
       throw e;
     }
   }
 
   public String bootstrapServers() {
-    return kafka.bootstrapServers();
+    return bootstrapServers;
   }
 
   public String registryUrl() {
-    return registryServer.url();
+    return registryUrl;
   }
 
   public SchemaRegistryClient registry() {
@@ -167,11 +242,18 @@ public final class EmbeddedPipeline implements AutoCloseable {
     }
   }
 
-  /** Stops the stages (the trainer writes a last checkpoint) but keeps the platform up for reading. */
-  public void stopStages() throws Exception {
+  /**
+   * Stops the stages (the trainer writes a last checkpoint) but keeps the platform up for
+   * reading; returns the consumer lag of every pipeline group sampled after the trainer's last
+   * commit.
+   */
+  public LagSnapshot stopStages() throws Exception {
     trainer.stop();
     try {
       trainerRun.get(60, TimeUnit.SECONDS);
+      // The trainer committed its last offsets with its final checkpoint; the teacher job and
+      // the evaluator commit continuously: this is the lag an operator would see now.
+      return finalLag();
     } finally {
       trainerThread.shutdown();
       try {
@@ -183,6 +265,28 @@ public final class EmbeddedPipeline implements AutoCloseable {
     }
   }
 
+  private LagSnapshot finalLag() {
+    var settings = new ConsumerLagMonitor.Settings(bootstrapServers, groups,
+        Duration.ofMillis(500), 2, Duration.ofMinutes(1), Duration.ofSeconds(10));
+    // Flink commits its source offsets asynchronously after each completed checkpoint, so the
+    // teacher group may trail for a checkpoint interval or two: sample until every group has
+    // caught up, for at most 30 seconds, and report what was seen last.
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    try (ConsumerLagMonitor monitor = new ConsumerLagMonitor(settings)) {
+      LagSnapshot snapshot = monitor.sampleNow();
+      while (System.nanoTime() < deadline
+          && !snapshot.groups().stream().allMatch(g -> g.totalLag() == 0 && g.status() == ConsumerStatus.OK)) {
+        Thread.sleep(500);
+        snapshot = monitor.sampleNow();
+      }
+      return snapshot;
+    } catch (Exception e) {
+      LOG.warn("could not sample the final consumer lag: {}", e.toString());
+      return LagSnapshot.EMPTY;
+    }
+  }
+
+  /** Stops the stages, then the broker and registry if this pipeline started them ({@link #start}). */
   @Override
   public void close() {
     trainer.stop();

@@ -22,6 +22,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.streamdistill.dataset.Clinc150;
 import org.streamdistill.deploy.teacher.SmallTeacherBundle;
 import org.streamdistill.evaluator.EvaluatorConfig;
+import org.streamdistill.evaluator.lag.ConsumerStatus;
+import org.streamdistill.evaluator.lag.GroupLag;
+import org.streamdistill.evaluator.lag.LagSnapshot;
+import org.streamdistill.evaluator.lag.MonitoredGroup;
 import org.streamdistill.producers.publish.RateLimiter;
 import org.streamdistill.producers.publish.TurnPublisher;
 import org.streamdistill.producers.replay.Clinc150Turns;
@@ -66,7 +70,7 @@ class PipelineIT {
         pipeline.checkHealth();
         assertThat(pipeline.trainerStats().predictionsAcknowledged()).isEqualTo(400);
       });
-      pipeline.stopStages();
+      LagSnapshot lag = pipeline.stopStages();
 
       // Then each turn has exactly one soft label and one prediction, read as committed
       TopicReader reader = new TopicReader(pipeline.bootstrapServers(), pipeline.registry());
@@ -93,6 +97,14 @@ class PipelineIT {
           .first().satisfies(e -> assertThat(e.getFromVersion()).isNull());
       assertThat(predictions).anySatisfy(p -> assertThat(p.getPredictions()).extracting(m -> m.getRole())
           .containsExactly("challenger", "champion"));
+
+      // every consumer group has caught up: the exactly-once groups show no residual lag of 1
+      assertThat(lag.groups()).extracting(GroupLag::group)
+          .containsExactly(MonitoredGroup.TEACHER_STREAM, MonitoredGroup.STUDENT_TRAINER, MonitoredGroup.EVALUATOR);
+      assertThat(lag.groups()).allSatisfy(g -> {
+        assertThat(g.totalLag()).as("lag of %s", g.group()).isZero();
+        assertThat(g.status()).as("status of %s", g.group()).isEqualTo(ConsumerStatus.OK);
+      });
 
       // and the undecodable record went to the dead-letter topic with its reason
       List<ConsumerRecord<byte[], byte[]>> dead = new ArrayList<>();

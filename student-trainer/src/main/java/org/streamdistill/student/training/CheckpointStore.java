@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -20,13 +21,17 @@ import org.streamdistill.student.optim.Adam;
 
 /**
  * The trainer's checkpoints on disk: one {@link ModelState} file per model version
- * ({@code <model>-v<n>.ckpt}), holding weights, optimizer state and, as metadata, the samples
- * seen, the next offset of every consumed partition, the label set and its names. Files are
- * written atomically, so the newest complete file is always the one to resume from.
+ * ({@code <model>-v<n>.ckpt}, n the sequence number), holding weights, optimizer state and, as
+ * metadata, the samples seen, the resume offset of every consumed partition (the first turn the
+ * weights have not learned), the label set and its names. Files are written atomically: a
+ * half-written file is never read. Which file to resume from is not decided here but by the
+ * committed Kafka transaction ({@link RestorePlan}): the newest file may be an orphan written
+ * just before a crash, which {@link #moveAside} puts away.
  */
-final class CheckpointStore {
+final class CheckpointStore implements RestorePlan.CheckpointFiles {
 
-  private static final Pattern FILE = Pattern.compile("(.+-v(\\d+))\\.ckpt");
+  /** Subdirectory that receives orphaned checkpoints (kept for inspection, never loaded). */
+  static final String ORPHANED = "orphaned";
   private static final String OFFSET_PREFIX = "offset.";
 
   /** What a checkpoint saves. */
@@ -42,11 +47,27 @@ final class CheckpointStore {
   }
 
   private final Path dir;
+  private final String modelName;
+  private final Pattern file;
   private final int keep;
 
-  CheckpointStore(Path dir, int keep) {
+  /**
+   * @param keep how many of the newest checkpoints pruning keeps (at least 2: the newest file may
+   *     be an uncommitted orphan, and the committed one before it must survive)
+   */
+  CheckpointStore(Path dir, String modelName, int keep) {
+    if (keep < 2) {
+      throw new IllegalArgumentException("keep must be >= 2, got " + keep);
+    }
     this.dir = dir;
+    this.modelName = modelName;
+    this.file = Pattern.compile(Pattern.quote(modelName) + "-v(\\d+)\\.ckpt");
     this.keep = keep;
+  }
+
+  /** The version name of checkpoint {@code sequence}: {@code <model>-v<sequence>}. */
+  String version(long sequence) {
+    return modelName + "-v" + sequence;
   }
 
   Path save(Saved saved, Set<String> alsoKeep) {
@@ -73,13 +94,57 @@ final class CheckpointStore {
     return file;
   }
 
-  Optional<Loaded> newest() {
-    return files().max(Comparator.comparingLong(CheckpointStore::sequence)).map(this::read);
+  @Override
+  public List<Long> sequences() {
+    return files().map(this::sequence).sorted().toList();
+  }
+
+  @Override
+  public Map<String, Long> offsets(long sequence) {
+    return load(sequence).offsets();
+  }
+
+  @Override
+  public String describe(long sequence) {
+    return dir.resolve(version(sequence) + ".ckpt").toString();
+  }
+
+  /** Reads checkpoint {@code sequence}, which must exist. */
+  Loaded load(long sequence) {
+    Path path = dir.resolve(version(sequence) + ".ckpt");
+    if (!Files.isRegularFile(path)) {
+      throw new IllegalStateException("checkpoint " + path + " does not exist");
+    }
+    return read(path);
   }
 
   Optional<Loaded> load(String version) {
-    Path file = dir.resolve(version + ".ckpt");
-    return Files.isRegularFile(file) ? Optional.of(read(file)) : Optional.empty();
+    Path path = dir.resolve(version + ".ckpt");
+    return Files.isRegularFile(path) ? Optional.of(read(path)) : Optional.empty();
+  }
+
+  /**
+   * Moves checkpoint {@code sequence} and its ONNX export into {@value #ORPHANED}/ (suffixed with
+   * the time, so that an earlier orphan of the same version is kept too), out of reach of
+   * {@link #sequences()} and promotions. Returns where the checkpoint went.
+   */
+  Path moveAside(long sequence) {
+    Path orphans = dir.resolve(ORPHANED);
+    String suffix = "." + System.currentTimeMillis();
+    Path checkpoint = dir.resolve(version(sequence) + ".ckpt");
+    Path target = orphans.resolve(checkpoint.getFileName() + suffix);
+    try {
+      Files.createDirectories(orphans);
+      Files.move(checkpoint, target, StandardCopyOption.REPLACE_EXISTING);
+      Path onnx = dir.resolve(version(sequence) + ".onnx");
+      if (Files.isRegularFile(onnx)) {
+        Files.move(onnx, orphans.resolve(onnx.getFileName() + suffix), StandardCopyOption.REPLACE_EXISTING);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot move orphaned checkpoint " + checkpoint + " to " + orphans + ": "
+          + e.getMessage(), e);
+    }
+    return target;
   }
 
   private Loaded read(Path file) {
@@ -110,10 +175,9 @@ final class CheckpointStore {
 
   /** Keeps the newest {@code keep} checkpoints and those named in {@code alsoKeep} (the champion). */
   private void prune(Set<String> alsoKeep) throws IOException {
-    List<Path> all = files().sorted(Comparator.comparingLong(CheckpointStore::sequence).reversed()).toList();
+    List<Path> all = files().sorted(Comparator.comparingLong(this::sequence).reversed()).toList();
     for (int i = keep; i < all.size(); i++) {
-      Matcher matcher = FILE.matcher(all.get(i).getFileName().toString());
-      if (matcher.matches() && !alsoKeep.contains(matcher.group(1))) {
+      if (!alsoKeep.contains(version(sequence(all.get(i))))) {
         Files.deleteIfExists(all.get(i));
       }
     }
@@ -124,14 +188,14 @@ final class CheckpointStore {
       return Stream.empty();
     }
     try (Stream<Path> listing = Files.list(dir)) {
-      return listing.filter(p -> FILE.matcher(p.getFileName().toString()).matches()).toList().stream();
+      return listing.filter(p -> file.matcher(p.getFileName().toString()).matches()).toList().stream();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list checkpoints in " + dir + ": " + e.getMessage(), e);
     }
   }
 
-  private static long sequence(Path file) {
-    Matcher matcher = FILE.matcher(file.getFileName().toString());
-    return matcher.matches() ? Long.parseLong(matcher.group(2)) : -1;
+  private long sequence(Path path) {
+    Matcher matcher = file.matcher(path.getFileName().toString());
+    return matcher.matches() ? Long.parseLong(matcher.group(1)) : -1;
   }
 }

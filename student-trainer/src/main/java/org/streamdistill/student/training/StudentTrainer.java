@@ -4,20 +4,28 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -38,6 +46,7 @@ import org.streamdistill.student.checkpoint.ModelState;
 import org.streamdistill.student.export.ExportMetadata;
 import org.streamdistill.student.export.OnnxExporter;
 import org.streamdistill.student.loss.DistillationLoss;
+import org.streamdistill.student.model.TeacherEmbeddings;
 import org.streamdistill.student.model.TextCnn;
 import org.streamdistill.student.model.TextCnnConfig;
 import org.streamdistill.student.optim.Adam;
@@ -48,22 +57,43 @@ import org.streamdistill.student.optim.Adam;
  * and only then learns from the turn, unless it is held out. Prequential: no turn is
  * predicted by a model that has seen it.
  *
- * <p>Turns are processed in mini-batches of {@code trainer.batch-size}: the whole batch is
- * predicted, then one optimizer step learns from its non-held-out turns. A checkpoint (new
- * model version) saves weights, optimizer state, samples seen and the next offset of every
- * partition in one atomically written file, then publishes its metadata and commits the
- * same offsets to the consumer group. Promotion events switch the champion to the promoted
- * version's weights.
+ * <p><b>Batches depend on the stream alone.</b> Learnable turns fill a batch of {@code
+ * trainer.batch-size} across polls; a full batch is one optimizer step, taken right after every
+ * turn accepted so far has been predicted. Poll boundaries therefore change nothing. A batch
+ * still short when the stream pauses ({@code trainer.batch.max-idle-ms}) or the trainer stops is
+ * learned as it is, and that "cut" is recorded (see below) so that a replay cuts at the same turn.
+ *
+ * <p><b>Exactly once, across crashes.</b> Predictions, dead letters and checkpoint records go
+ * through one transactional producer ({@code transactional.id} {@link
+ * TrainerConfig#transactionalId()}); every {@code trainer.commit.every-ms} and at every checkpoint
+ * the same transaction commits the consumed offsets with {@code sendOffsetsToTransaction}. Each
+ * committed offset carries {@link CommittedProgress}: the checkpoint file to load, the offset its
+ * weights have learned up to (the resume offset) and the cuts since. A checkpoint file (weights,
+ * Adam state, samples seen, resume offsets; written atomically) is written before the transaction
+ * that names it commits. On start, {@link RestorePlan} loads the checkpoint the committed
+ * transaction names (a newer file is an orphan of a crash and is moved aside), seeks to its resume
+ * offsets and replays: turns below the committed offset are learned again, in the same batches,
+ * but not published again; after that the trainer is where the crashed one was, bit for bit (on
+ * a single partition: with several, the interleaving of partitions, and so the batches, may
+ * differ after a restart, though no turn is learned twice or published twice).
+ *
+ * <p>Promotion events switch the champion to the promoted version's weights.
  *
  * <p>Runs on the caller's thread ({@link #run()}) until {@link #stop()}; owns its consumers,
- * producer and model, released by {@link #close()}.
+ * producer and model, released by {@link #close()}. Run one instance per model line: a second
+ * one fences the first, which then stops.
  */
 public final class StudentTrainer implements Runnable, AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(StudentTrainer.class);
+  private static final TreeSet<Long> EMPTY_CUTS = new TreeSet<>();
   static final String STAGE = "student-trainer";
 
-  /** Counters for progress displays and tests. */
+  /**
+   * Counters for progress displays and tests. {@code predictionsAcknowledged} counts predictions
+   * in committed transactions (what read_committed readers see); {@code turnsLearned} counts the
+   * turns this process learned, including those it learned again while replaying after a restart.
+   */
   public record Stats(long softLabelsConsumed, long predictionsAcknowledged, long turnsLearned, long deadLettered,
                       long checkpoints, String challengerVersion, String championVersion) {}
 
@@ -83,6 +113,8 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
   private final DistillationLoss loss;
 
   private final AtomicBoolean running = new AtomicBoolean(true);
+  /** Set once the producer is fenced: it must not be used again, not even to abort. */
+  private volatile boolean fenced;
   private final AtomicReference<Exception> sendFailure = new AtomicReference<>();
   private final AtomicLong consumed = new AtomicLong();
   private final AtomicLong acknowledged = new AtomicLong();
@@ -106,8 +138,33 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
   private long samplesSeen;
   private long samplesAtLastCheckpoint;
   private long lastCheckpointMillis = System.currentTimeMillis();
-  private final Map<TopicPartition, Long> nextOffsets = new HashMap<>();
-  private final List<ConsumerRecord<byte[], byte[]>> window = new ArrayList<>();
+  private long lastCommitMillis = System.currentTimeMillis();
+  private long lastRecordMillis = System.currentTimeMillis();
+
+  /** Per partition, the next offset to read: where this process is in the stream. */
+  private final Map<TopicPartition, Long> position = new HashMap<>();
+  /** Per partition, the first turn that the last checkpoint's weights have not learned. */
+  private final Map<TopicPartition, Long> resumeOffsets = new HashMap<>();
+  /** Per partition, the committed offset found at start: turns below it were published already. */
+  private final Map<TopicPartition, Long> publishedUntil = new HashMap<>();
+  /**
+   * Per partition, offsets of turns after which a partial batch was learned since the last
+   * checkpoint (or, while replaying, must be learned): committed with every transaction.
+   */
+  private final Map<TopicPartition, TreeSet<Long>> cuts = new HashMap<>();
+  /** Accepted turns not yet predicted; all are predicted before the next step. */
+  private final List<Turn> unpredicted = new ArrayList<>();
+  /** Learnable turns not yet learned, in stream order: the batch being filled. */
+  private final List<Turn> batch = new ArrayList<>();
+  private TopicPartition lastPartition;
+  private long lastOffset = -1;
+  private boolean inTransaction;
+  private boolean uncommitted;
+  private long predictionsInTransaction;
+  private boolean checkpointForced;
+
+  /** A valid soft label and where it came from. */
+  private record Turn(TopicPartition partition, long offset, byte[] key, SoftLabel label, int[] tokens) {}
 
   public StudentTrainer(TrainerConfig config, SchemaRegistryClient registry) {
     this.config = config;
@@ -120,7 +177,7 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
     this.checkpointCodec = new AvroWireCodec<>(registry, checkpointsTopic.valueSubject(), StudentCheckpoint.class);
     this.promotionCodec = new AvroWireCodec<>(registry, promotions.valueSubject(), PromotionEvent.class);
     this.loss = new DistillationLoss(config.alpha());
-    this.store = new CheckpointStore(config.checkpointDir(), 5);
+    this.store = new CheckpointStore(config.checkpointDir(), config.modelName(), 5);
 
     Properties c = new Properties();
     c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
@@ -130,6 +187,9 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
     c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
     c.put(ConsumerConfig.CLIENT_ID_CONFIG, STAGE);
+    // Static membership: a restarted trainer takes its predecessor's place at once instead of
+    // waiting for the dead member's session to time out.
+    c.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.transactionalId());
     this.consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
 
     Properties pc = new Properties();
@@ -143,6 +203,8 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId());
+    p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, config.transactionTimeoutMillis());
     p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
     p.put(ProducerConfig.CLIENT_ID_CONFIG, STAGE);
     this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
@@ -151,8 +213,11 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
   @Override
   public void run() {
     try {
-      restoreNewestCheckpoint();
-      consumer.subscribe(List.of(softLabels.name()), new SeekToCheckpoint());
+      // Fences a predecessor with the same transactional.id and aborts its open transaction, so
+      // that the committed offsets read next are final.
+      producer.initTransactions();
+      restore();
+      consumer.subscribe(List.of(softLabels.name()), new SeekOnAssignment());
       var promotionPartitions = promotionConsumer.partitionsFor(promotions.name(), Duration.ofSeconds(30)).stream()
           .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
       if (promotionPartitions.isEmpty()) {
@@ -164,74 +229,182 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
       while (running.get()) {
         failOnSendError();
         followPromotions(Duration.ZERO);
-        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-          window.add(record);
-          if (window.size() >= config.batchSize()) {
-            processWindow();
-          }
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+          accept(record);
         }
-        if (!window.isEmpty()) {
-          processWindow();
+        advancePastControlRecords();
+        predictAndPublish();
+        long now = System.currentTimeMillis();
+        if (!records.isEmpty()) {
+          lastRecordMillis = now;
+        } else if (!batch.isEmpty() && !replaying() && now - lastRecordMillis >= config.batchMaxIdleMillis()) {
+          cutBatch();
         }
-        if (dueForCheckpoint()) {
+        if (dueForCheckpoint(now)) {
           checkpoint();
+        } else if (now - lastCommitMillis >= config.commitEveryMillis()) {
+          commit();
         }
+      }
+      // A stop ends the stream as far as this run knows: the batch in hand is learned (a cut, as
+      // after a pause; not while replaying, where it would change turns already published).
+      if (!batch.isEmpty() && !replaying()) {
+        cutBatch();
       }
       if (samplesSeen > samplesAtLastCheckpoint) {
         checkpoint();
+      } else {
+        commit();
       }
+    } catch (ProducerFencedException | InvalidProducerEpochException | FencedInstanceIdException e) {
+      fenced = true;
+      String message = "another student trainer took over model line " + config.modelName() + " (transactional.id "
+          + config.transactionalId() + "): this one stops, and its uncommitted predictions are discarded; run one "
+          + "trainer per model line";
+      LOG.error(message);
+      throw new IllegalStateException(message, e);
     } catch (WakeupException e) {
+      abortTransaction();
       if (running.get()) {
         throw e;
       }
     } catch (RuntimeException e) {
       LOG.error("student trainer stopped: {}", e.getMessage(), e);
+      abortTransaction();
       throw e;
-    } finally {
-      producer.flush();
     }
   }
 
-  /** Predicts every turn of the window with every live model, publishes, then learns from it. */
-  private void processWindow() {
-    List<SoftLabel> valid = new ArrayList<>(window.size());
-    List<ConsumerRecord<byte[], byte[]>> sources = new ArrayList<>(window.size());
-    for (ConsumerRecord<byte[], byte[]> record : window) {
-      consumed.incrementAndGet();
-      nextOffsets.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
-      try {
-        SoftLabel label = softLabelCodec.decode(record.value());
-        requireFullLogits(label);
-        ensureModel(label);
-        validate(label);
-        valid.add(label);
-        sources.add(record);
-      } catch (UndecodableRecordException | InvalidSoftLabelException e) {
+  /**
+   * Takes one soft label: decodes and checks it (dead-lettering it if it is unusable), queues it
+   * for prediction and, unless held out, adds it to the batch; learns the batch when it is full
+   * or when a replay reaches a recorded cut. Turns below {@link #publishedUntil} (a replay after a
+   * restart) were predicted and dead-lettered before: they are only learned again.
+   */
+  private void accept(ConsumerRecord<byte[], byte[]> record) {
+    consumed.incrementAndGet();
+    TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+    long offset = record.offset();
+    position.put(tp, offset + 1);
+    lastPartition = tp;
+    lastOffset = offset;
+    uncommitted = true;
+    boolean published = offset < publishedUntil.getOrDefault(tp, 0L);
+    SoftLabel label = null;
+    try {
+      label = softLabelCodec.decode(record.value());
+      requireFullLogits(label);
+      ensureModel(label);
+      validate(label);
+    } catch (UndecodableRecordException | InvalidSoftLabelException e) {
+      label = null;
+      if (!published) {
         deadLetter(record, e);
       }
     }
-    window.clear();
-    if (valid.isEmpty()) {
+    if (label != null) {
+      remember(label);
+      Turn turn = new Turn(tp, offset, record.key(), label, toIntArray(label.getTokenIds()));
+      if (!published) {
+        unpredicted.add(turn);
+      }
+      if (!label.getHeldOut()) {
+        batch.add(turn);
+      }
+    }
+    if (batch.size() >= config.batchSize()
+        || (!batch.isEmpty() && cuts.getOrDefault(tp, EMPTY_CUTS).contains(offset))) {
+      learnBatch();
+    }
+  }
+
+  /**
+   * Moves {@link #position} to the consumer's own position, which is past the transaction
+   * markers that follow the last record (the teacher writes transactionally): committing the
+   * offset after the last record would leave a lag of one marker in every lag monitor.
+   * Every record the poll returned has been accepted, so nothing is skipped.
+   */
+  private void advancePastControlRecords() {
+    for (TopicPartition tp : consumer.assignment()) {
+      long next = consumer.position(tp);
+      Long known = position.get(tp);
+      if (known == null || next > known) {
+        position.put(tp, next);
+        uncommitted = true;
+      }
+    }
+  }
+
+  /** Whether this process is still learning again turns that were published before a restart. */
+  private boolean replaying() {
+    for (var entry : publishedUntil.entrySet()) {
+      if (position.getOrDefault(entry.getKey(), 0L) < entry.getValue()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Learns the batch in hand although it is short, and records the cut (after the last turn
+   * accepted) so that a replay of this stretch learns the same batch.
+   */
+  private void cutBatch() {
+    TreeSet<Long> partitionCuts = cuts.computeIfAbsent(lastPartition, tp -> new TreeSet<>());
+    partitionCuts.add(lastOffset);
+    learnBatch();
+    uncommitted = true;
+    // Cuts travel as offset-commit metadata until the next checkpoint; keep them few.
+    checkpointForced |= partitionCuts.size() >= CommittedProgress.MAX_CUTS;
+  }
+
+  /** Predicts every turn accepted so far, then takes one optimizer step on the batch. */
+  private void learnBatch() {
+    predictAndPublish();
+    if (batch.isEmpty()) {
       return;
     }
-    List<int[]> tokens = new ArrayList<>(valid.size());
-    for (SoftLabel label : valid) {
-      tokens.add(toIntArray(label.getTokenIds()));
+    List<int[]> trainTokens = new ArrayList<>(batch.size());
+    List<float[]> trainLogits = new ArrayList<>(batch.size());
+    List<Integer> trainGold = new ArrayList<>(batch.size());
+    float[] temperatures = new float[batch.size()];
+    boolean oneTemperature = true;
+    for (int i = 0; i < batch.size(); i++) {
+      SoftLabel label = batch.get(i).label();
+      trainTokens.add(batch.get(i).tokens());
+      trainLogits.add(toFloatArray(label.getLogits()));
+      trainGold.add(label.getGoldIndex());
+      temperatures[i] = label.getTemperature();
+      oneTemperature &= temperatures[i] == temperatures[0];
+    }
+    if (oneTemperature) {
+      challenger.trainBatch(trainTokens, trainLogits, temperatures[0], trainGold, loss, optimizer);
+    } else {
+      challenger.trainBatch(trainTokens, trainLogits, temperatures, trainGold, loss, optimizer);
+    }
+    samplesSeen += batch.size();
+    learned.addAndGet(batch.size());
+    batch.clear();
+  }
+
+  /** Predicts the queued turns with every live model and sends the predictions (in the transaction). */
+  private void predictAndPublish() {
+    if (unpredicted.isEmpty()) {
+      return;
+    }
+    List<int[]> tokens = new ArrayList<>(unpredicted.size());
+    for (Turn turn : unpredicted) {
+      tokens.add(turn.tokens());
     }
     String challengerVersion = challengerVersion();
     float[][] challengerLogits = challenger.logitsBatch(tokens);
     float[][] championLogits = champion == null ? null : champion.logitsBatch(tokens);
     float[][] previousLogits = previous == null ? null : previous.logitsBatch(tokens);
     long now = System.currentTimeMillis();
-
-    List<int[]> trainTokens = new ArrayList<>();
-    List<float[]> trainLogits = new ArrayList<>();
-    List<Integer> trainGold = new ArrayList<>();
-    float temperature = valid.get(0).getTemperature();
-    for (int i = 0; i < valid.size(); i++) {
-      SoftLabel label = valid.get(i);
-      remember(label);
-      List<ModelPrediction> answers = new ArrayList<>(2);
+    for (int i = 0; i < unpredicted.size(); i++) {
+      SoftLabel label = unpredicted.get(i).label();
+      List<ModelPrediction> answers = new ArrayList<>(3);
       answers.add(prediction(challengerVersion, "challenger", challengerLogits[i], label));
       if (championLogits != null) {
         answers.add(prediction(championVersion, "champion", championLogits[i], label));
@@ -239,14 +412,13 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
       if (previousLogits != null) {
         answers.add(prediction(previousVersion, "previous", previousLogits[i], label));
       }
-      boolean learn = !label.getHeldOut();
       StudentPrediction prediction = StudentPrediction.newBuilder()
           .setTurnId(label.getTurnId())
           .setConversationId(label.getConversationId())
           .setEventTime(label.getEventTime())
           .setPredictedAt(Instant.ofEpochMilli(now))
           .setHeldOut(label.getHeldOut())
-          .setLearned(learn)
+          .setLearned(!label.getHeldOut())
           .setTeacherVersion(label.getTeacherVersion())
           .setTeacherIndex(label.getTeacherIndex())
           .setTeacherLabel(label.getTeacherLabel())
@@ -254,33 +426,11 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
           .setGoldLabel(label.getGoldLabel())
           .setPredictions(answers)
           .build();
-      send(new ProducerRecord<>(predictions.name(), null, label.getEventTime().toEpochMilli(), sources.get(i).key(),
-          predictionCodec.encode(prediction)), acknowledged);
-      if (learn) {
-        trainTokens.add(tokens.get(i));
-        trainLogits.add(toFloatArray(label.getLogits()));
-        trainGold.add(label.getGoldIndex());
-        if (label.getTemperature() != temperature) {
-          temperature = Float.NaN;
-        }
-      }
+      send(new ProducerRecord<>(predictions.name(), null, label.getEventTime().toEpochMilli(),
+          unpredicted.get(i).key(), predictionCodec.encode(prediction)));
+      predictionsInTransaction++;
     }
-    if (!trainTokens.isEmpty()) {
-      if (Float.isNaN(temperature)) {
-        float[] temperatures = new float[trainTokens.size()];
-        int j = 0;
-        for (SoftLabel label : valid) {
-          if (!label.getHeldOut()) {
-            temperatures[j++] = label.getTemperature();
-          }
-        }
-        challenger.trainBatch(trainTokens, trainLogits, temperatures, trainGold, loss, optimizer);
-      } else {
-        challenger.trainBatch(trainTokens, trainLogits, temperature, trainGold, loss, optimizer);
-      }
-      samplesSeen += trainTokens.size();
-      learned.addAndGet(trainTokens.size());
-    }
+    unpredicted.clear();
   }
 
   private ModelPrediction prediction(String version, String role, float[] logits, SoftLabel label) {
@@ -346,7 +496,11 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
     }
     TextCnnConfig shape = modelShape(classes);
     challenger = new TextCnn(shape);
-    optimizer = new Adam(Adam.Settings.defaults().withLearningRate(config.learningRate()));
+    if (config.embeddingsFromTeacher()) {
+      TeacherEmbeddings.initialiseFromTeacher(challenger);
+    }
+    optimizer = new Adam(Adam.Settings.defaults().withLearningRate(config.learningRate()))
+        .useSchedule(config.learningRateSchedule());
     labelSetId = label.getLabelSetId();
     labelNames = new String[classes];
     LOG.info("student initialised for label set {} ({} labels): {}", labelSetId, classes, shape);
@@ -423,18 +577,26 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
     return config.modelName() + "-v" + n;
   }
 
-  private boolean dueForCheckpoint() {
+  private boolean dueForCheckpoint(long now) {
     long fresh = samplesSeen - samplesAtLastCheckpoint;
-    return fresh >= config.checkpointEverySamples()
-        || (fresh > 0 && System.currentTimeMillis() - lastCheckpointMillis >= config.checkpointEveryMillis());
+    return (fresh > 0 && checkpointForced) || fresh >= config.checkpointEverySamples()
+        || (fresh > 0 && now - lastCheckpointMillis >= config.checkpointEveryMillis());
   }
 
-  /** Saves the challenger as a new version, publishes its metadata and commits its offsets. */
+  /**
+   * Saves the challenger as a new version: writes its file (weights, optimizer state, samples
+   * seen, resume offsets), then publishes its metadata and commits, in one transaction, every
+   * prediction so far and offsets that name the new file. A crash between the two leaves a file
+   * that no commit names: {@link RestorePlan} sets it aside on restart.
+   */
   private void checkpoint() {
-    String version = challengerVersion();
-    String parent = checkpointCount.get() == 0 ? null : versionName(checkpointCount.get());
-    Map<String, Long> offsets = new HashMap<>();
-    nextOffsets.forEach((tp, offset) -> offsets.put(tp.topic() + "-" + tp.partition(), offset));
+    predictAndPublish();
+    long sequence = checkpointCount.get() + 1;
+    String version = versionName(sequence);
+    String parent = sequence == 1 ? null : versionName(sequence - 1);
+    Map<TopicPartition, Long> resume = resumePositions();
+    Map<String, Long> offsets = new TreeMap<>();
+    resume.forEach((tp, offset) -> offsets.put(tp.toString(), offset));
     var path = store.save(new CheckpointStore.Saved(version, parent, samplesSeen, offsets, labelSetId,
         labelNames, challenger, optimizer), keptVersions());
     StudentCheckpoint metadata = StudentCheckpoint.newBuilder()
@@ -448,14 +610,76 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
         .setLabelSetId(labelSetId)
         .setCreatedAt(Instant.now())
         .build();
-    send(new ProducerRecord<>(checkpointsTopic.name(), utf8(config.modelName()), checkpointCodec.encode(metadata)), null);
-    Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
-    nextOffsets.forEach((tp, offset) -> commit.put(tp, new OffsetAndMetadata(offset)));
-    consumer.commitSync(commit);
-    checkpointCount.incrementAndGet();
+    send(new ProducerRecord<>(checkpointsTopic.name(), utf8(config.modelName()), checkpointCodec.encode(metadata)));
+    checkpointCount.set(sequence);
+    resumeOffsets.putAll(resume);
+    // Cuts before the resume offset are in the new weights; later ones (a replay still ahead) stay.
+    cuts.forEach((tp, partitionCuts) -> partitionCuts.headSet(resume.getOrDefault(tp, 0L)).clear());
+    checkpointForced = false;
     samplesAtLastCheckpoint = samplesSeen;
     lastCheckpointMillis = System.currentTimeMillis();
-    LOG.info("checkpoint {}: {} samples seen, offsets {}", version, samplesSeen, offsets);
+    commit();
+    LOG.info("checkpoint {}: {} samples seen, resume offsets {}", version, samplesSeen, offsets);
+  }
+
+  /** Per partition, the first turn not learned yet: the first in the batch, else the next to read. */
+  private Map<TopicPartition, Long> resumePositions() {
+    Map<TopicPartition, Long> resume = new HashMap<>(position);
+    for (Turn turn : batch) {
+      resume.merge(turn.partition(), turn.offset(), Math::min);
+    }
+    return resume;
+  }
+
+  /**
+   * Commits the open transaction with the consumed offsets, each carrying the {@link
+   * CommittedProgress} a restart needs. Never moves a committed offset back: while replaying,
+   * the offset stays where the crashed run had published up to.
+   */
+  private void commit() {
+    if (!inTransaction && !uncommitted) {
+      return;
+    }
+    failOnSendError();
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    position.forEach((tp, next) -> {
+      long published = Math.max(next, publishedUntil.getOrDefault(tp, 0L));
+      List<Long> partitionCuts = List.copyOf(cuts.getOrDefault(tp, EMPTY_CUTS));
+      CommittedProgress progress = new CommittedProgress(checkpointCount.get(), resumeOffsets.getOrDefault(tp, next),
+          partitionCuts);
+      offsets.put(tp, new OffsetAndMetadata(published, progress.encode()));
+    });
+    beginTransaction();
+    if (!offsets.isEmpty()) {
+      producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+    }
+    producer.commitTransaction();
+    inTransaction = false;
+    uncommitted = false;
+    acknowledged.addAndGet(predictionsInTransaction);
+    predictionsInTransaction = 0;
+    lastCommitMillis = System.currentTimeMillis();
+  }
+
+  private void beginTransaction() {
+    if (!inTransaction) {
+      producer.beginTransaction();
+      inTransaction = true;
+    }
+  }
+
+  /** Best effort after an error: lets read_committed readers move on without waiting for the timeout. */
+  private void abortTransaction() {
+    if (!inTransaction || fenced) {
+      return;
+    }
+    inTransaction = false;
+    try {
+      producer.abortTransaction();
+    } catch (KafkaException e) {
+      LOG.warn("could not abort the open transaction ({}); it will time out or be aborted by the next start",
+          e.getMessage());
+    }
   }
 
   /** Writes {@code <version>.onnx} beside the checkpoint; returns its URI. */
@@ -468,25 +692,75 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
     }
   }
 
-  private void restoreNewestCheckpoint() {
-    var newest = store.newest();
-    if (newest.isEmpty()) {
-      return;
+  /**
+   * Decides, from the group's committed offsets and the files on disk, which checkpoint to load
+   * and where to replay from ({@link RestorePlan}); sets aside files no commit names.
+   */
+  private void restore() {
+    List<TopicPartition> partitions = consumer.partitionsFor(softLabels.name(), Duration.ofSeconds(30)).stream()
+        .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+    if (partitions.isEmpty()) {
+      throw new IllegalStateException("topic " + softLabels.name() + " does not exist: provision the pipeline's "
+          + "topics first (bin/streamdistill provision)");
     }
-    CheckpointStore.Loaded loaded = newest.get();
+    Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
+    consumer.committed(new HashSet<>(partitions), Duration.ofSeconds(30)).forEach((tp, offset) -> {
+      if (offset != null) {
+        committed.put(tp, offset);
+      }
+    });
+    Map<Long, CheckpointStore.Loaded> read = new HashMap<>();
+    RestorePlan plan = RestorePlan.choose(config.groupId(), new RestorePlan.CheckpointFiles() {
+      @Override
+      public List<Long> sequences() {
+        return store.sequences();
+      }
+
+      @Override
+      public Map<String, Long> offsets(long sequence) {
+        return read.computeIfAbsent(sequence, s -> store.load(s.longValue())).offsets();
+      }
+
+      @Override
+      public String describe(long sequence) {
+        return store.describe(sequence);
+      }
+    }, committed);
+    for (long orphan : plan.orphans()) {
+      LOG.warn("checkpoint {} was written but no committed transaction names it (the trainer stopped before "
+          + "committing): moved to {}", store.version(orphan), store.moveAside(orphan));
+    }
+    plan.checkpointToLoad().ifPresent(sequence -> apply(read.computeIfAbsent(sequence, s -> store.load(s.longValue()))));
+    position.putAll(plan.resumeOffsets());
+    resumeOffsets.putAll(plan.resumeOffsets());
+    publishedUntil.putAll(plan.publishedUntil());
+    plan.cuts().forEach((tp, partitionCuts) -> cuts.put(tp, new TreeSet<>(partitionCuts)));
+    if (committed.isEmpty()) {
+      LOG.info("no committed progress in group {}: starting from the beginning of {}", config.groupId(),
+          softLabels.name());
+    } else {
+      LOG.info("resuming from {} ({} samples seen): replaying from offsets {}, publishing from offsets {}, cuts {}",
+          plan.checkpoint() == 0 ? "the initial weights" : store.version(plan.checkpoint()), samplesSeen,
+          new TreeMap<>(byName(plan.resumeOffsets())), new TreeMap<>(byName(plan.publishedUntil())),
+          new TreeMap<>(byName(plan.cuts())));
+    }
+  }
+
+  private void apply(CheckpointStore.Loaded loaded) {
     challenger = loaded.model();
-    optimizer = loaded.optimizer(Adam.Settings.defaults().withLearningRate(config.learningRate()));
+    optimizer = loaded.optimizer(Adam.Settings.defaults().withLearningRate(config.learningRate()))
+        .useSchedule(config.learningRateSchedule());
     labelSetId = loaded.labelSetId();
     labelNames = loaded.labelNames();
     samplesSeen = loaded.samplesSeen();
     samplesAtLastCheckpoint = samplesSeen;
     checkpointCount.set(loaded.sequence());
-    loaded.offsets().forEach((key, offset) -> {
-      int dash = key.lastIndexOf('-');
-      nextOffsets.put(new TopicPartition(key.substring(0, dash), Integer.parseInt(key.substring(dash + 1))), offset);
-    });
-    LOG.info("restored checkpoint {} ({} samples seen); resuming at offsets {}", loaded.version(), samplesSeen,
-        loaded.offsets());
+  }
+
+  private static <V> Map<String, V> byName(Map<TopicPartition, V> byPartition) {
+    Map<String, V> named = new HashMap<>();
+    byPartition.forEach((tp, v) -> named.put(tp.toString(), v));
+    return named;
   }
 
   /** Applies every new promotion event: the champion becomes the promoted version. */
@@ -555,27 +829,30 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
     deadLettered.incrementAndGet();
     LOG.warn("dead-lettering {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), error.getMessage());
     send(DeadLetters.record(STAGE, record.topic(), record.partition(), record.offset(), record.key(), record.value(),
-        error), null);
+        error));
   }
 
-  private void send(ProducerRecord<byte[], byte[]> record, AtomicLong ackCounter) {
+  /** Sends within the current transaction (begun if needed); a failure surfaces at the next commit. */
+  private void send(ProducerRecord<byte[], byte[]> record) {
+    beginTransaction();
     producer.send(record, (metadata, exception) -> {
       if (exception != null) {
         sendFailure.compareAndSet(null, exception);
-      } else if (ackCounter != null) {
-        ackCounter.incrementAndGet();
       }
     });
   }
 
   private void failOnSendError() {
     Exception failure = sendFailure.get();
+    if (failure instanceof ProducerFencedException | failure instanceof InvalidProducerEpochException) {
+      throw (KafkaException) failure; // handled as fencing by run()
+    }
     if (failure != null) {
       throw new IllegalStateException("student trainer cannot write to Kafka: " + failure.getMessage(), failure);
     }
   }
 
-  /** Asks {@link #run()} to checkpoint and return; safe from any thread. */
+  /** Asks {@link #run()} to learn the batch in hand, checkpoint and return; safe from any thread. */
   public void stop() {
     running.set(false);
   }
@@ -585,6 +862,7 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
         challengerVersion(), championVersion);
   }
 
+  /** Closes the clients; a transaction still open (run() did not return) is left to the next start to abort. */
   @Override
   public void close() {
     running.set(false);
@@ -596,17 +874,31 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
     }
   }
 
-  /** Seeks to the restored checkpoint's offsets when partitions are assigned. */
-  private final class SeekToCheckpoint implements org.apache.kafka.clients.consumer.ConsumerRebalanceListener {
+  /**
+   * Seeks each assigned partition to where this process is in it: at the first assignment, the
+   * restored resume offset; after a rebalance, the next turn not yet read (the committed offset
+   * may be behind it, and going back would predict and learn turns twice). A partition never
+   * seen starts where the consumer's reset policy puts it, which is also its resume offset.
+   */
+  private final class SeekOnAssignment implements org.apache.kafka.clients.consumer.ConsumerRebalanceListener {
     @Override
-    public void onPartitionsRevoked(java.util.Collection<TopicPartition> partitions) {}
+    public void onPartitionsRevoked(java.util.Collection<TopicPartition> partitions) {
+      if (!partitions.isEmpty() && running.get()) {
+        LOG.warn("partitions {} revoked from this trainer: is a second trainer running in group {}? Run one per "
+            + "model line", partitions, config.groupId());
+      }
+    }
 
     @Override
     public void onPartitionsAssigned(java.util.Collection<TopicPartition> partitions) {
       for (TopicPartition tp : partitions) {
-        Long offset = nextOffsets.get(tp);
-        if (offset != null) {
-          consumer.seek(tp, offset);
+        Long next = position.get(tp);
+        if (next != null) {
+          consumer.seek(tp, next);
+        } else {
+          long start = consumer.position(tp);
+          position.put(tp, start);
+          resumeOffsets.putIfAbsent(tp, start);
         }
       }
     }

@@ -7,14 +7,19 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
 import org.streamdistill.schemas.config.ConfigLoader;
+import org.streamdistill.student.model.TeacherEmbeddings;
+import org.streamdistill.student.optim.InverseSqrtDecay;
+import org.streamdistill.student.optim.LearningRateSchedule;
 
 /** Settings of the student trainer. */
 public record TrainerConfig(
     String bootstrapServers, String registryUrl, String namespace, String groupId, String modelName,
     int batchSize, double learningRate, float alpha, Path checkpointDir, long checkpointEverySamples,
     long checkpointEveryMillis, long seed, int maxTokens, int embeddingDim, int filtersPerWidth,
-    boolean checkpointOnnx) {
+    boolean checkpointOnnx, long batchMaxIdleMillis, long commitEveryMillis, int transactionTimeoutMillis,
+    String embeddingInit, long learningRateDecayAfterSamples) {
 
   public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
   public static final String REGISTRY_URL = "schema.registry.url";
@@ -28,10 +33,19 @@ public record TrainerConfig(
   public static final String CHECKPOINT_EVERY_SAMPLES = "trainer.checkpoint.every-samples";
   public static final String CHECKPOINT_EVERY_MS = "trainer.checkpoint.every-ms";
   public static final String CHECKPOINT_ONNX = "trainer.checkpoint.onnx";
+  public static final String BATCH_MAX_IDLE_MS = "trainer.batch.max-idle-ms";
+  public static final String COMMIT_EVERY_MS = "trainer.commit.every-ms";
+  public static final String TRANSACTION_TIMEOUT_MS = "trainer.transaction.timeout-ms";
   public static final String SEED = "trainer.seed";
   public static final String MAX_TOKENS = "trainer.model.max-tokens";
   public static final String EMBEDDING_DIM = "trainer.model.embedding-dim";
   public static final String FILTERS = "trainer.model.filters-per-width";
+  public static final String EMBEDDING_INIT = "trainer.model.embedding-init";
+  public static final String LEARNING_RATE_DECAY_AFTER = "trainer.learning-rate.decay-after-samples";
+  /** {@link #EMBEDDING_INIT} value: start from the teacher's token embeddings, projected. */
+  public static final String EMBEDDING_INIT_TEACHER = "teacher";
+  /** {@link #EMBEDDING_INIT} value: start from uniform random embeddings. */
+  public static final String EMBEDDING_INIT_RANDOM = "random";
 
   public static final ConfigDef DEFINITION = new ConfigDef()
       .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", Importance.HIGH, "Kafka bootstrap servers.")
@@ -52,10 +66,30 @@ public record TrainerConfig(
           "...or after this long with at least one learned turn, whichever comes first.")
       .define(CHECKPOINT_ONNX, Type.BOOLEAN, true, Importance.MEDIUM,
           "Also export each checkpoint as <version>.onnx beside it and name it in the record's onnx_uri.")
+      .define(BATCH_MAX_IDLE_MS, Type.LONG, 1_000L, Range.atLeast(10), Importance.LOW,
+          "A batch still short of trainer.batch-size is learned as it is once no soft label arrived for this long "
+          + "(the stream paused); the cut is committed, so a restart cuts its replay at the same turn.")
+      .define(COMMIT_EVERY_MS, Type.LONG, 1_000L, Range.atLeast(10), Importance.MEDIUM,
+          "Predictions, dead letters and consumed offsets are committed in one Kafka transaction this often (and at "
+          + "every checkpoint): read_committed readers see predictions this much later.")
+      .define(TRANSACTION_TIMEOUT_MS, Type.INT, 60_000, Range.between(1_000, 900_000), Importance.LOW,
+          "transaction.timeout.ms of the trainer's producer: at least twice trainer.commit.every-ms, with room for "
+          + "writing a checkpoint inside a transaction; the broker caps it at transaction.max.timeout.ms.")
       .define(SEED, Type.LONG, 42L, Importance.LOW, "Seed of the initial weights.")
       .define(MAX_TOKENS, Type.INT, 32, Range.between(1, 512), Importance.LOW, "Tokens per turn the student reads.")
       .define(EMBEDDING_DIM, Type.INT, 64, Range.between(1, 1024), Importance.LOW, "Token embedding width.")
-      .define(FILTERS, Type.INT, 64, Range.between(1, 1024), Importance.LOW, "Convolution filters per width (3, 4, 5).");
+      // Defaults of the three keys below chosen on CLINC150's val split with the experiment harness
+      // (student-trainer tests, org.streamdistill.student.experiments); figures in BENCHMARKS.md.
+      .define(FILTERS, Type.INT, 128, Range.between(1, 1024), Importance.LOW, "Convolution filters per width (3, 4, 5).")
+      .define(EMBEDDING_INIT, Type.STRING, EMBEDDING_INIT_TEACHER,
+          ConfigDef.ValidString.in(EMBEDDING_INIT_TEACHER, EMBEDDING_INIT_RANDOM), Importance.LOW,
+          "Initial token embeddings of a new student: 'teacher' projects the teacher's MiniLM word embeddings onto "
+          + "their top principal components (computed at start from the MiniLM jar, a few seconds; needs "
+          + EMBEDDING_DIM + " <= 384), 'random' draws them uniformly from [-0.25, 0.25).")
+      .define(LEARNING_RATE_DECAY_AFTER, Type.LONG, 15_000L, Range.atLeast(0), Importance.LOW,
+          "The learning rate stays at " + LEARNING_RATE + " for this many learned turns, then decays as the inverse "
+          + "square root of the turns learned (halved at 4x, never zero); 0 keeps it constant. Counted in optimizer "
+          + "steps of " + BATCH_SIZE + " turns.");
 
   public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, "STREAMDISTILL",
       Map.of("bootstrap-servers", BOOTSTRAP_SERVERS, "registry", REGISTRY_URL));
@@ -66,7 +100,44 @@ public record TrainerConfig(
         (Integer) v.get(BATCH_SIZE), (Double) v.get(LEARNING_RATE), ((Double) v.get(ALPHA)).floatValue(),
         Path.of((String) v.get(CHECKPOINT_DIR)), (Long) v.get(CHECKPOINT_EVERY_SAMPLES),
         (Long) v.get(CHECKPOINT_EVERY_MS), (Long) v.get(SEED), (Integer) v.get(MAX_TOKENS),
-        (Integer) v.get(EMBEDDING_DIM), (Integer) v.get(FILTERS), (Boolean) v.get(CHECKPOINT_ONNX));
+        (Integer) v.get(EMBEDDING_DIM), (Integer) v.get(FILTERS), (Boolean) v.get(CHECKPOINT_ONNX),
+        (Long) v.get(BATCH_MAX_IDLE_MS), (Long) v.get(COMMIT_EVERY_MS), (Integer) v.get(TRANSACTION_TIMEOUT_MS),
+        (String) v.get(EMBEDDING_INIT), (Long) v.get(LEARNING_RATE_DECAY_AFTER));
+  }
+
+  /** Checks the settings that constrain each other. */
+  public TrainerConfig {
+    if (commitEveryMillis * 2 > transactionTimeoutMillis) {
+      throw new ConfigException(COMMIT_EVERY_MS, commitEveryMillis, "must be at most half of "
+          + TRANSACTION_TIMEOUT_MS + " (" + transactionTimeoutMillis + " ms), or transactions would time out "
+          + "before they commit: lower it or raise " + TRANSACTION_TIMEOUT_MS);
+    }
+    if (EMBEDDING_INIT_TEACHER.equals(embeddingInit) && embeddingDim > TeacherEmbeddings.TEACHER_WIDTH) {
+      throw new ConfigException(EMBEDDING_DIM, embeddingDim, "must be at most " + TeacherEmbeddings.TEACHER_WIDTH
+          + " (the teacher's width) when " + EMBEDDING_INIT + "=" + EMBEDDING_INIT_TEACHER + ": lower it or set "
+          + EMBEDDING_INIT + "=" + EMBEDDING_INIT_RANDOM);
+    }
+  }
+
+  /** Whether a new student starts from the teacher's projected token embeddings. */
+  public boolean embeddingsFromTeacher() {
+    return EMBEDDING_INIT_TEACHER.equals(embeddingInit);
+  }
+
+  /** The optimizer's learning-rate schedule: constant, then inverse-square-root decay. */
+  public LearningRateSchedule learningRateSchedule() {
+    return learningRateDecayAfterSamples == 0 ? LearningRateSchedule.CONSTANT
+        : new InverseSqrtDecay(Math.max(1, learningRateDecayAfterSamples / batchSize));
+  }
+
+  /**
+   * The producer's {@code transactional.id} and the consumer's {@code group.instance.id}: one per
+   * model line ({@code <group>-<model name>}, with the namespace in between when there is one),
+   * so that a restarted trainer fences its predecessor, aborts its open transaction and takes
+   * over its place in the group without waiting for a session timeout.
+   */
+  public String transactionalId() {
+    return groupId + "-" + (namespace.isEmpty() ? "" : namespace + "-") + modelName;
   }
 
   public static TrainerConfig parse(List<String> args, Map<String, String> env) {

@@ -1,6 +1,9 @@
 /**
  * The online training loop: consumes soft labels, predicts each turn with challenger and
  * champion before learning from it, publishes predictions and checkpoints, and follows
- * promotion events.
+ * promotion events. Predictions and consumed offsets commit in one Kafka transaction whose
+ * offset metadata names the checkpoint to resume from ({@code CommittedProgress}); on restart
+ * {@code RestorePlan} chooses that checkpoint over any newer, uncommitted file, so a crash
+ * neither duplicates a prediction nor changes the weights the trainer ends with.
  */
 package org.streamdistill.student.training;

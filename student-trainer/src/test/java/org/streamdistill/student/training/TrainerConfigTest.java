@@ -1,0 +1,51 @@
+package org.streamdistill.student.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.Test;
+import org.streamdistill.student.optim.InverseSqrtDecay;
+import org.streamdistill.student.optim.LearningRateSchedule;
+
+class TrainerConfigTest {
+
+  @Test
+  void shouldDefaultToTeacherEmbeddings128FiltersAndADecayAfter15000Turns() {
+    TrainerConfig config = TrainerConfig.of(Map.of());
+
+    assertThat(config.embeddingsFromTeacher()).isTrue();
+    assertThat(config.filtersPerWidth()).isEqualTo(128);
+    // 15,000 turns in steps of 32 turns: 468 steps at the full rate.
+    assertThat(config.learningRateSchedule()).isEqualTo(new InverseSqrtDecay(468));
+  }
+
+  @Test
+  void shouldKeepTheRateConstantWhenTheDecayIsOffAndDecayAfterOneStepAtLeast() {
+    assertThat(TrainerConfig.of(Map.of(TrainerConfig.LEARNING_RATE_DECAY_AFTER, "0")).learningRateSchedule())
+        .isSameAs(LearningRateSchedule.CONSTANT);
+    assertThat(TrainerConfig.of(Map.of(TrainerConfig.LEARNING_RATE_DECAY_AFTER, "10")).learningRateSchedule())
+        .isEqualTo(new InverseSqrtDecay(1));
+  }
+
+  @Test
+  void shouldTurnTeacherEmbeddingsOffWithRandom() {
+    TrainerConfig config = TrainerConfig.of(Map.of(TrainerConfig.EMBEDDING_INIT, "random",
+        TrainerConfig.EMBEDDING_DIM, "512"));
+
+    assertThat(config.embeddingsFromTeacher()).isFalse();
+    assertThat(config.embeddingDim()).isEqualTo(512);
+  }
+
+  @Test
+  void shouldRefuseAnEmbeddingWiderThanTheTeachersWhenStartingFromIt() {
+    assertThatThrownBy(() -> TrainerConfig.of(Map.of(TrainerConfig.EMBEDDING_DIM, "512")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(TrainerConfig.EMBEDDING_DIM)
+        .hasMessageContaining("at most 384");
+    assertThatThrownBy(() -> TrainerConfig.of(Map.of(TrainerConfig.EMBEDDING_INIT, "glove")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(TrainerConfig.EMBEDDING_INIT);
+  }
+}
