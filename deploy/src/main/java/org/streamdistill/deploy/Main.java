@@ -2,6 +2,7 @@ package org.streamdistill.deploy;
 
 import java.util.Arrays;
 import java.util.List;
+import org.streamdistill.deploy.bench.BenchCommand;
 import org.streamdistill.deploy.cluster.ProvisionCommand;
 import org.streamdistill.deploy.cluster.RegistryCommand;
 import org.streamdistill.deploy.demo.DemoCommand;
@@ -28,6 +29,9 @@ public final class Main {
                  replay [clinc150] | replay dataset (JSON Lines, CSV) |
                  replay topic (a range of dialogue.turns into an experiment namespace)
         ingest   serve the live chat endpoint POST /v1/conversations/{id}/turns until Ctrl-C
+        bench    measure the pipeline against its limits (teacher raw vs in the job, student
+                 training and serving speed, end-to-end latency, scale, quality per cost) and
+                 append a dated section to BENCHMARKS.md; --quick for a few minutes
 
       One stage per process, against an external Kafka cluster (deploy/cluster/README.md):
         provision    create every catalogue topic and its .dlq twin
@@ -36,6 +40,9 @@ public final class Main {
                      flink run the teacher-stream job jar instead)
         trainer      run the student trainer until Ctrl-C
         evaluator    run the Kafka Streams evaluator until Ctrl-C
+        serve        serve the current champion student on POST /v1/classify until Ctrl-C
+        lag          consumer lag and status of every pipeline group: a table (--once), or
+                     Prometheus /metrics and JSON /lag (--http-port P)
 
         help     this text
       """;
@@ -48,6 +55,7 @@ public final class Main {
     List<String> rest = Arrays.asList(args).subList(1, args.length);
     int code = switch (args[0]) {
       case "demo" -> DemoCommand.run(rest, System.out, System.err);
+      case "bench" -> BenchCommand.run(rest, System.out, System.err);
       case "fit" -> FitCommand.run(rest, System.out, System.err);
       case "replay" -> ReplayMain.run(rest, System.getenv(), System.out, System.err,
           new CatalogueNamespaceProvisioner());
@@ -66,6 +74,10 @@ public final class Main {
       }
       case "evaluator" -> {
         EvaluatorMain.main(rest.toArray(new String[0]));
+        yield 0;
+      }
+      case "serve" -> {
+        org.streamdistill.student.serving.StudentServerMain.main(rest.toArray(new String[0]));
         yield 0;
       }
       default -> {
