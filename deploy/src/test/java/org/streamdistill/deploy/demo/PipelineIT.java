@@ -60,10 +60,16 @@ class PipelineIT {
     List<DialogueTurn> heldOut = take(new Clinc150Turns(data, new ReplayOptions(0, true, 0.0, 7, 100, 4), () -> 1L));
 
     try (EmbeddedPipeline pipeline = EmbeddedPipeline.start(settings)) {
-      // When 300 training turns, one undecodable record and 100 held-out turns are produced
+      // When 300 training turns and one undecodable record are produced, and, once the evaluator
+      // has promoted a first champion and the trainer follows it, 100 held-out turns
       try (TurnPublisher publisher = new TurnPublisher(pipeline.bootstrapServers(), pipeline.registry(), Topics.TURNS)) {
         publisher.publish(restamp(training), RateLimiter.unlimited(), n -> { });
         producePoison(pipeline.bootstrapServers());
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+          pipeline.checkHealth();
+          assertThat(pipeline.trainerStats().predictionsAcknowledged()).isEqualTo(300);
+          assertThat(pipeline.trainerStats().championVersion()).isNotNull();
+        });
         publisher.publish(restamp(heldOut), RateLimiter.unlimited(), n -> { });
       }
       await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
