@@ -72,7 +72,8 @@ public final class BenchMarkdown {
     s.append("| bar (from the issues) | measured | target | met |\n|---|---:|---:|---|\n");
     for (Bar bar : r.bars()) {
       s.append("| ").append(bar.name()).append(" | ").append(num(bar.value(), 2)).append(" | >= ")
-          .append(num(bar.threshold(), 1)).append(" | ").append(bar.met() ? "yes" : "**no**").append(" |\n");
+          .append(num(bar.threshold(), 1)).append(" | ").append(bar.met() ? "yes" : "**no**")
+          .append(bar.caveat() == null ? "" : ", **unreliable**: " + bar.caveat()).append(" |\n");
     }
     s.append('\n');
 
@@ -185,9 +186,11 @@ public final class BenchMarkdown {
             + "left out. Latencies in ms from the turn's write (`event_time`, stamped as it is handed to the "
             + "producer): *scored* = soft label `scored_at`, *label visible* = seen by a read_committed consumer "
             + "(polling with fetch.max.wait.ms 100), *predicted* = `predicted_at`, *prediction visible* = seen by "
-            + "that consumer.%n%n", num(e.offeredPerSecond(), 1),
+            + "that consumer. The trainer publishes its predictions in transactions it commits every %s ms, so a "
+            + "prediction becomes visible up to that long after `predicted_at`.%n%n", num(e.offeredPerSecond(), 1),
         e.capacityPerSecond() > 0 ? num(e.offeredPerSecond() / e.capacityPerSecond(), 2) : "n/a",
-        num(e.capacityPerSecond(), 1), e.warmupSeconds() + e.measuredSeconds(), e.warmupSeconds()));
+        num(e.capacityPerSecond(), 1), e.warmupSeconds() + e.measuredSeconds(), e.warmupSeconds(),
+        e.trainerCommitEveryMillis() < 0 ? "n/a" : String.format(Locale.ROOT, "%,d", e.trainerCommitEveryMillis())));
     s.append("| checkpoint interval | turns | written turns/s | latency | p50 | p95 | p99 | max |\n"
         + "|---:|---:|---:|---|---:|---:|---:|---:|\n");
     for (EndToEndRun run : e.runs()) {

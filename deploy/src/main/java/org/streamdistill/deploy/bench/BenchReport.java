@@ -94,9 +94,11 @@ public record BenchReport(String date, String command, String mode, Machine mach
    *
    * @param capacityPerSecond the job's throughput of section 1
    * @param offeredPerSecond the rate turns were written at
+   * @param trainerCommitEveryMillis the trainer publishes predictions in transactions committed this
+   *     often, so a prediction becomes visible up to that long after it was made
    */
   public record EndToEnd(double capacityPerSecond, double offeredPerSecond, double warmupSeconds,
-                         double measuredSeconds, List<EndToEndRun> runs) {
+                         double measuredSeconds, long trainerCommitEveryMillis, List<EndToEndRun> runs) {
     public EndToEnd {
       runs = List.copyOf(runs);
     }
@@ -163,10 +165,18 @@ public record BenchReport(String date, String command, String mode, Machine mach
   public record QualityRow(String model, String source, Double accuracy, Long testTurns, Double ofTeacher,
                            Double latencyP50Millis, Double speedup, Long parameters, Long onnxBytes) {}
 
-  /** A target of the issue: {@code value >= threshold}. */
-  public record Bar(String name, double value, double threshold, boolean met) {
+  /**
+   * A target of the issue: {@code value >= threshold}.
+   *
+   * @param caveat why the value may not be trusted (the measurements behind it disagree), or null
+   */
+  public record Bar(String name, double value, double threshold, boolean met, String caveat) {
     public static Bar atLeast(String name, double value, double threshold) {
-      return new Bar(name, value, threshold, value >= threshold);
+      return new Bar(name, value, threshold, value >= threshold, null);
+    }
+
+    public Bar withCaveat(String reason) {
+      return new Bar(name, value, threshold, met, reason);
     }
   }
 }

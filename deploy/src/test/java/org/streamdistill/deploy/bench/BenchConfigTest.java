@@ -67,6 +67,15 @@ class BenchConfigTest {
   }
 
   @Test
+  void shouldCallRoundsThatDisagreeByMoreThanAQuarterUnreliable() {
+    assertThat(BenchCommand.spreadCaveat(new double[] {0.831, 0.848, 0.952})).isNull();
+    assertThat(BenchCommand.spreadCaveat(new double[] {0.729, 1.269, 1.653}))
+        .isEqualTo("the rounds disagree (job / raw from 0.729 to 1.653): the machine's load changed during them; "
+            + "rerun on a quieter machine");
+    assertThat(BenchCommand.spreadCaveat(new double[] {0.5})).isNull();
+  }
+
+  @Test
   void shouldRecordTheCommandLineWithTheBenchVariablesThatChangedSettings() {
     String line = BenchCommand.commandLine(List.of("--quick", "--json", "my file.json"),
         Map.of("STREAMDISTILL_BENCH_E2E_SECONDS", "7", "HOME", "/root"));

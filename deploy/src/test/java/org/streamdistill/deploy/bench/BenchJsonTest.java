@@ -50,7 +50,7 @@ class BenchJsonTest {
     assertThat(fieldNames(json.get("serving").get("teacher_millis"))).containsExactly("count", "mean", "p50", "p95",
         "p99", "max");
     assertThat(fieldNames(json.get("end_to_end"))).containsExactly("capacity_per_second", "offered_per_second",
-        "warmup_seconds", "measured_seconds", "runs");
+        "warmup_seconds", "measured_seconds", "trainer_commit_every_millis", "runs");
     assertThat(fieldNames(json.get("end_to_end").get("runs").get(0))).containsExactly("checkpoint_interval_millis",
         "turns_measured", "written_per_second", "soft_label_scored", "soft_label_visible", "prediction_made",
         "prediction_visible");
@@ -64,7 +64,7 @@ class BenchJsonTest {
         "serving_speedup", "rows");
     assertThat(fieldNames(json.get("quality").get("rows").get(0))).containsExactly("model", "source", "accuracy",
         "test_turns", "of_teacher", "latency_p50_millis", "speedup", "parameters", "onnx_bytes");
-    assertThat(fieldNames(json.get("bars").get(0))).containsExactly("name", "value", "threshold", "met");
+    assertThat(fieldNames(json.get("bars").get(0))).containsExactly("name", "value", "threshold", "met", "caveat");
   }
 
   @Test

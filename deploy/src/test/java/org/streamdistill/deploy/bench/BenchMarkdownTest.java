@@ -84,6 +84,8 @@ class BenchMarkdownTest {
 
         **Speed-up teacher / student: 40.0 at p50, 30.0 at p99.**
         """);
+    assertThat(markdown).contains("in transactions it commits every 1,000 ms, so a prediction becomes visible up to "
+        + "that long after `predicted_at`.\n\n| checkpoint interval");
     assertThat(markdown).contains("""
         | checkpoint interval | turns | written turns/s | latency | p50 | p95 | p99 | max |
         |---:|---:|---:|---|---:|---:|---:|---:|
@@ -135,6 +137,18 @@ class BenchMarkdownTest {
     assertThat(markdown).contains("### 3. Serving: exported student against teacher, one turn, one thread\n\n"
         + "Not measured (see the notes).\n\n### 4. End to end");
     assertThat(markdown).contains("- serving latency failed: boom\n");
+  }
+
+  @Test
+  void shouldMarkABarWhoseMeasurementsDisagreeAsUnreliable() {
+    BenchReport full = BenchReports.fixed();
+    BenchReport flagged = new BenchReport(full.date(), full.command(), full.mode(), full.machine(),
+        full.loadAverageAt(), full.wallSeconds(), full.teacherBound(), full.studentTraining(), full.serving(),
+        full.endToEnd(), full.scale(), full.quality(),
+        List.of(BenchReport.Bar.atLeast("ratio", 1.27, 0.8).withCaveat("the rounds disagree")), full.notes());
+
+    assertThat(BenchMarkdown.render(flagged)).contains("| ratio | 1.27 | >= 0.8 | yes, **unreliable**: the rounds "
+        + "disagree |\n");
   }
 
   @Test

@@ -35,7 +35,7 @@ final class BenchReports {
     StudentTraining training = new StudentTraining("TextCNN", 32, 3_000, 10.0, 300.0, 9_600.0, 5_000.0, 300.0, 32.0);
     Serving serving = new Serving(1_000, millis(5.0, 7.0, 9.0), millis(0.125, 0.2, 0.3), millis(0.06, 0.1, 0.2),
         40.0, 30.0);
-    EndToEnd e2e = new EndToEnd(255.0, 127.5, 10, 60, List.of(
+    EndToEnd e2e = new EndToEnd(255.0, 127.5, 10, 60, 1_000, List.of(
         new EndToEndRun(500, 7_650, 127.5, millis(60, 120, 200), millis(400, 700, 900), millis(410, 710, 910),
             millis(420, 720, 920)),
         new EndToEndRun(2_000, 7_650, 127.4, millis(61, 121, 201), millis(1_100, 2_000, 2_300),
