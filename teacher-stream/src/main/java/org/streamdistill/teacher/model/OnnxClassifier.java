@@ -56,7 +56,7 @@ import java.util.TreeMap;
  * <p>Owns one ONNX Runtime session and one native tokenizer, opened by {@link #open} and
  * released by {@link #close()}. Not thread-safe: one per Flink subtask.
  */
-public final class OnnxClassifier implements AutoCloseable {
+public final class OnnxClassifier implements TeacherModel {
 
   public static final String INPUT_IDS = "input_ids";
   public static final String ATTENTION_MASK = "attention_mask";

@@ -15,7 +15,7 @@ import java.util.List;
  * releases it in {@link #close()}. Not thread-safe: open one per Flink subtask, in
  * {@code open()}, and close it in {@code close()}.
  */
-public final class Teacher implements AutoCloseable {
+public final class Teacher implements TeacherModel {
 
   private final TeacherBundle bundle;
   private final MiniLmEncoder encoder;
