@@ -26,6 +26,18 @@ class EventTimeExtractorTest {
   }
 
   @Test
+  void shouldNotLetAnEventTimeAfterTheRecordTimestampPushStreamTimeAhead() {
+    long before = EventTimeExtractor.clampedTurns();
+    long received = 1_700_000_000_000L;
+
+    assertThat(extractor.extract(record(turn("t", received + 3_600_000, 1, null, challenger("c", 1)), received), 5_000))
+        .isEqualTo(received);
+    assertThat(extractor.extract(record(turn("t", received, 1, null, challenger("c", 1)), received), 5_000))
+        .isEqualTo(received);
+    assertThat(EventTimeExtractor.clampedTurns() - before).isEqualTo(1);
+  }
+
+  @Test
   void shouldFallBackToTheRecordTimestampForANegativeEventTime() {
     assertThat(extractor.extract(record(turn("t", -10, 1, null, challenger("c", 1)), 99_999), 5_000))
         .isEqualTo(99_999);

@@ -91,8 +91,10 @@ class LiveChatIngestionIT {
     try (LiveChatIngestion ingestion = start(Map.of())) {
       // When a turn is posted
       long before = System.currentTimeMillis();
+      Instant spoken = Instant.ofEpochMilli(before).minusSeconds(90).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
       HttpResponse<String> response = post(ingestion.baseUri(), "conv-42",
-          "{\"speaker\":\"user\",\"text\":\"I lost my card\",\"timestamp\":\"2024-05-01T12:00:00Z\",\"gold_label\":\"lost_card\"}");
+          "{\"speaker\":\"user\",\"text\":\"I lost my card\",\"timestamp\":\"" + spoken
+              + "\",\"gold_label\":\"report_lost_card\"}");
 
       long after = System.currentTimeMillis();
 
@@ -104,14 +106,32 @@ class LiveChatIngestionIT {
       List<DialogueTurn> turns = platform.readTurns(namespace);
       assertThat(turns).containsExactly(DialogueTurn.newBuilder()
           .setTurnId(body.get("turn_id").asText()).setConversationId("conv-42").setTurnIndex(0).setSpeaker("user")
-          .setText("I lost my card").setEventTime(Instant.parse("2024-05-01T12:00:00Z")).setSource("live-chat")
-          .setGoldLabel("lost_card").setHeldOut(false).build());
+          .setText("I lost my card").setEventTime(spoken).setSource("live-chat")
+          .setGoldLabel("report_lost_card").setHeldOut(false).build());
       assertThat(platform.readRaw(Topics.TURNS.inNamespace(namespace).name()))
           .singleElement().satisfies(r -> {
             assertThat(r.key()).isEqualTo("conv-42");
             assertThat(r.timestamp()).isBetween(before, after);
           });
       assertThat(ingestion.stats().accepted()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void shouldAnswer400ForATimestampBefore1970OrAnHourAheadAndWriteNothing() throws Exception {
+    try (LiveChatIngestion ingestion = start(Map.of())) {
+      HttpResponse<String> before1970 = post(ingestion.baseUri(), "conv-b",
+          "{\"speaker\":\"user\",\"text\":\"what is my balance\",\"timestamp\":\"1969-12-31T23:59:59Z\"}");
+      HttpResponse<String> ahead = post(ingestion.baseUri(), "conv-b",
+          "{\"speaker\":\"user\",\"text\":\"what is my balance\",\"timestamp\":"
+              + (System.currentTimeMillis() + 3_600_000L) + "}");
+
+      assertThat(before1970.statusCode()).isEqualTo(400);
+      assertThat(JSON.readTree(before1970.body()).get("field").asText()).isEqualTo("timestamp");
+      assertThat(JSON.readTree(before1970.body()).get("message").asText()).contains("before 1970-01-01T00:00:00Z");
+      assertThat(ahead.statusCode()).isEqualTo(400);
+      assertThat(JSON.readTree(ahead.body()).get("message").asText()).contains("more than 5 minutes after");
+      assertThat(platform.readTurns(namespace)).isEmpty();
     }
   }
 

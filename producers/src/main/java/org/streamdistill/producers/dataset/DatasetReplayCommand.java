@@ -35,6 +35,11 @@ public final class DatasetReplayCommand {
         case CSV -> CsvReader.read(config.path(), config.columns(), config.delimiter());
       };
       turns = new DatasetTurns(rows, config.options(), System::currentTimeMillis);
+      if (turns.leftOutForEventTime() > 0) {
+        err.printf("replay dataset: %,d rows left out: their time cannot be an event time (before 1970, or more than "
+            + "an hour ahead of this machine's clock), e.g. %s%n", turns.leftOutForEventTime(),
+            String.join("; ", turns.leftOutExamples(3)));
+      }
     } catch (ConfigException | IllegalArgumentException | IOException e) {
       err.println("replay dataset: " + e.getMessage());
       return 2;
@@ -53,7 +58,8 @@ public final class DatasetReplayCommand {
                 ? "original pace x" + config.speed() : config.ratePerSecond() > 0 ? config.ratePerSecond() + " turns/s"
                 : "as fast as possible");
         long count = publisher.publish(turns, pacer, new ProgressLine("replay", turns.size(), out, 2_000));
-        out.printf("replay dataset: done, %,d turns acknowledged%n", count);
+        out.printf("replay dataset: done, %,d turns acknowledged, %,d rows left out for their event time%n", count,
+            turns.leftOutForEventTime());
       }
     } catch (RuntimeException e) {
       err.println("replay dataset: " + e.getMessage());

@@ -12,6 +12,7 @@ import java.util.NoSuchElementException;
 import java.util.Random;
 import java.util.function.LongSupplier;
 import org.streamdistill.records.DialogueTurn;
+import org.streamdistill.schemas.time.EventTimeWindow;
 
 /**
  * The rows of a data file as a stream of dialogue turns, planned once, up front:
@@ -30,6 +31,11 @@ import org.streamdistill.records.DialogueTurn;
  *
  * Turn ids are {@code <name>-<line>}. The same file, options and seed give the same turns
  * in the same order; only the event time of turns stamped "now" differs between runs.
+ *
+ * <p>With original event times, rows whose time Kafka could not carry (before 1970, or more
+ * than an hour ahead of the clock: {@link EventTimeWindow#writableToKafka()}) are left out
+ * before anything else is planned, and counted ({@link #leftOutForEventTime()}): such a time
+ * would otherwise reach the teacher only to be dead-lettered there.
  */
 public final class DatasetTurns implements Iterable<DialogueTurn> {
 
@@ -37,6 +43,7 @@ public final class DatasetTurns implements Iterable<DialogueTurn> {
                          String gold, boolean heldOut, Instant originalTime) {}
 
   private final List<Planned> plan;
+  private final List<String> leftOut = new ArrayList<>();
   private final String source;
   private final boolean originalEventTime;
   private final LongSupplier clock;
@@ -45,7 +52,35 @@ public final class DatasetTurns implements Iterable<DialogueTurn> {
     this.source = "dataset:" + options.name();
     this.originalEventTime = options.originalEventTime();
     this.clock = clock;
-    this.plan = plan(rows, options);
+    this.plan = plan(withWritableTimes(rows, options), options);
+  }
+
+  private List<DatasetRow> withWritableTimes(List<DatasetRow> rows, DatasetReplayOptions options) {
+    if (!options.originalEventTime()) {
+      return rows;
+    }
+    EventTimeWindow writable = EventTimeWindow.writableToKafka();
+    long now = clock.getAsLong();
+    List<DatasetRow> kept = new ArrayList<>(rows.size());
+    for (DatasetRow row : rows) {
+      String violation = row.timestamp() == null ? null : writable.violation(row.timestamp(), now);
+      if (violation == null) {
+        kept.add(row);
+      } else {
+        leftOut.add("line " + row.line() + ": " + violation);
+      }
+    }
+    return kept;
+  }
+
+  /** How many rows were left out because their original time cannot be an event time. */
+  public int leftOutForEventTime() {
+    return leftOut.size();
+  }
+
+  /** Why the first few rows were left out, one line each. */
+  public List<String> leftOutExamples(int max) {
+    return List.copyOf(leftOut.subList(0, Math.min(max, leftOut.size())));
   }
 
   private static List<Planned> plan(List<DatasetRow> rows, DatasetReplayOptions options) {

@@ -10,6 +10,7 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
 import org.streamdistill.schemas.config.ConfigLoader;
+import org.streamdistill.schemas.time.EventTimeWindow;
 
 /**
  * Settings of the live chat endpoint. The token is a {@link Password}: Kafka's config
@@ -28,10 +29,12 @@ import org.streamdistill.schemas.config.ConfigLoader;
  * @param deliveryTimeout how long Kafka may take to acknowledge a turn before 503
  * @param lingerMs the producer's {@code linger.ms}
  * @param recoverIndexes whether start-up reads the topic to continue each conversation's numbering
+ * @param eventTimeWindow client timestamps accepted around the server's clock
  */
 public record IngestConfig(String bootstrapServers, String registryUrl, String namespace, String bindAddress,
                            int port, Password token, int maxTextBytes, int maxInFlight, int httpThreads,
-                           Duration maxBlock, Duration deliveryTimeout, int lingerMs, boolean recoverIndexes) {
+                           Duration maxBlock, Duration deliveryTimeout, int lingerMs, boolean recoverIndexes,
+                           EventTimeWindow eventTimeWindow) {
 
   public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
   public static final String REGISTRY_URL = "schema.registry.url";
@@ -46,6 +49,8 @@ public record IngestConfig(String bootstrapServers, String registryUrl, String n
   public static final String DELIVERY_TIMEOUT_MS = "ingest.kafka.delivery-timeout-ms";
   public static final String LINGER_MS = "ingest.kafka.linger-ms";
   public static final String RECOVER_INDEXES = "ingest.recover-indexes";
+  public static final String EVENT_TIME_MAX_PAST_MS = "ingest.event-time.max-past-ms";
+  public static final String EVENT_TIME_MAX_FUTURE_MS = "ingest.event-time.max-future-ms";
 
   /** Shorter tokens are refused at start-up: they can be guessed. */
   public static final int MIN_TOKEN_CHARS = 16;
@@ -85,7 +90,13 @@ public record IngestConfig(String bootstrapServers, String registryUrl, String n
       .define(LINGER_MS, Type.INT, 5, Range.between(0, 1_000), Importance.LOW,
           "Producer linger.ms: a little batching under load.")
       .define(RECOVER_INDEXES, Type.BOOLEAN, true, Importance.MEDIUM,
-          "At start, read the turns topic to continue each conversation's turn numbering where it stopped.");
+          "At start, read the turns topic to continue each conversation's turn numbering where it stopped.")
+      .define(EVENT_TIME_MAX_PAST_MS, Type.LONG, 7L * 24 * 3_600_000, Range.atLeast(0), Importance.MEDIUM,
+          "A turn's timestamp may be at most this far behind the server's clock (400 otherwise); 0: no limit "
+              + "(times before 1970 are always refused).")
+      .define(EVENT_TIME_MAX_FUTURE_MS, Type.LONG, 300_000L, Range.between(0, 3_600_000), Importance.MEDIUM,
+          "A turn's timestamp may be at most this far ahead of the server's clock (client clock skew); at most "
+              + "one hour, the broker's default message.timestamp.after.max.ms.");
 
   public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, "STREAMDISTILL", Map.of(
       "bootstrap-servers", BOOTSTRAP_SERVERS, "registry", REGISTRY_URL, "namespace", NAMESPACE,
@@ -103,7 +114,8 @@ public record IngestConfig(String bootstrapServers, String registryUrl, String n
         (String) v.get(BIND_ADDRESS), (Integer) v.get(PORT), (Password) v.get(TOKEN), (Integer) v.get(MAX_TEXT_BYTES),
         (Integer) v.get(MAX_IN_FLIGHT), (Integer) v.get(HTTP_THREADS), Duration.ofMillis((Long) v.get(MAX_BLOCK_MS)),
         Duration.ofMillis((Integer) v.get(DELIVERY_TIMEOUT_MS)), (Integer) v.get(LINGER_MS),
-        (Boolean) v.get(RECOVER_INDEXES));
+        (Boolean) v.get(RECOVER_INDEXES), new EventTimeWindow(Duration.ofMillis((Long) v.get(EVENT_TIME_MAX_PAST_MS)),
+        Duration.ofMillis((Long) v.get(EVENT_TIME_MAX_FUTURE_MS))));
   }
 
   /** Parses and validates settings given as strings (keys of {@link #DEFINITION}). */
@@ -121,6 +133,7 @@ public record IngestConfig(String bootstrapServers, String registryUrl, String n
     return "IngestConfig[bootstrapServers=" + bootstrapServers + ", registryUrl=" + registryUrl + ", namespace="
         + namespace + ", bind=" + bindAddress + ":" + port + ", token=[hidden], maxTextBytes=" + maxTextBytes
         + ", maxInFlight=" + maxInFlight + ", httpThreads=" + httpThreads + ", maxBlock=" + maxBlock
-        + ", deliveryTimeout=" + deliveryTimeout + ", lingerMs=" + lingerMs + ", recoverIndexes=" + recoverIndexes + "]";
+        + ", deliveryTimeout=" + deliveryTimeout + ", lingerMs=" + lingerMs + ", recoverIndexes=" + recoverIndexes
+        + ", eventTimeWindow=" + eventTimeWindow + "]";
   }
 }

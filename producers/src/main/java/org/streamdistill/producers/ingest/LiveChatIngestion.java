@@ -49,7 +49,8 @@ public final class LiveChatIngestion implements AutoCloseable {
       // Wait a little longer than Kafka's own delivery timeout, so the producer decides.
       Duration ackWait = config.deliveryTimeout().plus(config.maxBlock()).plusSeconds(2);
       LiveChatEndpoint endpoint = LiveChatEndpoint.start(new InetSocketAddress(config.bindAddress(), config.port()),
-          config.httpThreads(), new BearerToken(config.token().value()), new TurnRequestParser(config.maxTextBytes()),
+          config.httpThreads(), new BearerToken(config.token().value()), new TurnRequestParser(config.maxTextBytes(),
+              config.eventTimeWindow(), Instant::now),
           sequencer, ackWait);
       return new LiveChatIngestion(sink, sequencer, endpoint, topic);
     } catch (RuntimeException | Error e) {

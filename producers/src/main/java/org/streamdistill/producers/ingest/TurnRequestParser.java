@@ -17,14 +17,19 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.streamdistill.producers.time.EventTimeParser;
+import org.streamdistill.schemas.time.EventTimeWindow;
 
 /**
  * Validates a posted turn: the conversation id from the path and a JSON body
  * {@code {"speaker": "user"|"agent", "text": "...", "timestamp": ISO-8601 or epoch millis,
  * "gold_label": "..."}} ({@code timestamp} and {@code gold_label} optional). Every refusal
- * is an {@link InvalidTurnException} naming the field. Pure: no I/O, safe to share.
+ * is an {@link InvalidTurnException} naming the field. A timestamp outside the event-time
+ * window around the clock is refused ({@code timestamp}): a client's wrong clock must not
+ * reach the topic, where it would make records Kafka refuses further down the pipeline.
+ * No I/O, safe to share.
  */
 public final class TurnRequestParser {
 
@@ -40,12 +45,25 @@ public final class TurnRequestParser {
   private static final EventTimeParser TIMES = EventTimeParser.strict();
 
   private final int maxTextBytes;
+  private final EventTimeWindow window;
+  private final Supplier<Instant> clock;
 
+  /** Accepts any writable timestamp (1970 up to an hour ahead); for tests of the other fields. */
   public TurnRequestParser(int maxTextBytes) {
+    this(maxTextBytes, EventTimeWindow.writableToKafka(), Instant::now);
+  }
+
+  /**
+   * @param window timestamps accepted around {@code clock}'s time
+   * @param clock the server's clock
+   */
+  public TurnRequestParser(int maxTextBytes, EventTimeWindow window, Supplier<Instant> clock) {
     if (maxTextBytes < 1) {
       throw new IllegalArgumentException("max text bytes must be >= 1, got " + maxTextBytes);
     }
     this.maxTextBytes = maxTextBytes;
+    this.window = window;
+    this.clock = clock;
   }
 
   public int maxTextBytes() {
@@ -121,19 +139,27 @@ public final class TurnRequestParser {
     return text;
   }
 
-  private static Instant timestamp(JsonNode node) throws InvalidTurnException {
+  private Instant timestamp(JsonNode node) throws InvalidTurnException {
     if (node == null || node.isNull()) {
       return null;
     }
+    Instant parsed = null;
     try {
       if (node.isIntegralNumber() && node.canConvertToLong()) {
-        return EventTimeParser.fromEpochMillis(node.longValue());
-      }
-      if (node.isTextual()) {
-        return TIMES.parse(node.textValue());
+        parsed = EventTimeParser.fromEpochMillis(node.longValue());
+      } else if (node.isTextual()) {
+        parsed = TIMES.parse(node.textValue());
       }
     } catch (IllegalArgumentException e) {
       throw new InvalidTurnException("timestamp", "timestamp " + e.getMessage());
+    }
+    if (parsed != null) {
+      String violation = window.violation(parsed, clock.get().toEpochMilli());
+      if (violation != null) {
+        throw new InvalidTurnException("timestamp", "timestamp refused: " + violation
+            + " (the server's clock); send when the turn happened, or leave timestamp out to use the arrival time");
+      }
+      return parsed;
     }
     throw new InvalidTurnException("timestamp", "timestamp must be an ISO-8601 string with a zone "
         + "(2024-05-01T12:00:00Z) or integer epoch milliseconds, got " + quoted(node));

@@ -14,6 +14,8 @@ import org.streamdistill.records.DialogueTurn;
 
 class DatasetTurnsTest {
 
+  private static final long NOW = Instant.parse("2026-12-03T12:00:00Z").toEpochMilli();
+
   private static DatasetReplayOptions options(long seed, boolean shuffle, boolean timestampOrder, double gold,
                                               double heldOut) {
     return new DatasetReplayOptions("bank", seed, 0, gold, heldOut, 4, shuffle, timestampOrder, false);
@@ -80,7 +82,7 @@ class DatasetTurnsTest {
         new DatasetRow(3, "first", null, "A", Instant.parse("2024-05-01T12:00:00Z"), "user"),
         new DatasetRow(4, "other", null, "B", Instant.parse("2024-05-01T12:00:05Z"), "user"));
     DatasetTurns turns = new DatasetTurns(rows, new DatasetReplayOptions("bank", 1, 0, 1.0, 0.0, 4, false, true, true),
-        () -> 0L);
+        () -> NOW);
 
     List<DialogueTurn> list = new ArrayList<>();
     turns.forEach(list::add);
@@ -94,6 +96,38 @@ class DatasetTurnsTest {
     assertThat(turns.originalTimesMillis()).containsExactly(
         Instant.parse("2024-05-01T12:00:00Z").toEpochMilli(), Instant.parse("2024-05-01T12:00:05Z").toEpochMilli(),
         Instant.parse("2024-05-01T12:00:05Z").toEpochMilli());
+  }
+
+  @Test
+  void shouldLeaveOutAndCountRowsWhoseOriginalTimeKafkaCannotCarry() {
+    List<DatasetRow> rows = List.of(
+        new DatasetRow(2, "too early", null, "A", Instant.parse("1969-12-31T23:59:59Z"), "user"),
+        new DatasetRow(3, "fine", null, "A", Instant.parse("2024-05-01T12:00:00Z"), "user"),
+        new DatasetRow(4, "too late", null, "B", Instant.ofEpochMilli(NOW).plusSeconds(3_601), "user"),
+        new DatasetRow(5, "just in time", null, "B", Instant.ofEpochMilli(NOW).plusSeconds(3_600), "user"));
+    DatasetTurns turns = new DatasetTurns(rows, new DatasetReplayOptions("bank", 1, 0, 1.0, 0.0, 4, false, true, true),
+        () -> NOW);
+
+    List<DialogueTurn> list = new ArrayList<>();
+    turns.forEach(list::add);
+
+    assertThat(list).extracting(DialogueTurn::getText).containsExactly("fine", "just in time");
+    assertThat(list).extracting(DialogueTurn::getTurnIndex).containsExactly(0, 0);
+    assertThat(turns.leftOutForEventTime()).isEqualTo(2);
+    assertThat(turns.leftOutExamples(5)).containsExactly(
+        "line 2: event time 1969-12-31T23:59:59Z is before 1970-01-01T00:00:00Z",
+        "line 4: event time 2026-12-03T13:00:01Z is more than 1 hour after 2026-12-03T12:00:00Z");
+  }
+
+  @Test
+  void shouldKeepEveryRowWhenTurnsAreStampedWithTheSendTime() {
+    List<DatasetRow> rows = List.of(new DatasetRow(2, "old", null, "A", Instant.parse("1969-12-31T23:59:59Z"), "user"));
+
+    DatasetTurns turns = new DatasetTurns(rows, new DatasetReplayOptions("bank", 1, 0, 1.0, 0.0, 4, false, true, false),
+        () -> NOW);
+
+    assertThat(turns.size()).isEqualTo(1);
+    assertThat(turns.leftOutForEventTime()).isZero();
   }
 
   @Test

@@ -37,6 +37,30 @@ class TurnRequestParserTest {
   }
 
   @Test
+  void shouldRefuseTimestampsOutsideTheWindowAroundTheServerClock() throws Exception {
+    Instant now = Instant.parse("2026-12-03T12:00:00Z");
+    TurnRequestParser windowed = new TurnRequestParser(20,
+        new org.streamdistill.schemas.time.EventTimeWindow(java.time.Duration.ofDays(7), java.time.Duration.ofMinutes(5)),
+        () -> now);
+
+    assertThatThrownBy(() -> windowed.parse("conv-b",
+        utf8("{\"speaker\":\"user\",\"text\":\"what is my balance\",\"timestamp\":\"1969-12-31T23:59:59Z\"}")))
+        .isInstanceOfSatisfying(InvalidTurnException.class, e -> assertThat(e.field()).isEqualTo("timestamp"))
+        .hasMessage("timestamp refused: event time 1969-12-31T23:59:59Z is before 1970-01-01T00:00:00Z (the server's "
+            + "clock); send when the turn happened, or leave timestamp out to use the arrival time");
+    assertThatThrownBy(() -> windowed.parse("c",
+        utf8("{\"speaker\":\"user\",\"text\":\"hi\",\"timestamp\":\"2026-12-03T13:00:00Z\"}")))
+        .isInstanceOfSatisfying(InvalidTurnException.class, e -> assertThat(e.field()).isEqualTo("timestamp"))
+        .hasMessageContaining("is more than 5 minutes after 2026-12-03T12:00:00Z");
+    assertThatThrownBy(() -> windowed.parse("c",
+        utf8("{\"speaker\":\"user\",\"text\":\"hi\",\"timestamp\":\"2024-05-01T12:00:00Z\"}")))
+        .isInstanceOfSatisfying(InvalidTurnException.class, e -> assertThat(e.field()).isEqualTo("timestamp"))
+        .hasMessageContaining("is more than 7 days before 2026-12-03T12:00:00Z");
+    assertThat(windowed.parse("c", utf8("{\"speaker\":\"user\",\"text\":\"hi\",\"timestamp\":\"2026-12-03T12:04:00Z\"}"))
+        .timestamp()).isEqualTo(Instant.parse("2026-12-03T12:04:00Z"));
+  }
+
+  @Test
   void shouldAcceptTextOfExactlyTheLimitInUtf8Bytes() throws Exception {
     String text = "é".repeat(10); // 20 bytes of UTF-8
 

@@ -28,6 +28,10 @@ import org.streamdistill.records.StudentCheckpoint;
  *       {@code student.checkpoints} is compacted by model name, so a tracker started later may
  *       see only the newest checkpoint; for a champion without a record it then tries {@code
  *       <version>.onnx} beside the newest known export (the trainer writes every export there).
+ *   <li>With a model directory, an {@code onnx_uri} outside it (another scheme, {@code ..}, an
+ *       absolute path elsewhere) is refused and counted ({@link #refusedCheckpoints()}): a record
+ *       anyone could write to {@code student.checkpoints} must not make the server open an
+ *       arbitrary file.
  * </ul>
  */
 final class ChampionTracker {
@@ -39,6 +43,8 @@ final class ChampionTracker {
 
   private final String modelName;
   private final Predicate<URI> exists;
+  private final Path modelDir;
+  private long refused;
   private final Map<String, URI> exports = new HashMap<>();
   private URI newestExport;
   private String wanted;
@@ -50,8 +56,39 @@ final class ChampionTracker {
   }
 
   ChampionTracker(String modelName, Predicate<URI> exists) {
+    this(modelName, exists, null);
+  }
+
+  /** @param modelDir exports must lie inside it; null accepts any {@code file:} URI */
+  ChampionTracker(String modelName, Predicate<URI> exists, Path modelDir) {
     this.modelName = Objects.requireNonNull(modelName, "modelName");
     this.exists = exists;
+    this.modelDir = modelDir == null ? null : modelDir.toAbsolutePath().normalize();
+  }
+
+  /** Checkpoint records refused because their export lies outside the model directory. */
+  long refusedCheckpoints() {
+    return refused;
+  }
+
+  /** Why {@code onnx} may not be loaded, or null. */
+  private String outsideModelDir(URI onnx) {
+    if (!"file".equals(onnx.getScheme())) {
+      return "it is not a file: URI";
+    }
+    if (modelDir == null) {
+      return null;
+    }
+    Path path;
+    try {
+      path = Path.of(onnx).toAbsolutePath().normalize();
+    } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
+      return "it is not a valid file path (" + e.getMessage() + ")";
+    }
+    if (!path.startsWith(modelDir) || !path.getFileName().toString().endsWith(".onnx")) {
+      return "it is not an .onnx file inside the model directory " + modelDir;
+    }
+    return null;
   }
 
   /** Records where a version's export is; returns the champion to serve if that changed. */
@@ -63,7 +100,22 @@ final class ChampionTracker {
     if (uri == null) {
       return resolve();
     }
-    URI onnx = URI.create(uri);
+    URI onnx;
+    try {
+      onnx = URI.create(uri);
+    } catch (IllegalArgumentException e) {
+      refused++;
+      LOG.warn("refusing checkpoint record of {}: onnx_uri is not a URI ({})", checkpoint.getModelVersion(),
+          e.getMessage());
+      return Optional.empty();
+    }
+    String outside = outsideModelDir(onnx);
+    if (outside != null) {
+      refused++;
+      LOG.warn("refusing checkpoint record of {}: its onnx_uri {} is refused because {}", checkpoint.getModelVersion(),
+          onnx, outside);
+      return Optional.empty();
+    }
     exports.put(checkpoint.getModelVersion(), onnx);
     newestExport = onnx;
     return resolve();
@@ -124,7 +176,7 @@ final class ChampionTracker {
     return URI.create(text.substring(0, slash + 1) + version + ".onnx");
   }
 
-  private static boolean fileExists(URI uri) {
+  static boolean fileExists(URI uri) {
     return "file".equals(uri.getScheme()) && Files.isRegularFile(Path.of(uri));
   }
 }

@@ -67,13 +67,22 @@ public final class KafkaChampionFeed implements ChampionFeed {
    */
   public KafkaChampionFeed(String bootstrapServers, String namespace, String modelName,
       SchemaRegistryClient registry) {
+    this(bootstrapServers, namespace, modelName, registry, null);
+  }
+
+  /**
+   * @param modelDir the trainer's checkpoint directory: exports named by checkpoint records must
+   *     lie inside it; null accepts any file
+   */
+  public KafkaChampionFeed(String bootstrapServers, String namespace, String modelName,
+      SchemaRegistryClient registry, java.nio.file.Path modelDir) {
     this.promotions = Topics.PROMOTIONS.inNamespace(namespace);
     this.checkpoints = Topics.CHECKPOINTS.inNamespace(namespace);
     this.promotionCodec = new AvroWireCodec<>(registry, promotions.valueSubject(),
         PromotionEvent.class);
     this.checkpointCodec = new AvroWireCodec<>(registry, checkpoints.valueSubject(),
         StudentCheckpoint.class);
-    this.tracker = new ChampionTracker(modelName);
+    this.tracker = new ChampionTracker(modelName, ChampionTracker::fileExists, modelDir);
     Properties c = new Properties();
     c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

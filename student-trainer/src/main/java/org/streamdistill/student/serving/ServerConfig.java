@@ -14,7 +14,7 @@ import org.streamdistill.schemas.config.ConfigLoader;
  */
 public record ServerConfig(String bootstrapServers, String registryUrl, String namespace,
     String host, int port, int threads, String modelName, int topK, int intraOpThreads,
-    int maxRequestBytes) {
+    int maxRequestBytes, String modelDir) {
 
   public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
   public static final String REGISTRY_URL = "schema.registry.url";
@@ -26,6 +26,7 @@ public record ServerConfig(String bootstrapServers, String registryUrl, String n
   public static final String TOP_K = "server.top-k";
   public static final String INTRA_OP_THREADS = "server.onnx.intra-op-threads";
   public static final String MAX_REQUEST_BYTES = "server.max-request-bytes";
+  public static final String MODEL_DIR = "server.model-dir";
 
   public static final ConfigDef DEFINITION = new ConfigDef()
       .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", Importance.HIGH, "Kafka bootstrap servers.")
@@ -43,7 +44,10 @@ public record ServerConfig(String bootstrapServers, String registryUrl, String n
       .define(INTRA_OP_THREADS, Type.INT, 1, Range.between(1, 64), Importance.LOW,
           "ONNX Runtime threads inside one request; concurrency comes from server.threads.")
       .define(MAX_REQUEST_BYTES, Type.INT, 65_536, Range.between(64, 16 << 20), Importance.LOW,
-          "Largest accepted request body; larger ones get 413.");
+          "Largest accepted request body; larger ones get 413.")
+      .define(MODEL_DIR, Type.STRING, "target/student-checkpoints", Importance.MEDIUM,
+          "The trainer's trainer.checkpoint.dir: only ONNX exports inside it are loaded; a checkpoint record "
+              + "naming a file elsewhere is refused and logged. Empty: any file (not for production).");
 
   public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, "STREAMDISTILL",
       Map.of("bootstrap-servers", BOOTSTRAP_SERVERS, "registry", REGISTRY_URL, "port", PORT,
@@ -53,7 +57,7 @@ public record ServerConfig(String bootstrapServers, String registryUrl, String n
     return new ServerConfig((String) v.get(BOOTSTRAP_SERVERS), (String) v.get(REGISTRY_URL),
         (String) v.get(NAMESPACE), (String) v.get(HOST), (Integer) v.get(PORT),
         (Integer) v.get(THREADS), (String) v.get(MODEL_NAME), (Integer) v.get(TOP_K),
-        (Integer) v.get(INTRA_OP_THREADS), (Integer) v.get(MAX_REQUEST_BYTES));
+        (Integer) v.get(INTRA_OP_THREADS), (Integer) v.get(MAX_REQUEST_BYTES), (String) v.get(MODEL_DIR));
   }
 
   /** Settings from flags, environment and an optional {@code --config} file. */

@@ -37,7 +37,8 @@ public final class StudentServerMain {
       KafkaChampionFeed feed;
       try {
         feed = new KafkaChampionFeed(config.bootstrapServers(), config.namespace(),
-            config.modelName(), registry);
+            config.modelName(), registry,
+            config.modelDir().isEmpty() ? null : java.nio.file.Path.of(config.modelDir()));
       } catch (RuntimeException e) {
         tokenizer.close();
         throw e;

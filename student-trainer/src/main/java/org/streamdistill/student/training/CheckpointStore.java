@@ -65,6 +65,20 @@ final class CheckpointStore implements RestorePlan.CheckpointFiles {
     this.keep = keep;
   }
 
+  /**
+   * Why {@code version} cannot be a version of this model line ({@code <model>-v<n>}), or null.
+   * Checked before a name from a record becomes a file name: {@code ../x} must not reach the disk.
+   */
+  String checkVersionName(String version) {
+    String prefix = modelName + "-v";
+    if (version == null || !version.startsWith(prefix) || version.length() == prefix.length()
+        || version.length() > prefix.length() + 18 || !version.substring(prefix.length()).chars().allMatch(c -> c >= '0' && c <= '9')) {
+      return "version '" + (version == null ? "null" : version.length() > 80 ? version.substring(0, 80) + "..." : version)
+          + "', which is not a version of model line " + modelName + " (" + prefix + "<n>)";
+    }
+    return null;
+  }
+
   /** The version name of checkpoint {@code sequence}: {@code <model>-v<sequence>}. */
   String version(long sequence) {
     return modelName + "-v" + sequence;
@@ -119,6 +133,9 @@ final class CheckpointStore implements RestorePlan.CheckpointFiles {
   }
 
   Optional<Loaded> load(String version) {
+    if (checkVersionName(version) != null) {
+      return Optional.empty();
+    }
     Path path = dir.resolve(version + ".ckpt");
     return Files.isRegularFile(path) ? Optional.of(read(path)) : Optional.empty();
   }

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -163,8 +164,13 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
   private long predictionsInTransaction;
   private boolean checkpointForced;
 
-  /** A valid soft label and where it came from. */
-  private record Turn(TopicPartition partition, long offset, byte[] key, SoftLabel label, int[] tokens) {}
+  /**
+   * A valid soft label and where it came from; {@code recordTime} is its record's Kafka timestamp
+   * (when the turn entered the pipeline), which its prediction carries too: an event time that a
+   * writer made up never becomes a Kafka timestamp, which the broker could refuse.
+   */
+  private record Turn(TopicPartition partition, long offset, byte[] key, SoftLabel label, int[] tokens,
+                      long recordTime) {}
 
   public StudentTrainer(TrainerConfig config, SchemaRegistryClient registry) {
     this.config = config;
@@ -305,7 +311,8 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
     }
     if (label != null) {
       remember(label);
-      Turn turn = new Turn(tp, offset, record.key(), label, toIntArray(label.getTokenIds()));
+      Turn turn = new Turn(tp, offset, record.key(), label, toIntArray(label.getTokenIds()),
+          record.timestamp() >= 0 ? record.timestamp() : System.currentTimeMillis());
       if (!published) {
         unpredicted.add(turn);
       }
@@ -426,7 +433,7 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
           .setGoldLabel(label.getGoldLabel())
           .setPredictions(answers)
           .build();
-      send(new ProducerRecord<>(predictions.name(), null, label.getEventTime().toEpochMilli(),
+      send(new ProducerRecord<>(predictions.name(), null, unpredicted.get(i).recordTime(),
           unpredicted.get(i).key(), predictionCodec.encode(prediction)));
       predictionsInTransaction++;
     }
@@ -550,6 +557,14 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
         throw new InvalidSoftLabelException("soft label of turn " + label.getTurnId() + " holds token id " + id
             + " outside the vocabulary [0, " + vocab + ")");
       }
+    }
+    if (label.getTeacherIndex() < 0 || label.getTeacherIndex() >= classes) {
+      throw new InvalidSoftLabelException("soft label of turn " + label.getTurnId() + " has teacher index "
+          + label.getTeacherIndex() + " outside [0, " + classes + ")");
+    }
+    if (label.getEventTime() == null || label.getEventTime().toEpochMilli() < 0) {
+      throw new InvalidSoftLabelException("soft label of turn " + label.getTurnId() + " has event time "
+          + label.getEventTime() + ", before 1970");
     }
     Integer gold = label.getGoldIndex();
     if (gold != null && (gold < 0 || gold >= classes)) {
@@ -776,6 +791,11 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
       if (!event.getModelName().equals(config.modelName()) || event.getDecision().equals("HOLD")) {
         continue;
       }
+      String invalid = store.checkVersionName(event.getToVersion());
+      if (invalid != null) {
+        deadLetter(record, new InvalidPromotionException(event.getDecision() + " names " + invalid));
+        continue;
+      }
       adoptChampion(event.getToVersion(), event.getDecision());
     }
   }
@@ -808,7 +828,15 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
       champion = challenger.copy();
       championVersion = version;
     } else {
-      var loaded = store.load(version);
+      Optional<CheckpointStore.Loaded> loaded;
+      try {
+        loaded = store.load(version);
+      } catch (RuntimeException e) {
+        // A damaged file must not stop learning: the champion stays as it is, and the operator is told.
+        LOG.error("{} of {} ignored: its checkpoint cannot be read ({}); the champion stays {}", decision, version,
+            e.getMessage(), championVersion);
+        return;
+      }
       if (loaded.isEmpty()) {
         LOG.warn("{} of {} ignored: no checkpoint of that version in {}", decision, version, config.checkpointDir());
         return;
@@ -939,6 +967,13 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
 
   private static byte[] utf8(String s) {
     return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /** A decodable promotion event that names no version this trainer could ever hold. */
+  static final class InvalidPromotionException extends RuntimeException {
+    InvalidPromotionException(String message) {
+      super(message);
+    }
   }
 
   /** A decodable soft label the student must not learn from: wrong label set, bad shape. */

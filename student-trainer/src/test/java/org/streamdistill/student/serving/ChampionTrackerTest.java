@@ -50,6 +50,26 @@ class ChampionTrackerTest {
   }
 
   @Test
+  void shouldRefuseExportsOutsideTheModelDirectoryAndKeepServingTheLastGoodOne() {
+    ChampionTracker confined = new ChampionTracker("student", uri -> false, java.nio.file.Path.of("/models"));
+    confined.onCheckpoint(checkpoint("student", "student-v1", V1));
+    assertThat(confined.onPromotion(promotion("PROMOTE", null, "student-v1"))).contains(new Champion("student-v1", V1));
+
+    assertThat(confined.onCheckpoint(checkpoint("student", "student-v2", URI.create("file:/models/../etc/passwd.onnx"))))
+        .isEmpty();
+    assertThat(confined.onCheckpoint(checkpoint("student", "student-v2", URI.create("file:/elsewhere/student-v2.onnx"))))
+        .isEmpty();
+    assertThat(confined.onCheckpoint(checkpoint("student", "student-v2", URI.create("file:/models/student-v2.ckpt"))))
+        .isEmpty();
+    assertThat(confined.onCheckpoint(checkpoint("student", "student-v2", URI.create("http://evil.example/v2.onnx"))))
+        .isEmpty();
+    assertThat(confined.onPromotion(promotion("PROMOTE", "student-v1", "student-v2"))).isEmpty();
+    assertThat(confined.refusedCheckpoints()).isEqualTo(4);
+
+    assertThat(confined.onCheckpoint(checkpoint("student", "student-v2", V2))).contains(new Champion("student-v2", V2));
+  }
+
+  @Test
   void shouldNotAnnounceTheSameChampionTwice() {
     tracker.onCheckpoint(checkpoint("student", "student-v1", V1));
     tracker.onPromotion(promotion("PROMOTE", null, "student-v1"));

@@ -17,6 +17,7 @@ import org.streamdistill.records.DialogueTurn;
 import org.streamdistill.records.SoftLabel;
 import org.streamdistill.schemas.registry.RestSchemaRegistryClient;
 import org.streamdistill.schemas.registry.SchemaRegistryClient;
+import org.streamdistill.schemas.time.EventTimeWindow;
 import org.streamdistill.schemas.topic.Topic;
 import org.streamdistill.schemas.wire.AvroWireCodec;
 import org.streamdistill.schemas.wire.DeadLetters;
@@ -46,6 +47,18 @@ import org.streamdistill.teacher.model.TopKLogits;
  * (header {@value #HEADER_ORIGINAL_VALUE_BYTES} then gives the full size): a record Kafka
  * refuses as too large would fail the job again on every restart.
  *
+ * <p><b>Time.</b> A turn whose event time Kafka could not carry (before 1970, or more than an
+ * hour after the turn entered its topic: {@link EventTimeWindow#writableToKafka()}) is a dead
+ * letter. Soft labels and dead letters carry the Kafka timestamp of the turn's own record (when
+ * it entered the topic, which the broker has accepted once already), never the event time a
+ * writer claimed: that stays in the record body. A replay of the turns topic keeps those
+ * timestamps, so it decides and stamps every turn as the live run did.
+ *
+ * <p><b>A teacher that fails on a turn.</b> When scoring a batch throws, the batch is split in
+ * halves and each half scored apart, down to single turns; a turn that fails alone, twice, is a
+ * dead letter naming the error, and every other turn of the batch gets its soft label. A
+ * failure that passes (it does not repeat) costs a few smaller batches and loses nothing.
+ *
  * <p>With {@code softLabelsTopK > 0} each soft label carries only its k largest logits plus
  * the remaining probability mass ({@link TopKLogits}; fields {@code top_k_indices} and
  * {@code remaining_mass} of {@code SoftLabel}); 0 keeps every logit.
@@ -59,7 +72,7 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
   public static final String HEADER_ORIGINAL_VALUE_BYTES = "dlq.value.original-bytes";
 
   private final TurnScorer.Factory scorerFactory;
-  private final String registryUrl;
+  private final RegistryFactory registryFactory;
   // Names, not Topic objects: the operator is Java-serialized into the job graph and Topic is not Serializable.
   private final String turnsSubject;
   private final String softLabelsTopic;
@@ -82,13 +95,30 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
   private transient volatile long lastBatchSize;
   private transient volatile long lastBatchMillis;
 
-  private record Pending(KafkaRecordBytes source, DialogueTurn turn, String text, boolean cut) {}
+  private transient Counter scorerFailures;
+  private transient EventTimeWindow eventTimes;
+
+  /** @param recordTime Kafka timestamp for what this turn produces: when the turn entered its topic */
+  private record Pending(KafkaRecordBytes source, DialogueTurn turn, String text, boolean cut, long recordTime) {}
+
+  /** Opens the operator's schema registry client in each subtask; travels with the job graph. */
+  @FunctionalInterface
+  public interface RegistryFactory extends java.io.Serializable {
+    SchemaRegistryClient open();
+  }
 
   public TeacherScoringOperator(TurnScorer.Factory scorerFactory, String registryUrl, Topic<DialogueTurn> turns,
                                 Topic<SoftLabel> softLabels, int maxBatchSize, long maxWaitMillis, int maxTextChars,
                                 int softLabelsTopK, int maxDeadLetterValueBytes) {
+    this(scorerFactory, () -> new RestSchemaRegistryClient(registryUrl), turns, softLabels, maxBatchSize,
+        maxWaitMillis, maxTextChars, softLabelsTopK, maxDeadLetterValueBytes);
+  }
+
+  public TeacherScoringOperator(TurnScorer.Factory scorerFactory, RegistryFactory registryFactory,
+                                Topic<DialogueTurn> turns, Topic<SoftLabel> softLabels, int maxBatchSize,
+                                long maxWaitMillis, int maxTextChars, int softLabelsTopK, int maxDeadLetterValueBytes) {
     this.scorerFactory = scorerFactory;
-    this.registryUrl = registryUrl;
+    this.registryFactory = registryFactory;
     this.turnsSubject = turns.valueSubject();
     this.softLabelsTopic = softLabels.name();
     this.softLabelsSubject = softLabels.valueSubject();
@@ -103,7 +133,7 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
   public void open() throws Exception {
     super.open();
     scorer = scorerFactory.open();
-    SchemaRegistryClient registry = new RestSchemaRegistryClient(registryUrl);
+    SchemaRegistryClient registry = registryFactory.open();
     turnCodec = new AvroWireCodec<>(registry, turnsSubject, DialogueTurn.class);
     softLabelCodec = new AvroWireCodec<>(registry, softLabelsSubject, SoftLabel.class);
     softLabelCodec.writerSchemaId();
@@ -117,6 +147,8 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
     scored = metrics.counter("turnsScored");
     deadLettered = metrics.counter("turnsDeadLettered");
     truncated = metrics.counter("turnsTruncated");
+    scorerFailures = metrics.counter("scorerFailures");
+    eventTimes = EventTimeWindow.writableToKafka();
     metrics.meter("turnsScoredPerSecond", new MeterView(scored));
     metrics.gauge("lastBatchSize", () -> lastBatchSize);
     metrics.gauge("lastBatchInferenceMillis", () -> lastBatchMillis);
@@ -135,7 +167,8 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
       deadLetter(record, e);
       return;
     }
-    String problem = validate(turn);
+    long recordTime = recordTime(record);
+    String problem = validate(turn, recordTime);
     if (problem != null) {
       deadLetter(record, new InvalidTurnException(problem));
       return;
@@ -147,7 +180,7 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
       int end = Character.isHighSurrogate(text.charAt(maxTextChars - 1)) ? maxTextChars - 1 : maxTextChars;
       text = text.substring(0, end);
     }
-    buffer.add(new Pending(record, turn, text, cut));
+    buffer.add(new Pending(record, turn, text, cut, recordTime));
     if (buffer.size() >= maxBatchSize) {
       flush();
     } else if (!timerPending) {
@@ -156,7 +189,17 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
     }
   }
 
-  private String validate(DialogueTurn turn) {
+  /** When the turn entered its topic; now for a record without a timestamp (old message formats). */
+  private static long recordTime(KafkaRecordBytes record) {
+    return record.timestamp >= 0 ? record.timestamp : System.currentTimeMillis();
+  }
+
+  private String validate(DialogueTurn turn, long recordTime) {
+    String time = eventTimes.violation(turn.getEventTime(), recordTime);
+    if (time != null) {
+      return "turn " + turn.getTurnId() + ": " + time + " (when it entered the topic); it cannot be windowed or "
+          + "written to Kafka";
+    }
     String text = turn.getText();
     if (text == null || isBlank(text)) {
       return "turn " + turn.getTurnId() + " has empty text";
@@ -203,21 +246,46 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
     if (buffer.isEmpty()) {
       return;
     }
-    List<String> texts = new ArrayList<>(buffer.size());
-    for (Pending p : buffer) {
-      texts.add(p.text());
-    }
     long start = System.nanoTime();
-    List<TurnScorer.Score> scores = scorer.score(texts);
+    scoreAndEmit(buffer);
     lastBatchMillis = (System.nanoTime() - start) / 1_000_000;
     lastBatchSize = buffer.size();
-    long now = System.currentTimeMillis();
-    if (scores.size() != buffer.size()) {
-      throw new IllegalStateException("teacher " + scorer.version() + " returned " + scores.size()
-          + " scores for a batch of " + buffer.size() + " texts");
+    buffer.clear();
+  }
+
+  /**
+   * Scores {@code batch} and emits its soft labels in order; when the teacher fails, scores the
+   * halves apart, and dead-letters a single turn it fails on twice.
+   */
+  private void scoreAndEmit(List<Pending> batch) throws Exception {
+    List<TurnScorer.Score> scores;
+    try {
+      scores = score(batch);
+    } catch (Exception e) {
+      rethrowIfCancelled(e);
+      scorerFailures.inc();
+      if (batch.size() > 1) {
+        LOG.warn("teacher {} failed on a batch of {} turns ({}); scoring its halves apart to find the turn it fails on",
+            scorer.version(), batch.size(), e.toString());
+        int half = batch.size() / 2;
+        scoreAndEmit(batch.subList(0, half));
+        scoreAndEmit(batch.subList(half, batch.size()));
+        return;
+      }
+      try {
+        scores = score(batch);
+      } catch (Exception again) {
+        rethrowIfCancelled(again);
+        scorerFailures.inc();
+        Pending p = batch.get(0);
+        deadLetter(p.source(), new InvalidTurnException("teacher " + scorer.version() + " failed twice on turn "
+            + p.turn().getTurnId() + " alone: " + again));
+        return;
+      }
     }
-    for (int i = 0; i < buffer.size(); i++) {
-      Pending p = buffer.get(i);
+    long now = System.currentTimeMillis();
+    for (int i = 0; i < batch.size(); i++) {
+      Pending p = batch.get(i);
       TurnScorer.Score score = scores.get(i);
       String problem = checkScore(p.turn(), score);
       if (problem != null) {
@@ -229,10 +297,29 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
         truncated.inc();
       }
       output.collect(new StreamRecord<>(new OutgoingRecord(softLabelsTopic, p.source().key,
-          softLabelCodec.encode(label), p.turn().getEventTime().toEpochMilli(), new String[0], new String[0])));
+          softLabelCodec.encode(label), p.recordTime(), new String[0], new String[0])));
       scored.inc();
     }
-    buffer.clear();
+  }
+
+  /** A task being cancelled is not the turn's fault: let Flink see the interrupt. */
+  private static void rethrowIfCancelled(Exception e) throws Exception {
+    if (e instanceof InterruptedException || Thread.currentThread().isInterrupted()) {
+      throw e;
+    }
+  }
+
+  private List<TurnScorer.Score> score(List<Pending> batch) throws Exception {
+    List<String> texts = new ArrayList<>(batch.size());
+    for (Pending p : batch) {
+      texts.add(p.text());
+    }
+    List<TurnScorer.Score> scores = scorer.score(texts);
+    if (scores == null || scores.size() != batch.size()) {
+      throw new IllegalStateException("teacher " + scorer.version() + " returned "
+          + (scores == null ? "no" : scores.size()) + " scores for a batch of " + batch.size() + " texts");
+    }
+    return scores;
   }
 
   /** Why the teacher's answer for {@code turn} cannot be published, or null. */
@@ -325,7 +412,7 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
       values.add(Integer.toString(record.value.length));
     }
     output.collect(new StreamRecord<>(new OutgoingRecord(record.topic + org.streamdistill.schemas.topic.Topic.DEAD_LETTER_SUFFIX,
-        record.key, value, record.timestamp, names.toArray(new String[0]), values.toArray(new String[0]))));
+        record.key, value, recordTime(record), names.toArray(new String[0]), values.toArray(new String[0]))));
   }
 
   @Override

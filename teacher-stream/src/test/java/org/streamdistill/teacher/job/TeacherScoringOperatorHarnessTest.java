@@ -1,0 +1,204 @@
+package org.streamdistill.teacher.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.streamdistill.records.DialogueTurn;
+import org.streamdistill.records.SoftLabel;
+import org.streamdistill.schemas.registry.InMemorySchemaRegistryClient;
+import org.streamdistill.schemas.topic.Topics;
+import org.streamdistill.schemas.wire.AvroWireCodec;
+import org.streamdistill.schemas.wire.DeadLetters;
+
+/**
+ * The scoring operator in Flink's one-input test harness, with a scripted teacher: what it
+ * emits for good turns, poison bytes, unwritable event times and a teacher that fails on one
+ * turn, and with which Kafka timestamps.
+ */
+class TeacherScoringOperatorHarnessTest {
+
+  /** Registries by test, so the operator (which the harness keeps in this JVM) finds the test's one. */
+  private static final Map<String, InMemorySchemaRegistryClient> REGISTRIES = new ConcurrentHashMap<>();
+  private static final Map<String, ScriptedScorer> SCORERS = new ConcurrentHashMap<>();
+  private static final long RECEIVED = Instant.parse("2026-12-03T12:00:00Z").toEpochMilli();
+
+  private final String id = "test-" + System.nanoTime();
+  private InMemorySchemaRegistryClient registry;
+  private ScriptedScorer scorer;
+  private AvroWireCodec<DialogueTurn> turnCodec;
+  private AvroWireCodec<SoftLabel> labelCodec;
+  private OneInputStreamOperatorTestHarness<KafkaRecordBytes, OutgoingRecord> harness;
+  private long nextOffset;
+
+  @BeforeEach
+  void open() throws Exception {
+    registry = new InMemorySchemaRegistryClient();
+    scorer = new ScriptedScorer();
+    REGISTRIES.put(id, registry);
+    SCORERS.put(id, scorer);
+    turnCodec = new AvroWireCodec<>(registry, Topics.TURNS.valueSubject(), DialogueTurn.class);
+    labelCodec = new AvroWireCodec<>(registry, Topics.SOFT_LABELS.valueSubject(), SoftLabel.class);
+    String key = id;
+    TeacherScoringOperator operator = new TeacherScoringOperator(() -> SCORERS.get(key), () -> REGISTRIES.get(key),
+        Topics.TURNS, Topics.SOFT_LABELS, 8, 60_000, 1_000, 0, 1_024);
+    harness = new OneInputStreamOperatorTestHarness<>(operator);
+    harness.open();
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    harness.close();
+    REGISTRIES.remove(id);
+    SCORERS.remove(id);
+  }
+
+  @Test
+  void shouldDeadLetterOnlyTheTurnTheTeacherFailsOnAndLabelTheRestOfItsBatchInOrder() throws Exception {
+    // Given a teacher that throws whenever the text "boom" is in its batch
+    scorer.failOn = "boom";
+
+    // When a batch of five turns holding "boom" in the middle is flushed
+    for (String text : List.of("one", "two", "boom", "four", "five")) {
+      process(turn("t-" + text, text, Instant.ofEpochMilli(RECEIVED - 1_000)), RECEIVED);
+    }
+    harness.prepareSnapshotPreBarrier(1);
+
+    // Then the four others get soft labels in their order, and "boom" one dead letter naming the error
+    List<OutgoingRecord> out = outputs();
+    assertThat(out).extracting(r -> r.topic).containsExactly("teacher.soft-labels", "teacher.soft-labels",
+        "dialogue.turns.dlq", "teacher.soft-labels", "teacher.soft-labels");
+    assertThat(softLabels(out)).extracting(SoftLabel::getTurnId).containsExactly("t-one", "t-two", "t-four", "t-five");
+    OutgoingRecord dead = out.get(2);
+    assertThat(header(dead, DeadLetters.HEADER_MESSAGE))
+        .contains("failed twice on turn t-boom alone").contains("scripted failure on 'boom'");
+    assertThat(header(dead, DeadLetters.HEADER_SOURCE_OFFSET)).isEqualTo("2");
+    // the batch of 5, its halves 2 and 3; the second splits into "boom" (alone, twice) and 2
+    assertThat(scorer.batchSizes).containsExactly(5, 2, 3, 1, 1, 2);
+  }
+
+  @Test
+  void shouldDeadLetterUnwritableEventTimesAndStampOutputWithTheTurnsRecordTime() throws Exception {
+    // Given a turn from 1969, one more than an hour after it entered the topic, and a valid one
+    process(turn("t-1969", "what is my balance", Instant.parse("1969-12-31T23:59:59Z")), RECEIVED);
+    process(turn("t-ahead", "what is my balance", Instant.ofEpochMilli(RECEIVED + 3_600_001)), RECEIVED);
+    process(turn("t-ok", "what is my balance", Instant.ofEpochMilli(RECEIVED + 3_600_000)), RECEIVED + 5);
+
+    harness.prepareSnapshotPreBarrier(1);
+
+    // Then the first two are dead letters and the valid one is labelled, every record stamped with
+    // when its turn entered the topic (the event time stays in the body)
+    List<OutgoingRecord> out = outputs();
+    assertThat(out).extracting(r -> r.topic, r -> r.timestamp).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("dialogue.turns.dlq", RECEIVED),
+        org.assertj.core.groups.Tuple.tuple("dialogue.turns.dlq", RECEIVED),
+        org.assertj.core.groups.Tuple.tuple("teacher.soft-labels", RECEIVED + 5));
+    assertThat(header(out.get(0), DeadLetters.HEADER_MESSAGE))
+        .contains("event time 1969-12-31T23:59:59Z is before 1970-01-01T00:00:00Z");
+    assertThat(header(out.get(1), DeadLetters.HEADER_MESSAGE)).contains("is more than 1 hour after");
+    assertThat(softLabels(out)).singleElement().satisfies(label -> {
+      assertThat(label.getTurnId()).isEqualTo("t-ok");
+      assertThat(label.getEventTime()).isEqualTo(Instant.ofEpochMilli(RECEIVED + 3_600_000));
+    });
+    assertThat(scorer.batchSizes).containsExactly(1);
+  }
+
+  @Test
+  void shouldDeadLetterPoisonBytesWithTheirCoordinatesAndGoOn() throws Exception {
+    harness.processElement(new StreamRecord<>(new KafkaRecordBytes("dialogue.turns", 3, 41, RECEIVED,
+        "conv".getBytes(StandardCharsets.UTF_8), new byte[] {0, 0, 0, 0, 99, 1})));
+    process(turn("t-ok", "hello", Instant.ofEpochMilli(RECEIVED)), RECEIVED);
+
+    harness.prepareSnapshotPreBarrier(1);
+
+    List<OutgoingRecord> out = outputs();
+    assertThat(out).extracting(r -> r.topic).containsExactly("dialogue.turns.dlq", "teacher.soft-labels");
+    assertThat(header(out.get(0), DeadLetters.HEADER_SOURCE_PARTITION)).isEqualTo("3");
+    assertThat(header(out.get(0), DeadLetters.HEADER_SOURCE_OFFSET)).isEqualTo("41");
+    assertThat(out.get(0).value).containsExactly(0, 0, 0, 0, 99, 1);
+  }
+
+  private void process(DialogueTurn turn, long recordTime) throws Exception {
+    harness.processElement(new StreamRecord<>(new KafkaRecordBytes("dialogue.turns", 0, nextOffset++, recordTime,
+        turn.getConversationId().getBytes(StandardCharsets.UTF_8), turnCodec.encode(turn))));
+  }
+
+  private static DialogueTurn turn(String id, String text, Instant eventTime) {
+    return DialogueTurn.newBuilder().setTurnId(id).setConversationId("conv").setTurnIndex(0).setSpeaker("user")
+        .setText(text).setEventTime(eventTime).setSource("test").setGoldLabel(null).setHeldOut(false).build();
+  }
+
+  private List<OutgoingRecord> outputs() {
+    List<OutgoingRecord> records = new ArrayList<>();
+    for (Object o : harness.getOutput()) {
+      if (o instanceof StreamRecord<?> r) {
+        records.add((OutgoingRecord) r.getValue());
+      }
+    }
+    return records;
+  }
+
+  private List<SoftLabel> softLabels(List<OutgoingRecord> out) {
+    return out.stream().filter(r -> r.topic.equals("teacher.soft-labels")).map(r -> labelCodec.decode(r.value)).toList();
+  }
+
+  private static String header(OutgoingRecord record, String name) {
+    int i = Arrays.asList(record.headerNames).indexOf(name);
+    return i < 0 ? null : record.headerValues[i];
+  }
+
+  /** Two labels; logits from the text length; throws on a batch holding {@link #failOn}. */
+  static final class ScriptedScorer implements TurnScorer {
+    volatile String failOn;
+    final List<Integer> batchSizes = new ArrayList<>();
+    final AtomicInteger calls = new AtomicInteger();
+
+    @Override
+    public List<Score> score(List<String> texts) {
+      calls.incrementAndGet();
+      batchSizes.add(texts.size());
+      if (failOn != null && texts.contains(failOn)) {
+        throw new IllegalStateException("scripted failure on '" + failOn + "'");
+      }
+      List<Score> scores = new ArrayList<>();
+      for (String text : texts) {
+        scores.add(new Score(new int[] {101, 7, 102}, false, new float[] {text.length(), 1f}));
+      }
+      return scores;
+    }
+
+    @Override
+    public List<String> labels() {
+      return List.of("balance", "greeting");
+    }
+
+    @Override
+    public String version() {
+      return "scripted-v1";
+    }
+
+    @Override
+    public float temperature() {
+      return 2f;
+    }
+
+    @Override
+    public String labelSetId() {
+      return "two-labels";
+    }
+
+    @Override
+    public void close() {}
+  }
+}
