@@ -158,7 +158,7 @@ class TeacherJobIT {
         .until(() -> admin.describeConfigs(List.of(new ConfigResource(ConfigResource.Type.TOPIC, turns.name())))
             .all().get(10, TimeUnit.SECONDS).values().iterator().next().get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG)
             .value().equals(Integer.toString(TURNS_TOPIC_MAX_MESSAGE_BYTES)));
-    // And seven poison records among them: two undecodable, five decodable but unscorable, one of them 5 MB
+    // And nine poison records among them: two undecodable, seven decodable but unscorable, one of them 5 MB
     byte[] wrongMagic = turnCodec.encode(turn("poison-magic", "conv-poison", 0, "what is my balance", null));
     wrongMagic[0] = 1;
     byte[] unknownSchemaId = turnCodec.encode(turn("poison-schema", "conv-poison", 1, "what is my balance", null));
@@ -170,6 +170,13 @@ class TeacherJobIT {
     byte[] blankText = turnCodec.encode(turn("poison-blank", "conv-poison", 5, " \t\n \u00a0\u2003 ", null));
     byte[] hugeBlankText = turnCodec.encode(turn("poison-huge-blank", "conv-poison", 6, " ".repeat(HUGE_TEXT_CHARS),
         null));
+    // And two turns whose event time no Kafka record could carry, written by a foreign producer
+    DialogueTurn from1969 = turn("poison-1969", "conv-b", 0, "what is my balance", null);
+    from1969.setEventTime(java.time.Instant.parse("1969-12-31T23:59:59Z"));
+    byte[] before1970 = turnCodec.encode(from1969);
+    DialogueTurn fromTheFuture = turn("poison-ahead", "conv-b", 1, "what is my balance", null);
+    fromTheFuture.setEventTime(java.time.Instant.now().plus(Duration.ofHours(3)));
+    byte[] hoursAhead = turnCodec.encode(fromTheFuture);
 
     Map<String, Written> written = new LinkedHashMap<>();
     List<Poison> poison = new ArrayList<>();
@@ -183,15 +190,17 @@ class TeacherJobIT {
           new byte[][] {"poison-utf8".getBytes(UTF_8), invalidUtf8},
           new byte[][] {"poison-gold".getBytes(UTF_8), unknownGold},
           new byte[][] {"poison-blank".getBytes(UTF_8), blankText},
-          new byte[][] {"poison-huge-blank".getBytes(UTF_8), hugeBlankText});
+          new byte[][] {"poison-huge-blank".getBytes(UTF_8), hugeBlankText},
+          new byte[][] {"poison-1969".getBytes(UTF_8), before1970},
+          new byte[][] {"poison-ahead".getBytes(UTF_8), hoursAhead});
       for (int i = 0; i < valid.size(); i++) {
         DialogueTurn t = valid.get(i);
         byte[] key = t.getConversationId().getBytes(UTF_8);
         byte[] value = turnCodec.encode(t);
         payloads.put(t.getTurnId(), new byte[][] {key, value});
         sends.put(t.getTurnId(), producer.send(new ProducerRecord<>(turns.name(), key, value)));
-        if (i % 40 == 20 && i / 40 < poisonPayloads.size()) { // spread the poison over the stream
-          byte[][] p = poisonPayloads.get(i / 40);
+        if (i % 30 == 15 && i / 30 < poisonPayloads.size()) { // spread the poison over the stream
+          byte[][] p = poisonPayloads.get(i / 30);
           String id = new String(p[0], UTF_8);
           payloads.put(id, p);
           sends.put(id, producer.send(new ProducerRecord<>(turns.name(), p[0], p[1])));
@@ -214,6 +223,10 @@ class TeacherJobIT {
         "turn poison-gold has gold label 'no_such_intent', which is not in teacher " + bundle.teacherVersion()));
     poison.add(new Poison(written.get("poison-blank"), invalidTurn, "turn poison-blank has empty text"));
     poison.add(new Poison(written.get("poison-huge-blank"), invalidTurn, "turn poison-huge-blank has empty text"));
+    poison.add(new Poison(written.get("poison-1969"), invalidTurn,
+        "turn poison-1969: event time 1969-12-31T23:59:59Z is before 1970-01-01T00:00:00Z"));
+    poison.add(new Poison(written.get("poison-ahead"), invalidTurn, "turn poison-ahead: event time "
+        + fromTheFuture.getEventTime() + " is more than 1 hour after"));
     assertThat(poison).extracting(Poison::written).doesNotContainNull();
 
     // When the teacher job runs on a local MiniCluster with the production Kafka source and exactly-once sink

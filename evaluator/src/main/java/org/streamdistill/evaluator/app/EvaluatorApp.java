@@ -66,7 +66,8 @@ public final class EvaluatorApp implements AutoCloseable {
 
   /** An evaluator talking to the REST schema registry at {@link EvaluatorConfig#SCHEMA_REGISTRY_URL}. */
   public EvaluatorApp(EvaluatorConfig config) {
-    this(config, new RestSchemaRegistryClient(config.schemaRegistryUrl()));
+    this(config, new org.streamdistill.schemas.registry.RetryingSchemaRegistryClient(
+        new RestSchemaRegistryClient(config.schemaRegistryUrl())));
   }
 
   /** An evaluator with a schema registry client of the caller's choosing. */

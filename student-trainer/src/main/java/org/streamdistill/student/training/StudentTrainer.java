@@ -41,6 +41,7 @@ import org.streamdistill.schemas.registry.SchemaRegistryClient;
 import org.streamdistill.schemas.topic.Topic;
 import org.streamdistill.schemas.topic.Topics;
 import org.streamdistill.schemas.wire.AvroWireCodec;
+import org.streamdistill.schemas.wire.DeadLetterBudget;
 import org.streamdistill.schemas.wire.DeadLetters;
 import org.streamdistill.schemas.wire.UndecodableRecordException;
 import org.streamdistill.student.checkpoint.ModelState;
@@ -112,6 +113,7 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
   private final KafkaProducer<byte[], byte[]> producer;
   private final CheckpointStore store;
   private final DistillationLoss loss;
+  private final DeadLetterBudget deadLetterBudget;
 
   private final AtomicBoolean running = new AtomicBoolean(true);
   /** Set once the producer is fenced: it must not be used again, not even to abort. */
@@ -183,6 +185,7 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
     this.checkpointCodec = new AvroWireCodec<>(registry, checkpointsTopic.valueSubject(), StudentCheckpoint.class);
     this.promotionCodec = new AvroWireCodec<>(registry, promotions.valueSubject(), PromotionEvent.class);
     this.loss = new DistillationLoss(config.alpha());
+    this.deadLetterBudget = DeadLetterBudget.of(config.deadLetterMaxFraction());
     this.store = new CheckpointStore(config.checkpointDir(), config.modelName(), 5);
 
     Properties c = new Properties();
@@ -305,11 +308,13 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
       validate(label);
     } catch (UndecodableRecordException | InvalidSoftLabelException e) {
       label = null;
+      deadLetterBudget.recordDead(record.topic(), e.getMessage());
       if (!published) {
         deadLetter(record, e);
       }
     }
     if (label != null) {
+      deadLetterBudget.recordGood();
       remember(label);
       Turn turn = new Turn(tp, offset, record.key(), label, toIntArray(label.getTokenIds()),
           record.timestamp() >= 0 ? record.timestamp() : System.currentTimeMillis());

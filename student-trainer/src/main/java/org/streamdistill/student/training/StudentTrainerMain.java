@@ -32,9 +32,9 @@ public final class StudentTrainerMain {
     StudentTrainer trainer;
     try {
       TrainerConfig config = TrainerConfig.parse(List.of(args), System.getenv());
-      RestSchemaRegistryClient registry;
+      org.streamdistill.schemas.registry.SchemaRegistryClient registry;
       try {
-        registry = new RestSchemaRegistryClient(config.registryUrl());
+        registry = new org.streamdistill.schemas.registry.RetryingSchemaRegistryClient(new RestSchemaRegistryClient(config.registryUrl()));
       } catch (IllegalArgumentException e) {
         throw new ConfigException(TrainerConfig.REGISTRY_URL + ": " + e.getMessage());
       }

@@ -19,7 +19,7 @@ public record TrainerConfig(
     int batchSize, double learningRate, float alpha, Path checkpointDir, long checkpointEverySamples,
     long checkpointEveryMillis, long seed, int maxTokens, int embeddingDim, int filtersPerWidth,
     boolean checkpointOnnx, long batchMaxIdleMillis, long commitEveryMillis, int transactionTimeoutMillis,
-    String embeddingInit, long learningRateDecayAfterSamples) {
+    String embeddingInit, long learningRateDecayAfterSamples, double deadLetterMaxFraction) {
 
   public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
   public static final String REGISTRY_URL = "schema.registry.url";
@@ -29,6 +29,7 @@ public record TrainerConfig(
   public static final String BATCH_SIZE = "trainer.batch-size";
   public static final String LEARNING_RATE = "trainer.learning-rate";
   public static final String ALPHA = "trainer.loss.alpha";
+  public static final String DEAD_LETTER_MAX_FRACTION = "trainer.dead-letter.max-fraction";
   public static final String CHECKPOINT_DIR = "trainer.checkpoint.dir";
   public static final String CHECKPOINT_EVERY_SAMPLES = "trainer.checkpoint.every-samples";
   public static final String CHECKPOINT_EVERY_MS = "trainer.checkpoint.every-ms";
@@ -56,6 +57,10 @@ public record TrainerConfig(
       .define(BATCH_SIZE, Type.INT, 32, Range.between(1, 4096), Importance.MEDIUM,
           "Turns per training step; each is predicted before the step that learns from it.")
       .define(LEARNING_RATE, Type.DOUBLE, 5e-3, Range.between(1e-7, 1.0), Importance.MEDIUM, "Adam learning rate.")
+      .define(DEAD_LETTER_MAX_FRACTION, Type.DOUBLE, 0.5, Range.between(0.001, 1.0), Importance.MEDIUM,
+          "The trainer stops with an error naming the cause when more than this fraction of the last 1,000 soft "
+              + "labels (at least 100 seen) were dead letters, instead of draining the topic into its .dlq twin; "
+              + "1 turns the check off.")
       .define(ALPHA, Type.DOUBLE, 0.5, Range.between(0.0, 100.0), Importance.MEDIUM,
           "Weight of the cross-entropy term on gold labels (applied only where a gold label exists).")
       .define(CHECKPOINT_DIR, Type.STRING, "target/student-checkpoints", Importance.MEDIUM,
@@ -91,6 +96,7 @@ public record TrainerConfig(
           + "square root of the turns learned (halved at 4x, never zero); 0 keeps it constant. Counted in optimizer "
           + "steps of " + BATCH_SIZE + " turns.");
 
+
   public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, "STREAMDISTILL",
       Map.of("bootstrap-servers", BOOTSTRAP_SERVERS, "registry", REGISTRY_URL));
 
@@ -102,7 +108,7 @@ public record TrainerConfig(
         (Long) v.get(CHECKPOINT_EVERY_MS), (Long) v.get(SEED), (Integer) v.get(MAX_TOKENS),
         (Integer) v.get(EMBEDDING_DIM), (Integer) v.get(FILTERS), (Boolean) v.get(CHECKPOINT_ONNX),
         (Long) v.get(BATCH_MAX_IDLE_MS), (Long) v.get(COMMIT_EVERY_MS), (Integer) v.get(TRANSACTION_TIMEOUT_MS),
-        (String) v.get(EMBEDDING_INIT), (Long) v.get(LEARNING_RATE_DECAY_AFTER));
+        (String) v.get(EMBEDDING_INIT), (Long) v.get(LEARNING_RATE_DECAY_AFTER), (Double) v.get(DEAD_LETTER_MAX_FRACTION));
   }
 
   /** Checks the settings that constrain each other. */

@@ -49,7 +49,7 @@ public final class TeacherJob {
     raw.transform("teacher scoring", TypeInformation.of(OutgoingRecord.class),
             new TeacherScoringOperator(scorer, config.registryUrl(), turns, softLabels, config.maxBatchSize(),
                 config.maxWaitMillis(), config.maxTextChars(), config.softLabelsTopK(),
-                config.deadLetterMaxValueBytes()))
+                config.deadLetterMaxValueBytes(), config.deadLetterMaxFraction()))
         .setParallelism(config.parallelism())
         .uid("teacher-scoring")
         .sinkTo(sink)

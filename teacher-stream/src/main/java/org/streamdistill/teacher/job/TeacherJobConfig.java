@@ -22,7 +22,8 @@ public record TeacherJobConfig(
     String bootstrapServers, String registryUrl, String namespace, String bundle, int maxBatchSize,
     long maxWaitMillis, int maxTextChars, int parallelism, int onnxThreads, long checkpointIntervalMillis,
     String groupId, String transactionalIdPrefix, String kind, String onnxModel, String onnxTokenizer,
-    String onnxLabels, int onnxMaxLength, double temperature, int softLabelsTopK, int deadLetterMaxValueBytes)
+    String onnxLabels, int onnxMaxLength, double temperature, int softLabelsTopK, int deadLetterMaxValueBytes,
+    double deadLetterMaxFraction)
     implements Serializable {
 
   public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
@@ -45,6 +46,7 @@ public record TeacherJobConfig(
   public static final String TEMPERATURE = "teacher.temperature";
   public static final String SOFT_LABELS_TOP_K = "teacher.soft-labels.top-k";
   public static final String DEAD_LETTER_MAX_VALUE_BYTES = "teacher.dead-letter.max-value-bytes";
+  public static final String DEAD_LETTER_MAX_FRACTION = "teacher.dead-letter.max-fraction";
 
   public static final String KIND_BUNDLE = "bundle";
   public static final String KIND_ONNX_CLASSIFIER = "onnx-classifier";
@@ -90,6 +92,10 @@ public record TeacherJobConfig(
       .define(SOFT_LABELS_TOP_K, Type.INT, 0, Range.atLeast(0), Importance.LOW,
           "0 publishes every label's logit; k > 0 compacts each soft label to its k largest logits plus the "
               + "remaining probability mass (for large label sets). The student trainer needs 0.")
+      .define(DEAD_LETTER_MAX_FRACTION, Type.DOUBLE, 0.5, Range.between(0.001, 1.0), Importance.MEDIUM,
+          "The job fails with an error naming the cause when more than this fraction of the last 1,000 turns of a "
+              + "subtask (at least 100 seen) were dead letters, instead of draining the topic into its .dlq twin; "
+              + "1 turns the check off.")
       .define(DEAD_LETTER_MAX_VALUE_BYTES, Type.INT, 1_000_000, Range.atLeast(1024), Importance.LOW,
           "A dead letter keeps at most this many bytes of the poison record's value (header "
               + "dlq.value.original-bytes then gives the full size); keep it below what the dead-letter topic and "
@@ -121,7 +127,8 @@ public record TeacherJobConfig(
         (Integer) v.get(ONNX_THREADS), (Long) v.get(CHECKPOINT_INTERVAL_MS), (String) v.get(GROUP_ID),
         (String) v.get(TRANSACTIONAL_ID_PREFIX), kind, (String) v.get(ONNX_MODEL), (String) v.get(ONNX_TOKENIZER),
         (String) v.get(ONNX_LABELS), (Integer) v.get(ONNX_MAX_LENGTH), (Double) v.get(TEMPERATURE),
-        (Integer) v.get(SOFT_LABELS_TOP_K), (Integer) v.get(DEAD_LETTER_MAX_VALUE_BYTES));
+        (Integer) v.get(SOFT_LABELS_TOP_K), (Integer) v.get(DEAD_LETTER_MAX_VALUE_BYTES),
+        (Double) v.get(DEAD_LETTER_MAX_FRACTION));
   }
 
   public static TeacherJobConfig parse(List<String> args, Map<String, String> env) {

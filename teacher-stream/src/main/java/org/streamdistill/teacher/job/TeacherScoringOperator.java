@@ -16,10 +16,12 @@ import org.apache.kafka.common.header.Header;
 import org.streamdistill.records.DialogueTurn;
 import org.streamdistill.records.SoftLabel;
 import org.streamdistill.schemas.registry.RestSchemaRegistryClient;
+import org.streamdistill.schemas.registry.RetryingSchemaRegistryClient;
 import org.streamdistill.schemas.registry.SchemaRegistryClient;
 import org.streamdistill.schemas.time.EventTimeWindow;
 import org.streamdistill.schemas.topic.Topic;
 import org.streamdistill.schemas.wire.AvroWireCodec;
+import org.streamdistill.schemas.wire.DeadLetterBudget;
 import org.streamdistill.schemas.wire.DeadLetters;
 import org.streamdistill.schemas.wire.UndecodableRecordException;
 import org.streamdistill.teacher.model.TopKLogits;
@@ -82,6 +84,7 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
   private final int maxTextChars;
   private final int softLabelsTopK;
   private final int maxDeadLetterValueBytes;
+  private final double deadLetterMaxFraction;
 
   private transient TurnScorer scorer;
   private transient AvroWireCodec<DialogueTurn> turnCodec;
@@ -97,6 +100,7 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
 
   private transient Counter scorerFailures;
   private transient EventTimeWindow eventTimes;
+  private transient DeadLetterBudget deadLetterBudget;
 
   /** @param recordTime Kafka timestamp for what this turn produces: when the turn entered its topic */
   private record Pending(KafkaRecordBytes source, DialogueTurn turn, String text, boolean cut, long recordTime) {}
@@ -109,15 +113,22 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
 
   public TeacherScoringOperator(TurnScorer.Factory scorerFactory, String registryUrl, Topic<DialogueTurn> turns,
                                 Topic<SoftLabel> softLabels, int maxBatchSize, long maxWaitMillis, int maxTextChars,
-                                int softLabelsTopK, int maxDeadLetterValueBytes) {
-    this(scorerFactory, () -> new RestSchemaRegistryClient(registryUrl), turns, softLabels, maxBatchSize,
-        maxWaitMillis, maxTextChars, softLabelsTopK, maxDeadLetterValueBytes);
+                                int softLabelsTopK, int maxDeadLetterValueBytes, double deadLetterMaxFraction) {
+    this(scorerFactory, registryAt(registryUrl), turns, softLabels, maxBatchSize, maxWaitMillis, maxTextChars,
+        softLabelsTopK, maxDeadLetterValueBytes, deadLetterMaxFraction);
+  }
+
+  /** The production registry: REST, waiting out outages (only a definite 404 makes a dead letter). */
+  private static RegistryFactory registryAt(String registryUrl) {
+    return () -> new RetryingSchemaRegistryClient(new RestSchemaRegistryClient(registryUrl));
   }
 
   public TeacherScoringOperator(TurnScorer.Factory scorerFactory, RegistryFactory registryFactory,
                                 Topic<DialogueTurn> turns, Topic<SoftLabel> softLabels, int maxBatchSize,
-                                long maxWaitMillis, int maxTextChars, int softLabelsTopK, int maxDeadLetterValueBytes) {
+                                long maxWaitMillis, int maxTextChars, int softLabelsTopK, int maxDeadLetterValueBytes,
+                                double deadLetterMaxFraction) {
     this.scorerFactory = scorerFactory;
+    this.deadLetterMaxFraction = deadLetterMaxFraction;
     this.registryFactory = registryFactory;
     this.turnsSubject = turns.valueSubject();
     this.softLabelsTopic = softLabels.name();
@@ -149,6 +160,7 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
     truncated = metrics.counter("turnsTruncated");
     scorerFailures = metrics.counter("scorerFailures");
     eventTimes = EventTimeWindow.writableToKafka();
+    deadLetterBudget = DeadLetterBudget.of(deadLetterMaxFraction);
     metrics.meter("turnsScoredPerSecond", new MeterView(scored));
     metrics.gauge("lastBatchSize", () -> lastBatchSize);
     metrics.gauge("lastBatchInferenceMillis", () -> lastBatchMillis);
@@ -299,6 +311,7 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
       output.collect(new StreamRecord<>(new OutgoingRecord(softLabelsTopic, p.source().key,
           softLabelCodec.encode(label), p.recordTime(), new String[0], new String[0])));
       scored.inc();
+      deadLetterBudget.recordGood();
     }
   }
 
@@ -397,6 +410,7 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
   }
 
   private void deadLetter(KafkaRecordBytes record, Exception error) {
+    deadLetterBudget.recordDead(record.topic, error.getMessage());
     deadLettered.inc();
     LOG.warn("dead-lettering {}-{}@{}: {}", record.topic, record.partition, record.offset, error.getMessage());
     List<String> names = new ArrayList<>();

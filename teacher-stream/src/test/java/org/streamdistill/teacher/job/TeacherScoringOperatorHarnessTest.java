@@ -52,7 +52,7 @@ class TeacherScoringOperatorHarnessTest {
     labelCodec = new AvroWireCodec<>(registry, Topics.SOFT_LABELS.valueSubject(), SoftLabel.class);
     String key = id;
     TeacherScoringOperator operator = new TeacherScoringOperator(() -> SCORERS.get(key), () -> REGISTRIES.get(key),
-        Topics.TURNS, Topics.SOFT_LABELS, 8, 60_000, 1_000, 0, 1_024);
+        Topics.TURNS, Topics.SOFT_LABELS, 8, 60_000, 1_000, 0, 1_024, 0.5);
     harness = new OneInputStreamOperatorTestHarness<>(operator);
     harness.open();
   }
@@ -127,6 +127,23 @@ class TeacherScoringOperatorHarnessTest {
     assertThat(header(out.get(0), DeadLetters.HEADER_SOURCE_PARTITION)).isEqualTo("3");
     assertThat(header(out.get(0), DeadLetters.HEADER_SOURCE_OFFSET)).isEqualTo("41");
     assertThat(out.get(0).value).containsExactly(0, 0, 0, 0, 99, 1);
+  }
+
+  @Test
+  void shouldStopInsteadOfDrainingAnInputThatIsPoisonAsAWhole() throws Exception {
+    // Given a producer writing with a schema id the registry never heard of, on every record
+    byte[] unknownSchema = {0, 0, 0, 0, 99, 1};
+    for (int i = 0; i < 99; i++) {
+      harness.processElement(new StreamRecord<>(new KafkaRecordBytes("dialogue.turns", 0, i, RECEIVED, null,
+          unknownSchema)));
+    }
+
+    // Then the 100th (the least the rule judges on) stops the operator with a message that says what to do
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> harness.processElement(new StreamRecord<>(
+            new KafkaRecordBytes("dialogue.turns", 0, 99, RECEIVED, null, unknownSchema))))
+        .isInstanceOf(org.streamdistill.schemas.wire.DeadLetterBudget.DeadLetterRateExceededException.class)
+        .hasMessageContaining("100 of the last 100 records of dialogue.turns were dead letters")
+        .hasMessageContaining("unknown schema id 99");
   }
 
   private void process(DialogueTurn turn, long recordTime) throws Exception {
