@@ -20,8 +20,12 @@ final class FailOnceTurnScorer implements TurnScorer {
   static final String THROWN = "thrown";
   static final String OPENED_PREFIX = "opened-";
 
-  /** Thrown on the chosen text. */
-  static final class InjectedFailure extends RuntimeException {
+  /**
+   * Thrown on the chosen text. An {@link Error}, as a native crash or running out of memory would
+   * be: the scoring operator absorbs a scorer's exceptions (it splits the batch and retries), so
+   * only an error fails the task and exercises the restart from the last checkpoint.
+   */
+  static final class InjectedFailure extends Error {
     InjectedFailure(String message) {
       super(message);
     }
