@@ -32,6 +32,9 @@ public final class Main {
         bench    measure the pipeline against its limits (teacher raw vs in the job, student
                  training and serving speed, end-to-end latency, scale, quality per cost) and
                  append a dated section to BENCHMARKS.md; --quick for a few minutes
+        soak     every stage in its own process, live turns, and a seeded schedule of faults
+                 (kills, restarts, bad input, slow clients); counts lost and duplicated turns from
+                 the topics and appends a report to RELIABILITY.md (--minutes M, --seed S)
 
       One stage per process, against an external Kafka cluster (deploy/cluster/README.md):
         provision    create every catalogue topic and its .dlq twin
@@ -56,6 +59,7 @@ public final class Main {
     int code = switch (args[0]) {
       case "demo" -> DemoCommand.run(rest, System.out, System.err);
       case "bench" -> BenchCommand.run(rest, System.out, System.err);
+      case "soak" -> org.streamdistill.deploy.soak.SoakCommand.run(rest, System.out, System.err);
       case "fit" -> FitCommand.run(rest, System.out, System.err);
       case "replay" -> ReplayMain.run(rest, System.getenv(), System.out, System.err,
           new CatalogueNamespaceProvisioner());

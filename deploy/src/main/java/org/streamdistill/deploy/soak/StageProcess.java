@@ -1,0 +1,140 @@
+package org.streamdistill.deploy.soak;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One stage of the soak in a JVM of its own, started from this JVM's class path with the
+ * same flags {@code bin/streamdistill} uses. Its output is appended to {@code <name>.out} in
+ * the work directory across restarts. Owned by {@link SoakPlatform}; {@link #close()} stops it.
+ */
+final class StageProcess implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(StageProcess.class);
+  /** Flink and Kryo reflect into JDK internals (the same list as jvm.opens in pom.xml and bin/streamdistill). */
+  private static final List<String> OPENS = List.of("java.base/java.lang", "java.base/java.util",
+      "java.base/java.lang.reflect", "java.base/java.io", "java.base/java.nio", "java.base/sun.nio.ch",
+      "java.base/java.net", "java.base/java.util.concurrent", "java.base/java.util.concurrent.atomic",
+      "java.base/java.time", "java.base/java.text", "java.sql/java.sql");
+
+  private final String name;
+  private final List<String> command;
+  private final Path out;
+  private Process process;
+  private int starts;
+  /** Set while the soak stops or kills the process on purpose, so its exit is not a crash. */
+  private volatile boolean expectingExit;
+  private int unexpectedExits;
+
+  private final java.util.Map<String, String> environment;
+
+  StageProcess(String name, Path workDir, String heap, String mainClass, List<String> args) {
+    this(name, workDir, heap, mainClass, args, java.util.Map.of());
+  }
+
+  /** @param environment variables set for the process (secrets go here, never in its arguments) */
+  StageProcess(String name, Path workDir, String heap, String mainClass, List<String> args,
+               java.util.Map<String, String> environment) {
+    this.name = name;
+    this.environment = java.util.Map.copyOf(environment);
+    this.out = workDir.resolve(name + ".out");
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-Xmx" + heap);
+    cmd.add("-Dai.djl.offline=true");
+    cmd.add("-Dlog4j.shutdownHookEnabled=false");
+    cmd.add("-Dstreamdistill.log.file=" + workDir.resolve(name + ".log"));
+    for (String open : OPENS) {
+      cmd.add("--add-opens=" + open + "=ALL-UNNAMED");
+    }
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(mainClass);
+    cmd.addAll(args);
+    this.command = List.copyOf(cmd);
+  }
+
+  String name() {
+    return name;
+  }
+
+  synchronized void start() throws IOException {
+    if (process != null && process.isAlive()) {
+      throw new IllegalStateException(name + " is already running");
+    }
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()));
+    // The soak's own STREAMDISTILL_* settings must not leak into every stage.
+    builder.environment().keySet().removeIf(k -> k.startsWith("STREAMDISTILL_"));
+    builder.environment().putAll(environment);
+    process = builder.start();
+    expectingExit = false;
+    starts++;
+    LOG.info("started {} (pid {}, start {})", name, process.pid(), starts);
+  }
+
+  synchronized boolean isAlive() {
+    return process != null && process.isAlive();
+  }
+
+  /** Whether the process ended without the soak asking it to; counts it once. */
+  synchronized boolean crashed() {
+    if (process != null && !process.isAlive() && !expectingExit) {
+      unexpectedExits++;
+      expectingExit = true;
+      LOG.warn("{} exited by itself with code {}; see {}", name, process.exitValue(), out);
+      return true;
+    }
+    return false;
+  }
+
+  synchronized int unexpectedExits() {
+    return unexpectedExits;
+  }
+
+  /** kill -9: no shutdown hook, no clean close. */
+  synchronized void kill() throws InterruptedException {
+    if (process == null) {
+      return;
+    }
+    expectingExit = true;
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  /** SIGTERM, then kill -9 if it has not ended within {@code graceSeconds}. */
+  synchronized void stop(int graceSeconds) throws InterruptedException {
+    if (process == null || !process.isAlive()) {
+      return;
+    }
+    expectingExit = true;
+    process.destroy();
+    if (!process.waitFor(graceSeconds, TimeUnit.SECONDS)) {
+      LOG.warn("{} did not stop within {} s of SIGTERM: killing it", name, graceSeconds);
+      process.destroyForcibly();
+      process.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  File output() {
+    return out.toFile();
+  }
+
+  @Override
+  public void close() {
+    try {
+      stop(20);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      if (process != null) {
+        process.destroyForcibly();
+      }
+    }
+  }
+}
