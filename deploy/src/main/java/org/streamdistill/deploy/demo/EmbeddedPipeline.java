@@ -66,14 +66,17 @@ public final class EmbeddedPipeline implements AutoCloseable {
   private final List<MonitoredGroup> groups;
   private final SchemaRegistryClient registry;
   private final JobClient teacherJob;
-  private final StudentTrainer trainer;
+  private final StageSupervisor<StudentTrainer> trainer;
+  /** Counters of trainer instances the supervisor replaced after a failure. */
+  private final java.util.List<StudentTrainer.Stats> replacedTrainers;
   private final ExecutorService trainerThread;
   private final Future<?> trainerRun;
   private final EvaluatorApp evaluator;
 
   private EmbeddedPipeline(EmbeddedKafka kafka, EmbeddedSchemaRegistry registryServer, String bootstrapServers,
                            String registryUrl, List<MonitoredGroup> groups, JobClient teacherJob,
-                           StudentTrainer trainer, ExecutorService trainerThread, Future<?> trainerRun,
+                           StageSupervisor<StudentTrainer> trainer, java.util.List<StudentTrainer.Stats> replacedTrainers,
+                           ExecutorService trainerThread, Future<?> trainerRun,
                            EvaluatorApp evaluator) {
     this.kafka = kafka;
     this.registryServer = registryServer;
@@ -83,6 +86,7 @@ public final class EmbeddedPipeline implements AutoCloseable {
     this.registry = new RestSchemaRegistryClient(registryUrl);
     this.teacherJob = teacherJob;
     this.trainer = trainer;
+    this.replacedTrainers = replacedTrainers;
     this.trainerThread = trainerThread;
     this.trainerRun = trainerRun;
     this.evaluator = evaluator;
@@ -146,7 +150,8 @@ public final class EmbeddedPipeline implements AutoCloseable {
     String trainerGroup = inNamespace(namespace, MonitoredGroup.STUDENT_TRAINER);
     String evaluatorId = inNamespace(namespace, MonitoredGroup.EVALUATOR);
     EvaluatorApp evaluator = null;
-    StudentTrainer trainer = null;
+    StageSupervisor<StudentTrainer> trainer = null;
+    java.util.List<StudentTrainer.Stats> replaced = new java.util.concurrent.CopyOnWriteArrayList<>();
     ExecutorService trainerThread = null;
     try {
       Map<String, Object> evaluatorSettings = new HashMap<>();
@@ -166,8 +171,13 @@ public final class EmbeddedPipeline implements AutoCloseable {
       trainerSettings.put(TrainerConfig.GROUP_ID, trainerGroup);
       trainerSettings.putAll(settings.trainerSettings());
       trainerSettings.put(TrainerConfig.NAMESPACE, namespace);
-      trainer = new StudentTrainer(TrainerConfig.of(trainerSettings),
-          new org.streamdistill.schemas.registry.RetryingSchemaRegistryClient(new RestSchemaRegistryClient(registryUrl)));
+      TrainerConfig trainerConfig = TrainerConfig.of(trainerSettings);
+      // Supervised: a trainer that fails (the broker gone for longer than its clients wait, say) is
+      // started again from its last committed transaction, not left dead while the others wait.
+      trainer = new StageSupervisor<>("student trainer", () -> new StudentTrainer(trainerConfig,
+          new org.streamdistill.schemas.registry.RetryingSchemaRegistryClient(new RestSchemaRegistryClient(registryUrl))),
+          StudentTrainer::stop, EmbeddedPipeline::restartCannotFix, failed -> replaced.add(failed.stats()),
+          Duration.ofSeconds(1), Duration.ofSeconds(30), Thread::sleep);
       trainerThread = Executors.newSingleThreadExecutor(
           r -> new Thread(r, namespace.isEmpty() ? "student-trainer" : namespace + "-student-trainer"));
       Future<?> trainerRun = trainerThread.submit(trainer);
@@ -183,9 +193,11 @@ public final class EmbeddedPipeline implements AutoCloseable {
       TeacherJobConfig teacherConfig = TeacherJobConfig.of(teacherSettings);
       TeacherJob job = new TeacherJob(teacherConfig, TurnScorers.fromConfig(teacherConfig));
       Configuration flink = new Configuration();
-      flink.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-      flink.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
-      flink.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
+      // Restarts without a limit, 1 s doubling up to 30 s apart: an outage is waited out. A failure a
+      // restart cannot fix (the input is dead letters as a whole) suppresses restarts itself.
+      flink.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
+      flink.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF, Duration.ofSeconds(1));
+      flink.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF, Duration.ofSeconds(30));
       StreamExecutionEnvironment env =
           StreamExecutionEnvironment.createLocalEnvironment(teacherConfig.parallelism(), flink);
       job.build(env, job.kafkaSource(), job.kafkaSink());
@@ -199,7 +211,7 @@ public final class EmbeddedPipeline implements AutoCloseable {
           new MonitoredGroup((String) evaluatorSettings.get(EvaluatorConfig.APPLICATION_ID),
               Set.of(Topics.PREDICTIONS.inNamespace(namespace).name())));
       return new EmbeddedPipeline(kafka, registryServer, bootstrap, registryUrl, groups, teacherJob, trainer,
-          trainerThread, trainerRun, evaluator);
+          replaced, trainerThread, trainerRun, evaluator);
     } catch (Exception | Error e) {
       closeQuietly(trainer, trainerThread, evaluator, null, null);
       throw e;
@@ -218,8 +230,43 @@ public final class EmbeddedPipeline implements AutoCloseable {
     return registry;
   }
 
+  /** The trainer's counters, summed over every instance the supervisor ran (see {@link StudentTrainer.Stats}). */
   public StudentTrainer.Stats trainerStats() {
-    return trainer.stats();
+    StudentTrainer.Stats now = trainer.current().stats();
+    long consumed = now.softLabelsConsumed();
+    long acknowledged = now.predictionsAcknowledged();
+    long learned = now.turnsLearned();
+    long dead = now.deadLettered();
+    for (StudentTrainer.Stats old : replacedTrainers) {
+      consumed += old.softLabelsConsumed();
+      acknowledged += old.predictionsAcknowledged();
+      learned += old.turnsLearned();
+      dead += old.deadLettered();
+    }
+    return new StudentTrainer.Stats(consumed, acknowledged, learned, dead, now.checkpoints(), now.challengerVersion(),
+        now.championVersion());
+  }
+
+  /** How often the supervisor restarted the trainer after a failure. */
+  public int trainerRestarts() {
+    return trainer.restarts();
+  }
+
+  /**
+   * Failures a restart cannot fix: another trainer took over the model line (fencing), the input
+   * is dead letters as a whole, or a setting is wrong.
+   */
+  static boolean restartCannotFix(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof org.apache.kafka.common.errors.ProducerFencedException
+          || t instanceof org.apache.kafka.common.errors.InvalidProducerEpochException
+          || t instanceof org.apache.kafka.common.errors.FencedInstanceIdException
+          || t instanceof org.streamdistill.schemas.wire.DeadLetterBudget.DeadLetterRateExceededException
+          || t instanceof org.apache.kafka.common.config.ConfigException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public long evaluatorDeadLetters() {
@@ -299,7 +346,8 @@ public final class EmbeddedPipeline implements AutoCloseable {
     closeQuietly(trainer, trainerThread, evaluator, registryServer, kafka);
   }
 
-  private static void closeQuietly(StudentTrainer trainer, ExecutorService trainerThread, EvaluatorApp evaluator,
+  private static void closeQuietly(StageSupervisor<StudentTrainer> trainer, ExecutorService trainerThread,
+                                   EvaluatorApp evaluator,
                                    EmbeddedSchemaRegistry registry, EmbeddedKafka kafka) {
     if (trainer != null) {
       trainer.stop();
@@ -312,7 +360,7 @@ public final class EmbeddedPipeline implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
-    for (AutoCloseable c : new AutoCloseable[] {trainer, evaluator, registry, kafka}) {
+    for (AutoCloseable c : new AutoCloseable[] {trainer == null ? null : trainer.current(), evaluator, registry, kafka}) {
       if (c != null) {
         try {
           c.close();

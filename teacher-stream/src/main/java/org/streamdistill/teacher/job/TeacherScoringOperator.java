@@ -410,7 +410,14 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
   }
 
   private void deadLetter(KafkaRecordBytes record, Exception error) {
-    deadLetterBudget.recordDead(record.topic, error.getMessage());
+    try {
+      deadLetterBudget.recordDead(record.topic, error.getMessage());
+    } catch (DeadLetterBudget.DeadLetterRateExceededException e) {
+      // A restart would read the same input and fail the same way: fail the job for good, with
+      // the reason in its exception history, instead of a restart loop that helps nobody.
+      LOG.error(e.getMessage());
+      throw new org.apache.flink.runtime.execution.SuppressRestartsException(e);
+    }
     deadLettered.inc();
     LOG.warn("dead-lettering {}-{}@{}: {}", record.topic, record.partition, record.offset, error.getMessage());
     List<String> names = new ArrayList<>();

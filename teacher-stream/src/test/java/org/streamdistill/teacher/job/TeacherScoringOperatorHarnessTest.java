@@ -138,10 +138,11 @@ class TeacherScoringOperatorHarnessTest {
           unknownSchema)));
     }
 
-    // Then the 100th (the least the rule judges on) stops the operator with a message that says what to do
+    // Then the 100th (the least the rule judges on) fails the job for good (no restart) with a message that says what to do
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> harness.processElement(new StreamRecord<>(
             new KafkaRecordBytes("dialogue.turns", 0, 99, RECEIVED, null, unknownSchema))))
-        .isInstanceOf(org.streamdistill.schemas.wire.DeadLetterBudget.DeadLetterRateExceededException.class)
+        .isInstanceOf(org.apache.flink.runtime.execution.SuppressRestartsException.class)
+        .cause().isInstanceOf(org.streamdistill.schemas.wire.DeadLetterBudget.DeadLetterRateExceededException.class)
         .hasMessageContaining("100 of the last 100 records of dialogue.turns were dead letters")
         .hasMessageContaining("unknown schema id 99");
   }
