@@ -1,17 +1,11 @@
 package org.streamdistill.evaluator;
 
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -30,14 +24,19 @@ import org.streamdistill.evaluator.promotion.PromotionSettings;
 import org.streamdistill.records.PromotionEvent;
 import org.streamdistill.records.RollingMetrics;
 import org.streamdistill.records.StudentPrediction;
+import org.streamdistill.schemas.config.ConfigLoader;
 import org.streamdistill.schemas.topic.Topic;
 import org.streamdistill.schemas.topic.Topics;
 
 /**
  * The evaluator's configuration: every key with its type, default, validator and doc, in one
- * {@link ConfigDef}. Sources are merged file, then environment, then command-line flags (see
- * {@link #fromSources}). An unknown key or an invalid value fails construction with a {@link
- * ConfigException} that names the key.
+ * {@link ConfigDef}, loaded like every other command's ({@link #LOADER}): defaults, then {@code
+ * --config FILE}, then {@code STREAMDISTILL_*} environment variables, then {@code --key value}
+ * flags (see {@link #parse}). The keys every command shares have the shared names ({@code
+ * bootstrap.servers}, {@code schema.registry.url}, {@code topic.namespace}); the evaluator's old
+ * names for them, its {@code --set key=value} flags and its {@code EVALUATOR_*} variables still
+ * work for one release, each with a warning that names the new form. An unknown key or an
+ * invalid value fails with a {@link ConfigException} that names the key.
  *
  * <p>Keys under {@value #STREAMS_PREFIX} pass through to Kafka Streams with the prefix removed
  * (for example {@code evaluator.streams.commit.interval.ms}); the rest of the suffix must be a
@@ -46,10 +45,16 @@ import org.streamdistill.schemas.topic.Topics;
  */
 public final class EvaluatorConfig extends AbstractConfig {
 
-  public static final String BOOTSTRAP_SERVERS = "evaluator.bootstrap.servers";
-  public static final String SCHEMA_REGISTRY_URL = "evaluator.schema-registry.url";
+  public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+  public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
   public static final String APPLICATION_ID = "evaluator.application.id";
-  public static final String TOPIC_NAMESPACE = "evaluator.topic.namespace";
+  public static final String TOPIC_NAMESPACE = "topic.namespace";
+
+  /** The evaluator's own names of the shared keys, before they were shared: deprecated. */
+  public static final Map<String, String> RENAMED = Map.of(
+      "evaluator.bootstrap.servers", BOOTSTRAP_SERVERS,
+      "evaluator.schema-registry.url", SCHEMA_REGISTRY_URL,
+      "evaluator.topic.namespace", TOPIC_NAMESPACE);
   public static final String STATE_DIR = "evaluator.state.dir";
   public static final String WINDOW_SIZE_MS = "evaluator.window.size.ms";
   public static final String WINDOW_ADVANCE_MS = "evaluator.window.advance.ms";
@@ -82,24 +87,41 @@ public final class EvaluatorConfig extends AbstractConfig {
   private static final List<String> CLIENT_PREFIXES = List.of(
       "consumer.", "main.consumer.", "restore.consumer.", "global.consumer.", "producer.", "admin.", "topic.");
 
-  private static final ConfigDef.Validator NON_BLANK = (name, value) -> {
-    if (value == null || value.toString().isBlank()) {
-      throw new ConfigException(name, value, "must not be empty");
+  /** Named (not a lambda) so that --help can say what it accepts. */
+  private static final ConfigDef.Validator NON_BLANK = new ConfigDef.Validator() {
+    @Override
+    public void ensureValid(String name, Object value) {
+      if (value == null || value.toString().isBlank()) {
+        throw new ConfigException(name, value, "must not be empty");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "not empty";
     }
   };
 
-  private static final ConfigDef.Validator OPEN_UNIT_INTERVAL = (name, value) -> {
-    double v = ((Number) value).doubleValue();
-    if (!(v > 0.0 && v < 1.0)) {
-      throw new ConfigException(name, value, "must be > 0 and < 1");
+  private static final ConfigDef.Validator OPEN_UNIT_INTERVAL = new ConfigDef.Validator() {
+    @Override
+    public void ensureValid(String name, Object value) {
+      double v = ((Number) value).doubleValue();
+      if (!(v > 0.0 && v < 1.0)) {
+        throw new ConfigException(name, value, "must be > 0 and < 1");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "> 0 and < 1";
     }
   };
 
   /** The definition of every key: type, default, validator, doc. */
   public static final ConfigDef CONFIG = new ConfigDef()
-      .define(BOOTSTRAP_SERVERS, Type.STRING, "localhost:9092", NON_BLANK, Importance.HIGH,
+      .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", NON_BLANK, Importance.HIGH,
           "Kafka bootstrap servers, host:port[,host:port...].")
-      .define(SCHEMA_REGISTRY_URL, Type.STRING, "http://localhost:8081", NON_BLANK, Importance.HIGH,
+      .define(SCHEMA_REGISTRY_URL, Type.STRING, "http://127.0.0.1:8081", NON_BLANK, Importance.HIGH,
           "Base URL of the Confluent-compatible schema registry.")
       .define(APPLICATION_ID, Type.STRING, "streamdistill-evaluator", NON_BLANK, Importance.HIGH,
           "Kafka Streams application id: consumer group, prefix of internal topics and state directories.")
@@ -147,6 +169,11 @@ public final class EvaluatorConfig extends AbstractConfig {
           "Smallest previous-champion-minus-champion score difference that, when significant, rolls a promotion"
               + " back; 0 rolls back on any significant deterioration.");
 
+  /** Flags, file and environment, as every command reads them; Kafka Streams settings pass through. */
+  public static final ConfigLoader LOADER = new ConfigLoader(CONFIG, "STREAMDISTILL",
+      Map.of("bootstrap-servers", BOOTSTRAP_SERVERS, "registry", SCHEMA_REGISTRY_URL, "namespace", TOPIC_NAMESPACE),
+      List.of(STREAMS_PREFIX), RENAMED);
+
   public EvaluatorConfig(Map<String, ?> settings) {
     super(CONFIG, checkKeys(settings), false);
     long size = getLong(WINDOW_SIZE_MS);
@@ -158,28 +185,49 @@ public final class EvaluatorConfig extends AbstractConfig {
   }
 
   /**
-   * Merges the sources in precedence order, later winning: a properties file (may be null),
-   * the environment (each key upper-cased with dots and dashes as underscores, for example
-   * {@code EVALUATOR_PROMOTION_MIN_PAIRED}; only keys defined here), then {@code --set} flags.
+   * Loads the settings from {@code args} ({@code --config FILE}, {@code --key value}), the
+   * environment ({@code STREAMDISTILL_*}) and the defaults; hands a warning to {@code warnings}
+   * for each deprecated form used (old key names, {@code --set}, {@code EVALUATOR_*} variables).
    */
-  public static EvaluatorConfig fromSources(Path file, Map<String, String> environment, Map<String, String> flags) {
-    Map<String, Object> merged = new LinkedHashMap<>();
-    if (file != null) {
-      merged.putAll(readProperties(file));
-    }
+  public static EvaluatorConfig parse(List<String> args, Map<String, String> environment,
+                                      java.util.function.Consumer<String> warnings) {
+    return new EvaluatorConfig(LOADER.collect(args, withLegacyEnvironment(environment, warnings), warnings));
+  }
+
+  /**
+   * The old scheme, kept for one release: {@code EVALUATOR_PROMOTION_MIN_PAIRED} for {@code
+   * evaluator.promotion.min-paired}, {@code EVALUATOR_BOOTSTRAP_SERVERS} for what is now {@code
+   * bootstrap.servers}. A variable of the new scheme wins over its old twin.
+   */
+  private static Map<String, String> withLegacyEnvironment(Map<String, String> environment,
+                                                           java.util.function.Consumer<String> warnings) {
+    Map<String, String> merged = new LinkedHashMap<>(environment);
+    Map<String, String> oldNames = new LinkedHashMap<>();
     for (String key : CONFIG.names()) {
-      String value = environment.get(environmentName(key));
-      if (value != null) {
-        merged.put(key, value);
+      if (key.startsWith("evaluator.")) {
+        oldNames.put(legacyEnvironmentName(key), key);
       }
     }
-    merged.putAll(flags);
-    return new EvaluatorConfig(merged);
+    RENAMED.forEach((oldKey, newKey) -> oldNames.put(legacyEnvironmentName(oldKey), newKey));
+    oldNames.forEach((variable, key) -> {
+      String value = environment.get(variable);
+      if (value != null) {
+        String replacement = LOADER.environmentName(key);
+        warnings.accept("environment variable " + variable + " is deprecated and will be removed in the next "
+            + "release: use " + replacement);
+        merged.putIfAbsent(replacement, value);
+      }
+    });
+    return merged;
+  }
+
+  private static String legacyEnvironmentName(String key) {
+    return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
   }
 
   /** The environment variable that sets {@code key}. */
   public static String environmentName(String key) {
-    return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    return LOADER.environmentName(key);
   }
 
   public String bootstrapServers() {
@@ -295,15 +343,4 @@ public final class EvaluatorConfig extends AbstractConfig {
         + CLIENT_PREFIXES + "-prefixed client setting)");
   }
 
-  private static Map<String, String> readProperties(Path file) {
-    Properties properties = new Properties();
-    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      properties.load(reader);
-    } catch (IOException e) {
-      throw new ConfigException("cannot read the configuration file " + file + ": " + e.getMessage());
-    }
-    Map<String, String> values = new LinkedHashMap<>();
-    properties.stringPropertyNames().forEach(name -> values.put(name, properties.getProperty(name).trim()));
-    return values;
-  }
 }

@@ -23,8 +23,8 @@ class EvaluatorConfigTest {
   void shouldDefaultEveryKey() {
     EvaluatorConfig config = new EvaluatorConfig(Map.of());
 
-    assertThat(config.bootstrapServers()).isEqualTo("localhost:9092");
-    assertThat(config.schemaRegistryUrl()).isEqualTo("http://localhost:8081");
+    assertThat(config.bootstrapServers()).isEqualTo("127.0.0.1:9092");
+    assertThat(config.schemaRegistryUrl()).isEqualTo("http://127.0.0.1:8081");
     assertThat(config.applicationId()).isEqualTo("streamdistill-evaluator");
     assertThat(config.topicNamespace()).isEmpty();
     assertThat(config.stateDir()).isEmpty();
@@ -135,30 +135,39 @@ class EvaluatorConfigTest {
   }
 
   @Test
-  void shouldLetEnvironmentOverrideTheFileAndFlagsOverrideBoth() throws IOException {
+  void shouldLetEnvironmentOverrideTheFileAndFlagsOverrideBothWithOldVariablesStillRead() throws IOException {
     Path file = dir.resolve("evaluator.properties");
     Files.writeString(file, String.join("\n",
         "evaluator.promotion.min-paired = 300",
         "evaluator.promotion.cooldown-turns = 50",
         "evaluator.application.id = from-file"));
     Map<String, String> environment = Map.of(
-        "EVALUATOR_PROMOTION_MIN_PAIRED", "400",
-        "EVALUATOR_APPLICATION_ID", "from-env",
+        "STREAMDISTILL_EVALUATOR_PROMOTION_MIN_PAIRED", "400",
+        "EVALUATOR_APPLICATION_ID", "from-old-env",
+        "EVALUATOR_BOOTSTRAP_SERVERS", "old:9092",
         "UNRELATED_VARIABLE", "ignored");
-    Map<String, String> flags = Map.of(EvaluatorConfig.APPLICATION_ID, "from-flag");
+    java.util.List<String> warnings = new java.util.ArrayList<>();
 
-    EvaluatorConfig config = EvaluatorConfig.fromSources(file, environment, flags);
+    EvaluatorConfig config = EvaluatorConfig.parse(java.util.List.of("--config", file.toString(),
+        "--evaluator.promotion.cooldown-turns", "60"), environment, warnings::add);
 
     assertThat(config.promotionSettings().minPaired()).isEqualTo(400);
-    assertThat(config.promotionSettings().cooldownTurns()).isEqualTo(50);
-    assertThat(config.applicationId()).isEqualTo("from-flag");
+    assertThat(config.promotionSettings().cooldownTurns()).isEqualTo(60);
+    assertThat(config.applicationId()).isEqualTo("from-old-env");
+    assertThat(config.bootstrapServers()).isEqualTo("old:9092");
+    assertThat(warnings).containsExactlyInAnyOrder(
+        "environment variable EVALUATOR_APPLICATION_ID is deprecated and will be removed in the next release: use "
+            + "STREAMDISTILL_EVALUATOR_APPLICATION_ID",
+        "environment variable EVALUATOR_BOOTSTRAP_SERVERS is deprecated and will be removed in the next release: use "
+            + "STREAMDISTILL_BOOTSTRAP_SERVERS");
   }
 
   @Test
   void shouldNameAMissingConfigurationFile() {
     Path missing = dir.resolve("absent.properties");
-    assertThatThrownBy(() -> EvaluatorConfig.fromSources(missing, Map.of(), Map.of()))
+    assertThatThrownBy(() -> EvaluatorConfig.parse(java.util.List.of("--config", missing.toString()), Map.of(),
+        w -> { }))
         .isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith("cannot read the configuration file " + missing);
+        .hasMessageStartingWith("cannot read config file " + missing);
   }
 }

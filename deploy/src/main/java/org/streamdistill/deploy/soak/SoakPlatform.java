@@ -86,10 +86,9 @@ final class SoakPlatform implements AutoCloseable {
             "--trainer.checkpoint.onnx", "false", "--trainer.checkpoint.every-ms", "10000",
             "--trainer.commit.every-ms", "500")));
     processes.put(Stage.EVALUATOR, new StageProcess("evaluator", workDir, "1g", main,
-        List.of("evaluator", "--set", "evaluator.bootstrap.servers=" + bootstrap,
-            "--set", "evaluator.schema-registry.url=" + registry,
-            "--set", "evaluator.state.dir=" + workDir.resolve("evaluator-state"),
-            "--set", "evaluator.streams.replication.factor=1")));
+        List.of("evaluator", "--bootstrap.servers", bootstrap, "--schema.registry.url", registry,
+            "--evaluator.state.dir", workDir.resolve("evaluator-state").toString(),
+            "--evaluator.streams.replication.factor", "1")));
     processes.put(Stage.INGEST, new StageProcess("ingest", workDir, "512m", main,
         List.of("ingest", "--bootstrap-servers", bootstrap, "--registry", registry, "--port",
             Integer.toString(ingestPort)), Map.of("STREAMDISTILL_INGEST_TOKEN", token)));

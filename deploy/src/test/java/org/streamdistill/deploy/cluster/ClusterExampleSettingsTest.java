@@ -46,7 +46,8 @@ class ClusterExampleSettingsTest {
 
   @Test
   void shouldLoadTheEvaluatorExampleWithTheEvaluatorsOwnKeys() {
-    EvaluatorConfig config = EvaluatorConfig.fromSources(DIR.resolve("evaluator.properties"), Map.of(), Map.of());
+    EvaluatorConfig config = EvaluatorConfig.parse(List.of("--config", DIR.resolve("evaluator.properties").toString()), Map.of(),
+        warning -> { throw new AssertionError("the example uses a deprecated form: " + warning); });
 
     assertThat(config.bootstrapServers()).isEqualTo("kafka-1:9092,kafka-2:9092,kafka-3:9092");
     assertThat(config.schemaRegistryUrl()).isEqualTo("http://schema-registry:8081");
@@ -58,7 +59,8 @@ class ClusterExampleSettingsTest {
   void shouldAgreeOnTheModelLineBetweenTrainerAndEvaluator() {
     TrainerConfig trainer = TrainerConfig.parse(List.of("--config", DIR.resolve("trainer.properties").toString()),
         Map.of());
-    EvaluatorConfig evaluator = EvaluatorConfig.fromSources(DIR.resolve("evaluator.properties"), Map.of(), Map.of());
+    EvaluatorConfig evaluator = EvaluatorConfig.parse(List.of("--config", DIR.resolve("evaluator.properties").toString()), Map.of(),
+        warning -> { throw new AssertionError("the example uses a deprecated form: " + warning); });
 
     assertThat(evaluator.modelName()).isEqualTo(trainer.modelName());
   }

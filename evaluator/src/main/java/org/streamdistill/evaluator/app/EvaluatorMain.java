@@ -1,20 +1,17 @@
 package org.streamdistill.evaluator.app;
 
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.streamdistill.evaluator.EvaluatorConfig;
 
 /**
- * Command line: {@code evaluator [--config FILE] [--set key=value]... [--help]}. Settings come
- * from the file, then the environment, then the flags (see {@link EvaluatorConfig#fromSources}).
- * Runs until interrupted (Ctrl-C / SIGTERM close the application cleanly) and exits non-zero
- * when the application stops by itself after an error.
+ * Command line: {@code evaluator [--config FILE] [--key value]... [--help]}, configured like
+ * every other command (see {@link EvaluatorConfig#parse}). Runs until interrupted (Ctrl-C /
+ * SIGTERM close the application cleanly) and exits non-zero when the application stops by
+ * itself after an error.
  */
 public final class EvaluatorMain {
 
@@ -23,12 +20,11 @@ public final class EvaluatorMain {
   public static void main(String[] args) throws InterruptedException {
     EvaluatorApp app;
     try {
-      Arguments arguments = Arguments.parse(args);
-      if (arguments.help) {
+      if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
         printUsage(System.out);
         return;
       }
-      EvaluatorConfig config = EvaluatorConfig.fromSources(arguments.configFile, System.getenv(), arguments.settings);
+      EvaluatorConfig config = parse(args, System.err);
       app = new EvaluatorApp(config);
     } catch (IllegalArgumentException | ConfigException e) {
       // User mistakes (a bad flag, key or value): the message names it, no stack trace.
@@ -48,53 +44,19 @@ public final class EvaluatorMain {
     }
   }
 
-  private static void printUsage(PrintStream out) {
-    out.println("usage: evaluator [--config FILE] [--set key=value]... [--help]");
-    out.println();
-    out.println("Precedence: file, then environment (e.g. "
-        + EvaluatorConfig.environmentName(EvaluatorConfig.PROMOTION_MIN_PAIRED) + "), then --set.");
-    out.println("Kafka Streams settings pass through as " + EvaluatorConfig.STREAMS_PREFIX + "<setting>.");
-    out.println();
-    out.println(EvaluatorConfig.CONFIG.toRst());
+  /** The settings of {@code args} and the environment; deprecation warnings go to {@code err}. */
+  static EvaluatorConfig parse(String[] args, PrintStream err) {
+    return EvaluatorConfig.parse(List.of(args), System.getenv(), warning -> err.println("evaluator: warning: " + warning));
   }
 
-  /** The parsed flags. */
-  record Arguments(Path configFile, Map<String, String> settings, boolean help) {
-
-    static Arguments parse(String[] args) {
-      Path configFile = null;
-      Map<String, String> settings = new LinkedHashMap<>();
-      boolean help = false;
-      for (int i = 0; i < args.length; i++) {
-        String arg = args[i];
-        switch (arg) {
-          case "--help", "-h" -> help = true;
-          case "--config" -> {
-            configFile = Path.of(valueOf(args, ++i, arg));
-            if (!Files.isReadable(configFile)) {
-              throw new IllegalArgumentException("--config " + configFile + ": no such readable file");
-            }
-          }
-          case "--set" -> {
-            String pair = valueOf(args, ++i, arg);
-            int eq = pair.indexOf('=');
-            if (eq <= 0) {
-              throw new IllegalArgumentException("--set expects key=value, got '" + pair + "'");
-            }
-            settings.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
-          }
-          default -> throw new IllegalArgumentException("unknown argument '" + arg
-              + "'; expected --config FILE, --set key=value or --help");
-        }
-      }
-      return new Arguments(configFile, settings, help);
-    }
-
-    private static String valueOf(String[] args, int index, String flag) {
-      if (index >= args.length) {
-        throw new IllegalArgumentException(flag + " needs a value");
-      }
-      return args[index];
-    }
+  static void printUsage(PrintStream out) {
+    out.println("usage: evaluator [--config FILE] [--key value]... [--help]");
+    out.println();
+    out.println("Precedence: defaults, then --config FILE, then environment variables (e.g. "
+        + EvaluatorConfig.environmentName(EvaluatorConfig.PROMOTION_MIN_PAIRED) + "), then flags.");
+    out.println("Kafka Streams settings pass through as --" + EvaluatorConfig.STREAMS_PREFIX + "<setting> value.");
+    out.println();
+    out.println("Settings:");
+    out.println(EvaluatorConfig.LOADER.help());
   }
 }

@@ -3,45 +3,76 @@ package org.streamdistill.evaluator.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.streamdistill.evaluator.EvaluatorConfig;
 
 class EvaluatorMainTest {
 
   @TempDir
   Path dir;
 
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private final PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
+
   @Test
-  void shouldParseConfigFileAndRepeatedSetFlags() throws IOException {
-    Path file = Files.writeString(dir.resolve("evaluator.properties"), "evaluator.promotion.alpha=0.05\n");
+  void shouldTakeTheSameFlagsAsEveryOtherCommand() throws IOException {
+    Path file = Files.writeString(dir.resolve("e.properties"), "evaluator.promotion.min-paired=300\n");
 
-    EvaluatorMain.Arguments arguments = EvaluatorMain.Arguments.parse(new String[] {
-        "--config", file.toString(),
-        "--set", "evaluator.promotion.min-paired=50",
-        "--set", "evaluator.topic.namespace = exp1"});
+    EvaluatorConfig config = EvaluatorMain.parse(new String[] {"--config", file.toString(),
+        "--bootstrap-servers", "kafka:9092", "--topic.namespace", "exp1", "--evaluator.promotion.min-paired", "50",
+        "--evaluator.streams.replication.factor=3"}, errStream);
 
-    assertThat(arguments).isEqualTo(new EvaluatorMain.Arguments(file, Map.of(
-        "evaluator.promotion.min-paired", "50",
-        "evaluator.topic.namespace", "exp1"), false));
+    assertThat(config.bootstrapServers()).isEqualTo("kafka:9092");
+    assertThat(config.topicNamespace()).isEqualTo("exp1");
+    assertThat(config.promotionSettings().minPaired()).isEqualTo(50);
+    assertThat(config.streamsOverrides()).containsEntry("replication.factor", "3");
+    assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
+  }
+
+  @Test
+  void shouldStillTakeTheOldKeysAndSetFlagsWithAWarningNamingTheNewForm() {
+    EvaluatorConfig config = EvaluatorMain.parse(new String[] {"--set", "evaluator.bootstrap.servers=kafka:9092",
+        "--evaluator.topic.namespace", "exp1"}, errStream);
+
+    assertThat(config.bootstrapServers()).isEqualTo("kafka:9092");
+    assertThat(config.topicNamespace()).isEqualTo("exp1");
+    assertThat(err.toString(StandardCharsets.UTF_8).lines()).containsExactlyInAnyOrder(
+        "evaluator: warning: --set is deprecated and will be removed in the next release: use "
+            + "--evaluator.bootstrap.servers kafka:9092",
+        "evaluator: warning: setting 'evaluator.bootstrap.servers' is deprecated and will be removed in the next "
+            + "release: use 'bootstrap.servers'",
+        "evaluator: warning: setting 'evaluator.topic.namespace' is deprecated and will be removed in the next "
+            + "release: use 'topic.namespace'");
   }
 
   @Test
   void shouldExplainMalformedArguments() {
-    assertThatThrownBy(() -> EvaluatorMain.Arguments.parse(new String[] {"--set", "no-equals-sign"}))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("--set expects key=value, got 'no-equals-sign'");
-    assertThatThrownBy(() -> EvaluatorMain.Arguments.parse(new String[] {"--config"}))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("--config needs a value");
-    assertThatThrownBy(() -> EvaluatorMain.Arguments.parse(new String[] {"--config", dir.resolve("x").toString()}))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("--config " + dir.resolve("x") + ": no such readable file");
-    assertThatThrownBy(() -> EvaluatorMain.Arguments.parse(new String[] {"--verbose"}))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("unknown argument '--verbose'; expected --config FILE, --set key=value or --help");
+    assertThatThrownBy(() -> EvaluatorMain.parse(new String[] {"--set", "no-equals-sign"}, errStream))
+        .isInstanceOf(ConfigException.class).hasMessage("--set expects key=value, got 'no-equals-sign'");
+    assertThatThrownBy(() -> EvaluatorMain.parse(new String[] {"--verbose", "yes"}, errStream))
+        .isInstanceOf(ConfigException.class).hasMessageStartingWith("unknown setting 'verbose'");
+    assertThatThrownBy(() -> EvaluatorMain.parse(new String[] {"stray"}, errStream))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("unexpected argument 'stray': settings are given as --key value");
+  }
+
+  @Test
+  void shouldPrintReadableHelpWithTypesDefaultsAndValidValues() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+    EvaluatorMain.printUsage(new PrintStream(out, true, StandardCharsets.UTF_8));
+
+    String help = out.toString(StandardCharsets.UTF_8);
+    assertThat(help).contains("--bootstrap.servers (--bootstrap-servers)  [string, default 127.0.0.1:9092, valid: "
+        + "not empty]").contains("--evaluator.promotion.alpha  [double, default 0.01, valid: > 0 and < 1]")
+        .doesNotContain("Lambda").doesNotContain("$$");
   }
 }

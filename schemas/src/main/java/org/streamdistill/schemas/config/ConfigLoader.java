@@ -20,13 +20,21 @@ import org.apache.kafka.common.config.ConfigException;
  * keys and invalid values fail with a {@link ConfigException} that names the key.
  *
  * <p>Flags are {@code --key value} or {@code --key=value}, where {@code key} is a config key
- * or one of the app's short aliases; {@code --config FILE} names the file.
+ * or one of the app's short aliases; {@code --config FILE} names the file. {@code --set
+ * key=value}, the evaluator's old syntax, still works for one release, with a warning.
+ *
+ * <p>An app may accept keys under pass-through prefixes (the evaluator's {@code
+ * evaluator.streams.}: settings handed to Kafka Streams, checked by the app) and old names of
+ * renamed keys: an old name still works, with a warning that names the new key, and loses to
+ * the new name when both are given.
  */
 public final class ConfigLoader {
 
   private final ConfigDef definition;
   private final String envPrefix;
   private final Map<String, String> aliases;
+  private final List<String> passThroughPrefixes;
+  private final Map<String, String> renamed;
 
   /**
    * @param definition the app's keys
@@ -34,14 +42,31 @@ public final class ConfigLoader {
    * @param aliases short flag names (without dashes) to config keys
    */
   public ConfigLoader(ConfigDef definition, String envPrefix, Map<String, String> aliases) {
+    this(definition, envPrefix, aliases, List.of(), Map.of());
+  }
+
+  /**
+   * @param passThroughPrefixes keys starting with one of these are accepted as they are
+   * @param renamed old key to new key: the old one still works, with a warning
+   */
+  public ConfigLoader(ConfigDef definition, String envPrefix, Map<String, String> aliases,
+                      List<String> passThroughPrefixes, Map<String, String> renamed) {
     this.definition = definition;
     this.envPrefix = envPrefix;
     this.aliases = Map.copyOf(aliases);
+    this.passThroughPrefixes = List.copyOf(passThroughPrefixes);
+    this.renamed = Map.copyOf(renamed);
   }
 
   /** The raw, not yet validated settings from all sources. */
   public Map<String, String> collect(List<String> args, Map<String, String> env) {
-    Map<String, String> flags = parseFlags(args);
+    return collect(args, env, warning -> { });
+  }
+
+  /** The same, handing a warning to {@code warnings} for each deprecated key or flag used. */
+  public Map<String, String> collect(List<String> args, Map<String, String> env,
+                                     java.util.function.Consumer<String> warnings) {
+    Map<String, String> flags = parseFlags(args, warnings);
     Map<String, String> merged = new LinkedHashMap<>();
     String file = flags.remove("config");
     if (file != null) {
@@ -49,12 +74,26 @@ public final class ConfigLoader {
     }
     merged.putAll(fromEnvironment(env));
     merged.putAll(flags);
-    for (String key : merged.keySet()) {
-      if (!definition.names().contains(key)) {
-        throw new ConfigException("unknown setting '" + key + "'; known settings: " + new java.util.TreeSet<>(definition.names()));
+    Map<String, String> result = new LinkedHashMap<>();
+    for (Map.Entry<String, String> entry : merged.entrySet()) {
+      String key = entry.getKey();
+      String newKey = renamed.get(key);
+      if (newKey != null) {
+        warnings.accept("setting '" + key + "' is deprecated and will be removed in the next release: use '"
+            + newKey + "'");
+        if (!merged.containsKey(newKey)) {
+          result.put(newKey, entry.getValue());
+        }
+        continue;
       }
+      if (!definition.names().contains(key) && passThroughPrefixes.stream().noneMatch(key::startsWith)) {
+        throw new ConfigException("unknown setting '" + key + "'; known settings: "
+            + new java.util.TreeSet<>(definition.names())
+            + (passThroughPrefixes.isEmpty() ? "" : ", and settings under " + passThroughPrefixes));
+      }
+      result.put(key, entry.getValue());
     }
-    return merged;
+    return result;
   }
 
   /** Parses and validates; the result holds every key, with defaults filled in. */
@@ -62,7 +101,7 @@ public final class ConfigLoader {
     return definition.parse(collect(args, env));
   }
 
-  private Map<String, String> parseFlags(List<String> args) {
+  private Map<String, String> parseFlags(List<String> args, java.util.function.Consumer<String> warnings) {
     Map<String, String> flags = new LinkedHashMap<>();
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
@@ -81,6 +120,16 @@ public final class ConfigLoader {
         }
         value = args.get(++i);
       }
+      if (name.equals("set")) {
+        int split = value.indexOf('=');
+        if (split <= 0) {
+          throw new ConfigException("--set expects key=value, got '" + value + "'");
+        }
+        warnings.accept("--set is deprecated and will be removed in the next release: use --"
+            + value.substring(0, split).trim() + " " + value.substring(split + 1).trim());
+        flags.put(value.substring(0, split).trim(), value.substring(split + 1).trim());
+        continue;
+      }
       String key = name.equals("config") ? "config" : aliases.getOrDefault(name, name);
       flags.put(key, value);
     }
@@ -93,13 +142,17 @@ public final class ConfigLoader {
       return values;
     }
     for (String key : definition.names()) {
-      String variable = envPrefix + "_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
-      String value = env.get(variable);
+      String value = env.get(environmentName(key));
       if (value != null) {
         values.put(key, value);
       }
     }
     return values;
+  }
+
+  /** The environment variable that sets {@code key}: {@code PREFIX_KEY_NAME}. */
+  public String environmentName(String key) {
+    return envPrefix + "_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
   }
 
   private static Map<String, String> readFile(Path path) {
@@ -116,6 +169,16 @@ public final class ConfigLoader {
     return values;
   }
 
+  /** ", valid: ..." for a validator that says what it accepts; nothing for an anonymous one. */
+  static String describe(ConfigDef.Validator validator) {
+    if (validator == null) {
+      return "";
+    }
+    String words = validator.toString();
+    return words == null || words.contains("$$Lambda") || words.contains("$Lambda") || words.contains("@")
+        ? "" : ", valid: " + words;
+  }
+
   /** One line per key: name, type, default, documentation; for --help. */
   public String help() {
     List<String> lines = new ArrayList<>();
@@ -124,8 +187,12 @@ public final class ConfigLoader {
     for (ConfigDef.ConfigKey key : definition.configKeys().values()) {
       String alias = aliasByKey.containsKey(key.name) ? " (--" + aliasByKey.get(key.name) + ")" : "";
       String def = key.hasDefault() ? String.valueOf(key.defaultValue) : "required";
-      lines.add(String.format("  --%s%s  [%s, default %s]%n      %s", key.name, alias,
-          key.type.name().toLowerCase(Locale.ROOT), def, key.documentation));
+      if (key.type == ConfigDef.Type.PASSWORD && key.hasDefault() && key.defaultValue != null) {
+        def = "[hidden]";
+      }
+      String valid = describe(key.validator);
+      lines.add(String.format("  --%s%s  [%s, default %s%s]%n      %s", key.name, alias,
+          key.type.name().toLowerCase(Locale.ROOT), def, valid, key.documentation));
     }
     return String.join(System.lineSeparator(), lines);
   }

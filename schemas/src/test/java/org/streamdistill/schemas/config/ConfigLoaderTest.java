@@ -55,4 +55,37 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> loader.load(List.of("rate"), Map.of()))
         .isInstanceOf(ConfigException.class).hasMessageContaining("unexpected argument 'rate'");
   }
+
+  @Test
+  void shouldAcceptOldNamesAndSetFlagsWithAWarningNamingTheNewKey() {
+    ConfigLoader renaming = new ConfigLoader(DEF, "SD", Map.of(), List.of("replay.extra."),
+        Map.of("old.rate", "replay.rate", "old.seed", "replay.seed"));
+    List<String> warnings = new java.util.ArrayList<>();
+
+    Map<String, String> raw = renaming.collect(List.of("--old.rate", "5", "--set", "replay.extra.x = 1",
+        "--old.seed", "9", "--replay.seed", "10"), Map.of(), warnings::add);
+
+    assertThat(raw).containsExactlyInAnyOrderEntriesOf(Map.of("replay.rate", "5", "replay.extra.x", "1",
+        "replay.seed", "10"));
+    assertThat(warnings).containsExactlyInAnyOrder(
+        "--set is deprecated and will be removed in the next release: use --replay.extra.x 1",
+        "setting 'old.rate' is deprecated and will be removed in the next release: use 'replay.rate'",
+        "setting 'old.seed' is deprecated and will be removed in the next release: use 'replay.seed'");
+    assertThatThrownBy(() -> renaming.collect(List.of("--replay.other", "1"), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("unknown setting 'replay.other'").hasMessageContaining("settings under [replay.extra.]");
+    assertThatThrownBy(() -> renaming.collect(List.of("--set", "no-equals"), Map.of()))
+        .hasMessage("--set expects key=value, got 'no-equals'");
+  }
+
+  @Test
+  void shouldDescribeValidValuesInHelpButNotAnonymousValidators() {
+    ConfigDef def = new ConfigDef()
+        .define("a.range", ConfigDef.Type.INT, 1, ConfigDef.Range.between(1, 9), ConfigDef.Importance.HIGH, "a")
+        .define("a.lambda", ConfigDef.Type.STRING, "x", (name, value) -> { }, ConfigDef.Importance.HIGH, "b");
+
+    String help = new ConfigLoader(def, "SD", Map.of()).help();
+
+    assertThat(help).contains("--a.range  [int, default 1, valid: [1,...,9]]").contains("--a.lambda  [string, default x]");
+  }
 }
