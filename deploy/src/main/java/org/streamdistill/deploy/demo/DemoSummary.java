@@ -167,7 +167,11 @@ public final class DemoSummary {
     root.put("teacher_version", teacherVersion);
     root.put("teacher_test_accuracy", teacherInScope.value());
     root.put("teacher_test_turns", teacherInScope.total());
-    root.put("teacher_oos_recall", oosHeldOut == 0 ? Double.NaN : (double) teacherOosRecalled / oosHeldOut);
+    if (oosHeldOut == 0) {
+      root.putNull("teacher_oos_recall"); // a data set without out-of-scope turns: no recall to report
+    } else {
+      root.put("teacher_oos_recall", (double) teacherOosRecalled / oosHeldOut);
+    }
     root.put("student_test_accuracy", challengerInScope.value());
     root.put("student_test_turns", challengerInScope.total());
     root.put("student_version", finalChallengerVersion);
@@ -220,9 +224,9 @@ public final class DemoSummary {
     line(s, "student predictions", String.format(Locale.ROOT, "%,d (duplicates: %d), learned from %,d",
         studentPredictions, predictionDuplicates, studentLearned));
     line(s, "dead letters", String.format(Locale.ROOT, "%,d", deadLetters));
-    line(s, "teacher", String.format(Locale.ROOT, "%s: in-scope test accuracy %.4f (%,d turns), oos recall %.3f",
-        teacherVersion, teacherInScope.value(), teacherInScope.total(),
-        oosHeldOut == 0 ? Double.NaN : (double) teacherOosRecalled / oosHeldOut));
+    line(s, "teacher", String.format(Locale.ROOT, "%s: in-scope test accuracy %.4f (%,d turns), %s",
+        teacherVersion, teacherInScope.value(), teacherInScope.total(), oosHeldOut == 0 ? "no out-of-scope turns"
+            : String.format(Locale.ROOT, "oos recall %.3f", (double) teacherOosRecalled / oosHeldOut)));
     line(s, "student (challenger)", String.format(Locale.ROOT, "%s: in-scope test accuracy %.4f (%.1f %% of the teacher's)",
         finalChallengerVersion, challengerInScope.value(), 100 * challengerInScope.value() / teacherInScope.value()));
     line(s, "student (champion)", finalChampionVersion == null ? "none promoted"
