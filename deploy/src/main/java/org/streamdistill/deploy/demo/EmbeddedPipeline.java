@@ -166,7 +166,7 @@ public final class EmbeddedPipeline implements AutoCloseable {
       trainerSettings.put(TrainerConfig.GROUP_ID, trainerGroup);
       trainerSettings.putAll(settings.trainerSettings());
       trainerSettings.put(TrainerConfig.NAMESPACE, namespace);
-      trainer = new StudentTrainer(TrainerConfig.of(trainerSettings),
+      trainer = StudentTrainer.create(TrainerConfig.of(trainerSettings),
           new org.streamdistill.schemas.registry.RetryingSchemaRegistryClient(new RestSchemaRegistryClient(registryUrl)));
       trainerThread = Executors.newSingleThreadExecutor(
           r -> new Thread(r, namespace.isEmpty() ? "student-trainer" : namespace + "-student-trainer"));

@@ -1,0 +1,113 @@
+package org.streamdistill.student.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+import static org.streamdistill.student.training.TrainerHarness.P0;
+import static org.streamdistill.student.training.TrainerHarness.offset;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.streamdistill.records.ModelPrediction;
+import org.streamdistill.records.SoftLabel;
+import org.streamdistill.records.StudentPrediction;
+import org.streamdistill.schemas.wire.DeadLetters;
+import org.streamdistill.student.checkpoint.ModelState;
+
+/** The trainer's loop on mock Kafka clients: what it publishes, in which transactions, with which committed offsets. */
+class StudentTrainerTest {
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void shouldPublishEachTurnOnceThenCommitOffsetsNamingTheLastCheckpointWhenStopped() throws IOException {
+    // Given six soft labels, the last one held out, and a batch size of 4
+    TrainerHarness h = new TrainerHarness(new TrainerHarness.Group(dir));
+    h.appendTurns(0, 5, 5);
+
+    // When the trainer reads them all in one poll and is stopped
+    h.softLabels.then(h.assign(), h.stop());
+    h.run();
+
+    // Then each turn has one prediction, by the challenger alone, in stream order
+    assertThat(h.committedPredictions()).extracting(StudentPrediction::getTurnId, StudentPrediction::getLearned)
+        .containsExactly(tuple("t0", true), tuple("t1", true), tuple("t2", true), tuple("t3", true),
+            tuple("t4", true), tuple("t5", false));
+    assertThat(h.committedPredictions()).allSatisfy(p -> assertThat(p.getPredictions())
+        .extracting(ModelPrediction::getRole, ModelPrediction::getModelVersion)
+        .containsExactly(tuple("challenger", "student-v1")));
+    // And one batch of 4 plus the cut batch of t4 were learned, and checkpoint 1 saved
+    assertThat(h.trainer.stats().turnsLearned()).isEqualTo(5);
+    assertThat(h.committedTo(TrainerHarness.CHECKPOINTS))
+        .hasSize(1);
+    assertThat(ModelState.read(dir.resolve("student-v1.ckpt")).metadata())
+        .containsEntry("samples_seen", "5").containsEntry("offset." + P0, "6");
+    // And the one transaction committed offset 6 naming checkpoint 1, from which nothing is left to replay
+    assertThat(h.committedOffsets()).containsExactly(Map.of(P0, offset(6, 1, 6, "")));
+  }
+
+  @Test
+  void shouldFreezeAPromotedChallengerAndPredictWithItAsChampionFromTheNextTurnOn() {
+    // Given four turns learned by challenger student-v1
+    TrainerHarness h = new TrainerHarness(new TrainerHarness.Group(dir));
+    h.appendTurns(0, 3);
+
+    // When the evaluator promotes student-v1, then two more turns arrive
+    h.softLabels.then(h.assign(),
+        () -> h.appendPromotion(TrainingRecords.promotion("PROMOTE", null, "student-v1", "challenger")),
+        () -> h.appendTurns(4, 5),
+        h.stop());
+    h.run();
+
+    // Then student-v1 was checkpointed as it was and predicts as champion beside the new challenger
+    assertThat(h.trainer.stats().championVersion()).isEqualTo("student-v1");
+    assertThat(h.committedPredictions()).extracting(StudentPrediction::getTurnId)
+        .containsExactly("t0", "t1", "t2", "t3", "t4", "t5");
+    assertThat(h.committedPredictions()).extracting(p -> p.getPredictions().stream()
+            .map(m -> m.getRole() + ":" + m.getModelVersion()).toList())
+        .containsExactly(List.of("challenger:student-v1"), List.of("challenger:student-v1"),
+            List.of("challenger:student-v1"), List.of("challenger:student-v1"),
+            List.of("challenger:student-v2", "champion:student-v1"),
+            List.of("challenger:student-v2", "champion:student-v1"));
+    assertThat(h.committedOffsets()).containsExactly(Map.of(P0, offset(4, 1, 4, "")), Map.of(P0, offset(6, 2, 6, "")));
+  }
+
+  @Test
+  void shouldDeadLetterASoftLabelWhoseTeacherIndexIsOutOfRange() {
+    // Given three soft labels, the middle one naming teacher index 7 of 3 labels
+    TrainerHarness h = new TrainerHarness(new TrainerHarness.Group(dir));
+    h.appendTurns(0, 0);
+    SoftLabel bad = SoftLabel.newBuilder(TrainingRecords.softLabel(1, false)).setTeacherIndex(7).build();
+    h.appendLabel(bad);
+    h.appendTurns(2, 2);
+
+    // When the trainer reads them
+    h.softLabels.then(h.assign(), h.stop());
+    h.run();
+
+    // Then the bad one went, untouched, to the dead-letter topic with headers naming why and where
+    List<ProducerRecord<byte[], byte[]>> dead = h.committedTo(TrainerHarness.SOFT_LABELS + ".dlq");
+    assertThat(dead).hasSize(1);
+    ProducerRecord<byte[], byte[]> letter = dead.get(0);
+    assertThat(new String(letter.key(), StandardCharsets.UTF_8)).isEqualTo("c1");
+    assertThat(DeadLetters.header(letter.headers(), DeadLetters.HEADER_STAGE)).isEqualTo("student-trainer");
+    assertThat(DeadLetters.header(letter.headers(), DeadLetters.HEADER_EXCEPTION))
+        .isEqualTo(InvalidSoftLabelException.class.getName());
+    assertThat(DeadLetters.header(letter.headers(), DeadLetters.HEADER_MESSAGE))
+        .isEqualTo("soft label of turn t1 has teacher index 7 outside [0, 3)");
+    assertThat(DeadLetters.header(letter.headers(), DeadLetters.HEADER_SOURCE_TOPIC)).isEqualTo(TrainerHarness.SOFT_LABELS);
+    assertThat(DeadLetters.header(letter.headers(), DeadLetters.HEADER_SOURCE_PARTITION)).isEqualTo("0");
+    assertThat(DeadLetters.header(letter.headers(), DeadLetters.HEADER_SOURCE_OFFSET)).isEqualTo("1");
+    // And the others were predicted and learned, and the committed offset covers all three
+    assertThat(h.committedPredictions()).extracting(StudentPrediction::getTurnId).containsExactly("t0", "t2");
+    assertThat(h.trainer.stats().deadLettered()).isEqualTo(1);
+    assertThat(h.trainer.stats().turnsLearned()).isEqualTo(2);
+    assertThat(h.committedOffsets()).containsExactly(Map.of(P0, offset(3, 1, 3, "")));
+  }
+}
