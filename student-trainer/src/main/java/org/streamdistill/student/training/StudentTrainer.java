@@ -75,7 +75,11 @@ import org.streamdistill.student.model.TextCnn;
  * a single partition: with several, the interleaving of partitions, and so the batches, may
  * differ after a restart, though no turn is learned twice or published twice).
  *
- * <p>Promotion events switch the champion to the promoted version's weights ({@link ChampionLine}).
+ * <p><b>The champion survives restarts.</b> At start the champion and its standby are recovered
+ * from {@code model.promotions} (compacted: maybe only its latest event, a HOLD naming the
+ * champion in {@code from_version}) and loaded from their checkpoint files once; a version whose
+ * file is gone or unreadable is logged and skipped, never fatal ({@link ChampionLine}). Promotion
+ * events that arrive later switch the champion as they come.
  *
  * <p>Runs on the caller's thread ({@link #run()}) until {@link #stop()}; owns the consumers and
  * producer it was given, released by {@link #close()}. Run one instance per model line: a second
@@ -210,7 +214,8 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
       // that the committed offsets read next are final.
       transaction.init();
       restore();
-      promotions.start(METADATA_TIMEOUT);
+      champions.recover(promotions.readHistory(METADATA_TIMEOUT));
+      championVersion = champions.championVersion();
       consumer.subscribe(List.of(softLabels.name()), rebalanceListener);
       while (running.get()) {
         step();
@@ -245,6 +250,7 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
     }
     advancePastControlRecords();
     predictAndPublish();
+    champions.retryDeferred();
     long now = clock.getAsLong();
     if (!records.isEmpty()) {
       lastRecordMillis = now;
@@ -579,6 +585,11 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
     @Override
     public String version() {
       return challengerVersion();
+    }
+
+    @Override
+    public boolean current() {
+      return !progress.replaying();
     }
 
     @Override

@@ -15,7 +15,7 @@ import org.streamdistill.schemas.topic.Topics;
 import org.streamdistill.schemas.wire.AvroWireCodec;
 import org.streamdistill.schemas.wire.UndecodableRecordException;
 
-/** Reading model.promotions from its beginning, each record decoded or refused. */
+/** Reading model.promotions: the history at start, then what arrives, each record decoded or refused. */
 class PromotionFeedTest {
 
   private final AvroWireCodec<PromotionEvent> codec = new AvroWireCodec<>(new InMemorySchemaRegistryClient(),
@@ -32,24 +32,26 @@ class PromotionFeedTest {
   }
 
   @Test
-  void shouldReplayTheTopicFromItsBeginningThenFollowNewRecordsEachDecodedOrRefused() {
-    // Given a PROMOTE and an undecodable record
+  void shouldReadTheHistoryToItsEndSkippingUndecodableRecordsThenFollowNewOnes() {
+    // Given a history of a PROMOTE, an undecodable record and a HOLD
     PromotionEvent promote = promotion("PROMOTE", null, "student-v1", "challenger");
+    PromotionEvent hold = promotion("HOLD", "student-v1", "student-v2", "challenger");
     append(promote);
     consumer.append(PROMOTIONS_P0, key(), new byte[] {1, 2, 3});
+    append(hold);
 
-    // When the feed starts and polls, then a ROLLBACK arrives
-    feed.start(Duration.ofSeconds(5));
-    List<PromotionFeed.Received> first = feed.poll(Duration.ZERO);
+    // When the feed reads the history, then a ROLLBACK and garbage arrive
+    List<PromotionEvent> history = feed.readHistory(Duration.ofSeconds(5));
     PromotionEvent rollback = promotion("ROLLBACK", "student-v2", "student-v1", "previous");
     append(rollback);
-    List<PromotionFeed.Received> next = feed.poll(Duration.ZERO);
+    consumer.append(PROMOTIONS_P0, key(), new byte[] {9});
+    List<PromotionFeed.Received> received = feed.poll(Duration.ZERO);
 
-    // Then every record comes once, in order, the garbage with its error
-    assertThat(first).extracting(PromotionFeed.Received::event).containsExactly(promote, null);
-    assertThat(first.get(1).error()).isInstanceOf(UndecodableRecordException.class);
-    assertThat(next).extracting(PromotionFeed.Received::event).containsExactly(rollback);
-    assertThat(next).extracting(r -> r.record().offset()).containsExactly(2L);
+    // Then the history holds the two decodable events; the new records come once each, the garbage with its error
+    assertThat(history).containsExactly(promote, hold);
+    assertThat(received).extracting(PromotionFeed.Received::event).containsExactly(rollback, null);
+    assertThat(received).extracting(r -> r.record().offset()).containsExactly(3L, 4L);
+    assertThat(received.get(1).error()).isInstanceOf(UndecodableRecordException.class);
     assertThat(feed.poll(Duration.ZERO)).isEmpty();
   }
 
@@ -57,7 +59,7 @@ class PromotionFeedTest {
   void shouldRefuseToStartWithoutThePromotionsTopic() {
     PromotionFeed missing = new PromotionFeed(new LogConsumer(), Topics.PROMOTIONS, codec);
 
-    assertThatThrownBy(() -> missing.start(Duration.ofSeconds(1))).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(() -> missing.readHistory(Duration.ofSeconds(1))).isInstanceOf(IllegalStateException.class)
         .hasMessage("topic model.promotions does not exist: provision the pipeline's topics first (bin/streamdistill "
             + "provision)");
   }

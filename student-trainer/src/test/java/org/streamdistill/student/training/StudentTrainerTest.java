@@ -7,6 +7,7 @@ import static org.streamdistill.student.training.TrainerHarness.offset;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +20,10 @@ import org.streamdistill.records.StudentPrediction;
 import org.streamdistill.schemas.wire.DeadLetters;
 import org.streamdistill.student.checkpoint.ModelState;
 
-/** The trainer's loop on mock Kafka clients: what it publishes, in which transactions, with which committed offsets. */
+/**
+ * The trainer's loop on mock Kafka clients: what it publishes, in which transactions, with which
+ * committed offsets and metadata, and which champion it recovers at a restart.
+ */
 class StudentTrainerTest {
 
   @TempDir
@@ -50,6 +54,67 @@ class StudentTrainerTest {
         .containsEntry("samples_seen", "5").containsEntry("offset." + P0, "6");
     // And the one transaction committed offset 6 naming checkpoint 1, from which nothing is left to replay
     assertThat(h.committedOffsets()).containsExactly(Map.of(P0, offset(6, 1, 6, "")));
+  }
+
+  @Test
+  void shouldAdoptTheFromVersionOfAHoldWhenTheCompactedPromotionsTopicHoldsNothingElse() {
+    // Given a model line whose first trainer checkpointed student-v1 after four turns
+    TrainerHarness.Group group = new TrainerHarness.Group(dir);
+    TrainerHarness first = new TrainerHarness(group);
+    first.appendTurns(0, 3);
+    first.softLabels.then(first.assign(), first.stop());
+    first.run();
+    // and model.promotions compacted to a single HOLD: student-v1 serves, compared with student-v2
+    TrainerHarness restarted = new TrainerHarness(group);
+    restarted.appendTurns(0, 5);
+    restarted.appendPromotion(TrainingRecords.promotion("HOLD", "student-v1", "student-v2", "challenger"));
+
+    // When the trainer restarts and reads turns 4 and 5
+    restarted.softLabels.then(restarted.assign(), restarted.stop());
+    restarted.run();
+
+    // Then it serves student-v1 as champion beside the challenger student-v2, on the new turns only
+    assertThat(restarted.trainer.stats().championVersion()).isEqualTo("student-v1");
+    assertThat(restarted.committedPredictions()).extracting(StudentPrediction::getTurnId).containsExactly("t4", "t5");
+    assertThat(restarted.committedPredictions()).allSatisfy(p -> assertThat(p.getPredictions())
+        .extracting(ModelPrediction::getRole, ModelPrediction::getModelVersion)
+        .containsExactly(tuple("challenger", "student-v2"), tuple("champion", "student-v1")));
+  }
+
+  @Test
+  void shouldKeepTrainingWithoutAChampionWhenThePromotedCheckpointIsCorruptOrGone() throws IOException {
+    // Given a model line with checkpoints student-v1 and student-v2 (committed), v1 then corrupted
+    TrainerHarness.Group group = new TrainerHarness.Group(dir);
+    TrainerHarness first = new TrainerHarness(group);
+    first.appendTurns(0, 3);
+    first.softLabels.then(first.assign(), first.stop());
+    first.run();
+    TrainerHarness second = new TrainerHarness(group);
+    second.appendTurns(0, 7);
+    second.softLabels.then(second.assign(), second.stop());
+    second.run();
+    Files.writeString(dir.resolve("student-v1.ckpt"), "not a checkpoint");
+    // and a promotions history whose last PROMOTE names student-v1
+    TrainerHarness restarted = new TrainerHarness(group);
+    restarted.appendTurns(0, 9);
+    restarted.appendPromotion(TrainingRecords.promotion("PROMOTE", null, "student-v1", "challenger"));
+
+    // When the trainer restarts, reads turns 8 and 9, then a promotion of student-v7 (never written) arrives
+    restarted.softLabels.then(restarted.assign(),
+        () -> restarted.appendPromotion(TrainingRecords.promotion("PROMOTE", "student-v1", "student-v7", "challenger")),
+        () -> restarted.appendTurns(10, 11),
+        restarted.stop());
+    restarted.run();
+
+    // Then it went on predicting the new turns once each, with the challenger alone
+    assertThat(restarted.trainer.stats().championVersion()).isNull();
+    assertThat(restarted.committedPredictions()).extracting(StudentPrediction::getTurnId)
+        .containsExactly("t8", "t9", "t10", "t11");
+    assertThat(restarted.committedPredictions()).allSatisfy(p -> assertThat(p.getPredictions())
+        .extracting(ModelPrediction::getRole, ModelPrediction::getModelVersion)
+        .containsExactly(tuple("challenger", "student-v3")));
+    assertThat(restarted.trainer.stats().turnsLearned()).isEqualTo(4);
+    assertThat(restarted.committedOffsets()).containsExactly(Map.of(P0, offset(12, 3, 12, "")));
   }
 
   @Test
