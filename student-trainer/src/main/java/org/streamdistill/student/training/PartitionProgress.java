@@ -102,6 +102,13 @@ final class PartitionProgress<P> {
     return commits;
   }
 
+  /** Forgets every partition not in {@code partitions}. */
+  void retainOnly(java.util.Collection<P> partitions) {
+    position.keySet().retainAll(partitions);
+    resumeOffsets.keySet().retainAll(partitions);
+    publishedUntil.keySet().retainAll(partitions);
+  }
+
   void clear() {
     position.clear();
     resumeOffsets.clear();

@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -75,6 +76,19 @@ import org.streamdistill.student.model.TextCnn;
  * a single partition: with several, the interleaving of partitions, and so the batches, may
  * differ after a restart, though no turn is learned twice or published twice).
  *
+ * <p><b>Rebalances are handled as a crash would be, without the crash.</b> One model learns
+ * from every partition, so the state of one partition cannot be given up alone: the weights
+ * hold its turns. When partitions are revoked (the group generation is still valid), the open
+ * transaction commits every prediction made so far with the offsets that cover them; if that
+ * is impossible, or when partitions are lost (the generation is gone and offsets can no longer
+ * be committed), the transaction is aborted; the same commit happens when a partition given up
+ * earlier comes back with committed progress. Either way the trainer then drops everything it
+ * holds in memory, the pending turns and batch entries of the revoked or lost partitions
+ * included, without learning them, and at the next assignment restores from the committed
+ * state exactly as after a restart: the checkpoint it names, a replay that learns again what
+ * was published and publishes it not again. So no prediction is published twice or lost, no
+ * turn is learned twice into the weights, and the weights are those of an uninterrupted run.
+ *
  * <p><b>The champion survives restarts.</b> At start the champion and its standby are recovered
  * from {@code model.promotions} (compacted: maybe only its latest event, a HOLD naming the
  * champion in {@code from_version}) and loaded from their checkpoint files once; a version whose
@@ -125,7 +139,7 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
   private final PredictionWriter writer = new PredictionWriter();
   private final PrequentialBatcher<TopicPartition, Turn> batcher;
   private final PartitionProgress<TopicPartition> progress = new PartitionProgress<>();
-  private final ConsumerRebalanceListener rebalanceListener = new SeekOnAssignment();
+  private final ConsumerRebalanceListener rebalanceListener = new RebalanceHandler();
   private final LongSupplier clock;
 
   private final AtomicBoolean running = new AtomicBoolean(true);
@@ -141,6 +155,13 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
   private long lastRecordMillis;
   private boolean uncommitted;
   private boolean checkpointForced;
+  /** Set while {@link #run()} is on the stack: only then may the rebalance callbacks use the clients. */
+  private boolean active;
+  /**
+   * Set when partitions were revoked or lost: the in-memory state was dropped, and the next
+   * assignment restores from the committed state. Until then nothing is read, learned or committed.
+   */
+  private boolean restoreNeeded;
 
   /**
    * A trainer on the production Kafka clients ({@link TrainerClients}), which it owns.
@@ -209,6 +230,7 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
 
   @Override
   public void run() {
+    active = true;
     try {
       // Fences a predecessor with the same transactional.id and aborts its open transaction, so
       // that the committed offsets read next are final.
@@ -221,22 +243,27 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
         step();
       }
       finish();
-    } catch (ProducerFencedException | InvalidProducerEpochException | FencedInstanceIdException e) {
-      transaction.markFenced();
-      String message = "another student trainer took over model line " + config.modelName() + " (transactional.id "
-          + config.transactionalId() + "): this one stops, and its uncommitted predictions are discarded; run one "
-          + "trainer per model line";
-      LOG.error(message);
-      throw new IllegalStateException(message, e);
-    } catch (WakeupException e) {
-      transaction.abort();
-      if (running.get()) {
-        throw e;
-      }
     } catch (RuntimeException e) {
+      if (isFencing(e)) {
+        transaction.markFenced();
+        String message = "another student trainer took over model line " + config.modelName() + " (transactional.id "
+            + config.transactionalId() + "): this one stops, and its uncommitted predictions are discarded; run one "
+            + "trainer per model line";
+        LOG.error(message);
+        throw new IllegalStateException(message, e);
+      }
+      if (e instanceof WakeupException) {
+        transaction.abort();
+        if (running.get()) {
+          throw e;
+        }
+        return;
+      }
       LOG.error("student trainer stopped: {}", e.getMessage(), e);
       transaction.abort();
       throw e;
+    } finally {
+      active = false;
     }
   }
 
@@ -245,6 +272,11 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
     transaction.failOnSendError();
     followPromotions(Duration.ZERO);
     ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+    if (restoreNeeded) {
+      // Partitions were revoked or lost and none assigned since: the records are read again
+      // after the restore, which seeks every partition.
+      return;
+    }
     for (ConsumerRecord<byte[], byte[]> record : records) {
       accept(record);
     }
@@ -269,6 +301,9 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
    * after a pause; not while replaying, where it would change turns already published).
    */
   private void finish() {
+    if (restoreNeeded) {
+      return; // everything held was committed or aborted when the partitions went
+    }
     if (batcher.hasBatch() && !progress.replaying()) {
       cutBatch();
     }
@@ -428,15 +463,20 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
   /**
    * Commits the open transaction with the consumed offsets, each carrying the {@link
    * CommittedProgress} a restart needs. Never moves a committed offset back: while replaying,
-   * the offset stays where the crashed run had published up to.
+   * the offset stays where the crashed run had published up to. Only partitions assigned to
+   * this member are committed: another member may have moved the others on.
    */
   private void commit() {
     if (!transaction.open() && !uncommitted) {
       return;
     }
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-    progress.toCommit(checkpointCount.get(), batcher::cuts).forEach((tp, commit) ->
-        offsets.put(tp, new OffsetAndMetadata(commit.offset(), commit.progress().encode())));
+    Set<TopicPartition> assigned = consumer.assignment();
+    progress.toCommit(checkpointCount.get(), batcher::cuts).forEach((tp, commit) -> {
+      if (assigned.contains(tp)) {
+        offsets.put(tp, new OffsetAndMetadata(commit.offset(), commit.progress().encode()));
+      }
+    });
     transaction.commit(offsets, consumer.groupMetadata());
     uncommitted = false;
     lastCommitMillis = clock.getAsLong();
@@ -455,7 +495,8 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
 
   /**
    * Decides, from the group's committed offsets and the files on disk, which checkpoint to load
-   * and where to replay from ({@link RestorePlan}); sets aside files no commit names.
+   * and where to replay from ({@link RestorePlan}); sets aside files no commit names. Everything
+   * held in memory is replaced: at start, and again after partitions were revoked or lost.
    */
   private void restore() {
     List<TopicPartition> partitions = consumer.partitionsFor(softLabels.name(), METADATA_TIMEOUT).stream()
@@ -550,6 +591,32 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
         record.value(), error));
   }
 
+  /**
+   * Gives up everything held in memory after partitions were revoked (and the transaction
+   * committed) or lost (and it aborted): pending turns and batch entries are dropped without
+   * being learned, positions and cuts forgotten. Partitions that were not revoked go too: the
+   * weights hold turns of every partition since the checkpoint, and after an abort their
+   * predictions since the last commit are gone as well, so only the committed state is
+   * consistent; the next assignment restores it ({@link #restore()}) and replays.
+   */
+  private void forgetAll() {
+    batcher.clear();
+    progress.clear();
+    uncommitted = false;
+    checkpointForced = false;
+    restoreNeeded = true;
+  }
+
+  private static boolean isFencing(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+      if (cause instanceof ProducerFencedException || cause instanceof InvalidProducerEpochException
+          || cause instanceof FencedInstanceIdException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Asks {@link #run()} to learn the batch in hand, checkpoint and return; safe from any thread. */
   public void stop() {
     running.set(false);
@@ -575,6 +642,11 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
     }
   }
 
+  /** The listener the soft-labels subscription uses; tests call it to simulate a lost partition. */
+  ConsumerRebalanceListener rebalanceListener() {
+    return rebalanceListener;
+  }
+
   /** The challenger as {@link ChampionLine} sees it. */
   private final class LiveChallenger implements ChampionLine.LiveChallenger {
     @Override
@@ -589,7 +661,7 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
 
     @Override
     public boolean current() {
-      return !progress.replaying();
+      return !restoreNeeded && !progress.replaying();
     }
 
     @Override
@@ -600,30 +672,107 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
   }
 
   /**
-   * Seeks each assigned partition to where this process is in it: at the first assignment, the
-   * restored resume offset; after a rebalance, the next turn not yet read (the committed offset
-   * may be behind it, and going back would predict and learn turns twice). A partition never
-   * seen starts where the consumer's reset policy puts it, which is also its resume offset.
+   * Keeps the in-memory state and the group's committed state in step through rebalances. All
+   * three callbacks run on the {@link #run()} thread, inside {@code poll}.
    */
-  private final class SeekOnAssignment implements ConsumerRebalanceListener {
+  private final class RebalanceHandler implements ConsumerRebalanceListener {
+
+    /**
+     * The generation is still valid here, so this is the last moment the offsets of these
+     * partitions can be committed with the predictions that cover them: publish what is
+     * pending and commit, then restore at the next assignment.
+     */
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-      if (!partitions.isEmpty() && running.get()) {
-        LOG.warn("partitions {} revoked from this trainer: is a second trainer running in group {}? Run one per "
-            + "model line", partitions, config.groupId());
+      if (!active || partitions.isEmpty() || restoreNeeded) {
+        return;
       }
+      LOG.warn("partitions {} revoked from this trainer (is a second trainer running in group {}? Run one per model "
+          + "line): committing what was published, then restoring from the committed state", partitions,
+          config.groupId());
+      commitThenForget(partitions);
     }
 
+    /**
+     * The generation is gone (this member was dropped from the group, e.g. it did not poll
+     * within {@code max.poll.interval.ms}): offsets can no longer be committed, so the open
+     * transaction is aborted and its predictions never become visible; the owner of the
+     * partitions (this trainer, once it rejoins) replays them from the committed offsets.
+     */
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      if (!active || partitions.isEmpty()) {
+        return;
+      }
+      LOG.warn("partitions {} lost by this trainer (dropped from group {}): aborting the open transaction; the turns "
+          + "since the last commit will be replayed", partitions, config.groupId());
+      transaction.abort();
+      forgetAll();
+    }
+
+    /**
+     * Seeks each assigned partition to where this process is in it. At the first assignment
+     * that is the restored resume offset. After partitions were revoked or lost, or when a
+     * partition this process had given up comes back with committed progress (its turns since
+     * that checkpoint are in the weights no more, or not in the same order), every assigned
+     * partition restarts from a fresh restore of the committed state. A partition never
+     * committed starts at its beginning (the reset policy), which is also its resume offset.
+     */
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-      for (TopicPartition tp : partitions) {
+      if (!active) {
+        return;
+      }
+      if (!restoreNeeded && returnsWithCommittedProgress(partitions)) {
+        LOG.info("partitions {} with committed progress assigned to this trainer: committing, then restoring from "
+            + "the committed state", partitions);
+        commitThenForget(partitions);
+      }
+      Collection<TopicPartition> toSeek = partitions;
+      if (restoreNeeded) {
+        restore();
+        restoreNeeded = false;
+        toSeek = consumer.assignment();
+        // Partitions that went elsewhere are neither replayed nor committed by this member.
+        progress.retainOnly(toSeek);
+      }
+      for (TopicPartition tp : toSeek) {
         Long next = progress.next(tp);
         if (next != null) {
           consumer.seek(tp, next);
         } else {
+          consumer.seekToBeginning(List.of(tp));
           progress.start(tp, consumer.position(tp));
         }
       }
+    }
+
+    private boolean returnsWithCommittedProgress(Collection<TopicPartition> partitions) {
+      Set<TopicPartition> unknown = new HashSet<>();
+      partitions.stream().filter(tp -> progress.next(tp) == null).forEach(unknown::add);
+      return !unknown.isEmpty() && consumer.committed(unknown, METADATA_TIMEOUT).values().stream()
+          .anyMatch(java.util.Objects::nonNull);
+    }
+
+    /**
+     * Commits every prediction made so far with the offsets of the assigned partitions; if that
+     * fails (a send failed, the coordinator moved on), aborts instead, and the committed state
+     * is then the previous commit, from which the restore replays. Fencing stops the trainer.
+     */
+    private void commitThenForget(Collection<TopicPartition> partitions) {
+      try {
+        predictAndPublish();
+        commit();
+      } catch (RuntimeException e) {
+        if (isFencing(e)) {
+          transaction.markFenced();
+          throw e;
+        }
+        LOG.warn("could not commit before the rebalance of partitions {} ({}): aborting; the turns since the last "
+            + "commit will be predicted and published again", partitions, e.getMessage());
+        transaction.abort();
+      }
+      forgetAll();
     }
   }
 }

@@ -55,6 +55,17 @@ class PartitionProgressTest {
   }
 
   @Test
+  void shouldNeitherReplayNorCommitPartitionsItNoLongerHolds() {
+    progress.restore(Map.of("p0", 1L, "p1", 2L), Map.of("p0", 1L, "p1", 9L));
+
+    progress.retainOnly(List.of("p0"));
+
+    assertThat(progress.replaying()).isFalse();
+    assertThat(progress.toCommit(0, p -> List.of())).isEqualTo(Map.of("p0",
+        new PartitionProgress.PartitionCommit(1, new CommittedProgress(0, 1, List.of()))));
+  }
+
+  @Test
   void shouldForgetEverythingOnClear() {
     progress.restore(Map.of("p0", 1L), Map.of("p0", 5L));
 

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -19,10 +20,12 @@ import org.streamdistill.records.SoftLabel;
 import org.streamdistill.records.StudentPrediction;
 import org.streamdistill.schemas.wire.DeadLetters;
 import org.streamdistill.student.checkpoint.ModelState;
+import org.streamdistill.student.optim.Parameter;
 
 /**
  * The trainer's loop on mock Kafka clients: what it publishes, in which transactions, with which
- * committed offsets and metadata, and which champion it recovers at a restart.
+ * committed offsets and metadata, through revocations, lost partitions and restarts, and which
+ * champion it recovers at a restart.
  */
 class StudentTrainerTest {
 
@@ -54,6 +57,107 @@ class StudentTrainerTest {
         .containsEntry("samples_seen", "5").containsEntry("offset." + P0, "6");
     // And the one transaction committed offset 6 naming checkpoint 1, from which nothing is left to replay
     assertThat(h.committedOffsets()).containsExactly(Map.of(P0, offset(6, 1, 6, "")));
+  }
+
+  @Test
+  void shouldCommitWhatWasPublishedWhenPartitionsAreRevokedMidBatchAndEndWithTheWeightsOfAnUninterruptedRun()
+      throws IOException {
+    // Given six soft labels read in one poll: turns 0-3 learned, 4 and 5 waiting in the batch
+    TrainerHarness h = new TrainerHarness(new TrainerHarness.Group(dir.resolve("rebalanced")));
+    h.appendTurns(0, 5);
+    List<Long> atRevocation = new ArrayList<>();
+
+    // When the partition is revoked (the generation still valid) and assigned again, two more
+    // turns arrive, and the trainer stops
+    h.softLabels.then(h.assign(),
+        () -> {
+          h.softLabels.rebalance(List.of());
+          atRevocation.add(h.trainer.stats().turnsLearned());
+          atRevocation.add(h.trainer.stats().predictionsAcknowledged());
+          h.softLabels.rebalance(List.of(P0));
+        },
+        () -> h.appendTurns(6, 7),
+        h.stop());
+    h.run();
+
+    // Then the revocation committed the six predictions with offset 6, the batch still unlearned
+    // (the checkpoint-0 metadata tells a restore to learn turns 0-5 again)
+    assertThat(atRevocation).containsExactly(4L, 6L);
+    assertThat(h.committedOffsets()).containsExactly(Map.of(P0, offset(6, 0, 0, "")),
+        Map.of(P0, offset(8, 1, 8, "")));
+    // And the restore replayed turns 0-5 without publishing them again: one prediction per turn
+    assertThat(h.committedPredictions()).extracting(StudentPrediction::getTurnId)
+        .containsExactly("t0", "t1", "t2", "t3", "t4", "t5", "t6", "t7");
+    // And the model learned each turn once: the same weights as a trainer that was never interrupted
+    TrainerHarness uninterrupted = new TrainerHarness(new TrainerHarness.Group(dir.resolve("uninterrupted")));
+    uninterrupted.appendTurns(0, 5);
+    uninterrupted.softLabels.then(uninterrupted.assign(), () -> uninterrupted.appendTurns(6, 7), uninterrupted.stop());
+    uninterrupted.run();
+    assertSameWeights(dir.resolve("rebalanced/student-v1.ckpt"), dir.resolve("uninterrupted/student-v1.ckpt"));
+    assertThat(ModelState.read(dir.resolve("rebalanced/student-v1.ckpt")).metadata())
+        .containsEntry("samples_seen", "8");
+  }
+
+  @Test
+  void shouldCommitBothPartitionsWhenOneIsRevokedThenReplayOnlyTheOneItKeeps() {
+    // Given three turns in each of two partitions, all read, four of them learned
+    TrainerHarness h = new TrainerHarness(new TrainerHarness.Group(dir), 2);
+    for (int i = 0; i < 3; i++) {
+      h.appendLabel(TrainerHarness.P0, TrainingRecords.softLabel(i, false));
+      h.appendLabel(TrainerHarness.P1, TrainingRecords.softLabel(10 + i, false));
+    }
+
+    // When partition 1 is revoked (cooperatively: partition 0 stays), a turn arrives on 0, and the trainer stops
+    h.softLabels.then(() -> h.softLabels.rebalance(List.of(TrainerHarness.P0, TrainerHarness.P1)),
+        () -> h.softLabels.rebalance(List.of(TrainerHarness.P0)),
+        () -> h.appendLabel(TrainerHarness.P0, TrainingRecords.softLabel(3, false)),
+        h.stop());
+    h.run();
+
+    // Then the revocation committed both partitions with the six predictions; afterwards only
+    // partition 0 is replayed (not published again), continued and committed
+    assertThat(h.committedOffsets()).containsExactly(
+        Map.of(TrainerHarness.P0, offset(3, 0, 0, ""), TrainerHarness.P1, offset(3, 0, 0, "")),
+        Map.of(TrainerHarness.P0, offset(4, 1, 4, "")));
+    assertThat(h.committedPredictions()).extracting(StudentPrediction::getTurnId)
+        .containsExactlyInAnyOrder("t0", "t1", "t2", "t10", "t11", "t12", "t3");
+    assertThat(h.committedPredictions()).extracting(StudentPrediction::getTurnId).last().isEqualTo("t3");
+  }
+
+  @Test
+  void shouldAbortAndDropTheTurnsOfALostPartitionWithoutLearningThemThenReplayThemOnceReassigned()
+      throws IOException {
+    // Given six soft labels read in one poll: turns 0-3 learned, 4 and 5 in the batch, six
+    // predictions in the open transaction
+    TrainerHarness h = new TrainerHarness(new TrainerHarness.Group(dir.resolve("lost")));
+    h.appendTurns(0, 5);
+    List<Object> atLoss = new ArrayList<>();
+
+    // When the partition is lost (this member was dropped from the group), a poll passes, and
+    // the partition is assigned again when the trainer rejoins
+    h.softLabels.then(h.assign(),
+        () -> h.trainer.rebalanceListener().onPartitionsLost(List.of(P0)),
+        () -> {
+          atLoss.add(h.trainer.stats().turnsLearned());
+          atLoss.add(h.producer.transactionAborted());
+          atLoss.add(h.committedPredictions().size());
+          h.trainer.rebalanceListener().onPartitionsAssigned(List.of(P0));
+        },
+        h.stop());
+    h.run();
+
+    // Then the loss aborted the transaction and turns 4 and 5 were not learned (nor read meanwhile)
+    assertThat(atLoss).containsExactly(4L, true, 0);
+    // And after the reassignment every turn was predicted and published once, and learned once
+    assertThat(h.committedPredictions()).extracting(StudentPrediction::getTurnId)
+        .containsExactly("t0", "t1", "t2", "t3", "t4", "t5");
+    assertThat(h.trainer.stats().turnsLearned()).isEqualTo(4 + 6);
+    assertThat(h.committedOffsets()).containsExactly(Map.of(P0, offset(6, 1, 6, "")));
+    TrainerHarness uninterrupted = new TrainerHarness(new TrainerHarness.Group(dir.resolve("uninterrupted")));
+    uninterrupted.appendTurns(0, 5);
+    uninterrupted.softLabels.then(uninterrupted.assign(), uninterrupted.stop());
+    uninterrupted.run();
+    assertSameWeights(dir.resolve("lost/student-v1.ckpt"), dir.resolve("uninterrupted/student-v1.ckpt"));
   }
 
   @Test
@@ -174,5 +278,14 @@ class StudentTrainerTest {
     assertThat(h.trainer.stats().deadLettered()).isEqualTo(1);
     assertThat(h.trainer.stats().turnsLearned()).isEqualTo(2);
     assertThat(h.committedOffsets()).containsExactly(Map.of(P0, offset(3, 1, 3, "")));
+  }
+
+  private static void assertSameWeights(Path actual, Path expected) throws IOException {
+    List<Parameter> want = ModelState.read(expected).model().parameters();
+    List<Parameter> got = ModelState.read(actual).model().parameters();
+    assertThat(got).hasSameSizeAs(want);
+    for (int i = 0; i < want.size(); i++) {
+      assertThat(got.get(i).values()).as(want.get(i).name()).containsExactly(want.get(i).values());
+    }
   }
 }

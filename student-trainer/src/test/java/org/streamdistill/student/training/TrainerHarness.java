@@ -31,6 +31,7 @@ final class TrainerHarness {
   static final String PROMOTIONS = Topics.PROMOTIONS.name();
   static final String CHECKPOINTS = Topics.CHECKPOINTS.name();
   static final TopicPartition P0 = new TopicPartition(SOFT_LABELS, 0);
+  static final TopicPartition P1 = new TopicPartition(SOFT_LABELS, 1);
   static final TopicPartition PROMOTIONS_P0 = new TopicPartition(PROMOTIONS, 0);
 
   /** What outlives one trainer: the registry, the checkpoint directory and the group's committed offsets. */
@@ -56,6 +57,10 @@ final class TrainerHarness {
   private final AvroWireCodec<StudentPrediction> predictionCodec;
 
   TrainerHarness(Group group) {
+    this(group, 1);
+  }
+
+  TrainerHarness(Group group, int partitions) {
     this.group = group;
     Map<String, String> settings = new HashMap<>();
     settings.put(TrainerConfig.CHECKPOINT_DIR, group.checkpoints.toString());
@@ -68,7 +73,7 @@ final class TrainerHarness {
     settings.put(TrainerConfig.MAX_TOKENS, "8");
     this.config = TrainerConfig.of(settings);
     this.producer = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
-    this.softLabels = new LogConsumer().withTopic(SOFT_LABELS, 1).withGroupOffsets(this::groupOffsets);
+    this.softLabels = new LogConsumer().withTopic(SOFT_LABELS, partitions).withGroupOffsets(this::groupOffsets);
     this.promotions = new LogConsumer().withTopic(PROMOTIONS, 1);
     this.softLabelCodec = new AvroWireCodec<>(group.registry, Topics.SOFT_LABELS.valueSubject(), SoftLabel.class);
     this.promotionCodec = new AvroWireCodec<>(group.registry, Topics.PROMOTIONS.valueSubject(), PromotionEvent.class);
@@ -112,7 +117,11 @@ final class TrainerHarness {
   }
 
   void appendLabel(SoftLabel label) {
-    softLabels.append(P0, label.getConversationId().getBytes(StandardCharsets.UTF_8), softLabelCodec.encode(label));
+    appendLabel(P0, label);
+  }
+
+  void appendLabel(TopicPartition tp, SoftLabel label) {
+    softLabels.append(tp, label.getConversationId().getBytes(StandardCharsets.UTF_8), softLabelCodec.encode(label));
   }
 
   void appendPromotion(PromotionEvent event) {
