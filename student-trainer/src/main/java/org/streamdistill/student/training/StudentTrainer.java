@@ -26,9 +26,6 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.FencedInstanceIdException;
-import org.apache.kafka.common.errors.InvalidProducerEpochException;
-import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,7 +51,7 @@ import org.streamdistill.student.model.TextCnn;
  * Prequential: no turn is predicted by a model that has seen it. This class wires the loop; the
  * rules live in {@link PrequentialBatcher} (batches and cuts), {@link PartitionProgress}
  * (offsets), {@link ChallengerModel}, {@link ChampionLine}, {@link PredictionWriter}, {@link
- * TrainerTransaction} and {@link PromotionFeed}.
+ * TrainerTransaction}, {@link PromotionFeed} and {@link RebalanceHandler}.
  *
  * <p><b>Batches depend on the stream alone.</b> Learnable turns fill a batch of {@code
  * trainer.batch-size} across polls; a full batch is one optimizer step, taken right after every
@@ -139,7 +136,7 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
   private final PredictionWriter writer = new PredictionWriter();
   private final PrequentialBatcher<TopicPartition, Turn> batcher;
   private final PartitionProgress<TopicPartition> progress = new PartitionProgress<>();
-  private final ConsumerRebalanceListener rebalanceListener = new RebalanceHandler();
+  private final ConsumerRebalanceListener rebalanceListener;
   private final LongSupplier clock;
 
   private final AtomicBoolean running = new AtomicBoolean(true);
@@ -222,6 +219,7 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
     this.batcher = new PrequentialBatcher<>(config.batchSize(), CommittedProgress.MAX_CUTS);
     this.champions = new ChampionLine(config.modelName(),
         version -> store.load(version).map(CheckpointStore.Loaded::model), new LiveChallenger());
+    this.rebalanceListener = new RebalanceHandler(consumer, new RebalanceTarget(), config.groupId());
     long now = clock.getAsLong();
     this.lastCheckpointMillis = now;
     this.lastCommitMillis = now;
@@ -244,7 +242,7 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
       }
       finish();
     } catch (RuntimeException e) {
-      if (isFencing(e)) {
+      if (TrainerTransaction.isFencing(e)) {
         transaction.markFenced();
         String message = "another student trainer took over model line " + config.modelName() + " (transactional.id "
             + config.transactionalId() + "): this one stops, and its uncommitted predictions are discarded; run one "
@@ -607,16 +605,6 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
     restoreNeeded = true;
   }
 
-  private static boolean isFencing(Throwable e) {
-    for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
-      if (cause instanceof ProducerFencedException || cause instanceof InvalidProducerEpochException
-          || cause instanceof FencedInstanceIdException) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   /** Asks {@link #run()} to learn the batch in hand, checkpoint and return; safe from any thread. */
   public void stop() {
     running.set(false);
@@ -671,108 +659,55 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
     }
   }
 
-  /**
-   * Keeps the in-memory state and the group's committed state in step through rebalances. All
-   * three callbacks run on the {@link #run()} thread, inside {@code poll}.
-   */
-  private final class RebalanceHandler implements ConsumerRebalanceListener {
-
-    /**
-     * The generation is still valid here, so this is the last moment the offsets of these
-     * partitions can be committed with the predictions that cover them: publish what is
-     * pending and commit, then restore at the next assignment.
-     */
+  /** The trainer as {@link RebalanceHandler} sees it. */
+  private final class RebalanceTarget implements RebalanceHandler.Trainer {
     @Override
-    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-      if (!active || partitions.isEmpty() || restoreNeeded) {
-        return;
-      }
-      LOG.warn("partitions {} revoked from this trainer (is a second trainer running in group {}? Run one per model "
-          + "line): committing what was published, then restoring from the committed state", partitions,
-          config.groupId());
-      commitThenForget(partitions);
+    public boolean active() {
+      return active;
     }
 
-    /**
-     * The generation is gone (this member was dropped from the group, e.g. it did not poll
-     * within {@code max.poll.interval.ms}): offsets can no longer be committed, so the open
-     * transaction is aborted and its predictions never become visible; the owner of the
-     * partitions (this trainer, once it rejoins) replays them from the committed offsets.
-     */
     @Override
-    public void onPartitionsLost(Collection<TopicPartition> partitions) {
-      if (!active || partitions.isEmpty()) {
-        return;
-      }
-      LOG.warn("partitions {} lost by this trainer (dropped from group {}): aborting the open transaction; the turns "
-          + "since the last commit will be replayed", partitions, config.groupId());
+    public void commit() {
+      predictAndPublish();
+      StudentTrainer.this.commit();
+    }
+
+    @Override
+    public void abort() {
       transaction.abort();
-      forgetAll();
     }
 
-    /**
-     * Seeks each assigned partition to where this process is in it. At the first assignment
-     * that is the restored resume offset. After partitions were revoked or lost, or when a
-     * partition this process had given up comes back with committed progress (its turns since
-     * that checkpoint are in the weights no more, or not in the same order), every assigned
-     * partition restarts from a fresh restore of the committed state. A partition never
-     * committed starts at its beginning (the reset policy), which is also its resume offset.
-     */
     @Override
-    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-      if (!active) {
-        return;
-      }
-      if (!restoreNeeded && returnsWithCommittedProgress(partitions)) {
-        LOG.info("partitions {} with committed progress assigned to this trainer: committing, then restoring from "
-            + "the committed state", partitions);
-        commitThenForget(partitions);
-      }
-      Collection<TopicPartition> toSeek = partitions;
-      if (restoreNeeded) {
-        restore();
-        restoreNeeded = false;
-        toSeek = consumer.assignment();
-        // Partitions that went elsewhere are neither replayed nor committed by this member.
-        progress.retainOnly(toSeek);
-      }
-      for (TopicPartition tp : toSeek) {
-        Long next = progress.next(tp);
-        if (next != null) {
-          consumer.seek(tp, next);
-        } else {
-          consumer.seekToBeginning(List.of(tp));
-          progress.start(tp, consumer.position(tp));
-        }
-      }
+    public void fenced() {
+      transaction.markFenced();
     }
 
-    private boolean returnsWithCommittedProgress(Collection<TopicPartition> partitions) {
-      Set<TopicPartition> unknown = new HashSet<>();
-      partitions.stream().filter(tp -> progress.next(tp) == null).forEach(unknown::add);
-      return !unknown.isEmpty() && consumer.committed(unknown, METADATA_TIMEOUT).values().stream()
-          .anyMatch(java.util.Objects::nonNull);
-    }
-
-    /**
-     * Commits every prediction made so far with the offsets of the assigned partitions; if that
-     * fails (a send failed, the coordinator moved on), aborts instead, and the committed state
-     * is then the previous commit, from which the restore replays. Fencing stops the trainer.
-     */
-    private void commitThenForget(Collection<TopicPartition> partitions) {
-      try {
-        predictAndPublish();
-        commit();
-      } catch (RuntimeException e) {
-        if (isFencing(e)) {
-          transaction.markFenced();
-          throw e;
-        }
-        LOG.warn("could not commit before the rebalance of partitions {} ({}): aborting; the turns since the last "
-            + "commit will be predicted and published again", partitions, e.getMessage());
-        transaction.abort();
-      }
+    @Override
+    public void forget() {
       forgetAll();
+    }
+
+    @Override
+    public boolean forgotten() {
+      return restoreNeeded;
+    }
+
+    @Override
+    public void restore(Collection<TopicPartition> assigned) {
+      StudentTrainer.this.restore();
+      restoreNeeded = false;
+      // Partitions that went elsewhere are neither replayed nor committed by this member.
+      progress.retainOnly(assigned);
+    }
+
+    @Override
+    public Long next(TopicPartition partition) {
+      return progress.next(partition);
+    }
+
+    @Override
+    public void start(TopicPartition partition, long offset) {
+      progress.start(partition, offset);
     }
   }
 }

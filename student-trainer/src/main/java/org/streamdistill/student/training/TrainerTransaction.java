@@ -10,6 +10,7 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.slf4j.Logger;
@@ -101,6 +102,17 @@ final class TrainerTransaction {
     if (failure != null) {
       throw new IllegalStateException("student trainer cannot write to Kafka: " + failure.getMessage(), failure);
     }
+  }
+
+  /** Whether {@code e}, or one of its causes, says that another producer took over the transactional.id. */
+  static boolean isFencing(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+      if (cause instanceof ProducerFencedException || cause instanceof InvalidProducerEpochException
+          || cause instanceof FencedInstanceIdException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   void markFenced() {
