@@ -300,7 +300,10 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
    */
   private void finish() {
     if (restoreNeeded) {
-      return; // everything held was committed or aborted when the partitions went
+      // Everything held was committed or aborted when the partitions went; only promotion dead
+      // letters sent since may be in an open transaction, which commits without offsets.
+      commit();
+      return;
     }
     if (batcher.hasBatch() && !progress.replaying()) {
       cutBatch();

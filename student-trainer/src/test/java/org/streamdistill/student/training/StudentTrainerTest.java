@@ -161,6 +161,32 @@ class StudentTrainerTest {
   }
 
   @Test
+  void shouldDeadLetterAPromotionNamingNoVersionOfTheLineAndCommitItWhileWaitingForAReassignment() {
+    // Given two turns read, then the partition lost (their predictions aborted)
+    TrainerHarness h = new TrainerHarness(new TrainerHarness.Group(dir));
+    h.appendTurns(0, 1);
+
+    // When a promotion naming '../x' arrives before the partition comes back, and the trainer stops
+    h.softLabels.then(h.assign(),
+        () -> {
+          h.trainer.rebalanceListener().onPartitionsLost(List.of(P0));
+          h.appendPromotion(TrainingRecords.promotion("PROMOTE", "student-v1", "../x", "challenger"));
+        },
+        h.stop());
+    h.run();
+
+    // Then the only committed record is that dead letter, committed without offsets
+    assertThat(h.producer.history()).extracting(ProducerRecord::topic).containsExactly(TrainerHarness.PROMOTIONS + ".dlq");
+    ProducerRecord<byte[], byte[]> letter = h.producer.history().get(0);
+    assertThat(DeadLetters.header(letter.headers(), DeadLetters.HEADER_EXCEPTION))
+        .isEqualTo(InvalidPromotionException.class.getName());
+    assertThat(DeadLetters.header(letter.headers(), DeadLetters.HEADER_MESSAGE))
+        .isEqualTo("PROMOTE names version '../x', which is not a version of model line student (student-v<n>)");
+    assertThat(h.committedOffsets()).isEmpty();
+    assertThat(h.trainer.stats().championVersion()).isNull();
+  }
+
+  @Test
   void shouldAdoptTheFromVersionOfAHoldWhenTheCompactedPromotionsTopicHoldsNothingElse() {
     // Given a model line whose first trainer checkpointed student-v1 after four turns
     TrainerHarness.Group group = new TrainerHarness.Group(dir);
