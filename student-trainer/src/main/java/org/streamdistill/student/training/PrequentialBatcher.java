@@ -1,7 +1,6 @@
 package org.streamdistill.student.training;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -155,20 +154,6 @@ final class PrequentialBatcher<P, T> {
   /** Forgets the cuts a checkpoint's weights contain; later ones (a replay still ahead) stay. */
   void dropCutsBefore(Map<P, Long> resume) {
     cuts.forEach((partition, partitionCuts) -> partitionCuts.headSet(resume.getOrDefault(partition, 0L)).clear());
-  }
-
-  /**
-   * Drops every turn and cut of {@code partitions} without learning them: their state is given
-   * up (a lost partition, whose turns the next owner replays from the committed offsets).
-   */
-  void forget(Collection<P> partitions) {
-    unpredicted.removeIf(pending -> partitions.contains(pending.partition()));
-    batch.removeIf(pending -> partitions.contains(pending.partition()));
-    partitions.forEach(cuts::remove);
-    if (partitions.contains(lastPartition)) {
-      lastPartition = null;
-      lastOffset = -1;
-    }
   }
 
   /** Drops everything: the trainer goes back to its committed state. */

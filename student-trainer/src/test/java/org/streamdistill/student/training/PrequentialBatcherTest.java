@@ -88,33 +88,19 @@ class PrequentialBatcherTest {
   }
 
   @Test
-  void shouldForgetTheTurnsAndCutsOfGivenUpPartitionsWithoutHandingThemOut() {
-    // Given turns of p0 and p1 waiting for prediction and learning, and a cut in each
-    batcher.restoreCuts(Map.of("p0", List.of(1L), "p1", List.of(2L)));
-    batcher.accept("p0", 5, "p0-a", true, true);
-    batcher.accept("p1", 7, "p1-a", true, true);
-
-    // When p1 is given up
-    batcher.forget(List.of("p1"));
-
-    // Then only p0's turn and cut remain
-    assertThat(batcher.cuts()).isEqualTo(Map.of("p0", List.of(1L)));
-    assertThat(batcher.takeUnpredicted()).containsExactly("p0-a");
-    assertThat(batcher.takeBatch()).containsExactly("p0-a");
-    // and a cut now has no last record to follow, as p1's was forgotten
-    assertThat(batcher.cut()).isFalse();
-    assertThat(batcher.cuts()).isEqualTo(Map.of("p0", List.of(1L)));
-  }
-
-  @Test
-  void shouldDropEverythingOnClear() {
+  void shouldDropEverythingUnlearnedOnClearAsWhenPartitionsAreGivenUp() {
+    // Given a turn waiting for prediction and learning, and a cut
     batcher.restoreCuts(Map.of("p0", List.of(1L)));
     batcher.accept("p0", 5, "a", true, true);
 
+    // When the trainer gives its partitions up
     batcher.clear();
 
+    // Then nothing is left to predict, learn or commit, and a cut has no last record to follow
     assertThat(batcher.hasBatch()).isFalse();
     assertThat(batcher.hasUnpredicted()).isFalse();
+    assertThat(batcher.cuts()).isEmpty();
+    assertThat(batcher.cut()).isFalse();
     assertThat(batcher.cuts()).isEmpty();
   }
 }
