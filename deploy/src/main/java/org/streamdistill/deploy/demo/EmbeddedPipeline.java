@@ -174,7 +174,7 @@ public final class EmbeddedPipeline implements AutoCloseable {
       TrainerConfig trainerConfig = TrainerConfig.of(trainerSettings);
       // Supervised: a trainer that fails (the broker gone for longer than its clients wait, say) is
       // started again from its last committed transaction, not left dead while the others wait.
-      trainer = new StageSupervisor<>("student trainer", () -> new StudentTrainer(trainerConfig,
+      trainer = new StageSupervisor<>("student trainer", () -> StudentTrainer.create(trainerConfig,
           new org.streamdistill.schemas.registry.RetryingSchemaRegistryClient(new RestSchemaRegistryClient(registryUrl))),
           StudentTrainer::stop, EmbeddedPipeline::restartCannotFix, failed -> replaced.add(failed.stats()),
           Duration.ofSeconds(1), Duration.ofSeconds(30), Thread::sleep);

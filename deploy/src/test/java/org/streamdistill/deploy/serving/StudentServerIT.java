@@ -172,7 +172,7 @@ class StudentServerIT {
   void shouldServeTheOnnxExportThatTheTrainerWroteForAPromotedCheckpoint() throws Exception {
     // Given a real trainer that learned from 192 soft labels, checkpointing every 64 and when stopped
     Path checkpoints = dir.resolve("checkpoints");
-    StudentTrainer trainer = new StudentTrainer(TrainerConfig.of(Map.of(
+    StudentTrainer trainer = StudentTrainer.create(TrainerConfig.of(Map.of(
         TrainerConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers(),
         TrainerConfig.REGISTRY_URL, registryServer.url(),
         TrainerConfig.NAMESPACE, namespace,

@@ -169,7 +169,7 @@ class StudentTrainerResumeIT {
   /** Runs a trainer on this JVM until it has predicted every turn, then stops it (last checkpoint). */
   private void runToTheEndInProcess(Map<String, String> settings) throws Exception {
     ExecutorService thread = Executors.newSingleThreadExecutor();
-    StudentTrainer trainer = new StudentTrainer(TrainerConfig.of(settings), registry);
+    StudentTrainer trainer = StudentTrainer.create(TrainerConfig.of(settings), registry);
     try {
       Future<?> run = thread.submit(trainer);
       await("every turn predicted by trainer A").atMost(WAIT).pollInterval(Duration.ofMillis(250))

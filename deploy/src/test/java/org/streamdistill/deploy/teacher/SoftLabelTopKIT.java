@@ -196,7 +196,7 @@ class SoftLabelTopKIT {
     // (By default a topic that is dead letters as a whole stops the trainer with the reason, and
     // its open transaction, dead letters included, is aborted: nothing drains into the .dlq twin.)
     ExecutorService first = Executors.newSingleThreadExecutor();
-    try (StudentTrainer trainer = new StudentTrainer(TrainerConfig.of(trainerSettings),
+    try (StudentTrainer trainer = StudentTrainer.create(TrainerConfig.of(trainerSettings),
         new RestSchemaRegistryClient(platform.registryUrl()))) {
       Future<?> run = first.submit(trainer);
       assertThatThrownBy(() -> run.get(1, TimeUnit.MINUTES)).hasCauseInstanceOf(
@@ -214,7 +214,7 @@ class SoftLabelTopKIT {
     trainerSettings.put(TrainerConfig.CHECKPOINT_DIR, dir.resolve("student-checkpoints-all").toString());
     List<ConsumerRecord<byte[], byte[]>> refused = new ArrayList<>();
     ExecutorService thread = Executors.newSingleThreadExecutor();
-    try (StudentTrainer trainer = new StudentTrainer(TrainerConfig.of(trainerSettings),
+    try (StudentTrainer trainer = StudentTrainer.create(TrainerConfig.of(trainerSettings),
         new RestSchemaRegistryClient(platform.registryUrl()))) {
       Future<?> run = thread.submit(trainer);
       try {

@@ -38,7 +38,7 @@ public final class StudentTrainerMain {
       } catch (IllegalArgumentException e) {
         throw new ConfigException(TrainerConfig.REGISTRY_URL + ": " + e.getMessage());
       }
-      trainer = new StudentTrainer(config, registry);
+      trainer = StudentTrainer.create(config, registry);
     } catch (ConfigException e) {
       System.err.println("student-trainer: " + e.getMessage());
       System.exit(2);
