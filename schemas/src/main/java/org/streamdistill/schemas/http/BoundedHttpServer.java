@@ -232,12 +232,13 @@ public final class BoundedHttpServer implements AutoCloseable {
   public static BoundedHttpServer start(String name, InetSocketAddress address, Limits limits, Handler handler,
                                         Busy busy) {
     int maxThreads = limits.maxConcurrentRequests() + ACCEPTORS + SELECTORS + SPARE_THREADS;
-    // Jetty queues a task per readable connection when every thread is busy. Bounding the queue by the
-    // connections that can exist keeps it finite; were it ever full, Jetty refuses the task and closes
-    // that connection, which costs one client a retry and the process nothing.
-    int maxJobs = limits.maxConnections() + limits.maxQueuedRequests() + maxThreads;
+    // The pool's job queue is not where requests wait (QoSHandler below is), and its length is bounded
+    // without a cap of its own: Jetty queues at most a task per connection (capped by maxConnections) plus
+    // the resumption of each queued request (capped by maxQueuedRequests). A capped job queue would let
+    // Jetty drop its own tasks (a resumption, a write completion) and strand requests; Jetty warns
+    // against it at start-up.
     QueuedThreadPool threads = new QueuedThreadPool(maxThreads, Math.min(maxThreads, ACCEPTORS + SELECTORS + 2),
-        60_000, -1, new BlockingArrayQueue<>(Math.min(maxJobs, 64), 64, maxJobs), null);
+        60_000, -1, new BlockingArrayQueue<>(64, 64), null);
     threads.setName(name);
     threads.setDaemon(true);
     ScheduledExecutorScheduler scheduler = new ScheduledExecutorScheduler(name + "-scheduler", true);
@@ -261,9 +262,10 @@ public final class BoundedHttpServer implements AutoCloseable {
     server.addBean(new NetworkConnectionLimit(limits.maxConnections(), connector));
 
     // Why QoSHandler rather than a bounded thread-pool queue: when a bounded QueuedThreadPool queue is
-    // full, Jetty can only close the connection (no status, no Retry-After), and queued tasks would
-    // each wait for a thread. QoSHandler counts requests in the handler, parks the excess without a
-    // thread in a queue of bounded length and age, and answers the rest 503 at once.
+    // full, Jetty can only refuse the task and close the connection (no status, no Retry-After), and it
+    // may be one of Jetty's own tasks; queued tasks would also each wait for a thread. QoSHandler counts
+    // requests in the handler, parks the excess without a thread in a queue of bounded length and age,
+    // and answers the rest 503 with Retry-After at once, on one of the spare threads.
     BusyAnswering qos = new BusyAnswering(busy, name);
     qos.setMaxRequestCount(limits.maxConcurrentRequests());
     qos.setMaxSuspendedRequestCount(limits.maxQueuedRequests());
