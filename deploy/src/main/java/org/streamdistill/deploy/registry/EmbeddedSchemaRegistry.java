@@ -1,18 +1,13 @@
 package org.streamdistill.deploy.registry;
 
-import com.sun.net.httpserver.HttpServer;
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamdistill.schemas.http.BoundedHttpServer;
 
 /**
  * A schema registry that speaks the Confluent REST API (the subset listed on {@link
@@ -20,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * compacted Kafka topic ({@value #DEFAULT_TOPIC} by default; record format in {@link
  * SchemaLogRecords}). On start it replays that topic, so a restarted registry, or a second
  * one on the same topic, serves the same ids and versions. Avro only; compatibility levels
- * NONE, BACKWARD (default), FORWARD, FULL and their transitive forms.
+ * NONE, BACKWARD (default), FORWARD, FULL and their transitive forms. HTTP runs on a {@link
+ * BoundedHttpServer}: bounded threads, queue, header and idle timeouts, and request bodies.
  *
  * <pre>{@code
  * try (EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(kafka.bootstrapServers())) {
@@ -36,15 +32,16 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedSchemaRegistry.class);
   private static final String HOST = "127.0.0.1";
 
-  private final HttpServer server;
-  private final ExecutorService httpThreads;
+  /** Largest request body unless configured: a big Avro schema, JSON-escaped, with room to spare. */
+  public static final int DEFAULT_MAX_REQUEST_BYTES = 4 << 20;
+
+  private final BoundedHttpServer server;
   private final SchemaLog log;
   private final String topic;
   private boolean closed;
 
-  private EmbeddedSchemaRegistry(HttpServer server, ExecutorService httpThreads, SchemaLog log, String topic) {
+  private EmbeddedSchemaRegistry(BoundedHttpServer server, SchemaLog log, String topic) {
     this.server = server;
-    this.httpThreads = httpThreads;
     this.log = log;
     this.topic = topic;
   }
@@ -65,7 +62,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
   }
 
   public int port() {
-    return server.getAddress().getPort();
+    return server.port();
   }
 
   /** The Kafka topic holding the registry's state. */
@@ -80,16 +77,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
       return;
     }
     closed = true;
-    server.stop(0);
-    httpThreads.shutdown();
-    try {
-      if (!httpThreads.awaitTermination(5, TimeUnit.SECONDS)) {
-        httpThreads.shutdownNow();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      httpThreads.shutdownNow();
-    }
+    server.close();
     log.close();
     LOG.info("Schema registry {} stopped", url());
   }
@@ -106,6 +94,8 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     private String topic = DEFAULT_TOPIC;
     private Duration timeout = Duration.ofSeconds(30);
     private int httpThreads = 4;
+    private BoundedHttpServer.Limits httpLimits;
+    private int maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
 
     private Builder(String bootstrapServers) {
       if (bootstrapServers == null || bootstrapServers.isBlank()) {
@@ -151,6 +141,24 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     }
 
     /**
+     * HTTP bounds (queue, timeouts, sizes); by default {@link BoundedHttpServer.Limits#defaults}. Its
+     * request slots replace {@link #httpThreads}.
+     */
+    public Builder httpLimits(BoundedHttpServer.Limits limits) {
+      this.httpLimits = Objects.requireNonNull(limits, "limits");
+      return this;
+    }
+
+    /** Largest request body; larger ones get 413 before they are read. */
+    public Builder maxRequestBytes(int bytes) {
+      if (bytes < 1024) {
+        throw new IllegalArgumentException("maxRequestBytes must be >= 1024, got " + bytes);
+      }
+      this.maxRequestBytes = bytes;
+      return this;
+    }
+
+    /**
      * Creates the topic if needed, replays it, then serves HTTP.
      *
      * @throws IllegalStateException when the Kafka cluster cannot be used
@@ -160,43 +168,25 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
       long started = System.nanoTime();
       RegistryState state = new RegistryState();
       SchemaLog log = new SchemaLog(bootstrapServers, topic, state, timeout);
-      ExecutorService executor = null;
+      BoundedHttpServer.Limits limits = httpLimits != null ? httpLimits : BoundedHttpServer.Limits.defaults(httpThreads);
       try {
         long replayed = log.start();
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(HOST), port), 0);
-        server.createContext("/", new RegistryHttpHandler(new SchemaRegistryService(state, log)));
-        executor = Executors.newFixedThreadPool(httpThreads, namedDaemonThreads("schema-registry-http-"));
-        server.setExecutor(executor);
-        server.start();
-        EmbeddedSchemaRegistry registry = new EmbeddedSchemaRegistry(server, executor, log, topic);
+        BoundedHttpServer server = BoundedHttpServer.start("schema-registry-http", new InetSocketAddress(HOST, port),
+            limits, new RegistryHttpHandler(new SchemaRegistryService(state, log), maxRequestBytes,
+                limits.bodyTimeout()), RegistryHttpHandler.busy());
+        EmbeddedSchemaRegistry registry = new EmbeddedSchemaRegistry(server, log, topic);
         LOG.info("Schema registry {} started in {} ms ({} offsets of topic {} replayed, {} subjects)",
             registry.url(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), replayed, topic,
             state.subjects().size());
         return registry;
-      } catch (IOException e) {
-        cleanUp(log, executor);
+      } catch (UncheckedIOException e) {
+        log.close();
         throw new UncheckedIOException("cannot serve the schema registry on " + HOST + ":" + port + ": "
-            + e.getMessage(), e);
+            + e.getCause().getMessage(), e.getCause());
       } catch (RuntimeException e) {
-        cleanUp(log, executor);
+        log.close();
         throw e;
       }
     }
-
-    private static void cleanUp(SchemaLog log, ExecutorService executor) {
-      if (executor != null) {
-        executor.shutdownNow();
-      }
-      log.close();
-    }
-  }
-
-  private static java.util.concurrent.ThreadFactory namedDaemonThreads(String prefix) {
-    AtomicInteger count = new AtomicInteger();
-    return runnable -> {
-      Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    };
   }
 }

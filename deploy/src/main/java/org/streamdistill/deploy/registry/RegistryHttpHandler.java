@@ -5,26 +5,27 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamdistill.schemas.http.BoundedHttpServer;
 
 /**
  * Maps the Confluent Schema Registry REST API onto {@link SchemaRegistryService}: parses the
  * path and JSON body, and answers JSON with Confluent's content type, status codes and
- * {@code {"error_code": ..., "message": ...}} bodies.
+ * {@code {"error_code": ..., "message": ...}} bodies. A body over the registry's limit gets 413
+ * before it is read, one that stalls 408 (both with the same error body).
  *
  * <pre>
  * GET    /                                              {}
@@ -46,7 +47,7 @@ import org.slf4j.LoggerFactory;
  *                                                       {"is_compatible": bool, "messages": [...]}
  * </pre>
  */
-final class RegistryHttpHandler implements HttpHandler {
+final class RegistryHttpHandler extends Handler.Abstract {
 
   static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
 
@@ -54,9 +55,23 @@ final class RegistryHttpHandler implements HttpHandler {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final SchemaRegistryService service;
+  private final int maxRequestBytes;
+  private final Duration bodyTimeout;
 
-  RegistryHttpHandler(SchemaRegistryService service) {
+  /**
+   * @param maxRequestBytes largest request body (a schema and its JSON escaping)
+   * @param bodyTimeout how long a body may take to arrive
+   */
+  RegistryHttpHandler(SchemaRegistryService service, int maxRequestBytes, Duration bodyTimeout) {
     this.service = service;
+    this.maxRequestBytes = maxRequestBytes;
+    this.bodyTimeout = bodyTimeout;
+  }
+
+  /** The busy answer of the registry's server: Confluent's error body with code 503. */
+  static BoundedHttpServer.Busy busy() {
+    return new BoundedHttpServer.Busy(CONTENT_TYPE,
+        error(503, "The schema registry is at capacity; retry later").toString().getBytes(StandardCharsets.UTF_8));
   }
 
   /** A request as the routes see it. */
@@ -94,17 +109,23 @@ final class RegistryHttpHandler implements HttpHandler {
   }
 
   @Override
-  public void handle(HttpExchange exchange) throws IOException {
-    String method = exchange.getRequestMethod();
-    String rawPath = exchange.getRequestURI().getRawPath();
+  public boolean handle(org.eclipse.jetty.server.Request exchange, org.eclipse.jetty.server.Response answer,
+                        Callback callback) throws IOException {
+    String method = exchange.getMethod();
+    String rawPath = exchange.getHttpURI().getPath();
     int status = 200;
     JsonNode response;
     try {
       byte[] body;
-      try (InputStream in = exchange.getRequestBody()) {
-        body = in.readAllBytes();
+      try {
+        body = BoundedHttpServer.readBody(exchange, maxRequestBytes, bodyTimeout);
+      } catch (BoundedHttpServer.BodyException e) {
+        throw new RegistryError(e.status(), e.status(), e.getMessage());
+      } catch (IOException e) {
+        callback.failed(e); // the client's connection broke while sending: nobody to answer
+        return true;
       }
-      response = route(new Request(method, segments(rawPath), query(exchange.getRequestURI().getRawQuery()), body));
+      response = route(new Request(method, segments(rawPath), query(exchange.getHttpURI().getQuery()), body));
     } catch (RegistryError e) {
       status = e.status();
       response = error(e.errorCode(), e.getMessage());
@@ -117,16 +138,8 @@ final class RegistryHttpHandler implements HttpHandler {
       LOG.error("{} {} failed", method, rawPath, e);
     }
     LOG.debug("{} {} -> {}", method, rawPath, status);
-    byte[] bytes = JSON.writeValueAsBytes(response);
-    exchange.getResponseHeaders().set("Content-Type", CONTENT_TYPE);
-    try {
-      exchange.sendResponseHeaders(status, bytes.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(bytes);
-      }
-    } finally {
-      exchange.close();
-    }
+    BoundedHttpServer.answer(answer, callback, status, CONTENT_TYPE, JSON.writeValueAsBytes(response));
+    return true;
   }
 
   private JsonNode route(Request request) {

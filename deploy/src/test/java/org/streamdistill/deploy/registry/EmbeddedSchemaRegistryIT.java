@@ -176,6 +176,26 @@ class EmbeddedSchemaRegistryIT {
   }
 
   @Test
+  void shouldAnswer413JsonBeforeReadingABodyOverTheLimit() throws Exception {
+    // Given a client that announces a body of 100 MB and sends 1 KB of it
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", registry.port())) {
+      socket.getOutputStream().write(("POST /subjects/big-value/versions HTTP/1.1\r\nHost: x\r\n"
+          + "Content-Type: application/vnd.schemaregistry.v1+json\r\nContent-Length: 100000000\r\n\r\n"
+          + "x".repeat(1024)).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      socket.setSoTimeout(30_000);
+
+      // Then it gets 413 with Confluent's error body, and the connection is closed without reading on
+      String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(answer).startsWith("HTTP/1.1 413 ").contains("Content-Type: application/vnd.schemaregistry.v1+json");
+      JsonNode body = RegistryHttp.JSON.readTree(answer.substring(answer.indexOf("\r\n\r\n") + 4));
+      assertThat(body.get("error_code").asInt()).isEqualTo(413);
+      assertThat(body.get("message").asText())
+          .isEqualTo("request body is larger than " + EmbeddedSchemaRegistry.DEFAULT_MAX_REQUEST_BYTES + " bytes");
+    }
+    assertThat(http.get("/subjects/big-value/versions").body().get("error_code").asInt()).isEqualTo(40401);
+  }
+
+  @Test
   void shouldAnswer404JsonForAnUnknownPathAnd405ForAWrongMethod() {
     // When a path outside the API, and a known path with the wrong method, are requested
     RegistryHttp.Answer unknown = http.get("/no/such/resource");

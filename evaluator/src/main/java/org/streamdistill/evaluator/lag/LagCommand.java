@@ -122,7 +122,8 @@ public final class LagCommand {
   private static int serve(LagConfig config, ConsumerLagMonitor monitor, PrintStream out, CompletableFuture<?> stop) {
     monitor.start();
     LagHttpServer server = config.httpPort() >= 0
-        ? new LagHttpServer(config.httpHost(), config.httpPort(), monitor) : null;
+        ? new LagHttpServer(config.httpHost(), config.httpPort(), config.httpLimits(), monitor::latest,
+            monitor::sampleFailures) : null;
     try {
       if (server != null) {
         out.printf("lag: serving http://%s:%d/metrics and /lag (Ctrl-C to stop)%n", config.httpHost(), server.port());

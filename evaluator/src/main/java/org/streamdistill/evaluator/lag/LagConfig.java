@@ -13,6 +13,7 @@ import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 import org.streamdistill.schemas.config.ConfigLoader;
+import org.streamdistill.schemas.http.BoundedHttpServer;
 
 /**
  * Settings of the {@code lag} command: every key with type, default, validator and doc in
@@ -24,9 +25,10 @@ import org.streamdistill.schemas.config.ConfigLoader;
  * @param httpHost address the HTTP endpoint binds
  * @param httpPort port of the HTTP endpoint, -1 for none, 0 for a free one
  * @param printInterval how often the long-running mode prints the table, zero for never
+ * @param httpLimits bounds of the HTTP endpoint ({@code lag.http.*})
  */
 public record LagConfig(ConsumerLagMonitor.Settings monitor, boolean once, String httpHost, int httpPort,
-                        Duration printInterval) {
+                        Duration printInterval, BoundedHttpServer.Limits httpLimits) {
 
   public static final String BOOTSTRAP_SERVERS = "lag.bootstrap.servers";
   public static final String GROUPS = "lag.groups";
@@ -39,6 +41,8 @@ public record LagConfig(ConsumerLagMonitor.Settings monitor, boolean once, Strin
   public static final String HTTP_HOST = "lag.http.host";
   public static final String HTTP_PORT = "lag.http.port";
   public static final String PRINT_INTERVAL_MS = "lag.print.interval.ms";
+  /** Prefix of the HTTP limits ({@link BoundedHttpServer#define}): {@code lag.http.header-timeout-ms}, ... */
+  public static final String HTTP_PREFIX = "lag.";
 
   private static final ConfigDef.Validator NON_BLANK = (name, value) -> {
     if (value == null || value.toString().isBlank()) {
@@ -53,7 +57,7 @@ public record LagConfig(ConsumerLagMonitor.Settings monitor, boolean once, Strin
     }
   };
 
-  public static final ConfigDef DEFINITION = new ConfigDef()
+  public static final ConfigDef DEFINITION = BoundedHttpServer.define(new ConfigDef()
       .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", NON_BLANK, Importance.HIGH, "Kafka bootstrap servers.")
       .define(GROUPS, Type.LIST, MonitoredGroup.PIPELINE_GROUP_IDS, GROUP_LIST, Importance.HIGH,
           "Consumer groups to watch, comma-separated; the pipeline's groups also report their input topic's"
@@ -76,7 +80,8 @@ public record LagConfig(ConsumerLagMonitor.Settings monitor, boolean once, Strin
           "Serve /metrics (Prometheus) and /lag (JSON) on this port until Ctrl-C; 0 picks a free port, -1 serves"
               + " nothing.")
       .define(PRINT_INTERVAL_MS, Type.LONG, 30_000L, Range.atLeast(0), Importance.LOW,
-          "Without --once, print the table every this many milliseconds; 0 never.");
+          "Without --once, print the table every this many milliseconds; 0 never."),
+      HTTP_PREFIX);
 
   /** Short flag names (without dashes) of the keys. */
   public static final Map<String, String> ALIASES = Map.ofEntries(
@@ -117,7 +122,8 @@ public record LagConfig(ConsumerLagMonitor.Settings monitor, boolean once, Strin
       throw new ConfigException("--once prints one table and exits, --http-port serves until Ctrl-C: give one of them");
     }
     return new LagConfig(settings, once, (String) v.get(HTTP_HOST), httpPort,
-        Duration.ofMillis((Long) v.get(PRINT_INTERVAL_MS)));
+        Duration.ofMillis((Long) v.get(PRINT_INTERVAL_MS)),
+        BoundedHttpServer.limits(v, HTTP_PREFIX, LagHttpServer.REQUEST_THREADS));
   }
 
   /** {@code --once} alone means {@code --once=true}. */

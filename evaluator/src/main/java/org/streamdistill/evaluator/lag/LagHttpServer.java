@@ -1,36 +1,40 @@
 package org.streamdistill.evaluator.lag;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamdistill.schemas.http.BoundedHttpServer;
 
 /**
- * Serves the latest {@link LagSnapshot} of a {@link ConsumerLagMonitor} over HTTP (the JDK's server, one
- * thread): {@code GET /metrics} in the Prometheus text format ({@link PrometheusFormat}),
- * {@code GET /lag} (alias {@code /metrics.json}) as JSON ({@link LagJson}). Every request
- * renders the latest sample; none triggers a sample of its own, so scrapes cost the cluster
- * nothing.
+ * Serves the latest {@link LagSnapshot} of a {@link ConsumerLagMonitor} over HTTP (a Jetty
+ * handler on a {@link BoundedHttpServer}): {@code GET /metrics} in the Prometheus text format
+ * ({@link PrometheusFormat}), {@code GET /lag} (alias {@code /metrics.json}) as JSON ({@link
+ * LagJson}). Every request renders the latest sample; none triggers a sample of its own, so
+ * scrapes cost the cluster nothing. Request bodies are not read; a flood beyond the request
+ * threads and queue gets 503 with {@code Retry-After: 1}.
  */
 public final class LagHttpServer implements AutoCloseable {
 
-  private static final Logger LOG = LoggerFactory.getLogger(LagHttpServer.class);
+  /** Requests rendered at once: rendering is quick and a scraper asks one at a time. */
+  public static final int REQUEST_THREADS = 2;
 
-  private final HttpServer server;
-  private final ExecutorService executor;
+  private static final Logger LOG = LoggerFactory.getLogger(LagHttpServer.class);
+  private static final String TEXT = "text/plain; charset=utf-8";
+
+  private final BoundedHttpServer server;
 
   /**
-   * Binds and starts the server.
+   * Binds and starts the server with the default HTTP limits.
    *
    * @param host address to bind, {@code 0.0.0.0} for every interface
    * @param port port to bind, 0 for a free one (see {@link #port()})
@@ -42,71 +46,62 @@ public final class LagHttpServer implements AutoCloseable {
   }
 
   /**
-   * Binds and starts a server of the snapshots {@code snapshots} supplies.
+   * Binds and starts a server of the snapshots {@code snapshots} supplies, with the default HTTP limits.
    *
    * @param sampleFailures the failed samples so far, for {@code /metrics}
    */
   public LagHttpServer(String host, int port, Supplier<LagSnapshot> snapshots, LongSupplier sampleFailures) {
+    this(host, port, BoundedHttpServer.Limits.defaults(REQUEST_THREADS), snapshots, sampleFailures);
+  }
+
+  /** Binds and starts a server of the snapshots {@code snapshots} supplies, within {@code limits}. */
+  public LagHttpServer(String host, int port, BoundedHttpServer.Limits limits, Supplier<LagSnapshot> snapshots,
+                       LongSupplier sampleFailures) {
     Objects.requireNonNull(snapshots, "snapshots");
     Objects.requireNonNull(sampleFailures, "sampleFailures");
-    try {
-      server = HttpServer.create(new InetSocketAddress(host, port), 0);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot serve lag metrics on " + host + ":" + port + ": " + e.getMessage(), e);
-    }
-    executor = Executors.newSingleThreadExecutor(r -> {
-      Thread thread = new Thread(r, "lag-http");
-      thread.setDaemon(true);
-      return thread;
-    });
-    server.setExecutor(executor);
     Supplier<String> metrics = () -> PrometheusFormat.render(snapshots.get(), sampleFailures.getAsLong());
     Supplier<String> json = () -> LagJson.render(snapshots.get());
-    server.createContext("/metrics", exchange -> respond(exchange, "/metrics", PrometheusFormat.CONTENT_TYPE, metrics));
-    server.createContext("/lag", exchange -> respond(exchange, "/lag", LagJson.CONTENT_TYPE, json));
-    server.createContext("/metrics.json", exchange -> respond(exchange, "/metrics.json", LagJson.CONTENT_TYPE, json));
-    server.start();
+    Handler handler = new Handler.Abstract() {
+      @Override
+      public boolean handle(Request request, Response response, Callback callback) {
+        String path = request.getHttpURI().getPath();
+        switch (path) {
+          case "/metrics" -> respond(request, response, callback, PrometheusFormat.CONTENT_TYPE, metrics);
+          case "/lag", "/metrics.json" -> respond(request, response, callback, LagJson.CONTENT_TYPE, json);
+          default -> send(response, callback, 404, TEXT, "not found; try /metrics or /lag\n");
+        }
+        return true;
+      }
+    };
+    server = BoundedHttpServer.start("lag-http", new InetSocketAddress(host, port), limits, handler,
+        BoundedHttpServer.Busy.of(TEXT, "busy; retry later\n"));
     LOG.info("Serving consumer lag on http://{}:{}/metrics and /lag", host, port());
   }
 
   /** The bound port. */
   public int port() {
-    return server.getAddress().getPort();
+    return server.port();
   }
 
-  private static void respond(HttpExchange exchange, String path, String contentType, Supplier<String> body)
-      throws IOException {
-    try (exchange) {
-      // Contexts match by prefix: /metricsfoo must not answer as /metrics.
-      if (!exchange.getRequestURI().getPath().equals(path)) {
-        send(exchange, 404, "text/plain; charset=utf-8", "not found; try /metrics or /lag\n");
-        return;
-      }
-      if (!exchange.getRequestMethod().equals("GET") && !exchange.getRequestMethod().equals("HEAD")) {
-        exchange.getResponseHeaders().set("Allow", "GET, HEAD");
-        send(exchange, 405, "text/plain; charset=utf-8", "only GET\n");
-        return;
-      }
-      send(exchange, 200, contentType, body.get());
+  private static void respond(Request request, Response response, Callback callback, String contentType,
+                              Supplier<String> body) {
+    String method = request.getMethod();
+    if (!method.equals("GET") && !method.equals("HEAD")) {
+      response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
+      send(response, callback, 405, TEXT, "only GET\n");
+      return;
     }
+    // For HEAD Jetty sends the headers, Content-Length included, and drops the body.
+    send(response, callback, 200, contentType, body.get());
   }
 
-  private static void send(HttpExchange exchange, int status, String contentType, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("Content-Type", contentType);
-    boolean head = exchange.getRequestMethod().equals("HEAD");
-    exchange.sendResponseHeaders(status, head ? -1 : bytes.length);
-    if (!head) {
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(bytes);
-      }
-    }
+  private static void send(Response response, Callback callback, int status, String contentType, String body) {
+    BoundedHttpServer.answer(response, callback, status, contentType, body.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** Stops serving (requests in progress get a second to finish). */
+  /** Stops serving. */
   @Override
   public void close() {
-    server.stop(1);
-    executor.shutdownNow();
+    server.close();
   }
 }

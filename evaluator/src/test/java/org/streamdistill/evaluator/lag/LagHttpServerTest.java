@@ -66,4 +66,22 @@ class LagHttpServerTest {
     assertThat(get("/metricsx").statusCode()).isEqualTo(404);
     assertThat(get("/").statusCode()).isEqualTo(404);
   }
+
+  @Test
+  void shouldAnswerHeadWithoutBodyAndOtherMethodsWith405() throws Exception {
+    snapshot.set(Snapshots.mixed());
+    URI metrics = URI.create("http://127.0.0.1:" + server.port() + "/metrics");
+
+    HttpResponse<String> head = client.send(HttpRequest.newBuilder(metrics).method("HEAD",
+        HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> post = client.send(HttpRequest.newBuilder(metrics).POST(HttpRequest.BodyPublishers.ofString("x"))
+        .build(), HttpResponse.BodyHandlers.ofString());
+
+    assertThat(head.statusCode()).isEqualTo(200);
+    assertThat(head.body()).isEmpty();
+    assertThat(head.headers().firstValueAsLong("Content-Length")).hasValue(
+        PrometheusFormat.render(Snapshots.mixed(), 3).getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+    assertThat(post.statusCode()).isEqualTo(405);
+    assertThat(post.headers().firstValue("Allow")).hasValue("GET, HEAD");
+  }
 }

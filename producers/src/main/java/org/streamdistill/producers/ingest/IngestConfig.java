@@ -10,6 +10,7 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
 import org.streamdistill.schemas.config.ConfigLoader;
+import org.streamdistill.schemas.http.BoundedHttpServer;
 import org.streamdistill.schemas.time.EventTimeWindow;
 
 /**
@@ -30,11 +31,15 @@ import org.streamdistill.schemas.time.EventTimeWindow;
  * @param lingerMs the producer's {@code linger.ms}
  * @param recoverIndexes whether start-up reads the topic to continue each conversation's numbering
  * @param eventTimeWindow client timestamps accepted around the server's clock
+ * @param httpLimits bounds of the HTTP server ({@code httpThreads} request slots, queue, timeouts, sizes)
+ * @param conversationIdleExpiry a conversation idle this long is forgotten (its numbering restarts)
+ * @param maxConversations conversations whose numbering is kept in memory, at most
  */
 public record IngestConfig(String bootstrapServers, String registryUrl, String namespace, String bindAddress,
                            int port, Password token, int maxTextBytes, int maxInFlight, int httpThreads,
                            Duration maxBlock, Duration deliveryTimeout, int lingerMs, boolean recoverIndexes,
-                           EventTimeWindow eventTimeWindow) {
+                           EventTimeWindow eventTimeWindow, BoundedHttpServer.Limits httpLimits,
+                           Duration conversationIdleExpiry, int maxConversations) {
 
   public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
   public static final String REGISTRY_URL = "schema.registry.url";
@@ -51,6 +56,10 @@ public record IngestConfig(String bootstrapServers, String registryUrl, String n
   public static final String RECOVER_INDEXES = "ingest.recover-indexes";
   public static final String EVENT_TIME_MAX_PAST_MS = "ingest.event-time.max-past-ms";
   public static final String EVENT_TIME_MAX_FUTURE_MS = "ingest.event-time.max-future-ms";
+  public static final String CONVERSATION_IDLE_EXPIRY_MS = "ingest.conversation.idle-expiry-ms";
+  public static final String MAX_CONVERSATIONS = "ingest.conversation.max-count";
+  /** Prefix of the HTTP limits ({@link BoundedHttpServer#define}): {@code ingest.http.header-timeout-ms}, ... */
+  public static final String HTTP_PREFIX = "ingest.";
 
   /** Shorter tokens are refused at start-up: they can be guessed. */
   public static final int MIN_TOKEN_CHARS = 16;
@@ -67,7 +76,7 @@ public record IngestConfig(String bootstrapServers, String registryUrl, String n
     }
   };
 
-  public static final ConfigDef DEFINITION = new ConfigDef()
+  public static final ConfigDef DEFINITION = BoundedHttpServer.define(new ConfigDef()
       .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", Importance.HIGH, "Kafka bootstrap servers.")
       .define(REGISTRY_URL, Type.STRING, "http://127.0.0.1:8081", Importance.HIGH, "Schema registry URL.")
       .define(NAMESPACE, Type.STRING, "", Importance.LOW, "Prefix of every topic (experiments); empty for production.")
@@ -82,7 +91,8 @@ public record IngestConfig(String bootstrapServers, String registryUrl, String n
       .define(MAX_IN_FLIGHT, Type.INT, 1024, Range.atLeast(1), Importance.MEDIUM,
           "Turns waiting for Kafka's acknowledgement, at most; further requests get 503 at once.")
       .define(HTTP_THREADS, Type.INT, 64, Range.between(1, 4096), Importance.LOW,
-          "Threads serving requests; each waits for its turn's acknowledgement.")
+          "Requests handled at once, a thread each waiting for its turn's acknowledgement; more wait in "
+              + "ingest.http.max-queued-requests or get 503.")
       .define(MAX_BLOCK_MS, Type.LONG, 2_000L, Range.atLeast(0), Importance.MEDIUM,
           "How long a send may wait for topic metadata or producer buffer space before the request gets 503.")
       .define(DELIVERY_TIMEOUT_MS, Type.INT, 10_000, Range.atLeast(1_000), Importance.MEDIUM,
@@ -96,7 +106,14 @@ public record IngestConfig(String bootstrapServers, String registryUrl, String n
               + "(times before 1970 are always refused).")
       .define(EVENT_TIME_MAX_FUTURE_MS, Type.LONG, 300_000L, Range.between(0, 3_600_000), Importance.MEDIUM,
           "A turn's timestamp may be at most this far ahead of the server's clock (client clock skew); at most "
-              + "one hour, the broker's default message.timestamp.after.max.ms.");
+              + "one hour, the broker's default message.timestamp.after.max.ms.")
+      .define(CONVERSATION_IDLE_EXPIRY_MS, Type.LONG, TurnSequencer.DEFAULT_IDLE_EXPIRY.toMillis(),
+          Range.atLeast(1_000), Importance.LOW,
+          "A conversation without a turn for this long is forgotten: its next turn is numbered from 0 again.")
+      .define(MAX_CONVERSATIONS, Type.INT, TurnSequencer.DEFAULT_MAX_CONVERSATIONS, Range.between(1, 100_000_000),
+          Importance.LOW, "Conversations whose numbering is kept in memory (about 200 bytes each); past it the one "
+              + "idle longest is forgotten. Size it above the conversations active within the idle expiry."),
+      HTTP_PREFIX);
 
   public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, "STREAMDISTILL", Map.of(
       "bootstrap-servers", BOOTSTRAP_SERVERS, "registry", REGISTRY_URL, "namespace", NAMESPACE,
@@ -115,7 +132,9 @@ public record IngestConfig(String bootstrapServers, String registryUrl, String n
         (Integer) v.get(MAX_IN_FLIGHT), (Integer) v.get(HTTP_THREADS), Duration.ofMillis((Long) v.get(MAX_BLOCK_MS)),
         Duration.ofMillis((Integer) v.get(DELIVERY_TIMEOUT_MS)), (Integer) v.get(LINGER_MS),
         (Boolean) v.get(RECOVER_INDEXES), new EventTimeWindow(Duration.ofMillis((Long) v.get(EVENT_TIME_MAX_PAST_MS)),
-        Duration.ofMillis((Long) v.get(EVENT_TIME_MAX_FUTURE_MS))));
+        Duration.ofMillis((Long) v.get(EVENT_TIME_MAX_FUTURE_MS))),
+        BoundedHttpServer.limits(v, HTTP_PREFIX, (Integer) v.get(HTTP_THREADS)),
+        Duration.ofMillis((Long) v.get(CONVERSATION_IDLE_EXPIRY_MS)), (Integer) v.get(MAX_CONVERSATIONS));
   }
 
   /** Parses and validates settings given as strings (keys of {@link #DEFINITION}). */
@@ -134,6 +153,7 @@ public record IngestConfig(String bootstrapServers, String registryUrl, String n
         + namespace + ", bind=" + bindAddress + ":" + port + ", token=[hidden], maxTextBytes=" + maxTextBytes
         + ", maxInFlight=" + maxInFlight + ", httpThreads=" + httpThreads + ", maxBlock=" + maxBlock
         + ", deliveryTimeout=" + deliveryTimeout + ", lingerMs=" + lingerMs + ", recoverIndexes=" + recoverIndexes
-        + ", eventTimeWindow=" + eventTimeWindow + "]";
+        + ", eventTimeWindow=" + eventTimeWindow + ", httpLimits=" + httpLimits + ", conversationIdleExpiry="
+        + conversationIdleExpiry + ", maxConversations=" + maxConversations + "]";
   }
 }

@@ -2,30 +2,29 @@ package org.streamdistill.producers.ingest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamdistill.schemas.http.BoundedHttpServer;
 
 /**
- * The HTTP side of live chat ingestion, on the JDK's built-in server:
+ * The HTTP side of live chat ingestion, a Jetty handler on a {@link BoundedHttpServer}:
  *
  * <pre>
  * POST /v1/conversations/{id}/turns
@@ -35,193 +34,193 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Answers 202 {@code {"turn_id": "...", "turn_index": n}} once Kafka acknowledged the
  * turn; 401 without the token; 400 naming the field that is wrong; 413 for a body larger
- * than any valid turn; 503 with {@code Retry-After} when the sink refused or Kafka did not
- * acknowledge in time; 404 and 405 for other paths and methods. Every error body is JSON
- * {@code {"error": ..., "field": ..., "message": ...}}. Request contents and the token are
- * never logged.
+ * than any valid turn (before reading it); 408 for a body that does not arrive in time; 503
+ * with {@code Retry-After} when the sink refused, Kafka did not acknowledge in time, or every
+ * request thread and queue place is taken; 404 and 405 for other paths and methods. Every
+ * error body is JSON {@code {"error": ..., "field": ..., "message": ...}}. Request contents
+ * and the token are never logged.
  */
 public final class LiveChatEndpoint implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(LiveChatEndpoint.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern TURNS_PATH = Pattern.compile("/v1/conversations/([^/]*)/turns/?");
-  private static final String RETRY_AFTER_SECONDS = "1";
+  private static final String RETRY_AFTER_SECONDS = BoundedHttpServer.RETRY_AFTER_SECONDS;
+  private static final String CONTENT_TYPE = "application/json; charset=utf-8";
 
   /** Counts of answers by outcome, for operators and tests. */
   public record Stats(long accepted, long unauthorized, long invalid, long unavailable) {}
 
-  private final HttpServer server;
-  private final ExecutorService threads;
   private final BearerToken token;
   private final TurnRequestParser parser;
   private final TurnSequencer sequencer;
   private final Duration ackWait;
+  private final Duration bodyTimeout;
   private final AtomicLong accepted = new AtomicLong();
   private final AtomicLong unauthorized = new AtomicLong();
   private final AtomicLong invalid = new AtomicLong();
   private final AtomicLong unavailable = new AtomicLong();
   private final AtomicInteger active = new AtomicInteger();
   private volatile boolean closing;
+  private BoundedHttpServer server;
 
-  private LiveChatEndpoint(HttpServer server, ExecutorService threads, BearerToken token, TurnRequestParser parser,
-                           TurnSequencer sequencer, Duration ackWait) {
-    this.server = server;
-    this.threads = threads;
+  private LiveChatEndpoint(BearerToken token, TurnRequestParser parser, TurnSequencer sequencer, Duration ackWait,
+                           Duration bodyTimeout) {
     this.token = token;
     this.parser = parser;
     this.sequencer = sequencer;
     this.ackWait = ackWait;
+    this.bodyTimeout = bodyTimeout;
+  }
+
+  /** Starts serving with the default HTTP limits and {@code httpThreads} request slots. */
+  public static LiveChatEndpoint start(InetSocketAddress address, int httpThreads, BearerToken token,
+                                       TurnRequestParser parser, TurnSequencer sequencer, Duration ackWait) {
+    return start(address, BoundedHttpServer.Limits.defaults(httpThreads), token, parser, sequencer, ackWait);
   }
 
   /**
    * Starts serving.
    *
    * @param address where to listen (port 0 picks a free one)
-   * @param httpThreads request threads; each waits for its turn's acknowledgement
+   * @param limits HTTP bounds; its request slots each wait for their turn's acknowledgement
    * @param ackWait how long a request waits for the acknowledgement before 503; set it
    *     above the producer's delivery timeout so Kafka, not this wait, decides
+   * @throws UncheckedIOException when the address cannot be bound
    */
-  public static LiveChatEndpoint start(InetSocketAddress address, int httpThreads, BearerToken token,
+  public static LiveChatEndpoint start(InetSocketAddress address, BoundedHttpServer.Limits limits, BearerToken token,
                                        TurnRequestParser parser, TurnSequencer sequencer, Duration ackWait) {
-    HttpServer server;
-    try {
-      server = HttpServer.create(address, 256);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot listen on " + address + ": " + e.getMessage(), e);
-    }
-    AtomicInteger counter = new AtomicInteger();
-    ExecutorService threads = Executors.newFixedThreadPool(httpThreads, r -> {
-      Thread thread = new Thread(r, "ingest-http-" + counter.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    });
-    LiveChatEndpoint endpoint = new LiveChatEndpoint(server, threads, token, parser, sequencer, ackWait);
-    server.createContext("/", endpoint::handle);
-    server.setExecutor(threads);
-    server.start();
+    LiveChatEndpoint endpoint = new LiveChatEndpoint(token, parser, sequencer, ackWait, limits.bodyTimeout());
+    BoundedHttpServer.Busy busy = new BoundedHttpServer.Busy(CONTENT_TYPE, bytes(error("unavailable", null,
+        "the endpoint is at capacity; retry later")));
+    endpoint.server = BoundedHttpServer.start("ingest-http", address, limits, endpoint.new TurnsHandler(), busy);
     LOG.info("live chat endpoint listening on {}", endpoint.baseUri());
     return endpoint;
   }
 
   public int port() {
-    return server.getAddress().getPort();
+    return server.port();
   }
 
   /** {@code http://host:port}, without a trailing slash. */
   public URI baseUri() {
-    InetSocketAddress address = server.getAddress();
-    String host = address.getAddress().isAnyLocalAddress() ? "127.0.0.1" : address.getAddress().getHostAddress();
-    return URI.create("http://" + host + ":" + address.getPort());
+    return server.baseUri();
   }
 
   public Stats stats() {
     return new Stats(accepted.get(), unauthorized.get(), invalid.get(), unavailable.get());
   }
 
-  private void handle(HttpExchange exchange) throws IOException {
-    active.incrementAndGet();
-    try (exchange) {
-      if (closing) {
-        exchange.getResponseHeaders().set("Retry-After", RETRY_AFTER_SECONDS);
-        respond(exchange, 503, error("unavailable", null, "the endpoint is shutting down; retry later"));
-        return;
-      }
-      if (!token.accepts(exchange.getRequestHeaders().getFirst("Authorization"))) {
-        unauthorized.incrementAndGet();
-        exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"streamdistill\"");
-        respond(exchange, 401, error("unauthorized", null, "a valid bearer token is required (Authorization: Bearer <token>)"));
-        return;
-      }
-      Matcher path = TURNS_PATH.matcher(exchange.getRequestURI().getRawPath());
-      if (!path.matches()) {
-        respond(exchange, 404, error("not_found", null, "no such resource; POST /v1/conversations/{id}/turns"));
-        return;
-      }
-      if (!"POST".equals(exchange.getRequestMethod())) {
-        exchange.getResponseHeaders().set("Allow", "POST");
-        respond(exchange, 405, error("method_not_allowed", null, "use POST"));
-        return;
-      }
-      TurnRequest request;
+  /** The endpoint's requests, on Jetty's request threads (blocking: each waits for Kafka). */
+  private final class TurnsHandler extends Handler.Abstract {
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+      active.incrementAndGet();
       try {
-        request = parser.parse(path.group(1), readBody(exchange));
-      } catch (InvalidTurnException e) {
-        invalid.incrementAndGet();
-        respond(exchange, e.tooLarge() ? 413 : 400, error(e.tooLarge() ? "too_large" : "invalid", e.field(), e.getMessage()));
-        return;
+        LiveChatEndpoint.this.handle(request, response, callback);
+      } catch (RuntimeException e) {
+        LOG.error("live chat request failed unexpectedly", e);
+        if (response.isCommitted()) {
+          callback.failed(e);
+        } else {
+          respond(response, callback, 500, error("internal", null, "internal error"));
+        }
+      } finally {
+        active.decrementAndGet();
       }
-      accept(exchange, request);
-    } catch (RuntimeException e) {
-      LOG.error("live chat request failed unexpectedly", e);
-      respond(exchange, 500, error("internal", null, "internal error"));
-    } finally {
-      active.decrementAndGet();
+      return true;
     }
   }
 
-  private void accept(HttpExchange exchange, TurnRequest request) throws IOException {
+  private void handle(Request request, Response response, Callback callback) {
+    if (closing) {
+      response.getHeaders().put(HttpHeader.RETRY_AFTER, RETRY_AFTER_SECONDS);
+      respond(response, callback, 503, error("unavailable", null, "the endpoint is shutting down; retry later"));
+      return;
+    }
+    if (!token.accepts(request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
+      unauthorized.incrementAndGet();
+      response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"streamdistill\"");
+      respond(response, callback, 401,
+          error("unauthorized", null, "a valid bearer token is required (Authorization: Bearer <token>)"));
+      return;
+    }
+    Matcher path = TURNS_PATH.matcher(request.getHttpURI().getPath());
+    if (!path.matches()) {
+      respond(response, callback, 404, error("not_found", null, "no such resource; POST /v1/conversations/{id}/turns"));
+      return;
+    }
+    if (!"POST".equals(request.getMethod())) {
+      response.getHeaders().put(HttpHeader.ALLOW, "POST");
+      respond(response, callback, 405, error("method_not_allowed", null, "use POST"));
+      return;
+    }
+    byte[] body;
+    try {
+      body = BoundedHttpServer.readBody(request, parser.maxBodyBytes(), bodyTimeout);
+    } catch (BoundedHttpServer.BodyException e) {
+      invalid.incrementAndGet();
+      if (e.status() == 413) {
+        respond(response, callback, 413, error("too_large", "body",
+            InvalidTurnException.bodyTooLarge(parser.maxBodyBytes()).getMessage()));
+      } else {
+        respond(response, callback, e.status(), error("timeout", "body", e.getMessage()));
+      }
+      return;
+    } catch (IOException e) {
+      callback.failed(e); // the client's connection broke: nobody to answer
+      return;
+    }
+    TurnRequest turn;
+    try {
+      turn = parser.parse(path.group(1), body);
+    } catch (InvalidTurnException e) {
+      invalid.incrementAndGet();
+      respond(response, callback, e.tooLarge() ? 413 : 400,
+          error(e.tooLarge() ? "too_large" : "invalid", e.field(), e.getMessage()));
+      return;
+    }
+    accept(turn, response, callback);
+  }
+
+  private void accept(TurnRequest request, Response response, Callback callback) {
     TurnSequencer.Pending pending;
     try {
       pending = sequencer.submit(request);
     } catch (SinkUnavailableException e) {
-      unavailableResponse(exchange, request, e.getMessage());
+      unavailableResponse(request, e.getMessage(), response, callback);
       return;
     }
     try {
       pending.acknowledged().get(ackWait.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
-      unavailableResponse(exchange, request, "Kafka did not acknowledge the turn: " + e.getCause().getMessage());
+      unavailableResponse(request, "Kafka did not acknowledge the turn: " + e.getCause().getMessage(), response,
+          callback);
       return;
     } catch (TimeoutException e) {
-      unavailableResponse(exchange, request, "Kafka did not acknowledge the turn within " + ackWait.toMillis() + " ms");
+      unavailableResponse(request, "Kafka did not acknowledge the turn within " + ackWait.toMillis() + " ms",
+          response, callback);
       return;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      unavailableResponse(exchange, request, "the endpoint is shutting down");
+      unavailableResponse(request, "the endpoint is shutting down", response, callback);
       return;
     }
     accepted.incrementAndGet();
     ObjectNode body = JSON.createObjectNode()
         .put("turn_id", pending.turn().getTurnId())
         .put("turn_index", pending.turn().getTurnIndex());
-    respond(exchange, 202, body);
+    respond(response, callback, 202, body);
   }
 
-  private void unavailableResponse(HttpExchange exchange, TurnRequest request, String reason) throws IOException {
+  private void unavailableResponse(TurnRequest request, String reason, Response response, Callback callback) {
     long count = unavailable.incrementAndGet();
     // One line per failure would flood the log during an outage: the 1st, then every 100th.
     if (count == 1 || count % 100 == 0) {
       LOG.warn("answering 503 ({} so far), conversation {}: {}", count, request.conversationId(), reason);
     }
-    exchange.getResponseHeaders().set("Retry-After", RETRY_AFTER_SECONDS);
-    respond(exchange, 503, error("unavailable", null, reason + "; retry later"));
-  }
-
-  /** Reads at most one byte more than the largest valid body, whatever the client sends. */
-  private byte[] readBody(HttpExchange exchange) throws IOException, InvalidTurnException {
-    int limit = parser.maxBodyBytes();
-    String declared = exchange.getRequestHeaders().getFirst("Content-Length");
-    if (declared != null) {
-      try {
-        if (Long.parseLong(declared.trim()) > limit) {
-          throw InvalidTurnException.bodyTooLarge(limit);
-        }
-      } catch (NumberFormatException e) {
-        throw new InvalidTurnException("body", "Content-Length '" + declared + "' is not a number");
-      }
-    }
-    ByteArrayOutputStream body = new ByteArrayOutputStream(Math.min(limit, 4096));
-    byte[] buffer = new byte[8192];
-    try (InputStream in = exchange.getRequestBody()) {
-      int read;
-      while ((read = in.read(buffer)) >= 0) {
-        body.write(buffer, 0, read);
-        if (body.size() > limit) {
-          throw InvalidTurnException.bodyTooLarge(limit);
-        }
-      }
-    }
-    return body.toByteArray();
+    response.getHeaders().put(HttpHeader.RETRY_AFTER, RETRY_AFTER_SECONDS);
+    respond(response, callback, 503, error("unavailable", null, reason + "; retry later"));
   }
 
   private static ObjectNode error(String error, String field, String message) {
@@ -232,19 +231,21 @@ public final class LiveChatEndpoint implements AutoCloseable {
     return node.put("message", message);
   }
 
-  private static void respond(HttpExchange exchange, int status, ObjectNode body) throws IOException {
-    byte[] bytes = JSON.writeValueAsBytes(body);
-    exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-    exchange.sendResponseHeaders(status, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
+  private static byte[] bytes(ObjectNode body) {
+    try {
+      return JSON.writeValueAsBytes(body);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // an ObjectNode always serializes
     }
+  }
+
+  private static void respond(Response response, Callback callback, int status, ObjectNode body) {
+    BoundedHttpServer.answer(response, callback, status, CONTENT_TYPE, bytes(body));
   }
 
   /**
    * Answers new requests with 503, lets running ones finish (waiting at most the
-   * acknowledgement wait), then stops the server. (Not {@code HttpServer.stop(delay)}: on
-   * JDK 17 it always waits the whole delay.)
+   * acknowledgement wait), then stops the server.
    */
   @Override
   public void close() {
@@ -258,16 +259,7 @@ public final class LiveChatEndpoint implements AutoCloseable {
         break;
       }
     }
-    server.stop(0);
-    threads.shutdown();
-    try {
-      if (!threads.awaitTermination(5, TimeUnit.SECONDS)) {
-        threads.shutdownNow();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      threads.shutdownNow();
-    }
+    server.close();
     LOG.info("live chat endpoint stopped: {}", stats());
   }
 }

@@ -40,7 +40,8 @@ public final class LiveChatIngestion implements AutoCloseable {
         config.maxBlock(), config.deliveryTimeout(), config.lingerMs());
     try {
       sink.checkSchemaRegistered();
-      TurnSequencer sequencer = new TurnSequencer(sink, Instant::now);
+      TurnSequencer sequencer = new TurnSequencer(sink, Instant::now, config.conversationIdleExpiry(),
+          config.maxConversations());
       if (config.recoverIndexes()) {
         Map<String, Integer> next = TurnIndexRecovery.nextIndexes(config.bootstrapServers(), registry, topic,
             RECOVERY_TIMEOUT);
@@ -49,7 +50,7 @@ public final class LiveChatIngestion implements AutoCloseable {
       // Wait a little longer than Kafka's own delivery timeout, so the producer decides.
       Duration ackWait = config.deliveryTimeout().plus(config.maxBlock()).plusSeconds(2);
       LiveChatEndpoint endpoint = LiveChatEndpoint.start(new InetSocketAddress(config.bindAddress(), config.port()),
-          config.httpThreads(), new BearerToken(config.token().value()), new TurnRequestParser(config.maxTextBytes(),
+          config.httpLimits(), new BearerToken(config.token().value()), new TurnRequestParser(config.maxTextBytes(),
               config.eventTimeWindow(), Instant::now),
           sequencer, ackWait);
       return new LiveChatIngestion(sink, sequencer, endpoint, topic);

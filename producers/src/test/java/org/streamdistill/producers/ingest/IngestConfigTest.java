@@ -50,4 +50,27 @@ class IngestConfigTest {
     assertThatThrownBy(() -> IngestConfig.of(Map.of(IngestConfig.TOKEN, TOKEN, IngestConfig.MAX_TEXT_BYTES, "0")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("ingest.max-text-bytes");
   }
+
+  @Test
+  void shouldBoundConversationsAndHttpByDefaultAndTakeOverrides() {
+    IngestConfig defaults = IngestConfig.of(Map.of(IngestConfig.TOKEN, TOKEN));
+    IngestConfig tuned = IngestConfig.of(Map.of(IngestConfig.TOKEN, TOKEN, IngestConfig.HTTP_THREADS, "8",
+        "ingest.http.header-timeout-ms", "500", IngestConfig.CONVERSATION_IDLE_EXPIRY_MS, "60000",
+        IngestConfig.MAX_CONVERSATIONS, "10"));
+
+    assertThat(defaults.conversationIdleExpiry()).isEqualTo(Duration.ofHours(24));
+    assertThat(defaults.maxConversations()).isEqualTo(100_000);
+    assertThat(defaults.httpLimits()).isEqualTo(
+        org.streamdistill.schemas.http.BoundedHttpServer.Limits.defaults(64));
+    assertThat(tuned.httpLimits().maxConcurrentRequests()).isEqualTo(8);
+    assertThat(tuned.httpLimits().headerTimeout()).isEqualTo(Duration.ofMillis(500));
+    assertThat(List.of(tuned.conversationIdleExpiry(), tuned.maxConversations()))
+        .containsExactly(Duration.ofMinutes(1), 10);
+  }
+
+  @Test
+  void shouldRefuseAnHttpQueueWaitOfZeroNamingTheKey() {
+    assertThatThrownBy(() -> IngestConfig.of(Map.of(IngestConfig.TOKEN, TOKEN, "ingest.http.max-queue-wait-ms", "0")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("ingest.http.max-queue-wait-ms");
+  }
 }

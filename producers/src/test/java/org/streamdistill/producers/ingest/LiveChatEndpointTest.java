@@ -133,4 +133,62 @@ class LiveChatEndpointTest {
     assertThat(millis).isBetween(300L, 5_000L);
     assertThat(endpoint.stats().unavailable()).isEqualTo(2);
   }
+
+  @Test
+  void shouldAnswer503WithRetryAfterAtOnceWhenEveryRequestThreadWaitsForKafka() throws Exception {
+    // Given 2 request threads, no queue, and a sink that acknowledges only when told
+    List<CompletableFuture<Void>> acks = java.util.Collections.synchronizedList(new ArrayList<>());
+    endpoint = LiveChatEndpoint.start(new InetSocketAddress("127.0.0.1", 0),
+        org.streamdistill.schemas.http.BoundedHttpServer.Limits.defaults(2).withMaxQueuedRequests(0),
+        new BearerToken(TOKEN), new TurnRequestParser(64), new TurnSequencer(turn -> {
+          CompletableFuture<Void> ack = new CompletableFuture<>();
+          acks.add(ack);
+          return ack;
+        }, Instant::now), Duration.ofSeconds(30));
+    URI base = endpoint.baseUri();
+    List<CompletableFuture<HttpResponse<String>>> waiting = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      waiting.add(http.sendAsync(HttpRequest.newBuilder(base.resolve("/v1/conversations/c" + i + "/turns"))
+          .header("Authorization", "Bearer " + TOKEN)
+          .POST(HttpRequest.BodyPublishers.ofString("{\"speaker\":\"user\",\"text\":\"hi\"}")).build(),
+          HttpResponse.BodyHandlers.ofString()));
+    }
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> acks.size() == 2);
+
+    // When a third turn is posted while both wait for Kafka
+    HttpResponse<String> third = post(base, "/v1/conversations/c2/turns", TOKEN, "{\"speaker\":\"user\",\"text\":\"hi\"}");
+
+    // Then it is refused at once with the endpoint's JSON, and the two waiting ones succeed once acknowledged
+    assertThat(third.statusCode()).isEqualTo(503);
+    assertThat(third.headers().firstValue("Retry-After")).hasValue("1");
+    assertThat(third.headers().firstValue("Content-Type")).hasValue("application/json; charset=utf-8");
+    assertThat(JSON.readTree(third.body())).isEqualTo(JSON.readTree(
+        "{\"error\":\"unavailable\",\"message\":\"the endpoint is at capacity; retry later\"}"));
+    acks.forEach(ack -> ack.complete(null));
+    for (CompletableFuture<HttpResponse<String>> call : waiting) {
+      assertThat(call.get(10, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(202);
+    }
+    assertThat(endpoint.stats()).isEqualTo(new LiveChatEndpoint.Stats(2, 0, 0, 0));
+  }
+
+  @Test
+  void shouldAnswer413BeforeReadingABodyDeclaredLargerThanAnyTurn() throws Exception {
+    // Given a client that announces 50 MB and sends 1 KB
+    URI base = start(turn -> CompletableFuture.completedFuture(null), Duration.ofSeconds(5));
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", base.getPort())) {
+      socket.getOutputStream().write(("POST /v1/conversations/c/turns HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+          + TOKEN + "\r\nContent-Length: 50000000\r\n\r\n" + "x".repeat(1024))
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      socket.setSoTimeout(10_000);
+
+      // Then it gets 413 naming the body, and the server closes the connection instead of reading on
+      String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(answer).startsWith("HTTP/1.1 413 ");
+      JsonNode body = JSON.readTree(answer.substring(answer.indexOf("\r\n\r\n") + 4));
+      assertThat(body.get("error").asText()).isEqualTo("too_large");
+      assertThat(body.get("field").asText()).isEqualTo("body");
+      assertThat(body.get("message").asText()).isEqualTo("request body is over " + (6 * 64 + 6 * 200 + 2048) + " bytes");
+    }
+    assertThat(endpoint.stats()).isEqualTo(new LiveChatEndpoint.Stats(0, 0, 1, 0));
+  }
 }

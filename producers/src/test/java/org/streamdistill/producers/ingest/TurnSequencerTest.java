@@ -142,4 +142,66 @@ class TurnSequencerTest {
 
     assertThat(sequencer.submit(request("a", "y")).turn().getTurnIndex()).isEqualTo(1);
   }
+
+  @Test
+  void shouldForgetConversationsIdlePastTheExpiryAndKeepNumberingActiveOnes() throws Exception {
+    // Given a one-hour expiry and two conversations
+    java.util.concurrent.atomic.AtomicReference<Instant> clock = new java.util.concurrent.atomic.AtomicReference<>(NOW);
+    TurnSequencer sequencer = new TurnSequencer(new RecordingSink(), clock::get, java.time.Duration.ofHours(1), 1000);
+    sequencer.submit(request("a", "x"));
+    sequencer.submit(request("b", "x"));
+
+    // When a speaks again after 30 min, and c starts 40 min later (b idle for 70 min)
+    clock.set(NOW.plusSeconds(30 * 60));
+    sequencer.submit(request("a", "x"));
+    clock.set(NOW.plusSeconds(70 * 60));
+    sequencer.submit(request("c", "x"));
+
+    // Then b is forgotten, a keeps its numbering, and b starts from 0 when it speaks again
+    assertThat(sequencer.expiredConversations()).isEqualTo(1);
+    assertThat(sequencer.conversations()).isEqualTo(2);
+    assertThat(sequencer.submit(request("a", "x")).turn().getTurnIndex()).isEqualTo(2);
+    assertThat(sequencer.submit(request("b", "x")).turn().getTurnIndex()).isZero();
+    assertThat(sequencer.conversations()).isEqualTo(3);
+    assertThat(sequencer.evictedConversations()).isZero();
+  }
+
+  @Test
+  void shouldKeepAtMostTheCapForgettingTheConversationIdleLongest() throws Exception {
+    // Given a cap of 3 conversations: a, b, c, then a again (b is now idle longest)
+    java.util.concurrent.atomic.AtomicReference<Instant> clock = new java.util.concurrent.atomic.AtomicReference<>(NOW);
+    TurnSequencer sequencer = new TurnSequencer(new RecordingSink(), clock::get, java.time.Duration.ofHours(24), 3);
+    for (String conversation : List.of("a", "b", "c", "a")) {
+      clock.set(clock.get().plusSeconds(1));
+      sequencer.submit(request(conversation, "x"));
+    }
+
+    // When a fourth conversation starts
+    sequencer.submit(request("d", "x"));
+
+    // Then b is forgotten and the others keep numbering where they were
+    assertThat(sequencer.conversations()).isEqualTo(3);
+    assertThat(sequencer.evictedConversations()).isEqualTo(1);
+    assertThat(sequencer.nextIndex("b")).isZero();
+    assertThat(List.of(sequencer.nextIndex("a"), sequencer.nextIndex("c"), sequencer.nextIndex("d")))
+        .containsExactly(2, 1, 1);
+    assertThat(sequencer.submit(request("c", "x")).turn().getTurnIndex()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldHoldTheCapWhileManyConversationsComeAndGo() throws Exception {
+    // Given a cap of 100 and 10,000 one-turn conversations interleaved with an active one
+    TurnSequencer sequencer = new TurnSequencer(new RecordingSink(), () -> NOW, java.time.Duration.ofHours(24), 100);
+    for (int i = 0; i < 10_000; i++) {
+      sequencer.submit(request("once-" + i, "x"));
+      if (i % 50 == 0) {
+        sequencer.submit(request("active", "x"));
+      }
+    }
+
+    // Then memory holds 100 conversations, and the active one was numbered without a gap
+    assertThat(sequencer.conversations()).isEqualTo(100);
+    assertThat(sequencer.evictedConversations()).isEqualTo(10_001 - 100);
+    assertThat(sequencer.nextIndex("active")).isEqualTo(200);
+  }
 }

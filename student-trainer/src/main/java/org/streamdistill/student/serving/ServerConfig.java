@@ -7,6 +7,7 @@ import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.streamdistill.schemas.config.ConfigLoader;
+import org.streamdistill.schemas.http.BoundedHttpServer;
 
 /**
  * Settings of the {@link StudentServer}: where to listen, how many requests to run at once, and
@@ -14,7 +15,7 @@ import org.streamdistill.schemas.config.ConfigLoader;
  */
 public record ServerConfig(String bootstrapServers, String registryUrl, String namespace,
     String host, int port, int threads, String modelName, int topK, int intraOpThreads,
-    int maxRequestBytes, String modelDir) {
+    int maxRequestBytes, String modelDir, BoundedHttpServer.Limits httpLimits) {
 
   public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
   public static final String REGISTRY_URL = "schema.registry.url";
@@ -27,8 +28,10 @@ public record ServerConfig(String bootstrapServers, String registryUrl, String n
   public static final String INTRA_OP_THREADS = "server.onnx.intra-op-threads";
   public static final String MAX_REQUEST_BYTES = "server.max-request-bytes";
   public static final String MODEL_DIR = "server.model-dir";
+  /** Prefix of the HTTP limits ({@link BoundedHttpServer#define}): {@code server.http.header-timeout-ms}, ... */
+  public static final String HTTP_PREFIX = "server.";
 
-  public static final ConfigDef DEFINITION = new ConfigDef()
+  public static final ConfigDef DEFINITION = BoundedHttpServer.define(new ConfigDef()
       .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", Importance.HIGH, "Kafka bootstrap servers.")
       .define(REGISTRY_URL, Type.STRING, "http://127.0.0.1:8081", Importance.HIGH, "Schema registry URL.")
       .define(NAMESPACE, Type.STRING, "", Importance.LOW, "Prefix of every topic (experiments); empty for production.")
@@ -36,7 +39,7 @@ public record ServerConfig(String bootstrapServers, String registryUrl, String n
           "Address the HTTP endpoint binds to (0.0.0.0 for every interface).")
       .define(PORT, Type.INT, 8090, Range.between(0, 65535), Importance.HIGH,
           "HTTP port of POST /v1/classify; 0 picks a free port.")
-      .define(THREADS, Type.INT, 4, Range.between(1, 256), Importance.MEDIUM, "Requests handled at once.")
+      .define(THREADS, Type.INT, 4, Range.between(1, 256), Importance.MEDIUM, "Requests handled at once; more wait in server.http.max-queued-requests or get 503.")
       .define(MODEL_NAME, Type.STRING, "student", Importance.LOW,
           "Model line whose champion is served (key of promotions and checkpoints).")
       .define(TOP_K, Type.INT, 5, Range.between(1, 1000), Importance.LOW,
@@ -47,7 +50,8 @@ public record ServerConfig(String bootstrapServers, String registryUrl, String n
           "Largest accepted request body; larger ones get 413.")
       .define(MODEL_DIR, Type.STRING, "target/student-checkpoints", Importance.MEDIUM,
           "The trainer's trainer.checkpoint.dir: only ONNX exports inside it are loaded; a checkpoint record "
-              + "naming a file elsewhere is refused and logged. Empty: any file (not for production).");
+              + "naming a file elsewhere is refused and logged. Empty: any file (not for production)."),
+      HTTP_PREFIX);
 
   public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, "STREAMDISTILL",
       Map.of("bootstrap-servers", BOOTSTRAP_SERVERS, "registry", REGISTRY_URL, "port", PORT,
@@ -57,7 +61,8 @@ public record ServerConfig(String bootstrapServers, String registryUrl, String n
     return new ServerConfig((String) v.get(BOOTSTRAP_SERVERS), (String) v.get(REGISTRY_URL),
         (String) v.get(NAMESPACE), (String) v.get(HOST), (Integer) v.get(PORT),
         (Integer) v.get(THREADS), (String) v.get(MODEL_NAME), (Integer) v.get(TOP_K),
-        (Integer) v.get(INTRA_OP_THREADS), (Integer) v.get(MAX_REQUEST_BYTES), (String) v.get(MODEL_DIR));
+        (Integer) v.get(INTRA_OP_THREADS), (Integer) v.get(MAX_REQUEST_BYTES), (String) v.get(MODEL_DIR),
+        BoundedHttpServer.limits(v, HTTP_PREFIX, (Integer) v.get(THREADS)));
   }
 
   /** Settings from flags, environment and an optional {@code --config} file. */

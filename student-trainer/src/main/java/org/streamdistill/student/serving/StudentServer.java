@@ -5,28 +5,27 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Comparator;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamdistill.schemas.http.BoundedHttpServer;
 import org.streamdistill.student.export.ExportMetadata;
 
 /**
- * Serves the champion student over HTTP (JDK {@code HttpServer}, JSON bodies).
+ * Serves the champion student over HTTP (a Jetty handler on a {@link BoundedHttpServer}, JSON
+ * bodies).
  *
  * <h2>Endpoints</h2>
  *
@@ -41,8 +40,11 @@ import org.streamdistill.student.export.ExportMetadata;
  *
  * Errors carry {@code {"error": "..."}}: 400 for a body that is not JSON, lacks both fields,
  * has an empty text or ids outside the model's vocabulary (the message names the field); 413
- * for a body over {@code server.max-request-bytes}; 405 for a wrong method; 503 while no
- * champion has been loaded yet.
+ * for a body over {@code server.max-request-bytes} (refused before it is read); 405 for a wrong
+ * method; 404 for other paths; 503 while no champion has been loaded yet, and 503 with {@code
+ * Retry-After: 1} when every request thread ({@code server.threads}) and queue place ({@code
+ * server.http.max-queued-requests}) is taken. Slow or silent clients are cut off by the
+ * {@code server.http.*} timeouts.
  *
  * <h2>Which model</h2>
  *
@@ -62,6 +64,7 @@ public final class StudentServer implements ChampionFeed.Listener, AutoCloseable
 
   private static final Logger LOG = LoggerFactory.getLogger(StudentServer.class);
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String CONTENT_TYPE = "application/json; charset=utf-8";
 
   /** Counters for operators and tests. */
   public record Stats(long classified, long rejected, long unavailable, long failed, long swaps,
@@ -71,8 +74,7 @@ public final class StudentServer implements ChampionFeed.Listener, AutoCloseable
   private final ChampionFeed feed;
   private final TeacherTokenizer tokenizer;
   private final ChampionSlot slot = new ChampionSlot();
-  private final HttpServer http;
-  private final ExecutorService executor;
+  private final BoundedHttpServer http;
   private final AtomicLong classified = new AtomicLong();
   private final AtomicLong rejected = new AtomicLong();
   private final AtomicLong unavailable = new AtomicLong();
@@ -82,7 +84,7 @@ public final class StudentServer implements ChampionFeed.Listener, AutoCloseable
   private volatile boolean closed;
 
   /**
-   * Binds the HTTP port (nothing is served before {@link #start()}).
+   * Binds the HTTP port; until {@link #start()} loads a champion, requests get 503.
    *
    * @param feed says which version to serve; closed by {@link #close()}
    * @param tokenizerOrNull tokenizer for {@code text} requests, or null to accept only {@code
@@ -94,23 +96,24 @@ public final class StudentServer implements ChampionFeed.Listener, AutoCloseable
     this.config = config;
     this.feed = feed;
     this.tokenizer = tokenizerOrNull;
-    this.http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 128);
-    this.executor = Executors.newFixedThreadPool(config.threads(), daemonThreads());
-    http.setExecutor(executor);
-    http.createContext("/v1/classify", this::classify);
-    http.createContext("/v1/champion", this::champion);
+    try {
+      this.http = BoundedHttpServer.start("student-server", new InetSocketAddress(config.host(), config.port()),
+          config.httpLimits(), new Routes(), BoundedHttpServer.Busy.of(CONTENT_TYPE,
+              error("server at capacity; retry later").toString()));
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
   }
 
-  /** Starts answering requests and following the feed. */
+  /** Starts following the feed: requests are answered once a champion is loaded. */
   public void start() {
-    http.start();
     feed.start(this);
     LOG.info("student server listening on http://{}:{}/v1/classify", config.host(), port());
   }
 
   /** The bound port (useful with {@code server.port=0}). */
   public int port() {
-    return http.getAddress().getPort();
+    return http.port();
   }
 
   /** The version served now, or null before the first champion is loaded. */
@@ -170,36 +173,57 @@ public final class StudentServer implements ChampionFeed.Listener, AutoCloseable
 
   // ---------------------------------------------------------------- HTTP
 
-  private void classify(HttpExchange exchange) throws IOException {
-    try (exchange) {
-      try {
-        handleClassify(exchange);
-      } catch (RuntimeException e) {
-        failed.incrementAndGet();
-        LOG.error("classify failed: {}", e.getMessage(), e);
-        reply(exchange, 500, error("internal error: " + e.getMessage()));
+  /** Routes by path prefix, as the contexts of the JDK server this replaced did. */
+  private final class Routes extends Handler.Abstract {
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+      String path = request.getHttpURI().getPath();
+      if (path.startsWith("/v1/classify")) {
+        classify(request, response, callback);
+      } else if (path.startsWith("/v1/champion")) {
+        champion(request, response, callback);
+      } else {
+        reply(response, callback, 404, error("no such resource; POST /v1/classify or GET /v1/champion"));
+      }
+      return true;
+    }
+  }
+
+  private void classify(Request request, Response response, Callback callback) {
+    try {
+      handleClassify(request, response, callback);
+    } catch (RuntimeException e) {
+      failed.incrementAndGet();
+      LOG.error("classify failed: {}", e.getMessage(), e);
+      if (response.isCommitted()) {
+        callback.failed(e);
+      } else {
+        reply(response, callback, 500, error("internal error: " + e.getMessage()));
       }
     }
   }
 
-  private void handleClassify(HttpExchange exchange) throws IOException {
-    if (!"POST".equals(exchange.getRequestMethod())) {
-      exchange.getResponseHeaders().set("Allow", "POST");
-      reply(exchange, 405, error("use POST with a JSON body"));
+  private void handleClassify(Request httpRequest, Response response, Callback callback) {
+    if (!"POST".equals(httpRequest.getMethod())) {
+      response.getHeaders().put(HttpHeader.ALLOW, "POST");
+      reply(response, callback, 405, error("use POST with a JSON body"));
       return;
     }
-    Request request;
+    ClassifyRequest request;
     try {
-      request = parse(exchange.getRequestBody());
+      request = parse(httpRequest);
     } catch (BadRequestException e) {
       rejected.incrementAndGet();
-      reply(exchange, e.status, error(e.getMessage()));
+      reply(response, callback, e.status, error(e.getMessage()));
+      return;
+    } catch (IOException e) {
+      callback.failed(e); // the client's connection broke while sending: nobody to answer
       return;
     }
     ServedModel served = slot.acquire();
     if (served == null) {
       unavailable.incrementAndGet();
-      reply(exchange, 503, error("no champion yet: model line '" + config.modelName()
+      reply(response, callback, 503, error("no champion yet: model line '" + config.modelName()
           + "' has not been promoted (or its ONNX export not loaded); retry later"));
       return;
     }
@@ -211,53 +235,54 @@ public final class StudentServer implements ChampionFeed.Listener, AutoCloseable
           rejected.incrementAndGet();
           String where = request.tokenIds != null ? "'token_ids'[" + i + "]"
               : "token " + i + " of 'text'";
-          reply(exchange, 400, error(where + " = " + ids[i] + " is outside the vocabulary [0, "
+          reply(response, callback, 400, error(where + " = " + ids[i] + " is outside the vocabulary [0, "
               + vocab + ") of " + served.version()));
           return;
         }
       }
       float[] probabilities = served.model().probabilities(ids);
-      reply(exchange, 200, answer(served, probabilities));
+      reply(response, callback, 200, answer(served, probabilities));
       classified.incrementAndGet();
     } finally {
       served.release();
     }
   }
 
-  private void champion(HttpExchange exchange) throws IOException {
-    try (exchange) {
-      if (!"GET".equals(exchange.getRequestMethod())) {
-        exchange.getResponseHeaders().set("Allow", "GET");
-        reply(exchange, 405, error("use GET"));
-        return;
-      }
-      ServedModel served = slot.acquire();
-      if (served == null) {
-        reply(exchange, 503, error("no champion yet"));
-        return;
-      }
-      try {
-        ObjectNode body = JSON.createObjectNode();
-        ExportMetadata metadata = served.model().description().metadata();
-        body.put("model_version", served.version());
-        body.put("onnx_file", served.model().file().toString());
-        body.put("label_set_id", metadata.labelSetId());
-        body.put("num_classes", served.model().description().numClasses());
-        reply(exchange, 200, body);
-      } finally {
-        served.release();
-      }
+  private void champion(Request request, Response response, Callback callback) {
+    if (!"GET".equals(request.getMethod())) {
+      response.getHeaders().put(HttpHeader.ALLOW, "GET");
+      reply(response, callback, 405, error("use GET"));
+      return;
+    }
+    ServedModel served = slot.acquire();
+    if (served == null) {
+      reply(response, callback, 503, error("no champion yet"));
+      return;
+    }
+    try {
+      ObjectNode body = JSON.createObjectNode();
+      ExportMetadata metadata = served.model().description().metadata();
+      body.put("model_version", served.version());
+      body.put("onnx_file", served.model().file().toString());
+      body.put("label_set_id", metadata.labelSetId());
+      body.put("num_classes", served.model().description().numClasses());
+      reply(response, callback, 200, body);
+    } finally {
+      served.release();
     }
   }
 
   /** A validated request: exactly one of text and tokenIds is set. */
-  private record Request(String text, int[] tokenIds) {}
+  private record ClassifyRequest(String text, int[] tokenIds) {}
 
-  private Request parse(InputStream body) throws IOException, BadRequestException {
-    byte[] bytes = body.readNBytes(config.maxRequestBytes() + 1);
-    if (bytes.length > config.maxRequestBytes()) {
-      throw new BadRequestException(413, "request body is larger than "
-          + config.maxRequestBytes() + " bytes (" + ServerConfig.MAX_REQUEST_BYTES + ")");
+  private ClassifyRequest parse(Request httpRequest) throws IOException, BadRequestException {
+    byte[] bytes;
+    try {
+      bytes = BoundedHttpServer.readBody(httpRequest, config.maxRequestBytes(), config.httpLimits().bodyTimeout());
+    } catch (BoundedHttpServer.BodyException e) {
+      throw new BadRequestException(e.status(), e.status() == 413
+          ? "request body is larger than " + config.maxRequestBytes() + " bytes (" + ServerConfig.MAX_REQUEST_BYTES + ")"
+          : e.getMessage());
     }
     JsonNode json;
     try {
@@ -285,7 +310,7 @@ public final class StudentServer implements ChampionFeed.Listener, AutoCloseable
       if (tokenizer == null) {
         throw new BadRequestException(400, "this server has no tokenizer: send 'token_ids'");
       }
-      return new Request(text.asText(), null);
+      return new ClassifyRequest(text.asText(), null);
     }
     if (ids != null) {
       if (!ids.isArray()) {
@@ -304,7 +329,7 @@ public final class StudentServer implements ChampionFeed.Listener, AutoCloseable
         }
         values[i] = id.intValue();
       }
-      return new Request(null, values);
+      return new ClassifyRequest(null, values);
     }
     throw new BadRequestException(400, "request needs 'text' (a string) or 'token_ids' (an "
         + "array of integers)");
@@ -334,13 +359,14 @@ public final class StudentServer implements ChampionFeed.Listener, AutoCloseable
     return JSON.createObjectNode().put("error", message);
   }
 
-  private static void reply(HttpExchange exchange, int status, JsonNode body) throws IOException {
-    byte[] bytes = JSON.writeValueAsBytes(body);
-    exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-    exchange.sendResponseHeaders(status, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
+  private static void reply(Response response, Callback callback, int status, JsonNode body) {
+    byte[] bytes;
+    try {
+      bytes = JSON.writeValueAsBytes(body);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a JsonNode always serializes
     }
+    BoundedHttpServer.answer(response, callback, status, CONTENT_TYPE, bytes);
   }
 
   private static final class BadRequestException extends Exception {
@@ -352,20 +378,11 @@ public final class StudentServer implements ChampionFeed.Listener, AutoCloseable
     }
   }
 
-  private static ThreadFactory daemonThreads() {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, "student-server-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
-  }
-
   // ---------------------------------------------------------------- lifecycle
 
   /**
-   * Stops following the feed, stops accepting requests (running ones get up to a second to
-   * finish), then closes the served model and the tokenizer.
+   * Stops following the feed, stops the HTTP server (running requests finish on the model
+   * they hold), then closes the served model and the tokenizer.
    */
   @Override
   public void close() {
@@ -373,13 +390,7 @@ public final class StudentServer implements ChampionFeed.Listener, AutoCloseable
     try {
       feed.close();
     } finally {
-      http.stop(1);
-      executor.shutdown();
-      try {
-        executor.awaitTermination(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      http.close();
       slot.close();
       if (tokenizer != null) {
         tokenizer.close();
