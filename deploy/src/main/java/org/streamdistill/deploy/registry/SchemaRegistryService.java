@@ -17,7 +17,7 @@ final class SchemaRegistryService {
 
   private static final Logger LOG = LoggerFactory.getLogger(SchemaRegistryService.class);
   /** Attempts when another registry on the same topic takes the version or id we chose. */
-  private static final int MAX_REGISTER_ATTEMPTS = 5;
+  private static final int MAX_REGISTER_ATTEMPTS = 10;
 
   private final RegistryState state;
   private final SchemaLog log;
@@ -70,6 +70,14 @@ final class SchemaRegistryService {
         }
         LOG.info("Another registry took version {} or id {} of subject {} first; retrying ({}/{})",
             version, id, subject, attempt, MAX_REGISTER_ATTEMPTS);
+        // Two registries that lose to each other in lockstep would go on doing so: a random pause,
+        // longer at each attempt, lets one of them win the next round.
+        try {
+          Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(5, 25L * attempt + 6));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
       }
     } finally {
       writes.unlock();
