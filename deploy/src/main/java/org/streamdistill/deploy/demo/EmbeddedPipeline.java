@@ -133,7 +133,7 @@ public final class EmbeddedPipeline implements AutoCloseable {
 
   /** The group id (or transactional id prefix, or application id) of a stage in {@code namespace}. */
   private static String inNamespace(String namespace, String productionId) {
-    return namespace.isEmpty() ? productionId : namespace + "-" + productionId;
+    return Topics.groupInNamespace(productionId, namespace);
   }
 
   /**

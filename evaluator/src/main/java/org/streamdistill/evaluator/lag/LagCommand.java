@@ -79,7 +79,7 @@ public final class LagCommand {
     }
     LagConfig config;
     try {
-      config = LagConfig.parse(args, env);
+      config = LagConfig.parse(args, env, warning -> err.println("lag: warning: " + warning));
     } catch (ConfigException | IllegalArgumentException e) {
       err.println("lag: " + e.getMessage());
       return 2;

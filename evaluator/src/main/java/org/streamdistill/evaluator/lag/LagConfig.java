@@ -30,9 +30,12 @@ import org.streamdistill.schemas.http.BoundedHttpServer;
 public record LagConfig(ConsumerLagMonitor.Settings monitor, boolean once, String httpHost, int httpPort,
                         Duration printInterval, BoundedHttpServer.Limits httpLimits) {
 
-  public static final String BOOTSTRAP_SERVERS = "lag.bootstrap.servers";
+  public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
   public static final String GROUPS = "lag.groups";
-  public static final String NAMESPACE = "lag.topic.namespace";
+  public static final String NAMESPACE = "topic.namespace";
+  /** The lag command's own names of the shared keys, before they were shared: deprecated. */
+  public static final Map<String, String> RENAMED = Map.of(
+      "lag.bootstrap.servers", BOOTSTRAP_SERVERS, "lag.topic.namespace", NAMESPACE);
   public static final String INTERVAL_MS = "lag.interval.ms";
   public static final String WINDOW_SAMPLES = "lag.window.samples";
   public static final String STOP_AFTER_MS = "lag.stop-after.ms";
@@ -44,16 +47,33 @@ public record LagConfig(ConsumerLagMonitor.Settings monitor, boolean once, Strin
   /** Prefix of the HTTP limits ({@link BoundedHttpServer#define}): {@code lag.http.header-timeout-ms}, ... */
   public static final String HTTP_PREFIX = "lag.";
 
-  private static final ConfigDef.Validator NON_BLANK = (name, value) -> {
-    if (value == null || value.toString().isBlank()) {
-      throw new ConfigException(name, value, "must not be empty");
+  /** Named (not lambdas) so that --help can say what they accept. */
+  private static final ConfigDef.Validator NON_BLANK = new ConfigDef.Validator() {
+    @Override
+    public void ensureValid(String name, Object value) {
+      if (value == null || value.toString().isBlank()) {
+        throw new ConfigException(name, value, "must not be empty");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "not empty";
     }
   };
 
-  private static final ConfigDef.Validator GROUP_LIST = (name, value) -> {
-    List<?> groups = (List<?>) value;
-    if (groups == null || groups.isEmpty() || groups.stream().anyMatch(g -> g.toString().isBlank())) {
-      throw new ConfigException(name, value, "must name at least one consumer group, comma-separated");
+  private static final ConfigDef.Validator GROUP_LIST = new ConfigDef.Validator() {
+    @Override
+    public void ensureValid(String name, Object value) {
+      List<?> groups = (List<?>) value;
+      if (groups == null || groups.isEmpty() || groups.stream().anyMatch(g -> g.toString().isBlank())) {
+        throw new ConfigException(name, value, "must name at least one consumer group, comma-separated");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "one or more group ids";
     }
   };
 
@@ -61,7 +81,9 @@ public record LagConfig(ConsumerLagMonitor.Settings monitor, boolean once, Strin
       .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", NON_BLANK, Importance.HIGH, "Kafka bootstrap servers.")
       .define(GROUPS, Type.LIST, MonitoredGroup.PIPELINE_GROUP_IDS, GROUP_LIST, Importance.HIGH,
           "Consumer groups to watch, comma-separated; the pipeline's groups also report their input topic's"
-              + " partitions before their first commit.")
+              + " partitions before their first commit. Left at its default with " + NAMESPACE + " set, the"
+              + " namespace's own groups are watched (exp1-teacher-stream, exp1-student-trainer,"
+              + " exp1-streamdistill-evaluator).")
       .define(NAMESPACE, Type.STRING, "", Importance.LOW,
           "Topic namespace of the pipeline's input topics (experiments); empty for production names.")
       .define(INTERVAL_MS, Type.LONG, 2_000L, Range.between(10, 3_600_000), Importance.MEDIUM,
@@ -75,7 +97,8 @@ public record LagConfig(ConsumerLagMonitor.Settings monitor, boolean once, Strin
           "Milliseconds every Kafka request of a sample may take.")
       .define(ONCE, Type.BOOLEAN, false, Importance.MEDIUM,
           "Sample one full window, print the table and exit.")
-      .define(HTTP_HOST, Type.STRING, "0.0.0.0", NON_BLANK, Importance.LOW, "Address the HTTP endpoint binds.")
+      .define(HTTP_HOST, Type.STRING, "127.0.0.1", NON_BLANK, Importance.LOW,
+          "Address the HTTP endpoint binds; 0.0.0.0 for every interface (the endpoint has no authentication).")
       .define(HTTP_PORT, Type.INT, -1, Range.between(-1, 65_535), Importance.MEDIUM,
           "Serve /metrics (Prometheus) and /lag (JSON) on this port until Ctrl-C; 0 picks a free port, -1 serves"
               + " nothing.")
@@ -90,7 +113,7 @@ public record LagConfig(ConsumerLagMonitor.Settings monitor, boolean once, Strin
       Map.entry("timeout", TIMEOUT_MS), Map.entry("once", ONCE), Map.entry("http-port", HTTP_PORT),
       Map.entry("http-host", HTTP_HOST), Map.entry("print-every", PRINT_INTERVAL_MS));
 
-  public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, "STREAMDISTILL", ALIASES);
+  public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, "STREAMDISTILL", ALIASES, List.of(), RENAMED);
 
   private static final Map<String, String> FLAG_BY_KEY = ALIASES.entrySet().stream()
       .collect(Collectors.toUnmodifiableMap(Map.Entry::getValue, Map.Entry::getKey));
@@ -103,16 +126,24 @@ public record LagConfig(ConsumerLagMonitor.Settings monitor, boolean once, Strin
    * @throws ConfigException naming the flag (and its key) when a flag is unknown or invalid
    */
   public static LagConfig parse(List<String> args, Map<String, String> env) {
+    return parse(args, env, warning -> { });
+  }
+
+  /** The same, handing a warning to {@code warnings} for each deprecated key used. */
+  public static LagConfig parse(List<String> args, Map<String, String> env,
+                                java.util.function.Consumer<String> warnings) {
     Map<String, Object> v;
     try {
-      v = LOADER.load(withBooleanFlags(args), env);
+      v = DEFINITION.parse(LOADER.collect(withBooleanFlags(args), env, warnings));
     } catch (ConfigException e) {
       throw new ConfigException(withFlagNames(e.getMessage()));
     }
     String namespace = (String) v.get(NAMESPACE);
     @SuppressWarnings("unchecked")
     List<String> groupIds = (List<String>) v.get(GROUPS);
-    List<MonitoredGroup> groups = groupIds.stream().distinct().map(id -> MonitoredGroup.of(id, namespace)).toList();
+    List<MonitoredGroup> groups = !namespace.isEmpty() && groupIds.equals(MonitoredGroup.PIPELINE_GROUP_IDS)
+        ? MonitoredGroup.pipeline(namespace)
+        : groupIds.stream().distinct().map(id -> MonitoredGroup.of(id, namespace)).toList();
     ConsumerLagMonitor.Settings settings = new ConsumerLagMonitor.Settings((String) v.get(BOOTSTRAP_SERVERS), groups,
         Duration.ofMillis((Long) v.get(INTERVAL_MS)), (Integer) v.get(WINDOW_SAMPLES),
         Duration.ofMillis((Long) v.get(STOP_AFTER_MS)), Duration.ofMillis((Long) v.get(TIMEOUT_MS)));

@@ -50,8 +50,12 @@ public record MonitoredGroup(String groupId, Set<String> expectedTopics) {
     };
   }
 
-  /** The three pipeline groups with their input topics in {@code namespace}. */
+  /**
+   * The three pipeline groups of {@code namespace}, named by the catalogue's rule ({@code
+   * exp1-student-trainer}; production names for the empty namespace), with their input topics.
+   */
   public static List<MonitoredGroup> pipeline(String namespace) {
-    return PIPELINE_GROUP_IDS.stream().map(id -> of(id, namespace)).toList();
+    return PIPELINE_GROUP_IDS.stream().map(id -> new MonitoredGroup(Topics.groupInNamespace(id, namespace),
+        of(id, namespace).expectedTopics())).toList();
   }
 }

@@ -23,7 +23,7 @@ class LagConfigTest {
         Duration.ofSeconds(2), 10, Duration.ofMinutes(1), Duration.ofSeconds(10)));
     assertThat(config.once()).isFalse();
     assertThat(config.httpPort()).isEqualTo(-1);
-    assertThat(config.httpHost()).isEqualTo("0.0.0.0");
+    assertThat(config.httpHost()).isEqualTo("127.0.0.1");
     assertThat(config.printInterval()).isEqualTo(Duration.ofSeconds(30));
   }
 
@@ -31,13 +31,34 @@ class LagConfigTest {
   void shouldTakeShortFlagsABareOnceAndTheEnvironment() {
     LagConfig config = LagConfig.parse(List.of("--groups", "student-trainer, other", "--interval", "200",
         "--window", "4", "--stop-after=1500", "--namespace", "exp1", "--once"),
-        Map.of("STREAMDISTILL_LAG_BOOTSTRAP_SERVERS", "broker:9093"));
+        Map.of("STREAMDISTILL_BOOTSTRAP_SERVERS", "broker:9093"));
 
     assertThat(config.monitor()).isEqualTo(new ConsumerLagMonitor.Settings("broker:9093", List.of(
         new MonitoredGroup("student-trainer", Set.of("exp1.teacher.soft-labels")),
         new MonitoredGroup("other", Set.of())),
         Duration.ofMillis(200), 4, Duration.ofMillis(1500), Duration.ofSeconds(10)));
     assertThat(config.once()).isTrue();
+  }
+
+  @Test
+  void shouldWatchTheNamespacesOwnGroupsWhenNoGroupsAreGiven() {
+    LagConfig config = LagConfig.parse(List.of("--namespace", "exp1"), Map.of());
+
+    assertThat(config.monitor().groups()).containsExactly(
+        new MonitoredGroup("exp1-teacher-stream", Set.of("exp1.dialogue.turns")),
+        new MonitoredGroup("exp1-student-trainer", Set.of("exp1.teacher.soft-labels")),
+        new MonitoredGroup("exp1-streamdistill-evaluator", Set.of("exp1.student.predictions")));
+  }
+
+  @Test
+  void shouldStillTakeTheOldKeyNamesWithAWarning() {
+    List<String> warnings = new java.util.ArrayList<>();
+
+    LagConfig config = LagConfig.parse(List.of("--lag.bootstrap.servers", "old:9092"), Map.of(), warnings::add);
+
+    assertThat(config.monitor().bootstrapServers()).isEqualTo("old:9092");
+    assertThat(warnings).containsExactly("setting 'lag.bootstrap.servers' is deprecated and will be removed in the "
+        + "next release: use 'bootstrap.servers'");
   }
 
   @Test

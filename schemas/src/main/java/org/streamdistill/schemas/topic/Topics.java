@@ -45,4 +45,14 @@ public final class Topics {
       List.of(TURNS, SOFT_LABELS, PREDICTIONS, CHECKPOINTS, METRICS, PROMOTIONS);
 
   private Topics() {}
+
+  /**
+   * The consumer group (or transactional id prefix, or Kafka Streams application id) a stage
+   * uses in {@code namespace}: its production name, prefixed by the namespace and a dash
+   * ({@code exp1-student-trainer}). The one rule the demo's experiments and {@code lag
+   * --namespace} share.
+   */
+  public static String groupInNamespace(String productionId, String namespace) {
+    return namespace == null || namespace.isEmpty() ? productionId : namespace + "-" + productionId;
+  }
 }
