@@ -2,6 +2,7 @@ package org.streamdistill.deploy.cluster;
 
 import java.io.PrintStream;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -17,20 +18,14 @@ import org.streamdistill.deploy.platform.TopicProvisioner.TopicSpec;
  */
 public final class ProvisionCommand {
 
-  private static final List<String> FLAGS = List.of("bootstrap-servers", "namespace", "replication-factor");
-
   private static final String USAGE = """
-      Usage: streamdistill provision --bootstrap-servers HOST:PORT[,HOST:PORT...] [--namespace NS]
-                                     [--replication-factor N]
+      Usage: streamdistill provision [--bootstrap-servers HOST:PORT[,HOST:PORT...]] [--namespace NS]
+                                     [--replication-factor N] [--config FILE]
 
       Creates every topic of the catalogue and its <topic>.dlq twin, with the catalogue's partition
       counts and cleanup policies. Topics that exist are left as they are; those whose partitions or
-      cleanup policy differ from the catalogue are listed as mismatched.
-
-        --bootstrap-servers   the Kafka cluster (required)
-        --namespace           prefix of every topic name, for experiments beside production (default: none)
-        --replication-factor  replicas of each partition (default: the broker's default.replication.factor);
-                              3 for production on a cluster of 3 or more brokers
+      cleanup policy differ from the catalogue are listed as mismatched. Settings (file, then
+      STREAMDISTILL_* variables, then flags):
       """;
 
   private ProvisionCommand() {}
@@ -39,18 +34,19 @@ public final class ProvisionCommand {
   public static int run(List<String> args, PrintStream out, PrintStream err) {
     if (args.contains("--help")) {
       out.print(USAGE);
+      out.println(ClusterCommandConfig.PROVISION_LOADER.help());
       return 0;
     }
     String bootstrap;
     String namespace;
     Integer replication;
     try {
-      CommandFlags flags = CommandFlags.parse("provision", args, FLAGS);
-      bootstrap = flags.string("bootstrap-servers")
-          .orElseThrow(() -> new CommandFlags.UsageException("--bootstrap-servers is required"));
-      namespace = flags.string("namespace", "");
-      replication = flags.integer("replication-factor", 1, Short.MAX_VALUE).orElse(null);
-    } catch (CommandFlags.UsageException e) {
+      Map<String, Object> settings = ClusterCommandConfig.provision(args, System.getenv());
+      bootstrap = (String) settings.get(ClusterCommandConfig.BOOTSTRAP_SERVERS);
+      namespace = (String) settings.get(ClusterCommandConfig.NAMESPACE);
+      int factor = (Integer) settings.get(ClusterCommandConfig.REPLICATION_FACTOR);
+      replication = factor == 0 ? null : factor;
+    } catch (org.apache.kafka.common.config.ConfigException e) {
       err.println("provision: " + e.getMessage());
       return 2;
     }

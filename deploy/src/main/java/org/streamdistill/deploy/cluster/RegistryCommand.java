@@ -14,18 +14,14 @@ import org.streamdistill.deploy.registry.EmbeddedSchemaRegistry;
  */
 public final class RegistryCommand {
 
-  private static final List<String> FLAGS = List.of("bootstrap-servers", "port", "topic");
-  private static final int DEFAULT_PORT = 8081;
 
   private static final String USAGE = """
-      Usage: streamdistill registry --bootstrap-servers HOST:PORT[,HOST:PORT...] [--port N] [--topic NAME]
+      Usage: streamdistill registry [--bootstrap-servers HOST:PORT[,HOST:PORT...]] [--port N] [--topic NAME]
+                                    [--bind ADDRESS] [--config FILE]
 
       Serves a schema registry that speaks the Confluent REST API, keeping its schemas in a compacted
-      Kafka topic (created if absent), until Ctrl-C. It listens on 127.0.0.1 only.
-
-        --bootstrap-servers   the Kafka cluster that stores the schemas (required)
-        --port                HTTP port (default 8081)
-        --topic               the schemas topic (default _schemas, as Confluent's)
+      Kafka topic (created if absent), until Ctrl-C. Settings (file, then STREAMDISTILL_* variables,
+      then flags):
       """;
 
   private RegistryCommand() {}
@@ -34,17 +30,17 @@ public final class RegistryCommand {
   public static int run(List<String> args, PrintStream out, PrintStream err) throws InterruptedException {
     if (args.contains("--help")) {
       out.print(USAGE);
+      out.println(ClusterCommandConfig.REGISTRY_LOADER.help());
       return 0;
     }
     EmbeddedSchemaRegistry.Builder builder;
     try {
-      CommandFlags flags = CommandFlags.parse("registry", args, FLAGS);
-      String bootstrap = flags.string("bootstrap-servers")
-          .orElseThrow(() -> new CommandFlags.UsageException("--bootstrap-servers is required"));
-      builder = EmbeddedSchemaRegistry.builder(bootstrap)
-          .port(flags.integer("port", 1, 65_535).orElse(DEFAULT_PORT))
-          .topic(flags.string("topic", EmbeddedSchemaRegistry.DEFAULT_TOPIC));
-    } catch (CommandFlags.UsageException e) {
+      java.util.Map<String, Object> settings = ClusterCommandConfig.registry(args, System.getenv());
+      builder = EmbeddedSchemaRegistry.builder((String) settings.get(ClusterCommandConfig.BOOTSTRAP_SERVERS))
+          .bindAddress((String) settings.get(ClusterCommandConfig.REGISTRY_BIND))
+          .port((Integer) settings.get(ClusterCommandConfig.REGISTRY_PORT))
+          .topic((String) settings.get(ClusterCommandConfig.REGISTRY_TOPIC));
+    } catch (org.apache.kafka.common.config.ConfigException e) {
       err.println("registry: " + e.getMessage());
       return 2;
     }

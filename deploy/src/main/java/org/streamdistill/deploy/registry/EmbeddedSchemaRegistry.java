@@ -30,7 +30,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
   public static final String DEFAULT_TOPIC = "_schemas";
 
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedSchemaRegistry.class);
-  private static final String HOST = "127.0.0.1";
+  private static final String LOOPBACK = "127.0.0.1";
 
   /** Largest request body unless configured: a big Avro schema, JSON-escaped, with room to spare. */
   public static final int DEFAULT_MAX_REQUEST_BYTES = 4 << 20;
@@ -38,12 +38,14 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
   private final BoundedHttpServer server;
   private final SchemaLog log;
   private final String topic;
+  private final String host;
   private boolean closed;
 
-  private EmbeddedSchemaRegistry(BoundedHttpServer server, SchemaLog log, String topic) {
+  private EmbeddedSchemaRegistry(BoundedHttpServer server, SchemaLog log, String topic, String host) {
     this.server = server;
     this.log = log;
     this.topic = topic;
+    this.host = host;
   }
 
   /** Starts a registry on a free port, stored in {@value #DEFAULT_TOPIC} of the given cluster. */
@@ -58,7 +60,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
 
   /** Base URL for {@code RestSchemaRegistryClient}, e.g. {@code http://127.0.0.1:40123}. */
   public String url() {
-    return "http://" + HOST + ":" + port();
+    return "http://" + (host.equals("0.0.0.0") ? LOOPBACK : host) + ":" + port();
   }
 
   public int port() {
@@ -92,6 +94,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     private final String bootstrapServers;
     private int port;
     private String topic = DEFAULT_TOPIC;
+    private String bindAddress = LOOPBACK;
     private Duration timeout = Duration.ofSeconds(30);
     private int httpThreads = 4;
     private BoundedHttpServer.Limits httpLimits;
@@ -105,6 +108,12 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     }
 
     /** HTTP port; 0, the default, picks a free one. */
+    /** The address to listen on: 127.0.0.1 unless given; 0.0.0.0 for every interface. */
+    public Builder bindAddress(String address) {
+      this.bindAddress = address;
+      return this;
+    }
+
     public Builder port(int port) {
       if (port < 0 || port > 65_535) {
         throw new IllegalArgumentException("port must be between 0 and 65535, got " + port);
@@ -171,17 +180,17 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
       BoundedHttpServer.Limits limits = httpLimits != null ? httpLimits : BoundedHttpServer.Limits.defaults(httpThreads);
       try {
         long replayed = log.start();
-        BoundedHttpServer server = BoundedHttpServer.start("schema-registry-http", new InetSocketAddress(HOST, port),
+        BoundedHttpServer server = BoundedHttpServer.start("schema-registry-http", new InetSocketAddress(bindAddress, port),
             limits, new RegistryHttpHandler(new SchemaRegistryService(state, log), maxRequestBytes,
                 limits.bodyTimeout()), RegistryHttpHandler.busy());
-        EmbeddedSchemaRegistry registry = new EmbeddedSchemaRegistry(server, log, topic);
+        EmbeddedSchemaRegistry registry = new EmbeddedSchemaRegistry(server, log, topic, bindAddress);
         LOG.info("Schema registry {} started in {} ms ({} offsets of topic {} replayed, {} subjects)",
             registry.url(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), replayed, topic,
             state.subjects().size());
         return registry;
       } catch (UncheckedIOException e) {
         log.close();
-        throw new UncheckedIOException("cannot serve the schema registry on " + HOST + ":" + port + ": "
+        throw new UncheckedIOException("cannot serve the schema registry on " + bindAddress + ":" + port + ": "
             + e.getCause().getMessage(), e.getCause());
       } catch (RuntimeException e) {
         log.close();
