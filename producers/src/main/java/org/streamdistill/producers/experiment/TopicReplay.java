@@ -211,6 +211,10 @@ public final class TopicReplay {
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    // One request in flight: it writes into topics created moments before, where the 4.2 broker can
+    // refuse a first batch (NOT_LEADER_OR_FOLLOWER) yet take the next, then refuse the retried
+    // first one as out of order (see TurnPublisher).
+    props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
     props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
     props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
     props.put(ProducerConfig.CLIENT_ID_CONFIG, "topic-replay-" + namespace);
