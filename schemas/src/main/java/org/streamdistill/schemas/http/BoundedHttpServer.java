@@ -380,6 +380,12 @@ public final class BoundedHttpServer implements AutoCloseable {
 
   /** Writes a complete answer with a Content-Length and completes {@code callback}. */
   public static void answer(Response response, Callback callback, int status, String contentType, byte[] body) {
+    // A request whose body was not read to the end (refused as too large or too slow, or answered
+    // before its body mattered) leaves the connection unusable: say so, or a client that reuses
+    // pooled connections sends its next request into a socket the server is about to close.
+    if (status == 413 || status == 408 || !response.getRequest().consumeAvailable()) {
+      response.getHeaders().put(HttpHeader.CONNECTION, org.eclipse.jetty.http.HttpHeaderValue.CLOSE.asString());
+    }
     response.setStatus(status);
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
     response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);

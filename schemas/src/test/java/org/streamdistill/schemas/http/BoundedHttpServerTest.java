@@ -291,6 +291,8 @@ class BoundedHttpServerTest {
     // Then it gets 413 at once and the connection is closed: the rest is never awaited
     String answer = readUntilClosed(socket);
     assertThat(answer).startsWith("HTTP/1.1 413 ").endsWith("request body is larger than 1024 bytes");
+    // and says so, so that a client pooling connections does not send its next request into it
+    assertThat(answer).containsIgnoringCase("\r\nConnection: close\r\n");
 
     // And a chunked body (no declared length) is cut off as soon as it passes the limit
     HttpResponse<String> chunked = http.send(HttpRequest.newBuilder(server.baseUri().resolve("/echo"))
