@@ -87,20 +87,8 @@ public final class EvaluatorConfig extends AbstractConfig {
   private static final List<String> CLIENT_PREFIXES = List.of(
       "consumer.", "main.consumer.", "restore.consumer.", "global.consumer.", "producer.", "admin.", "topic.");
 
-  /** Named (not a lambda) so that --help can say what it accepts. */
-  private static final ConfigDef.Validator NON_BLANK = new ConfigDef.Validator() {
-    @Override
-    public void ensureValid(String name, Object value) {
-      if (value == null || value.toString().isBlank()) {
-        throw new ConfigException(name, value, "must not be empty");
-      }
-    }
-
-    @Override
-    public String toString() {
-      return "not empty";
-    }
-  };
+  /** Named validators (not lambdas), so that --help can say what they accept. */
+  private static final ConfigDef.Validator NON_BLANK = org.streamdistill.schemas.config.NotBlank.INSTANCE;
 
   private static final ConfigDef.Validator OPEN_UNIT_INTERVAL = new ConfigDef.Validator() {
     @Override

@@ -51,6 +51,7 @@ final class FaultInjector implements AutoCloseable {
   private final KafkaProducer<byte[], byte[]> producer;
   private final AvroWireCodec<DialogueTurn> turnCodec;
   private final Admin admin;
+  private final java.net.http.HttpClient rawHttp = java.net.http.HttpClient.newHttpClient();
   private final Random random;
   private final Map<String, Long> evaluatorCommittedAt = new ConcurrentHashMap<>();
   private int probes;
@@ -184,7 +185,7 @@ final class FaultInjector implements AutoCloseable {
 
   private int postRaw(byte[] body) {
     try {
-      return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+      return rawHttp.send(java.net.http.HttpRequest.newBuilder(
                   java.net.URI.create(platform.ingestUri() + "/v1/conversations/soak-bad/turns"))
               .header("Authorization", "Bearer " + platform.token()).header("Content-Type", "application/json")
               .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).timeout(Duration.ofSeconds(20)).build(),

@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 final class TurnTraffic implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(TurnTraffic.class);
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
   private final URI base;
   private final String token;
@@ -50,7 +51,8 @@ final class TurnTraffic implements AutoCloseable {
     long n = 0;
     while (running) {
       String conversation = "soak-c" + (n / 5);
-      String body = "{\"speaker\":\"user\",\"text\":" + json(texts.get((int) (n % texts.size()))) + "}";
+      String body = JSON.createObjectNode().put("speaker", "user").put("text", texts.get((int) (n % texts.size())))
+          .toString();
       n++;
       long backoff = 100;
       while (running) {
@@ -93,24 +95,6 @@ final class TurnTraffic implements AutoCloseable {
       running = false;
       return 0;
     }
-  }
-
-  static String json(String text) {
-    StringBuilder out = new StringBuilder("\"");
-    for (char c : text.toCharArray()) {
-      switch (c) {
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        default -> {
-          if (c < 0x20) {
-            out.append(String.format("\\u%04x", (int) c));
-          } else {
-            out.append(c);
-          }
-        }
-      }
-    }
-    return out.append('"').toString();
   }
 
   private void sleep(long millis) {

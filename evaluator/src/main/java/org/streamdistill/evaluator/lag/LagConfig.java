@@ -47,20 +47,8 @@ public record LagConfig(ConsumerLagMonitor.Settings monitor, boolean once, Strin
   /** Prefix of the HTTP limits ({@link BoundedHttpServer#define}): {@code lag.http.header-timeout-ms}, ... */
   public static final String HTTP_PREFIX = "lag.";
 
-  /** Named (not lambdas) so that --help can say what they accept. */
-  private static final ConfigDef.Validator NON_BLANK = new ConfigDef.Validator() {
-    @Override
-    public void ensureValid(String name, Object value) {
-      if (value == null || value.toString().isBlank()) {
-        throw new ConfigException(name, value, "must not be empty");
-      }
-    }
-
-    @Override
-    public String toString() {
-      return "not empty";
-    }
-  };
+  /** Named validators (not lambdas), so that --help can say what they accept. */
+  private static final ConfigDef.Validator NON_BLANK = org.streamdistill.schemas.config.NotBlank.INSTANCE;
 
   private static final ConfigDef.Validator GROUP_LIST = new ConfigDef.Validator() {
     @Override

@@ -325,9 +325,38 @@ public final class BoundedHttpServer implements AutoCloseable {
    * @throws BodyException 413 over the limit, 408 when the body takes longer than {@code timeout}
    * @throws IOException when the client's connection fails while sending
    */
+  /** Excess bodies up to this size are read and discarded before the 413, larger ones are not. */
+  static final long DRAIN_LIMIT_BYTES = 1 << 20;
+
+  private static void drain(Request request, long deadline, Duration timeout) throws BodyException, IOException {
+    while (true) {
+      Content.Chunk chunk = request.read();
+      if (chunk == null) {
+        awaitContent(request, deadline, timeout);
+        continue;
+      }
+      try {
+        if (Content.Chunk.isFailure(chunk)) {
+          throw new IOException("request body failed: " + chunk.getFailure().getMessage(), chunk.getFailure());
+        }
+        if (chunk.isLast()) {
+          return;
+        }
+      } finally {
+        chunk.release();
+      }
+    }
+  }
+
   public static byte[] readBody(Request request, int maxBytes, Duration timeout) throws BodyException, IOException {
     long declared = request.getLength();
     if (declared > maxBytes) {
+      if (declared <= DRAIN_LIMIT_BYTES) {
+        // Read a modest excess to the end before refusing it: answering 413 mid-upload and closing
+        // makes the client's TCP stack drop the answer (the client sees "no bytes"), and the
+        // connection stays usable. Larger bodies are refused at once and the connection closed.
+        drain(request, System.nanoTime() + timeout.toNanos(), timeout);
+      }
       throw tooLarge(maxBytes);
     }
     ByteArrayOutputStream body = new ByteArrayOutputStream((int) Math.min(maxBytes, declared >= 0 ? declared : 4096));
@@ -383,7 +412,7 @@ public final class BoundedHttpServer implements AutoCloseable {
     // A request whose body was not read to the end (refused as too large or too slow, or answered
     // before its body mattered) leaves the connection unusable: say so, or a client that reuses
     // pooled connections sends its next request into a socket the server is about to close.
-    if (status == 413 || status == 408 || !response.getRequest().consumeAvailable()) {
+    if (status == 408 || !response.getRequest().consumeAvailable()) {
       response.getHeaders().put(HttpHeader.CONNECTION, org.eclipse.jetty.http.HttpHeaderValue.CLOSE.asString());
     }
     response.setStatus(status);
