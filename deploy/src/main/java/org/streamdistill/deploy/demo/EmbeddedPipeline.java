@@ -27,6 +27,8 @@ import org.streamdistill.evaluator.lag.ConsumerLagMonitor;
 import org.streamdistill.evaluator.lag.ConsumerStatus;
 import org.streamdistill.evaluator.lag.LagSnapshot;
 import org.streamdistill.evaluator.lag.MonitoredGroup;
+import org.streamdistill.schemas.lifecycle.Failures;
+import org.streamdistill.schemas.lifecycle.StageSupervisor;
 import org.streamdistill.schemas.registry.RestSchemaRegistryClient;
 import org.streamdistill.schemas.registry.SchemaRegistryClient;
 import org.streamdistill.schemas.topic.Topics;
@@ -176,8 +178,8 @@ public final class EmbeddedPipeline implements AutoCloseable {
       // started again from its last committed transaction, not left dead while the others wait.
       trainer = new StageSupervisor<>("student trainer", () -> StudentTrainer.create(trainerConfig,
           new org.streamdistill.schemas.registry.RetryingSchemaRegistryClient(new RestSchemaRegistryClient(registryUrl))),
-          StudentTrainer::stop, EmbeddedPipeline::restartCannotFix, failed -> replaced.add(failed.stats()),
-          Duration.ofSeconds(1), Duration.ofSeconds(30), Thread::sleep);
+          StudentTrainer::stop, Failures::restartCannotFix, failed -> replaced.add(failed.stats()),
+          Duration.ofSeconds(1), Duration.ofSeconds(30));
       trainerThread = Executors.newSingleThreadExecutor(
           r -> new Thread(r, namespace.isEmpty() ? "student-trainer" : namespace + "-student-trainer"));
       Future<?> trainerRun = trainerThread.submit(trainer);
@@ -232,41 +234,29 @@ public final class EmbeddedPipeline implements AutoCloseable {
 
   /** The trainer's counters, summed over every instance the supervisor ran (see {@link StudentTrainer.Stats}). */
   public StudentTrainer.Stats trainerStats() {
-    StudentTrainer.Stats now = trainer.current().stats();
-    long consumed = now.softLabelsConsumed();
-    long acknowledged = now.predictionsAcknowledged();
-    long learned = now.turnsLearned();
-    long dead = now.deadLettered();
-    for (StudentTrainer.Stats old : replacedTrainers) {
-      consumed += old.softLabelsConsumed();
-      acknowledged += old.predictionsAcknowledged();
-      learned += old.turnsLearned();
-      dead += old.deadLettered();
+    StudentTrainer running = trainer.current(); // null between a failure and the replacement
+    List<StudentTrainer.Stats> all = new java.util.ArrayList<>(replacedTrainers);
+    if (running != null) {
+      all.add(running.stats());
     }
-    return new StudentTrainer.Stats(consumed, acknowledged, learned, dead, now.checkpoints(), now.challengerVersion(),
-        now.championVersion());
+    long consumed = 0;
+    long acknowledged = 0;
+    long learned = 0;
+    long dead = 0;
+    for (StudentTrainer.Stats one : all) {
+      consumed += one.softLabelsConsumed();
+      acknowledged += one.predictionsAcknowledged();
+      learned += one.turnsLearned();
+      dead += one.deadLettered();
+    }
+    StudentTrainer.Stats latest = all.get(all.size() - 1);
+    return new StudentTrainer.Stats(consumed, acknowledged, learned, dead, latest.checkpoints(),
+        latest.challengerVersion(), latest.championVersion());
   }
 
   /** How often the supervisor restarted the trainer after a failure. */
   public int trainerRestarts() {
     return trainer.restarts();
-  }
-
-  /**
-   * Failures a restart cannot fix: another trainer took over the model line (fencing), the input
-   * is dead letters as a whole, or a setting is wrong.
-   */
-  static boolean restartCannotFix(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof org.apache.kafka.common.errors.ProducerFencedException
-          || t instanceof org.apache.kafka.common.errors.InvalidProducerEpochException
-          || t instanceof org.apache.kafka.common.errors.FencedInstanceIdException
-          || t instanceof org.streamdistill.schemas.wire.DeadLetterBudget.DeadLetterRateExceededException
-          || t instanceof org.apache.kafka.common.config.ConfigException) {
-        return true;
-      }
-    }
-    return false;
   }
 
   public long evaluatorDeadLetters() {

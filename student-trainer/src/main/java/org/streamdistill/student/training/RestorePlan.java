@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.streamdistill.schemas.lifecycle.InconsistentStateException;
 
 /**
  * Where a (re)started trainer resumes, decided from the consumer group's committed offsets (the
@@ -69,7 +70,7 @@ record RestorePlan(long checkpoint, Map<TopicPartition, Long> resumeOffsets, Map
       return fromOffsetsAlone(groupId, files, committed);
     }
     if (progress.size() != committed.size()) {
-      throw new IllegalStateException("consumer group " + groupId + " committed trainer progress for partitions "
+      throw new InconsistentStateException("consumer group " + groupId + " committed trainer progress for partitions "
           + sorted(progress.keySet()) + " but plain offsets for " + sorted(without(committed, progress)) + ": the "
           + "group's offsets were changed by something other than this trainer; reset all of them, or none");
     }
@@ -81,13 +82,13 @@ record RestorePlan(long checkpoint, Map<TopicPartition, Long> resumeOffsets, Map
       TopicPartition tp = entry.getKey();
       CommittedProgress p = entry.getValue();
       if (p.checkpoint() != checkpoint) {
-        throw new IllegalStateException("consumer group " + groupId + " committed progress from checkpoint "
+        throw new InconsistentStateException("consumer group " + groupId + " committed progress from checkpoint "
             + checkpoint + " for some partitions and from " + p.checkpoint() + " for " + tp + ": corrupt state; "
             + "start the model line over (a new trainer.group-id and an empty trainer.checkpoint.dir)");
       }
       long committedOffset = committed.get(tp).offset();
       if (p.resumeOffset() > committedOffset) {
-        throw new IllegalStateException("consumer group " + groupId + " committed offset " + committedOffset + " of "
+        throw new InconsistentStateException("consumer group " + groupId + " committed offset " + committedOffset + " of "
             + tp + " below its resume offset " + p.resumeOffset() + ": corrupt state");
       }
       resume.put(tp, p.resumeOffset());
@@ -100,7 +101,7 @@ record RestorePlan(long checkpoint, Map<TopicPartition, Long> resumeOffsets, Map
       return new RestorePlan(0, resume, published, cuts, onDisk);
     }
     if (!onDisk.contains(checkpoint)) {
-      throw new IllegalStateException("consumer group " + groupId + " committed progress from checkpoint "
+      throw new InconsistentStateException("consumer group " + groupId + " committed progress from checkpoint "
           + files.describe(checkpoint) + ", which does not exist: point trainer.checkpoint.dir at the directory this "
           + "model line was trained in, or start it over (a new trainer.group-id and an empty directory)");
     }
@@ -109,7 +110,7 @@ record RestorePlan(long checkpoint, Map<TopicPartition, Long> resumeOffsets, Map
     resume.forEach((tp, offset) -> expected.put(tp.toString(), offset));
     for (var entry : saved.entrySet()) {
       if (!entry.getValue().equals(expected.get(entry.getKey()))) {
-        throw new IllegalStateException("checkpoint " + files.describe(checkpoint) + " holds offsets "
+        throw new InconsistentStateException("checkpoint " + files.describe(checkpoint) + " holds offsets "
             + new TreeMap<>(saved) + " but consumer group " + groupId + " committed resume offsets " + expected
             + " for it: the directory does not belong to this group; point trainer.checkpoint.dir at the right one");
       }
@@ -136,7 +137,7 @@ record RestorePlan(long checkpoint, Map<TopicPartition, Long> resumeOffsets, Map
         return new RestorePlan(sequence, offsets, offsets, Map.of(), newerThan(onDisk, sequence));
       }
     }
-    throw new IllegalStateException("consumer group " + groupId + " is at offsets " + byName + " but no checkpoint "
+    throw new InconsistentStateException("consumer group " + groupId + " is at offsets " + byName + " but no checkpoint "
         + "in the directory saved these offsets (newest: " + files.describe(onDisk.get(onDisk.size() - 1)) + "): "
         + "reset the group's offsets to those of a checkpoint, or start over with an empty trainer.checkpoint.dir");
   }

@@ -1,17 +1,27 @@
 package org.streamdistill.student.training;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigException;
+import org.streamdistill.schemas.lifecycle.Failures;
+import org.streamdistill.schemas.lifecycle.StageSupervisor;
 import org.streamdistill.schemas.registry.RestSchemaRegistryClient;
+import org.streamdistill.schemas.registry.RetryingSchemaRegistryClient;
+import org.streamdistill.schemas.registry.SchemaRegistryClient;
 
 /**
  * Command line: runs the student trainer as its own process against a running Kafka cluster
  * and schema registry, until Ctrl-C or SIGTERM. Settings: {@code --config FILE}, then {@code
  * STREAMDISTILL_*} environment variables, then {@code --key value} flags (see {@link
  * TrainerConfig}).
+ *
+ * <p>Failures that a restart can fix (the broker or the registry away for minutes) are waited
+ * out: the trainer starts again after 1 s, then 2 s, ... at most 30 s apart, logging each restart.
+ * Fencing, refused credentials or permissions, bad settings and inconsistent stored state end the
+ * process with exit code 1 and the message.
  *
  * <p>Run exactly one instance per model line: the trainer is a single online learner, and a
  * second instance in the same consumer group would train a second, diverging model on half of
@@ -21,6 +31,9 @@ public final class StudentTrainerMain {
 
   /** How long shutdown waits for the trainer's last checkpoint before the JVM goes down. */
   private static final long SHUTDOWN_WAIT_SECONDS = 60;
+  /** Pauses between restarts after failures a restart can fix: 1 s, doubling, at most 30 s. */
+  private static final Duration RESTART_INITIAL_BACKOFF = Duration.ofSeconds(1);
+  private static final Duration RESTART_MAX_BACKOFF = Duration.ofSeconds(30);
 
   private StudentTrainerMain() {}
 
@@ -29,16 +42,23 @@ public final class StudentTrainerMain {
       System.out.println("Runs the student trainer until Ctrl-C. Settings:\n" + TrainerConfig.LOADER.help());
       return;
     }
-    StudentTrainer trainer;
+    StageSupervisor<StudentTrainer> trainer;
     try {
       TrainerConfig config = TrainerConfig.parse(List.of(args), System.getenv());
-      org.streamdistill.schemas.registry.SchemaRegistryClient registry;
+      SchemaRegistryClient registry;
       try {
-        registry = new org.streamdistill.schemas.registry.RetryingSchemaRegistryClient(new RestSchemaRegistryClient(config.registryUrl()));
+        registry = new RetryingSchemaRegistryClient(new RestSchemaRegistryClient(config.registryUrl()));
       } catch (IllegalArgumentException e) {
         throw new ConfigException(TrainerConfig.REGISTRY_URL + ": " + e.getMessage());
       }
-      trainer = StudentTrainer.create(config, registry);
+      SchemaRegistryClient registryClient = registry;
+      // Supervised as the demo supervises it: a failure a restart can fix (the broker away for
+      // longer than the clients wait, say) starts the trainer again from its last committed
+      // transaction and checkpoint, so nothing is lost or published twice; fencing, refused
+      // credentials, bad settings and inconsistent state stop it with the message.
+      trainer = new StageSupervisor<>("student trainer", () -> StudentTrainer.create(config, registryClient),
+          StudentTrainer::stop, Failures::restartCannotFix, replaced -> { }, RESTART_INITIAL_BACKOFF,
+          RESTART_MAX_BACKOFF);
     } catch (ConfigException e) {
       System.err.println("student-trainer: " + e.getMessage());
       System.exit(2);
@@ -66,7 +86,7 @@ public final class StudentTrainerMain {
         Thread.currentThread().interrupt();
         return;
       }
-      trainer.close();
+      closeQuietly(trainer.current());
     }, "student-trainer-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdown);
 
@@ -83,12 +103,23 @@ public final class StudentTrainerMain {
     } catch (IllegalStateException shuttingDown) {
       return; // the hook stopped us and closes the trainer
     }
-    // run() returned by itself: only an error does that.
-    trainer.close();
+    // run() returned by itself: only an error a restart cannot fix does that.
+    closeQuietly(trainer.current());
     if (failure != null) {
       System.err.println("student-trainer: stopped after an error: " + rootMessage(failure)
           + " (details in the log)");
       System.exit(1);
+    }
+  }
+
+  private static void closeQuietly(StudentTrainer trainer) {
+    if (trainer == null) {
+      return;
+    }
+    try {
+      trainer.close();
+    } catch (RuntimeException e) {
+      System.err.println("student-trainer: closing its clients: " + rootMessage(e));
     }
   }
 
