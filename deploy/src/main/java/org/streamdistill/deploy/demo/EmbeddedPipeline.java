@@ -11,7 +11,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
@@ -194,12 +193,7 @@ public final class EmbeddedPipeline implements AutoCloseable {
       teacherSettings.put(TeacherJobConfig.NAMESPACE, namespace);
       TeacherJobConfig teacherConfig = TeacherJobConfig.of(teacherSettings);
       TeacherJob job = new TeacherJob(teacherConfig, TurnScorers.fromConfig(teacherConfig));
-      Configuration flink = new Configuration();
-      // Restarts without a limit, 1 s doubling up to 30 s apart: an outage is waited out. A failure a
-      // restart cannot fix (the input is dead letters as a whole) suppresses restarts itself.
-      flink.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
-      flink.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF, Duration.ofSeconds(1));
-      flink.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF, Duration.ofSeconds(30));
+      Configuration flink = TeacherJob.restartPolicy();
       StreamExecutionEnvironment env =
           StreamExecutionEnvironment.createLocalEnvironment(teacherConfig.parallelism(), flink);
       job.build(env, job.kafkaSource(), job.kafkaSink());

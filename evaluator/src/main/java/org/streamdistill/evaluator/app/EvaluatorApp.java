@@ -12,7 +12,6 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyConfig;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamdistill.evaluator.EvaluatorConfig;
@@ -53,6 +52,8 @@ public final class EvaluatorApp implements AutoCloseable {
   private final Topology topology;
   private final KafkaStreams streams;
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private final CountDownLatch closing = new CountDownLatch(1);
+  private final StreamThreadFailureHandler failureHandler;
 
   /**
    * An evaluator configured by {@code settings} (keys of {@link EvaluatorConfig}), talking to
@@ -76,13 +77,11 @@ public final class EvaluatorApp implements AutoCloseable {
     Properties props = streamsProperties(config, deadLetters);
     this.topology = buildTopology(config, registry, props, lateTurns);
     this.streams = new KafkaStreams(topology, props);
-    streams.setUncaughtExceptionHandler(error -> {
-      // Poison never gets here (the deserialization handler dead-letters it), so what does is
-      // fatal or not the records' fault: corrupt state, an unreachable schema registry, a
-      // missing dead-letter topic. Stop loudly rather than skip good records.
-      LOG.error("evaluator {} stops after an unrecoverable error", config.applicationId(), error);
-      return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-    });
+    // Outages replace the dying stream thread after a bounded, growing pause; anything else stops
+    // the application loudly (see StreamThreadFailureHandler). The pause ends early on close().
+    this.failureHandler = new StreamThreadFailureHandler(config.applicationId(),
+        millis -> closing.await(millis, TimeUnit.MILLISECONDS), System::currentTimeMillis);
+    streams.setUncaughtExceptionHandler(failureHandler);
     streams.setStateListener((newState, oldState) -> {
       LOG.info("evaluator {}: {} -> {}", config.applicationId(), oldState, newState);
       if (newState == KafkaStreams.State.NOT_RUNNING || newState == KafkaStreams.State.ERROR) {
@@ -159,6 +158,11 @@ public final class EvaluatorApp implements AutoCloseable {
     return lateTurns.total();
   }
 
+  /** Stream threads replaced after an outage (the broker or registry away) since construction. */
+  public int replacedStreamThreads() {
+    return failureHandler.replacedThreads();
+  }
+
   /** The topology this app runs (for logs and {@code describe()}). */
   public Topology topology() {
     return topology;
@@ -178,6 +182,7 @@ public final class EvaluatorApp implements AutoCloseable {
   @Override
   public void close() {
     LOG.info("closing evaluator {}", config.applicationId());
+    closing.countDown();
     if (!streams.close(CLOSE_TIMEOUT)) {
       LOG.warn("evaluator {} did not stop within {}", config.applicationId(), CLOSE_TIMEOUT);
     }

@@ -1,5 +1,8 @@
 package org.streamdistill.teacher.job;
 
+import java.time.Duration;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -37,6 +40,21 @@ public final class TeacherJob {
     this.scorer = scorer;
     this.turns = Topics.TURNS.inNamespace(config.namespace());
     this.softLabels = Topics.SOFT_LABELS.inNamespace(config.namespace());
+  }
+
+  /**
+   * The job's restart policy, for the environment it runs in: restarts without a limit, 1 s
+   * doubling up to 30 s apart, so that a broker or registry outage of any length is waited out
+   * (every restart resumes from the last checkpoint, so nothing is lost or written twice). A
+   * failure that a restart cannot fix (the input is dead letters as a whole) suppresses restarts
+   * itself. Set on the job, so it holds on a cluster whatever the cluster's default.
+   */
+  public static Configuration restartPolicy() {
+    Configuration flink = new Configuration();
+    flink.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
+    flink.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF, Duration.ofSeconds(1));
+    flink.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF, Duration.ofSeconds(30));
+    return flink;
   }
 
   /** Adds the job to {@code env}: checkpointing, source, scoring operator, sink. */

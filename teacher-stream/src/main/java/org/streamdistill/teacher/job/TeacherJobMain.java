@@ -25,7 +25,7 @@ public final class TeacherJobMain {
       return;
     }
     TeacherJob job = new TeacherJob(config, TurnScorers.fromConfig(config));
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(TeacherJob.restartPolicy());
     job.build(env, job.kafkaSource(), job.kafkaSink());
     env.execute(TeacherJob.NAME);
   }
