@@ -53,12 +53,14 @@ final class FaultInjector implements AutoCloseable {
   private final Admin admin;
   private final java.net.http.HttpClient rawHttp = java.net.http.HttpClient.newHttpClient();
   private final Random random;
+  private final Duration brokerPause;
   private final Map<String, Long> evaluatorCommittedAt = new ConcurrentHashMap<>();
   private int probes;
 
   FaultInjector(SoakPlatform platform, OutputWatcher watcher, TurnTraffic http, SchemaRegistryClient registry,
-                long seed) {
+                long seed, Duration brokerPause) {
     this.platform = platform;
+    this.brokerPause = brokerPause;
     this.watcher = watcher;
     this.http = http;
     this.random = new Random(seed);
@@ -82,6 +84,16 @@ final class FaultInjector implements AutoCloseable {
         platform.process(Stage.BROKER).stop(60);
         platform.startBroker();
         yield probe(fault, start, "broker stopped with SIGTERM and started again");
+      }
+      case BROKER_PAUSE -> {
+        StageProcess broker = platform.process(Stage.BROKER);
+        broker.pause();
+        try {
+          Thread.sleep(brokerPause.toMillis());
+        } finally {
+          broker.resume();
+        }
+        yield probe(fault, System.currentTimeMillis(), "broker frozen for " + brokerPause.toSeconds() + " s");
       }
       case REGISTRY_RESTART -> {
         platform.process(Stage.REGISTRY).stop(30);

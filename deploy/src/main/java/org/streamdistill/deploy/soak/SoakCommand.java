@@ -89,7 +89,8 @@ public final class SoakCommand {
       var registry = new RetryingSchemaRegistryClient(new RestSchemaRegistryClient(platform.registryUrl()));
       try (OutputWatcher watcher = new OutputWatcher(platform.bootstrapServers(), registry);
            TurnTraffic traffic = new TurnTraffic(platform.ingestUri(), token, texts, config.rate());
-           FaultInjector injector = new FaultInjector(platform, watcher, traffic, registry, config.seed())) {
+           FaultInjector injector = new FaultInjector(platform, watcher, traffic, registry, config.seed(),
+               Duration.ofMillis(config.brokerPauseMillis()))) {
         watcher.start();
         traffic.start();
         long t0 = System.currentTimeMillis();
@@ -99,14 +100,20 @@ public final class SoakCommand {
         List<Injection> injections = new ArrayList<>();
         long lastProgress = 0;
         int next = 0;
-        while (System.currentTimeMillis() - t0 < faultMillis) {
+        // The time the broker is frozen does not count against the schedule: nothing else can
+        // happen meanwhile, and a soak of M minutes should still inject M minutes' worth of faults.
+        long frozen = 0;
+        while (System.currentTimeMillis() - t0 - frozen < faultMillis) {
           supervise(platform, out);
           injector.checkEvaluatorProgress();
-          long elapsed = System.currentTimeMillis() - t0;
+          long elapsed = System.currentTimeMillis() - t0 - frozen;
           if (next < plan.size() && elapsed >= plan.get(next).atMillis()) {
             Fault fault = plan.get(next).fault();
             Injection injection = injector.inject(fault);
             injections.add(injection);
+            if (fault == Fault.BROKER_PAUSE) {
+              frozen += config.brokerPauseMillis();
+            }
             out.printf("[%5ds] fault %d/%d %s: %s%n", elapsed / 1000, ++next, plan.size(), fault.key(),
                 injection.detail());
           }
@@ -204,6 +211,12 @@ public final class SoakCommand {
       exits.append(process.name()).append(' ').append(process.unexpectedExits()).append(", ");
       if (!process.isAlive()) {
         problems.add(process.name() + " is not running at the end");
+      }
+      if (process.unexpectedExits() > 0) {
+        // Outages are to be waited out inside the stage; the soak's own restart only keeps the
+        // count honest after a stage gave up.
+        problems.add(process.name() + " exited by itself " + process.unexpectedExits() + " time(s); see "
+            + process.output());
       }
     }
     StringBuilder lagLine = new StringBuilder();

@@ -21,11 +21,13 @@ import org.streamdistill.schemas.config.ConfigLoader;
  * @param rate valid turns per second posted to ingestion
  * @param faultIntervalMillis time between two faults
  * @param faults kinds of fault to inject
+ * @param brokerPauseMillis how long a {@code broker-pause} fault keeps the broker frozen
  * @param settleMillis how long to wait at the end for the pipeline to catch up
  * @param report file the report is appended to; empty: none
  */
 public record SoakConfig(double minutes, long seed, Path workDir, Path teacherBundle, Path data, double rate,
-                         long faultIntervalMillis, List<Fault> faults, long settleMillis, String report) {
+                         long faultIntervalMillis, List<Fault> faults, long brokerPauseMillis, long settleMillis,
+                         String report) {
 
   public static final String MINUTES = "soak.minutes";
   public static final String SEED = "soak.seed";
@@ -35,12 +37,14 @@ public record SoakConfig(double minutes, long seed, Path workDir, Path teacherBu
   public static final String RATE = "soak.rate";
   public static final String FAULT_INTERVAL_MS = "soak.fault-interval-ms";
   public static final String FAULTS = "soak.faults";
+  public static final String BROKER_PAUSE_MS = "soak.broker-pause-ms";
   public static final String SETTLE_MS = "soak.settle-ms";
   public static final String REPORT = "soak.report";
 
   public static final ConfigDef DEFINITION = new ConfigDef()
       .define(MINUTES, Type.DOUBLE, 20.0, Range.between(0.5, 24 * 60), Importance.HIGH,
-          "Minutes of faults; the soak then waits up to soak.settle-ms for the pipeline to catch up.")
+          "Minutes of faults, not counting the time the broker is frozen by broker-pause faults; the soak then "
+              + "waits up to soak.settle-ms for the pipeline to catch up.")
       .define(SEED, Type.LONG, 1L, Importance.MEDIUM, "Seed of the fault schedule and the poison bytes.")
       .define(WORK_DIR, Type.STRING, "target/soak", Importance.LOW,
           "Each run makes a fresh subdirectory here with every process's data, output and log.")
@@ -65,6 +69,9 @@ public record SoakConfig(double minutes, long seed, Path workDir, Path teacherBu
               throw new ConfigException(name + ": " + e.getMessage());
             }
           }, Importance.LOW, "Kinds of fault to inject, comma-separated.")
+      .define(BROKER_PAUSE_MS, Type.LONG, 90_000L, Range.between(1_000, 30 * 60_000), Importance.LOW,
+          "How long a broker-pause fault keeps the broker frozen (SIGSTOP). The default, 90 s, is longer "
+          + "than the clients' own waits (max.block.ms 60 s), so the stages have to wait the partition out themselves.")
       .define(SETTLE_MS, Type.LONG, 300_000L, Range.atLeast(10_000), Importance.LOW,
           "At the end, how long to wait for every valid turn's soft label and prediction and for lag 0.")
       .define(REPORT, Type.STRING, "RELIABILITY.md", Importance.LOW,
@@ -78,7 +85,7 @@ public record SoakConfig(double minutes, long seed, Path workDir, Path teacherBu
     return new SoakConfig((Double) v.get(MINUTES), (Long) v.get(SEED), Path.of((String) v.get(WORK_DIR)),
         Path.of((String) v.get(TEACHER_BUNDLE)), Path.of((String) v.get(DATA)), (Double) v.get(RATE),
         (Long) v.get(FAULT_INTERVAL_MS), ((List<String>) v.get(FAULTS)).stream().map(Fault::ofKey).toList(),
-        (Long) v.get(SETTLE_MS), (String) v.get(REPORT));
+        (Long) v.get(BROKER_PAUSE_MS), (Long) v.get(SETTLE_MS), (String) v.get(REPORT));
   }
 
   public static SoakConfig parse(List<String> args, Map<String, String> env) {

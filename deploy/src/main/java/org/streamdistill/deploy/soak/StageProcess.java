@@ -27,6 +27,7 @@ final class StageProcess implements AutoCloseable {
   private final List<String> command;
   private final Path out;
   private Process process;
+  private boolean paused;
   private int starts;
   /** Set while the soak stops or kills the process on purpose, so its exit is not a crash. */
   private volatile boolean expectingExit;
@@ -98,6 +99,33 @@ final class StageProcess implements AutoCloseable {
     return unexpectedExits;
   }
 
+  /**
+   * kill -STOP: the process freezes with its sockets open, so its peers see a partition (no
+   * answer, no closed connection) rather than a restart, until {@link #resume()}.
+   */
+  synchronized void pause() throws IOException, InterruptedException {
+    signal("STOP");
+    paused = true;
+  }
+
+  /** kill -CONT after {@link #pause()}. */
+  synchronized void resume() throws IOException, InterruptedException {
+    if (paused) {
+      signal("CONT");
+      paused = false;
+    }
+  }
+
+  private void signal(String signal) throws IOException, InterruptedException {
+    if (process == null || !process.isAlive()) {
+      throw new IllegalStateException(name + " is not running; cannot send SIG" + signal);
+    }
+    Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
+    if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new IOException("kill -" + signal + " " + process.pid() + " (" + name + ") failed");
+    }
+  }
+
   /** kill -9: no shutdown hook, no clean close. */
   synchronized void kill() throws InterruptedException {
     if (process == null) {
@@ -114,6 +142,13 @@ final class StageProcess implements AutoCloseable {
       return;
     }
     expectingExit = true;
+    if (paused) {
+      try {
+        resume(); // a frozen process would not act on SIGTERM
+      } catch (IOException e) {
+        LOG.warn("could not resume {} before stopping it: {}", name, e.getMessage());
+      }
+    }
     process.destroy();
     if (!process.waitFor(graceSeconds, TimeUnit.SECONDS)) {
       LOG.warn("{} did not stop within {} s of SIGTERM: killing it", name, graceSeconds);
