@@ -29,8 +29,13 @@ import org.streamdistill.schemas.http.BoundedHttpServer;
  * <pre>
  * POST /v1/conversations/{id}/turns
  * Authorization: Bearer &lt;token&gt;
- * {"speaker": "user", "text": "I lost my card", "timestamp": "2024-05-01T12:00:00Z", "gold_label": "lost_card"}
+ * {"speaker": "user", "text": "I lost my card", "timestamp": "2026-12-03T12:00:00Z", "gold_label": "report_lost_card"}
  * </pre>
+ *
+ * <p>The timestamp is optional (the server's clock when absent) and must lie within {@code
+ * ingest.event-time.max-past-ms} before and {@code ingest.event-time.max-future-ms} after the
+ * server's clock. A gold label the teacher does not know is accepted here and dead-lettered by
+ * the teacher job, which names the label.
  *
  * <p>Answers 202 {@code {"turn_id": "...", "turn_index": n}} once Kafka acknowledged the
  * turn; 401 without the token; 400 naming the field that is wrong; 413 for a body larger
