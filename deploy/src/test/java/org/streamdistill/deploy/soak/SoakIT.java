@@ -48,7 +48,9 @@ class SoakIT {
     for (Fault fault : Fault.values()) {
       assertThat(written).as("report row of %s", fault).contains("| " + fault.description() + " | ");
     }
+    // (11 are planned; on a loaded machine the schedule slips and the last may not fit, but the
+    // first round, every kind once, always completes)
     assertThat(written).containsPattern("\\| \\*\\*all\\*\\* \\(10 kinds; before the first fault: 0 lost, 0 "
-        + "duplicated\\) \\| 11 \\| \\| \\| 0 \\| 0 \\| 0 \\|");
+        + "duplicated\\) \\| 1[01] \\| \\| \\| 0 \\| 0 \\| 0 \\|");
   }
 }
