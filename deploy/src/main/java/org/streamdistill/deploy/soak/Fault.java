@@ -3,8 +3,8 @@ package org.streamdistill.deploy.soak;
 /** A kind of fault the soak injects; {@link #isProcessFault()} for those that stop a process. */
 public enum Fault {
   BROKER_RESTART("broker restart (SIGTERM, start again on the same data)", true),
-  BROKER_PAUSE("broker frozen with SIGSTOP for minutes, then SIGCONT (a partition: connections stay open, "
-      + "nothing answers; recovery timed from SIGCONT)", true),
+  BROKER_PAUSE("broker frozen with SIGSTOP for soak.broker-pause-ms, then SIGCONT (a partition: connections "
+      + "stay open, nothing answers; recovery timed from SIGCONT)", true),
   REGISTRY_RESTART("schema registry restart", true),
   TEACHER_KILL("teacher job process kill -9", true),
   TRAINER_KILL("trainer kill -9", true),
