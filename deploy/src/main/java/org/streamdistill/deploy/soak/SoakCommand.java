@@ -82,6 +82,8 @@ public final class SoakCommand {
     out.printf("soak: %.1f minutes of faults every %d s, seed %d, %.0f turns/s; processes and logs in %s%n",
         config.minutes(), config.faultIntervalMillis() / 1000, config.seed(), config.rate(), workDir);
     try (SoakPlatform platform = new SoakPlatform(workDir, config.teacherBundle(), token, 2_000)) {
+      // Ctrl-C or SIGTERM must not leave a broker and five stage processes behind.
+      Runtime.getRuntime().addShutdownHook(new Thread(platform::close, "soak-shutdown"));
       platform.start();
       out.printf("soak: broker %s, registry %s, ingestion %s, teacher job, trainer and evaluator started in %.0f s%n",
           platform.bootstrapServers(), platform.registryUrl(), platform.ingestUri(),

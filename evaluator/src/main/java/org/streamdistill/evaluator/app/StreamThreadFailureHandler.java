@@ -14,17 +14,25 @@ import org.streamdistill.schemas.registry.SchemaRegistryException;
 
 /**
  * What the evaluator does when a stream thread dies. Poison never gets here (the
- * deserialization handler dead-letters it), so what does is an outage or a defect:
+ * deserialization handler dead-letters it), so what does is an outage, a client that gave up
+ * on one, or a defect:
  *
  * <ul>
- *   <li>An outage (a Kafka {@link RetriableException} such as the timeout Kafka Streams throws
- *       once the broker has been away for {@code task.timeout.ms}, or a registry that is down
- *       or answers 5xx) replaces the thread after a pause of 1 s doubling up to 30 s (the pauses
- *       start over once no thread died for {@link #QUIET_PERIOD}). The new thread resumes from
- *       the last committed transaction: nothing is lost or counted twice.
- *   <li>Anything else (fencing, refused credentials or permissions, corrupt state, a defect)
- *       shuts the application down loudly rather than skip good records.
+ *   <li>A failure that a restart cannot fix ({@link Failures#restartCannotFix}: fencing, refused
+ *       credentials or permissions, a bad setting) shuts the application down loudly.
+ *   <li>Anything else replaces the thread after a pause of 1 s doubling up to 30 s (the pauses
+ *       start over once no thread died for {@link #QUIET_PERIOD}); the new thread resumes from
+ *       the last committed transaction, so nothing is lost or counted twice. Outages that
+ *       Kafka signals as retriable (the timeout Kafka Streams throws once the broker has been
+ *       away for {@code task.timeout.ms}) and a registry that is down are logged at WARN;
+ *       anything else at ERROR with its stack trace, since it may be a defect.
  * </ul>
+ *
+ * <p>Why not stop on unknown errors: the Kafka client does not sort its own errors reliably.
+ * Seen in the soak, after the broker came back from a 90-second freeze: {@code KafkaException:
+ * Unexpected error from SyncGroup: The coordinator is loading}, a plain (not retriable)
+ * exception for a state that passes in seconds; stopping on it would end the evaluator for
+ * good. A defect that repeats costs one log line every 30 s, not a stopped pipeline.
  *
  * <p>The pause runs on the dying thread, before Kafka Streams starts its replacement.
  */
@@ -52,7 +60,7 @@ final class StreamThreadFailureHandler implements StreamsUncaughtExceptionHandle
 
   @Override
   public StreamThreadExceptionResponse handle(Throwable error) {
-    if (!isOutage(error)) {
+    if (Failures.restartCannotFix(error)) {
       LOG.error("evaluator {} stops after an error a restart cannot fix", applicationId, error);
       return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
     }
@@ -67,8 +75,13 @@ final class StreamThreadFailureHandler implements StreamsUncaughtExceptionHandle
       backoffMillis = Math.min(backoffMillis * 2, MAX_BACKOFF.toMillis());
     }
     int count = replaced.incrementAndGet();
-    LOG.warn("evaluator {}: a stream thread stopped during an outage ({}); replacing it in {} ms (replacement {})",
-        applicationId, rootMessage(error), pause, count);
+    if (isOutage(error)) {
+      LOG.warn("evaluator {}: a stream thread stopped during an outage ({}); replacing it in {} ms (replacement {})",
+          applicationId, rootMessage(error), pause, count);
+    } else {
+      LOG.error("evaluator {}: a stream thread stopped after an unexpected error; replacing it in {} ms "
+          + "(replacement {})", applicationId, pause, count, error);
+    }
     try {
       sleeper.sleep(pause);
     } catch (InterruptedException e) {
@@ -82,11 +95,8 @@ final class StreamThreadFailureHandler implements StreamsUncaughtExceptionHandle
     return replaced.get();
   }
 
-  /** Whether {@code error} says a service was away (worth waiting out), not that something is wrong. */
+  /** Whether {@code error} says a service was away, as opposed to something unexpected. */
   static boolean isOutage(Throwable error) {
-    if (Failures.restartCannotFix(error)) {
-      return false;
-    }
     for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof RetriableException) {
         return true;

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
@@ -48,20 +50,27 @@ class StreamThreadFailureHandlerTest {
   }
 
   @Test
-  void shouldReplaceTheThreadWhileTheRegistryIsDownButNotWhenItRefusesTheSchema() {
+  void shouldReplaceTheThreadWhileTheRegistryIsDownAndAfterErrorsTheClientDidNotMarkRetriable() {
     assertThat(handler.handle(new StreamsException(new SchemaRegistryException(503, 50301, "unavailable"))))
         .isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
-    assertThat(handler.handle(new StreamsException(new SchemaRegistryException(422, 42201, "invalid schema"))))
-        .isEqualTo(StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
+    // As the soak saw it after the broker came back from a freeze
+    assertThat(handler.handle(new StreamsException(new KafkaException(
+        "Unexpected error from SyncGroup: The coordinator is loading and hence can't process requests."))))
+        .isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
+    assertThat(handler.handle(new IllegalStateException("a defect"))).isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
+    assertThat(pauses).containsExactly(1_000L, 2_000L, 4_000L);
+    assertThat(StreamThreadFailureHandler.isOutage(new StreamsException(new SchemaRegistryException(503, 1, "x"))))
+        .isTrue();
+    assertThat(StreamThreadFailureHandler.isOutage(new IllegalStateException("a defect"))).isFalse();
   }
 
   @Test
-  void shouldShutDownOnFencingRefusedPermissionsAndDefects() {
+  void shouldShutDownOnFencingRefusedPermissionsAndBadSettings() {
     assertThat(handler.handle(new StreamsException(new ProducerFencedException("fenced"))))
         .isEqualTo(StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
     assertThat(handler.handle(new StreamsException(new TopicAuthorizationException("no ACL"))))
         .isEqualTo(StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
-    assertThat(handler.handle(new IllegalStateException("corrupt store")))
+    assertThat(handler.handle(new ConfigException("evaluator.promotion.alpha", 2, "must be < 1")))
         .isEqualTo(StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
     assertThat(pauses).isEmpty();
     assertThat(handler.replacedThreads()).isZero();
