@@ -34,7 +34,7 @@ public final class StudentTrainerMain {
       TrainerConfig config = TrainerConfig.parse(List.of(args), System.getenv());
       org.streamdistill.schemas.registry.SchemaRegistryClient registry;
       try {
-        registry = new org.streamdistill.schemas.registry.RetryingSchemaRegistryClient(new RestSchemaRegistryClient(config.registryUrl()));
+        registry = new org.streamdistill.schemas.registry.RetryingSchemaRegistryClient(config.registry().newClient());
       } catch (IllegalArgumentException e) {
         throw new ConfigException(TrainerConfig.REGISTRY_URL + ": " + e.getMessage());
       }
