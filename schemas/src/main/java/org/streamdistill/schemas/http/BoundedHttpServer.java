@@ -263,6 +263,10 @@ public final class BoundedHttpServer implements AutoCloseable {
     threads.setDaemon(true);
     ScheduledExecutorScheduler scheduler = new ScheduledExecutorScheduler(name + "-scheduler", true);
     Server server = new Server(threads, scheduler, null);
+    // Jetty's own error answers (a malformed request, an exception a handler let through) say the
+    // status and nothing more: its default page quotes the exception's message, which may name files
+    // or hosts of this machine.
+    server.setErrorHandler(new StatusOnlyErrors());
 
     HttpConfiguration http = new HttpConfiguration();
     http.setRequestHeaderSize(limits.maxHeaderBytes());
@@ -532,6 +536,20 @@ public final class BoundedHttpServer implements AutoCloseable {
       server.stop();
     } catch (Exception e) {
       LOG.warn("{}: stopping the HTTP server failed: {}", name, e.getMessage(), e);
+    }
+  }
+
+  /** Answers Jetty's errors with {@code <status> <reason>} in plain text, never a message or a stack. */
+  private static final class StatusOnlyErrors implements Request.Handler {
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+      int status = response.getStatus();
+      byte[] body = (status + " " + org.eclipse.jetty.http.HttpStatus.getMessage(status) + "\n")
+          .getBytes(StandardCharsets.UTF_8);
+      response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
+      response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+      response.write(true, ByteBuffer.wrap(body), callback);
+      return true;
     }
   }
 

@@ -153,6 +153,24 @@ class SecuredEndpointTest {
   }
 
   @Test
+  void shouldAnswerAnExceptionAHandlerLetThroughWithTheStatusOnly() throws Exception {
+    // Given a handler that fails with a message naming a file of this host
+    start(null, new Handler.Abstract() {
+      @Override
+      public boolean handle(Request request, Response response, Callback callback) {
+        throw new IllegalStateException("cannot read /srv/secret/model.onnx");
+      }
+    });
+
+    // When it is asked
+    HttpResponse<String> response = get(HttpClient.newHttpClient(), "/boom", null);
+
+    // Then the client learns the status, not the message or a stack trace
+    assertThat(response.statusCode()).isEqualTo(500);
+    assertThat(response.body()).isEqualTo("500 Server Error\n");
+  }
+
+  @Test
   void shouldNotAnswerPlainHttpOnAnHttpsPort() throws Exception {
     start(certificates.serverTls(), new Ok());
     URI plain = URI.create("http://127.0.0.1:" + server.port() + "/");
