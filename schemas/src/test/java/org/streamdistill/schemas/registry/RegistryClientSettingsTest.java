@@ -99,4 +99,26 @@ class RegistryClientSettingsTest {
         .hasMessage("schema.registry.ssl.truststore.location: cannot read PKCS12 store " + certificates.trustStore()
             + ": wrong password, or the file is not a PKCS12 store");
   }
+
+  @Test
+  void shouldLoadAClientKeyStoreForMutualTlsAndNameAWrongKeyPassword(@TempDir Path dir) throws Exception {
+    TestCertificates client = TestCertificates.generate(dir, "client");
+    Map<String, String> settings = new HashMap<>(Map.of(RegistryClientSettings.URL, "https://localhost:8081",
+        RegistryClientSettings.KEYSTORE_LOCATION, client.keyStore().toString(),
+        RegistryClientSettings.KEYSTORE_PASSWORD, client.password()));
+
+    assertThat(parse(settings).sslContext()).isNotNull();
+
+    settings.put(RegistryClientSettings.KEY_PASSWORD, "not-the-key-password");
+    assertThatThrownBy(() -> parse(settings))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("schema.registry.ssl.key.password: cannot read the private key in " + client.keyStore()
+            + ": wrong key password");
+
+    settings.remove(RegistryClientSettings.KEY_PASSWORD);
+    settings.remove(RegistryClientSettings.KEYSTORE_PASSWORD);
+    assertThatThrownBy(() -> parse(settings))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("schema.registry.ssl.keystore.password must be set with schema.registry.ssl.keystore.location");
+  }
 }
