@@ -25,6 +25,7 @@ import org.streamdistill.records.PromotionEvent;
 import org.streamdistill.records.RollingMetrics;
 import org.streamdistill.records.StudentPrediction;
 import org.streamdistill.schemas.config.ConfigLoader;
+import org.streamdistill.schemas.registry.RegistryClientSettings;
 import org.streamdistill.schemas.topic.Topic;
 import org.streamdistill.schemas.topic.Topics;
 
@@ -46,7 +47,7 @@ import org.streamdistill.schemas.topic.Topics;
 public final class EvaluatorConfig extends AbstractConfig {
 
   public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
-  public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
+  public static final String SCHEMA_REGISTRY_URL = RegistryClientSettings.URL;
   public static final String APPLICATION_ID = "evaluator.application.id";
   public static final String TOPIC_NAMESPACE = "topic.namespace";
 
@@ -106,11 +107,9 @@ public final class EvaluatorConfig extends AbstractConfig {
   };
 
   /** The definition of every key: type, default, validator, doc. */
-  public static final ConfigDef CONFIG = new ConfigDef()
+  public static final ConfigDef CONFIG = RegistryClientSettings.define(new ConfigDef()
       .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", NON_BLANK, Importance.HIGH,
-          "Kafka bootstrap servers, host:port[,host:port...].")
-      .define(SCHEMA_REGISTRY_URL, Type.STRING, "http://127.0.0.1:8081", NON_BLANK, Importance.HIGH,
-          "Base URL of the Confluent-compatible schema registry.")
+          "Kafka bootstrap servers, host:port[,host:port...]."))
       .define(APPLICATION_ID, Type.STRING, "streamdistill-evaluator", NON_BLANK, Importance.HIGH,
           "Kafka Streams application id: consumer group, prefix of internal topics and state directories.")
       .define(TOPIC_NAMESPACE, Type.STRING, "", Importance.MEDIUM,
@@ -224,6 +223,15 @@ public final class EvaluatorConfig extends AbstractConfig {
 
   public String schemaRegistryUrl() {
     return getString(SCHEMA_REGISTRY_URL);
+  }
+
+  /**
+   * How to reach the schema registry: URL, credentials, TLS.
+   *
+   * @throws ConfigException naming the setting when the URL is malformed or a store cannot be read
+   */
+  public RegistryClientSettings registry() {
+    return RegistryClientSettings.from(values());
   }
 
   public String applicationId() {

@@ -5,6 +5,8 @@ import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.streamdistill.deploy.registry.EmbeddedSchemaRegistry;
+import org.streamdistill.schemas.http.BasicAuthUsers;
+import org.streamdistill.schemas.http.HttpTls;
 
 /**
  * {@code registry}: serves the schema registry (the Confluent REST API subset of {@link
@@ -20,8 +22,9 @@ public final class RegistryCommand {
                                     [--bind ADDRESS] [--config FILE]
 
       Serves a schema registry that speaks the Confluent REST API, keeping its schemas in a compacted
-      Kafka topic (created if absent), until Ctrl-C. Settings (file, then STREAMDISTILL_* variables,
-      then flags):
+      Kafka topic (created if absent), until Ctrl-C. With registry.auth.users or registry.auth.users-file
+      every request needs HTTP basic credentials; with registry.http.ssl.keystore.location it speaks
+      HTTPS only. Settings (file, then STREAMDISTILL_* variables, then flags):
       """;
 
   private RegistryCommand() {}
@@ -34,15 +37,21 @@ public final class RegistryCommand {
       return 0;
     }
     EmbeddedSchemaRegistry.Builder builder;
+    BasicAuthUsers users;
+    String bind;
     try {
       java.util.Map<String, Object> settings = ClusterCommandConfig.registry(args, System.getenv());
-      builder = EmbeddedSchemaRegistry.builder((String) settings.get(ClusterCommandConfig.BOOTSTRAP_SERVERS))
-          .bindAddress((String) settings.get(ClusterCommandConfig.REGISTRY_BIND))
-          .port((Integer) settings.get(ClusterCommandConfig.REGISTRY_PORT))
-          .topic((String) settings.get(ClusterCommandConfig.REGISTRY_TOPIC));
+      users = ClusterCommandConfig.registryUsers(settings);
+      bind = (String) settings.get(ClusterCommandConfig.REGISTRY_BIND);
+      builder = builder(settings, users);
     } catch (org.apache.kafka.common.config.ConfigException e) {
       err.println("registry: " + e.getMessage());
       return 2;
+    }
+    if (users == null && !isLoopback(bind)) {
+      err.println("registry: warning: listening on " + bind + " without authentication: anyone who reaches it can "
+          + "register schemas; set " + ClusterCommandConfig.REGISTRY_USERS + " or "
+          + ClusterCommandConfig.REGISTRY_USERS_FILE);
     }
     EmbeddedSchemaRegistry registry;
     try {
@@ -56,10 +65,34 @@ public final class RegistryCommand {
       registry.close();
       closed.countDown();
     }, "schema-registry-shutdown"));
-    out.printf("schema registry serving %s (schemas in topic %s); Ctrl-C stops it%n", registry.url(),
-        registry.topic());
+    out.printf("schema registry serving %s (schemas in topic %s, %s); Ctrl-C stops it%n", registry.url(),
+        registry.topic(), users == null ? "no authentication" : "basic authentication, " + users.users().size()
+            + (users.users().size() == 1 ? " user" : " users"));
     out.flush();
     closed.await();
     return 0;
+  }
+
+  /**
+   * The registry that parsed {@code registry} settings describe, not started yet.
+   *
+   * @param users the users of {@link ClusterCommandConfig#registryUsers}, null for no authentication
+   * @throws org.apache.kafka.common.config.ConfigException naming the setting when the key store cannot be read
+   */
+  static EmbeddedSchemaRegistry.Builder builder(java.util.Map<String, Object> settings, BasicAuthUsers users) {
+    return EmbeddedSchemaRegistry.builder((String) settings.get(ClusterCommandConfig.BOOTSTRAP_SERVERS))
+        .bindAddress((String) settings.get(ClusterCommandConfig.REGISTRY_BIND))
+        .port((Integer) settings.get(ClusterCommandConfig.REGISTRY_PORT))
+        .topic((String) settings.get(ClusterCommandConfig.REGISTRY_TOPIC))
+        .users(users)
+        .tls(HttpTls.from(settings, ClusterCommandConfig.REGISTRY_PREFIX));
+  }
+
+  private static boolean isLoopback(String address) {
+    try {
+      return java.net.InetAddress.getByName(address).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false; // binding fails anyway, with its own message
+    }
   }
 }

@@ -5,9 +5,13 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.server.Handler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamdistill.schemas.http.BasicAuthUsers;
 import org.streamdistill.schemas.http.BoundedHttpServer;
+import org.streamdistill.schemas.http.HttpGuard;
+import org.streamdistill.schemas.http.HttpTls;
 
 /**
  * A schema registry that speaks the Confluent REST API (the subset listed on {@link
@@ -17,6 +21,8 @@ import org.streamdistill.schemas.http.BoundedHttpServer;
  * one on the same topic, serves the same ids and versions. Avro only; compatibility levels
  * NONE, BACKWARD (default), FORWARD, FULL and their transitive forms. HTTP runs on a {@link
  * BoundedHttpServer}: bounded threads, queue, header and idle timeouts, and request bodies.
+ * Optionally it requires HTTP basic authentication for every request, reads and writes alike
+ * ({@link Builder#users}), and speaks TLS ({@link Builder#tls}).
  *
  * <pre>{@code
  * try (EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(kafka.bootstrapServers())) {
@@ -58,9 +64,12 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     return new Builder(bootstrapServers);
   }
 
-  /** Base URL for {@code RestSchemaRegistryClient}, e.g. {@code http://127.0.0.1:40123}. */
+  /**
+   * Base URL for {@code RestSchemaRegistryClient}, e.g. {@code http://127.0.0.1:40123}, or
+   * {@code https://...} over TLS.
+   */
   public String url() {
-    return "http://" + (host.equals("0.0.0.0") ? LOOPBACK : host) + ":" + port();
+    return (server.tls() ? "https://" : "http://") + (host.equals("0.0.0.0") ? LOOPBACK : host) + ":" + port();
   }
 
   public int port() {
@@ -99,6 +108,8 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     private int httpThreads = 4;
     private BoundedHttpServer.Limits httpLimits;
     private int maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
+    private BasicAuthUsers users;
+    private HttpTls tls;
 
     private Builder(String bootstrapServers) {
       if (bootstrapServers == null || bootstrapServers.isBlank()) {
@@ -168,6 +179,21 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     }
 
     /**
+     * Requires HTTP basic authentication by one of {@code users} for every request; null, the
+     * default, serves anyone who can connect.
+     */
+    public Builder users(BasicAuthUsers users) {
+      this.users = users;
+      return this;
+    }
+
+    /** Serves HTTPS with this key store; null, the default, plain HTTP. */
+    public Builder tls(HttpTls tls) {
+      this.tls = tls;
+      return this;
+    }
+
+    /**
      * Creates the topic if needed, replays it, then serves HTTP.
      *
      * @throws IllegalStateException when the Kafka cluster cannot be used
@@ -180,13 +206,18 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
       BoundedHttpServer.Limits limits = httpLimits != null ? httpLimits : BoundedHttpServer.Limits.defaults(httpThreads);
       try {
         long replayed = log.start();
+        Handler handler = new RegistryHttpHandler(new SchemaRegistryService(state, log), maxRequestBytes,
+            limits.bodyTimeout());
+        if (users != null) {
+          handler = HttpGuard.basic(users, "schema-registry", RegistryHttpHandler.CONTENT_TYPE,
+              RegistryHttpHandler.unauthorizedBody()).protect(handler);
+        }
         BoundedHttpServer server = BoundedHttpServer.start("schema-registry-http", new InetSocketAddress(bindAddress, port),
-            limits, new RegistryHttpHandler(new SchemaRegistryService(state, log), maxRequestBytes,
-                limits.bodyTimeout()), RegistryHttpHandler.busy());
+            limits, tls, handler, RegistryHttpHandler.busy());
         EmbeddedSchemaRegistry registry = new EmbeddedSchemaRegistry(server, log, topic, bindAddress);
-        LOG.info("Schema registry {} started in {} ms ({} offsets of topic {} replayed, {} subjects)",
+        LOG.info("Schema registry {} started in {} ms ({} offsets of topic {} replayed, {} subjects; {})",
             registry.url(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), replayed, topic,
-            state.subjects().size());
+            state.subjects().size(), users == null ? "no authentication" : "basic authentication, users " + users.users());
         return registry;
       } catch (UncheckedIOException e) {
         log.close();

@@ -74,6 +74,11 @@ final class RegistryHttpHandler extends Handler.Abstract {
         error(503, "The schema registry is at capacity; retry later").toString().getBytes(StandardCharsets.UTF_8));
   }
 
+  /** The body of a 401, Confluent's: the registry says no more about why. */
+  static String unauthorizedBody() {
+    return error(401, "Unauthorized").toString();
+  }
+
   /** A request as the routes see it. */
   private record Request(String method, List<String> path, Map<String, String> query, byte[] body) {
     JsonNode json() {
@@ -134,7 +139,8 @@ final class RegistryHttpHandler extends Handler.Abstract {
       }
     } catch (RuntimeException e) {
       status = 500;
-      response = error(RegistryError.STORE_ERROR, "Internal error: " + e);
+      // The exception stays in the log: its message may name hosts or files of this machine.
+      response = error(RegistryError.STORE_ERROR, "Internal error; the registry's log has the cause");
       LOG.error("{} {} failed", method, rawPath, e);
     }
     LOG.debug("{} {} -> {}", method, rawPath, status);

@@ -42,4 +42,34 @@ class ClusterCommandConfigTest {
     assertThatThrownBy(() -> ClusterCommandConfig.registry(List.of("--prot", "1"), Map.of()))
         .isInstanceOf(ConfigException.class).hasMessageStartingWith("unknown setting 'prot'");
   }
+
+  @Test
+  void shouldTakeRegistryUsersFromTheEnvironmentAndAFileTogether(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("users"), "# registry users\ntrainer:t-pass\n");
+
+    Map<String, Object> settings = ClusterCommandConfig.registry(List.of("--registry.auth.users-file", file.toString()),
+        Map.of("STREAMDISTILL_REGISTRY_AUTH_USERS", "ingest:i-pass,reader:r:pass"));
+    org.streamdistill.schemas.http.BasicAuthUsers users = ClusterCommandConfig.registryUsers(settings);
+
+    assertThat(users.users()).containsExactly("ingest", "reader", "trainer");
+    assertThat(users.authenticate(org.streamdistill.schemas.http.BasicCredentials.parse("reader:r:pass")
+        .authorizationHeader())).isEqualTo("reader");
+    assertThat(ClusterCommandConfig.registryUsers(ClusterCommandConfig.registry(List.of(), Map.of()))).isNull();
+    assertThat(ClusterCommandConfig.REGISTRY_LOADER.help()).contains("--registry.auth.users  [password, default null]")
+        .contains("--registry.http.ssl.keystore.location");
+  }
+
+  @Test
+  void shouldNameTheSettingOfABadUserEntryOrMissingFileWithoutAnyPassword(@TempDir Path dir) {
+    Map<String, Object> malformed = ClusterCommandConfig.registry(List.of(),
+        Map.of("STREAMDISTILL_REGISTRY_AUTH_USERS", "ingest:i-pass,reader-r-pass"));
+    assertThatThrownBy(() -> ClusterCommandConfig.registryUsers(malformed))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("registry.auth.users: user entry 2: expected user:password, got a value without ':'");
+
+    Map<String, Object> missing = ClusterCommandConfig.registry(List.of("--registry.auth.users-file",
+        dir.resolve("nope").toString()), Map.of());
+    assertThatThrownBy(() -> ClusterCommandConfig.registryUsers(missing))
+        .isInstanceOf(ConfigException.class).hasMessageStartingWith("registry.auth.users-file: cannot read ");
+  }
 }

@@ -65,10 +65,13 @@ public final class EvaluatorApp implements AutoCloseable {
     this(new EvaluatorConfig(settings));
   }
 
-  /** An evaluator talking to the REST schema registry at {@link EvaluatorConfig#SCHEMA_REGISTRY_URL}. */
+  /**
+   * An evaluator talking to the REST schema registry at {@link EvaluatorConfig#SCHEMA_REGISTRY_URL},
+   * with the credentials and TLS of its {@code schema.registry.*} settings.
+   */
   public EvaluatorApp(EvaluatorConfig config) {
     this(config, new org.streamdistill.schemas.registry.RetryingSchemaRegistryClient(
-        new RestSchemaRegistryClient(config.schemaRegistryUrl())));
+        new RestSchemaRegistryClient(config.registry())));
   }
 
   /** An evaluator with a schema registry client of the caller's choosing. */

@@ -122,11 +122,12 @@ public final class LagCommand {
   private static int serve(LagConfig config, ConsumerLagMonitor monitor, PrintStream out, CompletableFuture<?> stop) {
     monitor.start();
     LagHttpServer server = config.httpPort() >= 0
-        ? new LagHttpServer(config.httpHost(), config.httpPort(), config.httpLimits(), monitor::latest,
-            monitor::sampleFailures) : null;
+        ? new LagHttpServer(config.httpHost(), config.httpPort(), config.httpLimits(), config.httpToken(),
+            config.httpTls(), monitor::latest, monitor::sampleFailures) : null;
     try {
       if (server != null) {
-        out.printf("lag: serving http://%s:%d/metrics and /lag (Ctrl-C to stop)%n", config.httpHost(), server.port());
+        out.printf("lag: serving %s://%s:%d/metrics and /lag%s (Ctrl-C to stop)%n", server.tls() ? "https" : "http",
+            config.httpHost(), server.port(), config.httpToken() != null ? " (bearer token required)" : "");
       } else {
         out.println("lag: sampling until Ctrl-C");
       }

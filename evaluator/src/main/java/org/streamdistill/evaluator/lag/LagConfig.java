@@ -13,7 +13,9 @@ import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 import org.streamdistill.schemas.config.ConfigLoader;
+import org.streamdistill.schemas.http.BearerToken;
 import org.streamdistill.schemas.http.BoundedHttpServer;
+import org.streamdistill.schemas.http.HttpTls;
 
 /**
  * Settings of the {@code lag} command: every key with type, default, validator and doc in
@@ -26,9 +28,12 @@ import org.streamdistill.schemas.http.BoundedHttpServer;
  * @param httpPort port of the HTTP endpoint, -1 for none, 0 for a free one
  * @param printInterval how often the long-running mode prints the table, zero for never
  * @param httpLimits bounds of the HTTP endpoint ({@code lag.http.*})
+ * @param httpToken bearer token the endpoint requires ({@code lag.http.token}), null for none
+ * @param httpTls the endpoint's key store ({@code lag.http.ssl.*}), null for plain HTTP
  */
 public record LagConfig(ConsumerLagMonitor.Settings monitor, boolean once, String httpHost, int httpPort,
-                        Duration printInterval, BoundedHttpServer.Limits httpLimits) {
+                        Duration printInterval, BoundedHttpServer.Limits httpLimits, BearerToken httpToken,
+                        HttpTls httpTls) {
 
   public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
   public static final String GROUPS = "lag.groups";
@@ -65,7 +70,7 @@ public record LagConfig(ConsumerLagMonitor.Settings monitor, boolean once, Strin
     }
   };
 
-  public static final ConfigDef DEFINITION = BoundedHttpServer.define(new ConfigDef()
+  public static final ConfigDef DEFINITION = HttpTls.define(BearerToken.define(BoundedHttpServer.define(new ConfigDef()
       .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", NON_BLANK, Importance.HIGH, "Kafka bootstrap servers.")
       .define(GROUPS, Type.LIST, MonitoredGroup.PIPELINE_GROUP_IDS, GROUP_LIST, Importance.HIGH,
           "Consumer groups to watch, comma-separated; the pipeline's groups also report their input topic's"
@@ -86,13 +91,13 @@ public record LagConfig(ConsumerLagMonitor.Settings monitor, boolean once, Strin
       .define(ONCE, Type.BOOLEAN, false, Importance.MEDIUM,
           "Sample one full window, print the table and exit.")
       .define(HTTP_HOST, Type.STRING, "127.0.0.1", NON_BLANK, Importance.LOW,
-          "Address the HTTP endpoint binds; 0.0.0.0 for every interface (the endpoint has no authentication).")
+          "Address the HTTP endpoint binds; 0.0.0.0 for every interface (then set lag.http.token, and TLS).")
       .define(HTTP_PORT, Type.INT, -1, Range.between(-1, 65_535), Importance.MEDIUM,
           "Serve /metrics (Prometheus) and /lag (JSON) on this port until Ctrl-C; 0 picks a free port, -1 serves"
               + " nothing.")
       .define(PRINT_INTERVAL_MS, Type.LONG, 30_000L, Range.atLeast(0), Importance.LOW,
           "Without --once, print the table every this many milliseconds; 0 never."),
-      HTTP_PREFIX);
+      HTTP_PREFIX), HTTP_PREFIX), HTTP_PREFIX);
 
   /** Short flag names (without dashes) of the keys. */
   public static final Map<String, String> ALIASES = Map.ofEntries(
@@ -142,7 +147,8 @@ public record LagConfig(ConsumerLagMonitor.Settings monitor, boolean once, Strin
     }
     return new LagConfig(settings, once, (String) v.get(HTTP_HOST), httpPort,
         Duration.ofMillis((Long) v.get(PRINT_INTERVAL_MS)),
-        BoundedHttpServer.limits(v, HTTP_PREFIX, LagHttpServer.REQUEST_THREADS));
+        BoundedHttpServer.limits(v, HTTP_PREFIX, LagHttpServer.REQUEST_THREADS), BearerToken.from(v, HTTP_PREFIX),
+        HttpTls.from(v, HTTP_PREFIX));
   }
 
   /** {@code --once} alone means {@code --once=true}. */

@@ -13,7 +13,10 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamdistill.schemas.http.BearerToken;
 import org.streamdistill.schemas.http.BoundedHttpServer;
+import org.streamdistill.schemas.http.HttpGuard;
+import org.streamdistill.schemas.http.HttpTls;
 
 /**
  * Serves the latest {@link LagSnapshot} of a {@link ConsumerLagMonitor} over HTTP (a Jetty
@@ -21,7 +24,9 @@ import org.streamdistill.schemas.http.BoundedHttpServer;
  * ({@link PrometheusFormat}), {@code GET /lag} (alias {@code /metrics.json}) as JSON ({@link
  * LagJson}). Every request renders the latest sample; none triggers a sample of its own, so
  * scrapes cost the cluster nothing. Request bodies are not read; a flood beyond the request
- * threads and queue gets 503 with {@code Retry-After: 1}.
+ * threads and queue gets 503 with {@code Retry-After: 1}. With a bearer token every path needs
+ * it (Prometheus sends one with {@code authorization: credentials_file}); with a key store the
+ * endpoint speaks HTTPS only.
  */
 public final class LagHttpServer implements AutoCloseable {
 
@@ -57,11 +62,22 @@ public final class LagHttpServer implements AutoCloseable {
   /** Binds and starts a server of the snapshots {@code snapshots} supplies, within {@code limits}. */
   public LagHttpServer(String host, int port, BoundedHttpServer.Limits limits, Supplier<LagSnapshot> snapshots,
                        LongSupplier sampleFailures) {
+    this(host, port, limits, null, null, snapshots, sampleFailures);
+  }
+
+  /**
+   * Binds and starts a server of the snapshots {@code snapshots} supplies, within {@code limits}.
+   *
+   * @param token the bearer token every request must carry, or null for none
+   * @param tls the key store to serve HTTPS with, or null for plain HTTP
+   */
+  public LagHttpServer(String host, int port, BoundedHttpServer.Limits limits, BearerToken token, HttpTls tls,
+                       Supplier<LagSnapshot> snapshots, LongSupplier sampleFailures) {
     Objects.requireNonNull(snapshots, "snapshots");
     Objects.requireNonNull(sampleFailures, "sampleFailures");
     Supplier<String> metrics = () -> PrometheusFormat.render(snapshots.get(), sampleFailures.getAsLong());
     Supplier<String> json = () -> LagJson.render(snapshots.get());
-    Handler handler = new Handler.Abstract() {
+    Handler routes = new Handler.Abstract() {
       @Override
       public boolean handle(Request request, Response response, Callback callback) {
         String path = request.getHttpURI().getPath();
@@ -73,9 +89,18 @@ public final class LagHttpServer implements AutoCloseable {
         return true;
       }
     };
-    server = BoundedHttpServer.start("lag-http", new InetSocketAddress(host, port), limits, handler,
+    Handler handler = token == null ? routes
+        : HttpGuard.bearer(token, "lag", TEXT, "a valid bearer token is required (Authorization: Bearer <token>)\n")
+            .protect(routes);
+    server = BoundedHttpServer.start("lag-http", new InetSocketAddress(host, port), limits, tls, handler,
         BoundedHttpServer.Busy.of(TEXT, "busy; retry later\n"));
-    LOG.info("Serving consumer lag on http://{}:{}/metrics and /lag", host, port());
+    LOG.info("Serving consumer lag on {}://{}:{}/metrics and /lag ({})", server.tls() ? "https" : "http", host, port(),
+        token != null ? "bearer token required" : "no authentication");
+  }
+
+  /** Whether the endpoint speaks HTTPS. */
+  public boolean tls() {
+    return server.tls();
   }
 
   /** The bound port. */

@@ -49,6 +49,36 @@ class LagHttpServerTest {
   }
 
   @Test
+  void shouldRequireTheBearerTokenOnMetricsAndLagWhenOneIsSet() throws Exception {
+    // Given a second server whose settings carry a token, as lag --lag.http.token gives it
+    String token = "lag-token-0123456789ab";
+    LagConfig config = LagConfig.parse(java.util.List.of("--http-port", "0"), java.util.Map.of(
+        "STREAMDISTILL_LAG_HTTP_TOKEN", token));
+    snapshot.set(Snapshots.mixed());
+    try (LagHttpServer secured = new LagHttpServer("127.0.0.1", 0, config.httpLimits(), config.httpToken(),
+        config.httpTls(), snapshot::get, () -> 3)) {
+      URI metrics = URI.create("http://127.0.0.1:" + secured.port() + "/metrics");
+
+      // When it is scraped without, with a wrong and with the right token
+      HttpResponse<String> none = client.send(HttpRequest.newBuilder(metrics).GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> wrong = client.send(HttpRequest.newBuilder(metrics)
+          .header("Authorization", "Bearer not-" + token).GET().build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> right = client.send(HttpRequest.newBuilder(metrics)
+          .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString());
+
+      // Then only the right token gets the metrics
+      assertThat(none.statusCode()).isEqualTo(401);
+      assertThat(none.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"lag\"");
+      assertThat(none.body()).isEqualTo("a valid bearer token is required (Authorization: Bearer <token>)\n");
+      assertThat(wrong.statusCode()).isEqualTo(401);
+      assertThat(right.statusCode()).isEqualTo(200);
+      assertThat(right.body()).isEqualTo(PrometheusFormat.render(Snapshots.mixed(), 3));
+    }
+    assertThat(config.toString()).doesNotContain(token);
+  }
+
+  @Test
   void shouldServeJsonOnLagAndMetricsJson() throws Exception {
     snapshot.set(Snapshots.mixed());
 

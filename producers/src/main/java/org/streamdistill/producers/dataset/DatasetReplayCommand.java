@@ -52,7 +52,7 @@ public final class DatasetReplayCommand {
         provisioner.provision(config.bootstrapServers(), config.namespace());
       }
       try (TurnPublisher publisher = new TurnPublisher(config.bootstrapServers(),
-          new RestSchemaRegistryClient(config.registryUrl()), Topics.TURNS.inNamespace(config.namespace()))) {
+          config.registry().newClient(), Topics.TURNS.inNamespace(config.namespace()))) {
         out.printf("replay dataset: %,d turns of %s to %s (%s)%n", turns.size(), config.path().getFileName(),
             Topics.TURNS.inNamespace(config.namespace()).name(), config.originalPace()
                 ? "original pace x" + config.speed() : config.ratePerSecond() > 0 ? config.ratePerSecond() + " turns/s"

@@ -11,6 +11,7 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.ValidString;
 import org.apache.kafka.common.config.ConfigException;
 import org.streamdistill.schemas.config.ConfigLoader;
+import org.streamdistill.schemas.registry.RegistryClientSettings;
 
 /**
  * Settings of {@code replay dataset}: the file, its format and column mapping, the pace and
@@ -18,13 +19,13 @@ import org.streamdistill.schemas.config.ConfigLoader;
  *
  * @param pace {@code rate} (fixed turns per second) or {@code original} (the file's timestamps, scaled)
  */
-public record DatasetReplayConfig(String bootstrapServers, String registryUrl, String namespace, Path path,
+public record DatasetReplayConfig(String bootstrapServers, RegistryClientSettings registry, String namespace, Path path,
                                   DatasetFormat format, char delimiter, ColumnMapping columns, String pace,
                                   double ratePerSecond, double speed, long maxGapMillis,
                                   DatasetReplayOptions options) {
 
   public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
-  public static final String REGISTRY_URL = "schema.registry.url";
+  public static final String REGISTRY_URL = RegistryClientSettings.URL;
   public static final String NAMESPACE = "topic.namespace";
   public static final String PATH = "dataset.path";
   public static final String FORMAT = "dataset.format";
@@ -50,9 +51,8 @@ public record DatasetReplayConfig(String bootstrapServers, String registryUrl, S
   public static final String PACE_RATE = "rate";
   public static final String PACE_ORIGINAL = "original";
 
-  public static final ConfigDef DEFINITION = new ConfigDef()
-      .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", Importance.HIGH, "Kafka bootstrap servers.")
-      .define(REGISTRY_URL, Type.STRING, "http://127.0.0.1:8081", Importance.HIGH, "Schema registry URL.")
+  public static final ConfigDef DEFINITION = RegistryClientSettings.define(new ConfigDef()
+      .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", Importance.HIGH, "Kafka bootstrap servers."))
       .define(NAMESPACE, Type.STRING, "", Importance.LOW,
           "Prefix of every topic (experiments; its topics are created); empty for production.")
       .define(PATH, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
@@ -133,7 +133,7 @@ public record DatasetReplayConfig(String bootstrapServers, String registryUrl, S
     } catch (IllegalArgumentException e) {
       throw new ConfigException(NAME + ": " + e.getMessage());
     }
-    return new DatasetReplayConfig((String) v.get(BOOTSTRAP_SERVERS), (String) v.get(REGISTRY_URL),
+    return new DatasetReplayConfig((String) v.get(BOOTSTRAP_SERVERS), RegistryClientSettings.from(v),
         (String) v.get(NAMESPACE), path, format, delimiter((String) v.get(DELIMITER), path), columns, pace,
         (Double) v.get(RATE), (Double) v.get(SPEED), (Long) v.get(MAX_GAP_MS), options);
   }
@@ -169,5 +169,10 @@ public record DatasetReplayConfig(String bootstrapServers, String registryUrl, S
       stem = "dataset";
     }
     return stem.length() > 64 ? stem.substring(0, 64) : stem;
+  }
+
+  /** The schema registry's base URL. */
+  public String registryUrl() {
+    return registry.url();
   }
 }

@@ -10,7 +10,10 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
 import org.streamdistill.schemas.config.ConfigLoader;
+import org.streamdistill.schemas.http.BearerToken;
 import org.streamdistill.schemas.http.BoundedHttpServer;
+import org.streamdistill.schemas.http.HttpTls;
+import org.streamdistill.schemas.registry.RegistryClientSettings;
 import org.streamdistill.schemas.time.EventTimeWindow;
 
 /**
@@ -18,7 +21,7 @@ import org.streamdistill.schemas.time.EventTimeWindow;
  * machinery prints it as {@code [hidden]}, and this record's {@code toString} leaves it out.
  *
  * @param bootstrapServers Kafka bootstrap servers
- * @param registryUrl schema registry URL
+ * @param registry how to reach the schema registry (URL, credentials, TLS)
  * @param namespace topic namespace; empty for production
  * @param bindAddress address the HTTP server listens on
  * @param port HTTP port; 0 picks a free one
@@ -34,15 +37,16 @@ import org.streamdistill.schemas.time.EventTimeWindow;
  * @param httpLimits bounds of the HTTP server ({@code httpThreads} request slots, queue, timeouts, sizes)
  * @param conversationIdleExpiry a conversation idle this long is forgotten (its numbering restarts)
  * @param maxConversations conversations whose numbering is kept in memory, at most
+ * @param tls the endpoint's key store ({@code ingest.http.ssl.*}), or null for plain HTTP
  */
-public record IngestConfig(String bootstrapServers, String registryUrl, String namespace, String bindAddress,
+public record IngestConfig(String bootstrapServers, RegistryClientSettings registry, String namespace, String bindAddress,
                            int port, Password token, int maxTextBytes, int maxInFlight, int httpThreads,
                            Duration maxBlock, Duration deliveryTimeout, int lingerMs, boolean recoverIndexes,
                            EventTimeWindow eventTimeWindow, BoundedHttpServer.Limits httpLimits,
-                           Duration conversationIdleExpiry, int maxConversations) {
+                           Duration conversationIdleExpiry, int maxConversations, HttpTls tls) {
 
   public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
-  public static final String REGISTRY_URL = "schema.registry.url";
+  public static final String REGISTRY_URL = RegistryClientSettings.URL;
   public static final String NAMESPACE = "topic.namespace";
   public static final String BIND_ADDRESS = "ingest.bind-address";
   public static final String PORT = "ingest.port";
@@ -62,28 +66,16 @@ public record IngestConfig(String bootstrapServers, String registryUrl, String n
   public static final String HTTP_PREFIX = "ingest.";
 
   /** Shorter tokens are refused at start-up: they can be guessed. */
-  public static final int MIN_TOKEN_CHARS = 16;
+  public static final int MIN_TOKEN_CHARS = BearerToken.MIN_TOKEN_CHARS;
 
-  private static final ConfigDef.Validator TOKEN_VALIDATOR = (name, value) -> {
-    // Never put the value in the message: it would end up in a terminal or a log.
-    String token = value == null ? "" : ((Password) value).value();
-    if (token.length() < MIN_TOKEN_CHARS) {
-      throw new ConfigException(name + " must be at least " + MIN_TOKEN_CHARS + " characters, got "
-          + token.length() + " (e.g. openssl rand -hex 24)");
-    }
-    if (!token.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
-      throw new ConfigException(name + " must be printable ASCII without spaces");
-    }
-  };
-
-  public static final ConfigDef DEFINITION = BoundedHttpServer.define(new ConfigDef()
-      .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", Importance.HIGH, "Kafka bootstrap servers.")
-      .define(REGISTRY_URL, Type.STRING, "http://127.0.0.1:8081", Importance.HIGH, "Schema registry URL.")
+  public static final ConfigDef DEFINITION = HttpTls.define(BoundedHttpServer.define(RegistryClientSettings.define(new ConfigDef()
+      .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", Importance.HIGH, "Kafka bootstrap servers."))
       .define(NAMESPACE, Type.STRING, "", Importance.LOW, "Prefix of every topic (experiments); empty for production.")
       .define(BIND_ADDRESS, Type.STRING, "127.0.0.1", Importance.MEDIUM,
-          "Address the HTTP server listens on; 0.0.0.0 for every interface (put TLS in front).")
+          "Address the HTTP server listens on; 0.0.0.0 for every interface (with TLS: "
+              + HTTP_PREFIX + HttpTls.KEYSTORE_LOCATION + ", or a TLS proxy in front).")
       .define(PORT, Type.INT, 8088, Range.between(0, 65_535), Importance.HIGH, "HTTP port; 0 picks a free one.")
-      .define(TOKEN, Type.PASSWORD, ConfigDef.NO_DEFAULT_VALUE, TOKEN_VALIDATOR, Importance.HIGH,
+      .define(TOKEN, Type.PASSWORD, ConfigDef.NO_DEFAULT_VALUE, BearerToken.VALIDATOR, Importance.HIGH,
           "Bearer token clients must send (Authorization: Bearer ...). Prefer the environment variable "
               + "STREAMDISTILL_INGEST_TOKEN: flags show up in ps.")
       .define(MAX_TEXT_BYTES, Type.INT, 4096, Range.between(1, 1 << 20), Importance.MEDIUM,
@@ -113,7 +105,7 @@ public record IngestConfig(String bootstrapServers, String registryUrl, String n
       .define(MAX_CONVERSATIONS, Type.INT, TurnSequencer.DEFAULT_MAX_CONVERSATIONS, Range.between(1, 100_000_000),
           Importance.LOW, "Conversations whose numbering is kept in memory (about 200 bytes each); past it the one "
               + "idle longest is forgotten. Size it above the conversations active within the idle expiry."),
-      HTTP_PREFIX);
+      HTTP_PREFIX), HTTP_PREFIX);
 
   public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, "STREAMDISTILL", Map.of(
       "bootstrap-servers", BOOTSTRAP_SERVERS, "registry", REGISTRY_URL, "namespace", NAMESPACE,
@@ -127,14 +119,15 @@ public record IngestConfig(String bootstrapServers, String registryUrl, String n
   }
 
   public static IngestConfig from(Map<String, Object> v) {
-    return new IngestConfig((String) v.get(BOOTSTRAP_SERVERS), (String) v.get(REGISTRY_URL), (String) v.get(NAMESPACE),
+    return new IngestConfig((String) v.get(BOOTSTRAP_SERVERS), RegistryClientSettings.from(v), (String) v.get(NAMESPACE),
         (String) v.get(BIND_ADDRESS), (Integer) v.get(PORT), (Password) v.get(TOKEN), (Integer) v.get(MAX_TEXT_BYTES),
         (Integer) v.get(MAX_IN_FLIGHT), (Integer) v.get(HTTP_THREADS), Duration.ofMillis((Long) v.get(MAX_BLOCK_MS)),
         Duration.ofMillis((Integer) v.get(DELIVERY_TIMEOUT_MS)), (Integer) v.get(LINGER_MS),
         (Boolean) v.get(RECOVER_INDEXES), new EventTimeWindow(Duration.ofMillis((Long) v.get(EVENT_TIME_MAX_PAST_MS)),
         Duration.ofMillis((Long) v.get(EVENT_TIME_MAX_FUTURE_MS))),
         BoundedHttpServer.limits(v, HTTP_PREFIX, (Integer) v.get(HTTP_THREADS)),
-        Duration.ofMillis((Long) v.get(CONVERSATION_IDLE_EXPIRY_MS)), (Integer) v.get(MAX_CONVERSATIONS));
+        Duration.ofMillis((Long) v.get(CONVERSATION_IDLE_EXPIRY_MS)), (Integer) v.get(MAX_CONVERSATIONS),
+        HttpTls.from(v, HTTP_PREFIX));
   }
 
   /** Parses and validates settings given as strings (keys of {@link #DEFINITION}). */
@@ -149,11 +142,16 @@ public record IngestConfig(String bootstrapServers, String registryUrl, String n
   /** Leaves the token out. */
   @Override
   public String toString() {
-    return "IngestConfig[bootstrapServers=" + bootstrapServers + ", registryUrl=" + registryUrl + ", namespace="
+    return "IngestConfig[bootstrapServers=" + bootstrapServers + ", registry=" + registry + ", namespace="
         + namespace + ", bind=" + bindAddress + ":" + port + ", token=[hidden], maxTextBytes=" + maxTextBytes
         + ", maxInFlight=" + maxInFlight + ", httpThreads=" + httpThreads + ", maxBlock=" + maxBlock
         + ", deliveryTimeout=" + deliveryTimeout + ", lingerMs=" + lingerMs + ", recoverIndexes=" + recoverIndexes
         + ", eventTimeWindow=" + eventTimeWindow + ", httpLimits=" + httpLimits + ", conversationIdleExpiry="
-        + conversationIdleExpiry + ", maxConversations=" + maxConversations + "]";
+        + conversationIdleExpiry + ", maxConversations=" + maxConversations + ", tls=" + tls + "]";
+  }
+
+  /** The schema registry's base URL. */
+  public String registryUrl() {
+    return registry.url();
   }
 }

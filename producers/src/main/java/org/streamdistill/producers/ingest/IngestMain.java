@@ -31,7 +31,7 @@ public final class IngestMain {
     }
     LiveChatIngestion ingestion;
     try {
-      ingestion = LiveChatIngestion.start(config, new RestSchemaRegistryClient(config.registryUrl()));
+      ingestion = LiveChatIngestion.start(config, config.registry().newClient());
     } catch (RuntimeException e) {
       err.println("ingest: cannot start: " + e.getMessage());
       return 1;

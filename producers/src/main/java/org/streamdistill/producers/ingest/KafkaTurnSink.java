@@ -35,6 +35,7 @@ public final class KafkaTurnSink implements TurnSink, AutoCloseable {
   private final KafkaProducer<String, byte[]> producer;
   private final Semaphore inFlight;
   private final int maxInFlight;
+  private final java.util.concurrent.atomic.AtomicLong registryFailures = new java.util.concurrent.atomic.AtomicLong();
 
   public KafkaTurnSink(String bootstrapServers, SchemaRegistryClient registry, Topic<DialogueTurn> topic,
                        int maxInFlight, Duration maxBlock, Duration deliveryTimeout, int lingerMs) {
@@ -84,7 +85,12 @@ public final class KafkaTurnSink implements TurnSink, AutoCloseable {
       value = codec.encode(turn);
     } catch (SchemaRegistryException e) {
       release.run();
-      throw new SinkUnavailableException("schema registry unavailable: " + e.getMessage(), e);
+      // The detail (the registry's URL, a user name) is for the operator's log, not for the client's 503.
+      long count = registryFailures.incrementAndGet();
+      if (count == 1 || count % 100 == 0) {
+        LOG.warn("cannot encode a turn ({} so far): {}", count, e.getMessage());
+      }
+      throw new SinkUnavailableException("schema registry unavailable", e);
     }
     CompletableFuture<Void> acknowledged = new CompletableFuture<>();
     try {

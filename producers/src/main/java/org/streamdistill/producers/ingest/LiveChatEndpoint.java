@@ -21,7 +21,9 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamdistill.schemas.http.BearerToken;
 import org.streamdistill.schemas.http.BoundedHttpServer;
+import org.streamdistill.schemas.http.HttpTls;
 
 /**
  * The HTTP side of live chat ingestion, a Jetty handler on a {@link BoundedHttpServer}:
@@ -81,7 +83,7 @@ public final class LiveChatEndpoint implements AutoCloseable {
   /** Starts serving with the default HTTP limits and {@code httpThreads} request slots. */
   public static LiveChatEndpoint start(InetSocketAddress address, int httpThreads, BearerToken token,
                                        TurnRequestParser parser, TurnSequencer sequencer, Duration ackWait) {
-    return start(address, BoundedHttpServer.Limits.defaults(httpThreads), token, parser, sequencer, ackWait);
+    return start(address, BoundedHttpServer.Limits.defaults(httpThreads), null, token, parser, sequencer, ackWait);
   }
 
   /**
@@ -89,16 +91,18 @@ public final class LiveChatEndpoint implements AutoCloseable {
    *
    * @param address where to listen (port 0 picks a free one)
    * @param limits HTTP bounds; its request slots each wait for their turn's acknowledgement
+   * @param tls the key store to serve HTTPS with, or null for plain HTTP
    * @param ackWait how long a request waits for the acknowledgement before 503; set it
    *     above the producer's delivery timeout so Kafka, not this wait, decides
    * @throws UncheckedIOException when the address cannot be bound
    */
-  public static LiveChatEndpoint start(InetSocketAddress address, BoundedHttpServer.Limits limits, BearerToken token,
-                                       TurnRequestParser parser, TurnSequencer sequencer, Duration ackWait) {
+  public static LiveChatEndpoint start(InetSocketAddress address, BoundedHttpServer.Limits limits, HttpTls tls,
+                                       BearerToken token, TurnRequestParser parser, TurnSequencer sequencer,
+                                       Duration ackWait) {
     LiveChatEndpoint endpoint = new LiveChatEndpoint(token, parser, sequencer, ackWait, limits.bodyTimeout());
     BoundedHttpServer.Busy busy = new BoundedHttpServer.Busy(CONTENT_TYPE, bytes(error("unavailable", null,
         "the endpoint is at capacity; retry later")));
-    endpoint.server = BoundedHttpServer.start("ingest-http", address, limits, endpoint.new TurnsHandler(), busy);
+    endpoint.server = BoundedHttpServer.start("ingest-http", address, limits, tls, endpoint.new TurnsHandler(), busy);
     LOG.info("live chat endpoint listening on {}", endpoint.baseUri());
     return endpoint;
   }

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import org.streamdistill.records.DialogueTurn;
+import org.streamdistill.schemas.http.BearerToken;
 import org.streamdistill.schemas.registry.SchemaRegistryClient;
 import org.streamdistill.schemas.topic.Topic;
 import org.streamdistill.schemas.topic.Topics;
@@ -50,9 +51,8 @@ public final class LiveChatIngestion implements AutoCloseable {
       // Wait a little longer than Kafka's own delivery timeout, so the producer decides.
       Duration ackWait = config.deliveryTimeout().plus(config.maxBlock()).plusSeconds(2);
       LiveChatEndpoint endpoint = LiveChatEndpoint.start(new InetSocketAddress(config.bindAddress(), config.port()),
-          config.httpLimits(), new BearerToken(config.token().value()), new TurnRequestParser(config.maxTextBytes(),
-              config.eventTimeWindow(), Instant::now),
-          sequencer, ackWait);
+          config.httpLimits(), config.tls(), new BearerToken(config.token().value()),
+          new TurnRequestParser(config.maxTextBytes(), config.eventTimeWindow(), Instant::now), sequencer, ackWait);
       return new LiveChatIngestion(sink, sequencer, endpoint, topic);
     } catch (RuntimeException | Error e) {
       sink.close();

@@ -9,13 +9,14 @@ import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.streamdistill.dataset.Clinc150;
 import org.streamdistill.schemas.config.ConfigLoader;
+import org.streamdistill.schemas.registry.RegistryClientSettings;
 
 /** Settings of the CLINC150 replay producer. */
-public record ReplayConfig(String bootstrapServers, String registryUrl, String namespace, Path data,
+public record ReplayConfig(String bootstrapServers, RegistryClientSettings registry, String namespace, Path data,
                            double ratePerSecond, ReplayOptions options) {
 
   public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
-  public static final String REGISTRY_URL = "schema.registry.url";
+  public static final String REGISTRY_URL = RegistryClientSettings.URL;
   public static final String NAMESPACE = "topic.namespace";
   public static final String DATA = "replay.data";
   public static final String RATE = "replay.rate";
@@ -26,9 +27,8 @@ public record ReplayConfig(String bootstrapServers, String registryUrl, String n
   public static final String INCLUDE_TEST = "replay.include-test";
   public static final String MAX_TURNS_PER_CONVERSATION = "replay.max-turns-per-conversation";
 
-  public static final ConfigDef DEFINITION = new ConfigDef()
-      .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", Importance.HIGH, "Kafka bootstrap servers.")
-      .define(REGISTRY_URL, Type.STRING, "http://127.0.0.1:8081", Importance.HIGH, "Schema registry URL.")
+  public static final ConfigDef DEFINITION = RegistryClientSettings.define(new ConfigDef()
+      .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", Importance.HIGH, "Kafka bootstrap servers."))
       .define(NAMESPACE, Type.STRING, "", Importance.LOW, "Prefix of every topic (experiments); empty for production.")
       .define(DATA, Type.STRING, Clinc150.DEFAULT_PATH.toString(), Importance.HIGH, "Path of CLINC150's data_full.json.")
       .define(RATE, Type.DOUBLE, 0.0, Range.atLeast(0), Importance.MEDIUM, "Turns per second; 0 for as fast as Kafka takes them.")
@@ -47,7 +47,7 @@ public record ReplayConfig(String bootstrapServers, String registryUrl, String n
 
   public static ReplayConfig from(Map<String, Object> values) {
     return new ReplayConfig(
-        (String) values.get(BOOTSTRAP_SERVERS), (String) values.get(REGISTRY_URL), (String) values.get(NAMESPACE),
+        (String) values.get(BOOTSTRAP_SERVERS), RegistryClientSettings.from(values), (String) values.get(NAMESPACE),
         Path.of((String) values.get(DATA)), (Double) values.get(RATE),
         new ReplayOptions((Integer) values.get(PASSES), (Boolean) values.get(INCLUDE_TEST),
             (Double) values.get(GOLD_FRACTION), (Long) values.get(SEED), (Long) values.get(LIMIT),
@@ -56,5 +56,10 @@ public record ReplayConfig(String bootstrapServers, String registryUrl, String n
 
   public static ReplayConfig parse(List<String> args, Map<String, String> env) {
     return from(LOADER.load(args, env));
+  }
+
+  /** The schema registry's base URL. */
+  public String registryUrl() {
+    return registry.url();
   }
 }

@@ -74,7 +74,7 @@ public final class ReplayMain {
     }
     Clinc150Turns turns = new Clinc150Turns(Clinc150.read(config.data()), config.options(), System::currentTimeMillis);
     try (TurnPublisher publisher = new TurnPublisher(config.bootstrapServers(),
-        new RestSchemaRegistryClient(config.registryUrl()), Topics.TURNS.inNamespace(config.namespace()))) {
+        config.registry().newClient(), Topics.TURNS.inNamespace(config.namespace()))) {
       long count = publisher.publish(turns, new RateLimiter(config.ratePerSecond()),
           new ProgressLine("replay", turns.size(), out, 2_000));
       out.printf("replay: done, %,d turns acknowledged%n", count);

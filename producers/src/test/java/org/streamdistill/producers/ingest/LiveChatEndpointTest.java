@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.streamdistill.records.DialogueTurn;
+import org.streamdistill.schemas.http.BearerToken;
 
 /** The endpoint over real HTTP with sinks standing in for Kafka; the Kafka-backed cases are in deploy's ITs. */
 class LiveChatEndpointTest {
@@ -139,7 +140,7 @@ class LiveChatEndpointTest {
     // Given 2 request threads, no queue, and a sink that acknowledges only when told
     List<CompletableFuture<Void>> acks = java.util.Collections.synchronizedList(new ArrayList<>());
     endpoint = LiveChatEndpoint.start(new InetSocketAddress("127.0.0.1", 0),
-        org.streamdistill.schemas.http.BoundedHttpServer.Limits.defaults(2).withMaxQueuedRequests(0),
+        org.streamdistill.schemas.http.BoundedHttpServer.Limits.defaults(2).withMaxQueuedRequests(0), null,
         new BearerToken(TOKEN), new TurnRequestParser(64), new TurnSequencer(turn -> {
           CompletableFuture<Void> ack = new CompletableFuture<>();
           acks.add(ack);

@@ -22,21 +22,26 @@ import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.ssl.SslConnection;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.handler.QoSHandler;
 import org.eclipse.jetty.util.BlockingArrayQueue;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 import org.slf4j.Logger;
@@ -211,15 +216,17 @@ public final class BoundedHttpServer implements AutoCloseable {
   private final ServerConnector connector;
   private final Limits limits;
   private final BusyAnswering qos;
+  private final boolean tls;
   private final AtomicLong slowConnectionsClosed = new AtomicLong();
 
   private BoundedHttpServer(String name, Server server, ServerConnector connector, Limits limits,
-                            BusyAnswering qos) {
+                            BusyAnswering qos, boolean tls) {
     this.name = name;
     this.server = server;
     this.connector = connector;
     this.limits = limits;
     this.qos = qos;
+    this.tls = tls;
   }
 
   /**
@@ -231,6 +238,19 @@ public final class BoundedHttpServer implements AutoCloseable {
    */
   public static BoundedHttpServer start(String name, InetSocketAddress address, Limits limits, Handler handler,
                                         Busy busy) {
+    return start(name, address, limits, null, handler, busy);
+  }
+
+  /**
+   * Binds {@code address} and serves {@code handler} within {@code limits}, over TLS when {@code
+   * tls} is given (HTTPS only: a plain HTTP request on that port gets no answer but a closed
+   * connection).
+   *
+   * @param tls the endpoint's key store, or null for plain HTTP
+   * @throws UncheckedIOException when the address cannot be bound
+   */
+  public static BoundedHttpServer start(String name, InetSocketAddress address, Limits limits, HttpTls tls,
+                                        Handler handler, Busy busy) {
     int maxThreads = limits.maxConcurrentRequests() + ACCEPTORS + SELECTORS + SPARE_THREADS;
     // The pool's job queue is not where requests wait (QoSHandler below is), and its length is bounded
     // without a cap of its own: Jetty queues at most a task per connection (capped by maxConnections) plus
@@ -243,6 +263,10 @@ public final class BoundedHttpServer implements AutoCloseable {
     threads.setDaemon(true);
     ScheduledExecutorScheduler scheduler = new ScheduledExecutorScheduler(name + "-scheduler", true);
     Server server = new Server(threads, scheduler, null);
+    // Jetty's own error answers (a malformed request, an exception a handler let through) say the
+    // status and nothing more: its default page quotes the exception's message, which may name files
+    // or hosts of this machine.
+    server.setErrorHandler(new StatusOnlyErrors());
 
     HttpConfiguration http = new HttpConfiguration();
     http.setRequestHeaderSize(limits.maxHeaderBytes());
@@ -253,7 +277,20 @@ public final class BoundedHttpServer implements AutoCloseable {
     http.setUriCompliance(UriCompliance.DEFAULT.with("raw-path-routing",
         UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR, UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING,
         UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT, UriCompliance.Violation.AMBIGUOUS_PATH_SEGMENT));
-    ServerConnector connector = new ServerConnector(server, ACCEPTORS, SELECTORS, new HttpConnectionFactory(http));
+    ServerConnector connector;
+    if (tls == null) {
+      connector = new ServerConnector(server, ACCEPTORS, SELECTORS, new HttpConnectionFactory(http));
+    } else {
+      SslContextFactory.Server ssl = new SslContextFactory.Server();
+      ssl.setKeyStore(tls.keyStore());
+      ssl.setKeyStorePassword(tls.keyStorePassword());
+      ssl.setKeyManagerPassword(tls.keyPassword());
+      // No SNI host check: clients verify the certificate against the host they asked for, and a
+      // client of 127.0.0.1 sends no SNI at all, which the check would refuse.
+      http.addCustomizer(new SecureRequestCustomizer(false, false, -1, false));
+      connector = new ServerConnector(server, ACCEPTORS, SELECTORS,
+          new SslConnectionFactory(ssl, HttpVersion.HTTP_1_1.asString()), new HttpConnectionFactory(http));
+    }
     connector.setHost(address.getHostString());
     connector.setPort(address.getPort());
     connector.setIdleTimeout(limits.idleTimeout().toMillis());
@@ -274,7 +311,7 @@ public final class BoundedHttpServer implements AutoCloseable {
     qos.setHandler(handler);
     server.setHandler(qos);
 
-    BoundedHttpServer bounded = new BoundedHttpServer(name, server, connector, limits, qos);
+    BoundedHttpServer bounded = new BoundedHttpServer(name, server, connector, limits, qos, tls != null);
     try {
       server.start();
     } catch (Exception e) {
@@ -293,13 +330,21 @@ public final class BoundedHttpServer implements AutoCloseable {
     return connector.getLocalPort();
   }
 
-  /** {@code http://host:port} without a trailing slash; the wildcard address shows as 127.0.0.1. */
+  /**
+   * {@code http://host:port} ({@code https://} over TLS) without a trailing slash; the wildcard
+   * address shows as 127.0.0.1.
+   */
   public URI baseUri() {
     String host = connector.getHost();
     if (host == null || host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
       host = "127.0.0.1";
     }
-    return URI.create("http://" + host + ":" + port());
+    return URI.create((tls ? "https://" : "http://") + host + ":" + port());
+  }
+
+  /** Whether the endpoint speaks HTTPS. */
+  public boolean tls() {
+    return tls;
   }
 
   public Limits limits() {
@@ -436,6 +481,11 @@ public final class BoundedHttpServer implements AutoCloseable {
     Map<EndPoint, Progress> next = new IdentityHashMap<>();
     for (EndPoint endPoint : connector.getConnectedEndPoints()) {
       Connection connection = endPoint.getConnection();
+      if (connection instanceof SslConnection ssl) {
+        // Over TLS the HTTP connection sits on the decrypted end point; its counts are the requests'.
+        Connection decrypted = ssl.getSslEndPoint().getConnection();
+        connection = decrypted != null ? decrypted : connection;
+      }
       if (connection == null) {
         continue;
       }
@@ -486,6 +536,20 @@ public final class BoundedHttpServer implements AutoCloseable {
       server.stop();
     } catch (Exception e) {
       LOG.warn("{}: stopping the HTTP server failed: {}", name, e.getMessage(), e);
+    }
+  }
+
+  /** Answers Jetty's errors with {@code <status> <reason>} in plain text, never a message or a stack. */
+  private static final class StatusOnlyErrors implements Request.Handler {
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+      int status = response.getStatus();
+      byte[] body = (status + " " + org.eclipse.jetty.http.HttpStatus.getMessage(status) + "\n")
+          .getBytes(StandardCharsets.UTF_8);
+      response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
+      response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+      response.write(true, ByteBuffer.wrap(body), callback);
+      return true;
     }
   }
 

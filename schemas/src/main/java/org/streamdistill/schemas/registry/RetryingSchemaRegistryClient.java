@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
  * reached or answers 5xx (or 408, 429) is tried again after a pause that doubles from {@code
  * initialBackoff} up to {@code maxBackoff}, until it succeeds or {@code maxWait} has passed.
  * Definite answers pass through at once: 404 (no such schema id: the caller dead-letters the
- * record), 409 (incompatible schema), 401/403 (wrong credentials, which waiting does not fix).
+ * record), 409 (incompatible schema), 401/403 (wrong credentials, which waiting does not fix),
+ * and a TLS handshake that fails on certificates (an untrusted or misnamed certificate).
  *
  * <p>Why a decorator and not retries in every stage: the teacher operator, the trainer, the
  * evaluator's serdes and the serving feed all decode through {@link
@@ -56,10 +57,13 @@ public final class RetryingSchemaRegistryClient implements SchemaRegistryClient 
     this.sleeper = sleeper;
   }
 
-  /** Whether a failure that waiting may fix: no answer, a timeout, a server error, or "slow down". */
+  /**
+   * Whether a failure that waiting may fix: no answer, a timeout, a server error, or "slow down".
+   * A TLS handshake refused on certificates gives no answer either, but waiting never fixes it.
+   */
   public static boolean isTransient(SchemaRegistryException e) {
     int status = e.status();
-    return status == 0 || status >= 500 || status == 408 || status == 429;
+    return (status == 0 && !e.isTlsFailure()) || status >= 500 || status == 408 || status == 429;
   }
 
   @Override

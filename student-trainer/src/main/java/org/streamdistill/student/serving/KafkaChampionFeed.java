@@ -168,8 +168,15 @@ public final class KafkaChampionFeed implements ChampionFeed {
         undecodable.incrementAndGet();
         LOG.warn("skipping undecodable record {}@{}: {}", tp, record.offset(), e.getMessage());
       } catch (SchemaRegistryException e) {
-        LOG.warn("schema registry unavailable while decoding {}@{}, retrying: {}", tp,
-            record.offset(), e.getMessage());
+        if (org.streamdistill.schemas.registry.RetryingSchemaRegistryClient.isTransient(e)) {
+          LOG.warn("schema registry unavailable while decoding {}@{}, retrying: {}", tp,
+              record.offset(), e.getMessage());
+        } else {
+          // Refused credentials or certificate: only a settings change fixes it; keep serving
+          // the current model meanwhile, and say so loudly.
+          LOG.error("schema registry refused to decode {}@{}: {}; still serving the current model, "
+              + "retrying", tp, record.offset(), e.getMessage());
+        }
         consumer.seek(tp, record.offset());
         sleep(RETRY_BACKOFF_MS);
         return;

@@ -7,18 +7,23 @@ import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.streamdistill.schemas.config.ConfigLoader;
+import org.streamdistill.schemas.http.BearerToken;
 import org.streamdistill.schemas.http.BoundedHttpServer;
+import org.streamdistill.schemas.http.HttpTls;
+import org.streamdistill.schemas.registry.RegistryClientSettings;
 
 /**
  * Settings of the {@link StudentServer}: where to listen, how many requests to run at once, and
- * which Kafka topics (and model line) name the champion.
+ * which Kafka topics (and model line) name the champion. {@code token} (null: no
+ * authentication) and {@code tls} (null: plain HTTP) secure the endpoint; the record's {@code
+ * toString} shows neither secret ({@link BearerToken} and {@link HttpTls} hide them).
  */
-public record ServerConfig(String bootstrapServers, String registryUrl, String namespace,
+public record ServerConfig(String bootstrapServers, RegistryClientSettings registry, String namespace,
     String host, int port, int threads, String modelName, int topK, int intraOpThreads,
-    int maxRequestBytes, String modelDir, BoundedHttpServer.Limits httpLimits) {
+    int maxRequestBytes, String modelDir, BoundedHttpServer.Limits httpLimits, BearerToken token, HttpTls tls) {
 
   public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
-  public static final String REGISTRY_URL = "schema.registry.url";
+  public static final String REGISTRY_URL = RegistryClientSettings.URL;
   public static final String NAMESPACE = "topic.namespace";
   public static final String HOST = "server.host";
   public static final String PORT = "server.port";
@@ -31,12 +36,12 @@ public record ServerConfig(String bootstrapServers, String registryUrl, String n
   /** Prefix of the HTTP limits ({@link BoundedHttpServer#define}): {@code server.http.header-timeout-ms}, ... */
   public static final String HTTP_PREFIX = "server.";
 
-  public static final ConfigDef DEFINITION = BoundedHttpServer.define(new ConfigDef()
-      .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", Importance.HIGH, "Kafka bootstrap servers.")
-      .define(REGISTRY_URL, Type.STRING, "http://127.0.0.1:8081", Importance.HIGH, "Schema registry URL.")
+  public static final ConfigDef DEFINITION = HttpTls.define(BearerToken.define(BoundedHttpServer.define(
+      RegistryClientSettings.define(new ConfigDef()
+      .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", Importance.HIGH, "Kafka bootstrap servers."))
       .define(NAMESPACE, Type.STRING, "", Importance.LOW, "Prefix of every topic (experiments); empty for production.")
       .define(HOST, Type.STRING, "127.0.0.1", Importance.MEDIUM,
-          "Address the HTTP endpoint binds to (0.0.0.0 for every interface).")
+          "Address the HTTP endpoint binds to; 0.0.0.0 for every interface (then set server.http.token, and TLS).")
       .define(PORT, Type.INT, 8090, Range.between(0, 65535), Importance.HIGH,
           "HTTP port of POST /v1/classify; 0 picks a free port.")
       .define(THREADS, Type.INT, 4, Range.between(1, 256), Importance.MEDIUM, "Requests handled at once; more wait in server.http.max-queued-requests or get 503.")
@@ -51,18 +56,19 @@ public record ServerConfig(String bootstrapServers, String registryUrl, String n
       .define(MODEL_DIR, Type.STRING, "target/student-checkpoints", Importance.MEDIUM,
           "The trainer's trainer.checkpoint.dir: only ONNX exports inside it are loaded; a checkpoint record "
               + "naming a file elsewhere is refused and logged. Empty: any file (not for production)."),
-      HTTP_PREFIX);
+      HTTP_PREFIX), HTTP_PREFIX), HTTP_PREFIX);
 
   public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, "STREAMDISTILL",
       Map.of("bootstrap-servers", BOOTSTRAP_SERVERS, "registry", REGISTRY_URL, "port", PORT,
           "host", HOST));
 
   public static ServerConfig from(Map<String, Object> v) {
-    return new ServerConfig((String) v.get(BOOTSTRAP_SERVERS), (String) v.get(REGISTRY_URL),
+    return new ServerConfig((String) v.get(BOOTSTRAP_SERVERS), RegistryClientSettings.from(v),
         (String) v.get(NAMESPACE), (String) v.get(HOST), (Integer) v.get(PORT),
         (Integer) v.get(THREADS), (String) v.get(MODEL_NAME), (Integer) v.get(TOP_K),
         (Integer) v.get(INTRA_OP_THREADS), (Integer) v.get(MAX_REQUEST_BYTES), (String) v.get(MODEL_DIR),
-        BoundedHttpServer.limits(v, HTTP_PREFIX, (Integer) v.get(THREADS)));
+        BoundedHttpServer.limits(v, HTTP_PREFIX, (Integer) v.get(THREADS)), BearerToken.from(v, HTTP_PREFIX),
+        HttpTls.from(v, HTTP_PREFIX));
   }
 
   /** Settings from flags, environment and an optional {@code --config} file. */
@@ -73,5 +79,10 @@ public record ServerConfig(String bootstrapServers, String registryUrl, String n
   /** Settings from a plain map of strings (tests, embedded use), validated. */
   public static ServerConfig of(Map<String, String> settings) {
     return from(DEFINITION.parse(settings));
+  }
+
+  /** The schema registry's base URL. */
+  public String registryUrl() {
+    return registry.url();
   }
 }

@@ -21,6 +21,7 @@ import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamdistill.schemas.http.BoundedHttpServer;
+import org.streamdistill.schemas.http.HttpGuard;
 import org.streamdistill.student.export.ExportMetadata;
 
 /**
@@ -34,9 +35,13 @@ import org.streamdistill.student.export.ExportMetadata;
  *       ..., 102]}} (raw WordPiece ids as the teacher's tokenizer gives them; the model's own
  *       input contract strips, cuts and pads them) answers {@code {"model_version", "label",
  *       "index", "probability", "top": [{"label", "index", "probability"}, ...]}}.
- *   <li>{@code GET /v1/champion} answers {@code {"model_version", "onnx_file", "label_set_id",
- *       "num_classes"}} of the model served now.
+ *   <li>{@code GET /v1/champion} answers {@code {"model_version", "onnx_export", "label_set_id",
+ *       "num_classes"}} of the model served now; {@code onnx_export} is the export's file name
+ *       ({@code student-v3.onnx}), never its path on this host.
  * </ul>
+ *
+ * With {@code server.http.token} set every request needs {@code Authorization: Bearer <token>}
+ * (401 otherwise); with {@code server.http.ssl.keystore.location} the endpoint speaks HTTPS only.
  *
  * Errors carry {@code {"error": "..."}}: 400 for a body that is not JSON, lacks both fields,
  * has an empty text or ids outside the model's vocabulary (the message names the field); 413
@@ -96,9 +101,14 @@ public final class StudentServer implements ChampionFeed.Listener, AutoCloseable
     this.config = config;
     this.feed = feed;
     this.tokenizer = tokenizerOrNull;
+    Handler routes = new Routes();
+    if (config.token() != null) {
+      routes = HttpGuard.bearer(config.token(), "student-server", CONTENT_TYPE,
+          error("a valid bearer token is required (Authorization: Bearer <token>)").toString()).protect(routes);
+    }
     try {
       this.http = BoundedHttpServer.start("student-server", new InetSocketAddress(config.host(), config.port()),
-          config.httpLimits(), new Routes(), BoundedHttpServer.Busy.of(CONTENT_TYPE,
+          config.httpLimits(), config.tls(), routes, BoundedHttpServer.Busy.of(CONTENT_TYPE,
               error("server at capacity; retry later").toString()));
     } catch (UncheckedIOException e) {
       throw e.getCause();
@@ -108,7 +118,8 @@ public final class StudentServer implements ChampionFeed.Listener, AutoCloseable
   /** Starts following the feed: requests are answered once a champion is loaded. */
   public void start() {
     feed.start(this);
-    LOG.info("student server listening on http://{}:{}/v1/classify", config.host(), port());
+    LOG.info("student server listening on {}://{}:{}/v1/classify ({})", http.tls() ? "https" : "http", config.host(),
+        port(), config.token() != null ? "bearer token required" : "no authentication");
   }
 
   /** The bound port (useful with {@code server.port=0}). */
@@ -198,7 +209,8 @@ public final class StudentServer implements ChampionFeed.Listener, AutoCloseable
       if (response.isCommitted()) {
         callback.failed(e);
       } else {
-        reply(response, callback, 500, error("internal error: " + e.getMessage()));
+        // The cause stays in the log: its message may name files of this host.
+        reply(response, callback, 500, error("internal error; the server's log has the cause"));
       }
     }
   }
@@ -263,7 +275,8 @@ public final class StudentServer implements ChampionFeed.Listener, AutoCloseable
       ObjectNode body = JSON.createObjectNode();
       ExportMetadata metadata = served.model().description().metadata();
       body.put("model_version", served.version());
-      body.put("onnx_file", served.model().file().toString());
+      // The file name, not the path: an answer must not tell clients how this host's disk is laid out.
+      body.put("onnx_export", served.model().file().getFileName().toString());
       body.put("label_set_id", metadata.labelSetId());
       body.put("num_classes", served.model().description().numClasses());
       reply(response, callback, 200, body);

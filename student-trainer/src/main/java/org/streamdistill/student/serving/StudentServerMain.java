@@ -29,7 +29,7 @@ public final class StudentServerMain {
       ServerConfig config = ServerConfig.parse(List.of(args), System.getenv());
       RestSchemaRegistryClient registry;
       try {
-        registry = new RestSchemaRegistryClient(config.registryUrl());
+        registry = config.registry().newClient();
       } catch (IllegalArgumentException e) {
         throw new ConfigException(ServerConfig.REGISTRY_URL + ": " + e.getMessage());
       }

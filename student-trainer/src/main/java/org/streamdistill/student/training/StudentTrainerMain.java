@@ -8,7 +8,6 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigException;
 import org.streamdistill.schemas.lifecycle.Failures;
 import org.streamdistill.schemas.lifecycle.StageSupervisor;
-import org.streamdistill.schemas.registry.RestSchemaRegistryClient;
 import org.streamdistill.schemas.registry.RetryingSchemaRegistryClient;
 import org.streamdistill.schemas.registry.SchemaRegistryClient;
 
@@ -47,7 +46,7 @@ public final class StudentTrainerMain {
       TrainerConfig config = TrainerConfig.parse(List.of(args), System.getenv());
       SchemaRegistryClient registry;
       try {
-        registry = new RetryingSchemaRegistryClient(new RestSchemaRegistryClient(config.registryUrl()));
+        registry = new RetryingSchemaRegistryClient(config.registry().newClient());
       } catch (IllegalArgumentException e) {
         throw new ConfigException(TrainerConfig.REGISTRY_URL + ": " + e.getMessage());
       }

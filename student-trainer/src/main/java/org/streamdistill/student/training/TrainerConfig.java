@@ -9,20 +9,21 @@ import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 import org.streamdistill.schemas.config.ConfigLoader;
+import org.streamdistill.schemas.registry.RegistryClientSettings;
 import org.streamdistill.student.model.TeacherEmbeddings;
 import org.streamdistill.student.optim.InverseSqrtDecay;
 import org.streamdistill.student.optim.LearningRateSchedule;
 
 /** Settings of the student trainer. */
 public record TrainerConfig(
-    String bootstrapServers, String registryUrl, String namespace, String groupId, String modelName,
+    String bootstrapServers, RegistryClientSettings registry, String namespace, String groupId, String modelName,
     int batchSize, double learningRate, float alpha, Path checkpointDir, long checkpointEverySamples,
     long checkpointEveryMillis, long seed, int maxTokens, int embeddingDim, int filtersPerWidth,
     boolean checkpointOnnx, long batchMaxIdleMillis, long commitEveryMillis, int transactionTimeoutMillis,
     String embeddingInit, long learningRateDecayAfterSamples, double deadLetterMaxFraction) {
 
   public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
-  public static final String REGISTRY_URL = "schema.registry.url";
+  public static final String REGISTRY_URL = RegistryClientSettings.URL;
   public static final String NAMESPACE = "topic.namespace";
   public static final String GROUP_ID = "trainer.group-id";
   public static final String MODEL_NAME = "trainer.model-name";
@@ -48,9 +49,8 @@ public record TrainerConfig(
   /** {@link #EMBEDDING_INIT} value: start from uniform random embeddings. */
   public static final String EMBEDDING_INIT_RANDOM = "random";
 
-  public static final ConfigDef DEFINITION = new ConfigDef()
-      .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", Importance.HIGH, "Kafka bootstrap servers.")
-      .define(REGISTRY_URL, Type.STRING, "http://127.0.0.1:8081", Importance.HIGH, "Schema registry URL.")
+  public static final ConfigDef DEFINITION = RegistryClientSettings.define(new ConfigDef()
+      .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", Importance.HIGH, "Kafka bootstrap servers."))
       .define(NAMESPACE, Type.STRING, "", Importance.LOW, "Prefix of every topic (experiments); empty for production.")
       .define(GROUP_ID, Type.STRING, "student-trainer", Importance.LOW, "Consumer group of the soft-labels consumer.")
       .define(MODEL_NAME, Type.STRING, "student", Importance.LOW, "Name of the model line (key of checkpoints and promotions).")
@@ -101,7 +101,7 @@ public record TrainerConfig(
       Map.of("bootstrap-servers", BOOTSTRAP_SERVERS, "registry", REGISTRY_URL));
 
   public static TrainerConfig from(Map<String, Object> v) {
-    return new TrainerConfig((String) v.get(BOOTSTRAP_SERVERS), (String) v.get(REGISTRY_URL),
+    return new TrainerConfig((String) v.get(BOOTSTRAP_SERVERS), RegistryClientSettings.from(v),
         (String) v.get(NAMESPACE), (String) v.get(GROUP_ID), (String) v.get(MODEL_NAME),
         (Integer) v.get(BATCH_SIZE), (Double) v.get(LEARNING_RATE), ((Double) v.get(ALPHA)).floatValue(),
         Path.of((String) v.get(CHECKPOINT_DIR)), (Long) v.get(CHECKPOINT_EVERY_SAMPLES),
@@ -153,5 +153,10 @@ public record TrainerConfig(
   /** Settings from a plain map of strings (as the embedded demo passes them), validated. */
   public static TrainerConfig of(Map<String, String> settings) {
     return from(DEFINITION.parse(settings));
+  }
+
+  /** The schema registry's base URL. */
+  public String registryUrl() {
+    return registry.url();
   }
 }

@@ -167,8 +167,48 @@ class StudentServerTest {
     }
     HttpResponse<String> champion = http.send(HttpRequest.newBuilder(uri("/v1/champion")).GET()
         .build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(JSON.readTree(champion.body()).get("model_version").asText()).isEqualTo("student-v3");
-    assertThat(JSON.readTree(champion.body()).get("num_classes").asInt()).isEqualTo(3);
+    JsonNode championBody = JSON.readTree(champion.body());
+    assertThat(championBody.get("model_version").asText()).isEqualTo("student-v3");
+    assertThat(championBody.get("num_classes").asInt()).isEqualTo(3);
+    // The export's file name only: an answer never shows where this host keeps its files
+    assertThat(championBody.get("onnx_export").asText()).isEqualTo("student-v3.onnx");
+    assertThat(champion.body()).doesNotContain(dir.toString()).doesNotContain("onnx_file");
+  }
+
+  @Test
+  void shouldRequireTheBearerTokenOnEveryPathWhenOneIsSet() throws Exception {
+    // Given a server with a token, serving student-v1
+    String token = "serving-token-0123456789";
+    server = new StudentServer(ServerConfig.of(Map.of(ServerConfig.PORT, "0", "server.http.token", token)), feed,
+        null);
+    server.start();
+    feed.publish("student-v1", ExportedModels.export(ExportedModels.model(1), "student-v1", dir));
+
+    // When the champion is asked for without, with a wrong and with the right token
+    HttpResponse<String> none = get("/v1/champion", null);
+    HttpResponse<String> wrong = get("/v1/champion", "Bearer " + token.substring(1));
+    HttpResponse<String> classifyWithout = http.send(HttpRequest.newBuilder(uri("/v1/classify"))
+        .POST(HttpRequest.BodyPublishers.ofString("{\"token_ids\": [101, 102]}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> right = get("/v1/champion", "Bearer " + token);
+
+    // Then only the right token gets an answer; the others 401 with a Bearer challenge
+    for (HttpResponse<String> refused : List.of(none, wrong, classifyWithout)) {
+      assertThat(refused.statusCode()).isEqualTo(401);
+      assertThat(refused.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"student-server\"");
+      assertThat(JSON.readTree(refused.body()).get("error").asText())
+          .isEqualTo("a valid bearer token is required (Authorization: Bearer <token>)");
+    }
+    assertThat(right.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(right.body()).get("model_version").asText()).isEqualTo("student-v1");
+  }
+
+  private HttpResponse<String> get(String path, String authorization) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).GET();
+    if (authorization != null) {
+      request.header("Authorization", authorization);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   @ParameterizedTest

@@ -65,7 +65,7 @@ public final class TeacherJob {
         .setParallelism(config.parallelism())
         .uid("turns-source");
     raw.transform("teacher scoring", TypeInformation.of(OutgoingRecord.class),
-            new TeacherScoringOperator(scorer, config.registryUrl(), turns, softLabels, config.maxBatchSize(),
+            new TeacherScoringOperator(scorer, config.registry(), turns, softLabels, config.maxBatchSize(),
                 config.maxWaitMillis(), config.maxTextChars(), config.softLabelsTopK(),
                 config.deadLetterMaxValueBytes(), config.deadLetterMaxFraction()))
         .setParallelism(config.parallelism())

@@ -9,6 +9,7 @@ import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 import org.streamdistill.schemas.config.ConfigLoader;
+import org.streamdistill.schemas.registry.RegistryClientSettings;
 
 /**
  * Settings of the teacher job.
@@ -19,7 +20,7 @@ import org.streamdistill.schemas.config.ConfigLoader;
  * list, scored at {@value #TEMPERATURE}); see {@link TurnScorers#fromConfig}.
  */
 public record TeacherJobConfig(
-    String bootstrapServers, String registryUrl, String namespace, String bundle, int maxBatchSize,
+    String bootstrapServers, RegistryClientSettings registry, String namespace, String bundle, int maxBatchSize,
     long maxWaitMillis, int maxTextChars, int parallelism, int onnxThreads, long checkpointIntervalMillis,
     String groupId, String transactionalIdPrefix, String kind, String onnxModel, String onnxTokenizer,
     String onnxLabels, int onnxMaxLength, double temperature, int softLabelsTopK, int deadLetterMaxValueBytes,
@@ -27,7 +28,7 @@ public record TeacherJobConfig(
     implements Serializable {
 
   public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
-  public static final String REGISTRY_URL = "schema.registry.url";
+  public static final String REGISTRY_URL = RegistryClientSettings.URL;
   public static final String NAMESPACE = "topic.namespace";
   public static final String BUNDLE = "teacher.bundle";
   public static final String BATCH_MAX_SIZE = "teacher.batch.max-size";
@@ -51,9 +52,8 @@ public record TeacherJobConfig(
   public static final String KIND_BUNDLE = "bundle";
   public static final String KIND_ONNX_CLASSIFIER = "onnx-classifier";
 
-  public static final ConfigDef DEFINITION = new ConfigDef()
-      .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", Importance.HIGH, "Kafka bootstrap servers.")
-      .define(REGISTRY_URL, Type.STRING, "http://127.0.0.1:8081", Importance.HIGH, "Schema registry URL.")
+  public static final ConfigDef DEFINITION = RegistryClientSettings.define(new ConfigDef()
+      .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", Importance.HIGH, "Kafka bootstrap servers."))
       .define(NAMESPACE, Type.STRING, "", Importance.LOW, "Prefix of every topic (experiments); empty for production.")
       .define(BUNDLE, Type.STRING, "target/teacher-bundle", Importance.HIGH,
           "Directory of the teacher bundle written by the fit command.")
@@ -121,7 +121,7 @@ public record TeacherJobConfig(
         }
       }
     }
-    return new TeacherJobConfig((String) v.get(BOOTSTRAP_SERVERS), (String) v.get(REGISTRY_URL),
+    return new TeacherJobConfig((String) v.get(BOOTSTRAP_SERVERS), RegistryClientSettings.from(v),
         (String) v.get(NAMESPACE), (String) v.get(BUNDLE), (Integer) v.get(BATCH_MAX_SIZE),
         (Long) v.get(BATCH_MAX_WAIT_MS), (Integer) v.get(TEXT_MAX_CHARS), (Integer) v.get(PARALLELISM),
         (Integer) v.get(ONNX_THREADS), (Long) v.get(CHECKPOINT_INTERVAL_MS), (String) v.get(GROUP_ID),
@@ -138,5 +138,10 @@ public record TeacherJobConfig(
   /** Settings from a plain map of strings (as the embedded demo passes them), validated. */
   public static TeacherJobConfig of(Map<String, String> settings) {
     return from(DEFINITION.parse(settings));
+  }
+
+  /** The schema registry's base URL. */
+  public String registryUrl() {
+    return registry.url();
   }
 }

@@ -15,6 +15,7 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.kafka.common.header.Header;
 import org.streamdistill.records.DialogueTurn;
 import org.streamdistill.records.SoftLabel;
+import org.streamdistill.schemas.registry.RegistryClientSettings;
 import org.streamdistill.schemas.registry.RestSchemaRegistryClient;
 import org.streamdistill.schemas.registry.RetryingSchemaRegistryClient;
 import org.streamdistill.schemas.registry.SchemaRegistryClient;
@@ -111,16 +112,20 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
     SchemaRegistryClient open();
   }
 
-  public TeacherScoringOperator(TurnScorer.Factory scorerFactory, String registryUrl, Topic<DialogueTurn> turns,
-                                Topic<SoftLabel> softLabels, int maxBatchSize, long maxWaitMillis, int maxTextChars,
-                                int softLabelsTopK, int maxDeadLetterValueBytes, double deadLetterMaxFraction) {
-    this(scorerFactory, registryAt(registryUrl), turns, softLabels, maxBatchSize, maxWaitMillis, maxTextChars,
+  public TeacherScoringOperator(TurnScorer.Factory scorerFactory, RegistryClientSettings registry,
+                                Topic<DialogueTurn> turns, Topic<SoftLabel> softLabels, int maxBatchSize,
+                                long maxWaitMillis, int maxTextChars, int softLabelsTopK, int maxDeadLetterValueBytes,
+                                double deadLetterMaxFraction) {
+    this(scorerFactory, registryAt(registry), turns, softLabels, maxBatchSize, maxWaitMillis, maxTextChars,
         softLabelsTopK, maxDeadLetterValueBytes, deadLetterMaxFraction);
   }
 
-  /** The production registry: REST, waiting out outages (only a definite 404 makes a dead letter). */
-  private static RegistryFactory registryAt(String registryUrl) {
-    return () -> new RetryingSchemaRegistryClient(new RestSchemaRegistryClient(registryUrl));
+  /**
+   * The production registry: REST with the job's credentials and TLS, waiting out outages (only a
+   * definite 404 makes a dead letter; refused credentials or certificates fail the job).
+   */
+  private static RegistryFactory registryAt(RegistryClientSettings registry) {
+    return () -> new RetryingSchemaRegistryClient(new RestSchemaRegistryClient(registry));
   }
 
   public TeacherScoringOperator(TurnScorer.Factory scorerFactory, RegistryFactory registryFactory,

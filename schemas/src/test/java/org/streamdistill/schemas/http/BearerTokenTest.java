@@ -1,4 +1,4 @@
-package org.streamdistill.producers.ingest;
+package org.streamdistill.schemas.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
