@@ -39,7 +39,8 @@ public final class RegistryCommand {
       builder = EmbeddedSchemaRegistry.builder((String) settings.get(ClusterCommandConfig.BOOTSTRAP_SERVERS))
           .bindAddress((String) settings.get(ClusterCommandConfig.REGISTRY_BIND))
           .port((Integer) settings.get(ClusterCommandConfig.REGISTRY_PORT))
-          .topic((String) settings.get(ClusterCommandConfig.REGISTRY_TOPIC));
+          .topic((String) settings.get(ClusterCommandConfig.REGISTRY_TOPIC))
+          .kafka(org.streamdistill.schemas.config.KafkaClientSettings.from(settings));
     } catch (org.apache.kafka.common.config.ConfigException e) {
       err.println("registry: " + e.getMessage());
       return 2;

@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamdistill.schemas.config.KafkaClientSettings;
 import org.streamdistill.schemas.http.BoundedHttpServer;
 
 /**
@@ -99,6 +100,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     private int httpThreads = 4;
     private BoundedHttpServer.Limits httpLimits;
     private int maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
+    private KafkaClientSettings kafka = KafkaClientSettings.NONE;
 
     private Builder(String bootstrapServers) {
       if (bootstrapServers == null || bootstrapServers.isBlank()) {
@@ -140,6 +142,12 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
       return this;
     }
 
+    /** {@code kafka.*} settings of the schema log's Kafka clients (security, say). */
+    public Builder kafka(KafkaClientSettings settings) {
+      this.kafka = Objects.requireNonNull(settings, "settings");
+      return this;
+    }
+
     /** Threads serving HTTP requests. */
     public Builder httpThreads(int threads) {
       if (threads < 1) {
@@ -176,7 +184,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     public EmbeddedSchemaRegistry start() {
       long started = System.nanoTime();
       RegistryState state = new RegistryState();
-      SchemaLog log = new SchemaLog(bootstrapServers, topic, state, timeout);
+      SchemaLog log = new SchemaLog(bootstrapServers, kafka, topic, state, timeout);
       BoundedHttpServer.Limits limits = httpLimits != null ? httpLimits : BoundedHttpServer.Limits.defaults(httpThreads);
       try {
         long replayed = log.start();

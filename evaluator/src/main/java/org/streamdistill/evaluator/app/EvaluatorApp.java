@@ -94,7 +94,9 @@ public final class EvaluatorApp implements AutoCloseable {
   /**
    * The Kafka Streams properties of {@code config}: exactly-once v2, read-committed consumers,
    * explicit names for internal resources, poison records to dead-letter topics counted into
-   * {@code deadLetters}, then the {@code evaluator.streams.*} overrides.
+   * {@code deadLetters}, then the {@code kafka.*} client settings (for every client of Kafka
+   * Streams: its consumers, producers and admin client), then the {@code evaluator.streams.*}
+   * overrides.
    */
   public static Properties streamsProperties(EvaluatorConfig config, DeadLetterCounter deadLetters) {
     Properties props = new Properties();
@@ -109,6 +111,7 @@ public final class EvaluatorApp implements AutoCloseable {
     if (!config.stateDir().isEmpty()) {
       props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir());
     }
+    config.kafkaClientSettings().applyTo(props);
     props.putAll(config.streamsOverrides());
     return props;
   }

@@ -11,6 +11,7 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.ValidString;
 import org.apache.kafka.common.config.ConfigException;
 import org.streamdistill.schemas.config.ConfigLoader;
+import org.streamdistill.schemas.config.KafkaClientSettings;
 
 /**
  * Settings of {@code replay dataset}: the file, its format and column mapping, the pace and
@@ -21,7 +22,7 @@ import org.streamdistill.schemas.config.ConfigLoader;
 public record DatasetReplayConfig(String bootstrapServers, String registryUrl, String namespace, Path path,
                                   DatasetFormat format, char delimiter, ColumnMapping columns, String pace,
                                   double ratePerSecond, double speed, long maxGapMillis,
-                                  DatasetReplayOptions options) {
+                                  DatasetReplayOptions options, KafkaClientSettings kafka) {
 
   public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
   public static final String REGISTRY_URL = "schema.registry.url";
@@ -100,7 +101,8 @@ public record DatasetReplayConfig(String bootstrapServers, String registryUrl, S
       Map.entry("conversation-column", CONVERSATION_COLUMN), Map.entry("timestamp-column", TIMESTAMP_COLUMN),
       Map.entry("speaker-column", SPEAKER_COLUMN), Map.entry("pace", PACE), Map.entry("rate", RATE),
       Map.entry("speed", SPEED), Map.entry("seed", SEED), Map.entry("limit", LIMIT),
-      Map.entry("gold-fraction", GOLD_FRACTION), Map.entry("held-out-fraction", HELD_OUT_FRACTION)));
+      Map.entry("gold-fraction", GOLD_FRACTION), Map.entry("held-out-fraction", HELD_OUT_FRACTION)))
+      .withKafkaClientSettings();
 
   public static DatasetReplayConfig from(Map<String, Object> v) {
     Path path = Path.of((String) v.get(PATH));
@@ -135,7 +137,7 @@ public record DatasetReplayConfig(String bootstrapServers, String registryUrl, S
     }
     return new DatasetReplayConfig((String) v.get(BOOTSTRAP_SERVERS), (String) v.get(REGISTRY_URL),
         (String) v.get(NAMESPACE), path, format, delimiter((String) v.get(DELIMITER), path), columns, pace,
-        (Double) v.get(RATE), (Double) v.get(SPEED), (Long) v.get(MAX_GAP_MS), options);
+        (Double) v.get(RATE), (Double) v.get(SPEED), (Long) v.get(MAX_GAP_MS), options, KafkaClientSettings.from(v));
   }
 
   public static DatasetReplayConfig parse(List<String> args, Map<String, String> env) {

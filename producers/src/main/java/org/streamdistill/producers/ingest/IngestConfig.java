@@ -10,6 +10,7 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
 import org.streamdistill.schemas.config.ConfigLoader;
+import org.streamdistill.schemas.config.KafkaClientSettings;
 import org.streamdistill.schemas.http.BoundedHttpServer;
 import org.streamdistill.schemas.time.EventTimeWindow;
 
@@ -39,7 +40,7 @@ public record IngestConfig(String bootstrapServers, String registryUrl, String n
                            int port, Password token, int maxTextBytes, int maxInFlight, int httpThreads,
                            Duration maxBlock, Duration deliveryTimeout, int lingerMs, boolean recoverIndexes,
                            EventTimeWindow eventTimeWindow, BoundedHttpServer.Limits httpLimits,
-                           Duration conversationIdleExpiry, int maxConversations) {
+                           Duration conversationIdleExpiry, int maxConversations, KafkaClientSettings kafka) {
 
   public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
   public static final String REGISTRY_URL = "schema.registry.url";
@@ -117,7 +118,7 @@ public record IngestConfig(String bootstrapServers, String registryUrl, String n
 
   public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, "STREAMDISTILL", Map.of(
       "bootstrap-servers", BOOTSTRAP_SERVERS, "registry", REGISTRY_URL, "namespace", NAMESPACE,
-      "port", PORT, "bind", BIND_ADDRESS, "max-text-bytes", MAX_TEXT_BYTES));
+      "port", PORT, "bind", BIND_ADDRESS, "max-text-bytes", MAX_TEXT_BYTES)).withKafkaClientSettings();
 
   public IngestConfig {
     if (lingerMs * 2L > deliveryTimeout.toMillis()) {
@@ -134,12 +135,13 @@ public record IngestConfig(String bootstrapServers, String registryUrl, String n
         (Boolean) v.get(RECOVER_INDEXES), new EventTimeWindow(Duration.ofMillis((Long) v.get(EVENT_TIME_MAX_PAST_MS)),
         Duration.ofMillis((Long) v.get(EVENT_TIME_MAX_FUTURE_MS))),
         BoundedHttpServer.limits(v, HTTP_PREFIX, (Integer) v.get(HTTP_THREADS)),
-        Duration.ofMillis((Long) v.get(CONVERSATION_IDLE_EXPIRY_MS)), (Integer) v.get(MAX_CONVERSATIONS));
+        Duration.ofMillis((Long) v.get(CONVERSATION_IDLE_EXPIRY_MS)), (Integer) v.get(MAX_CONVERSATIONS),
+        KafkaClientSettings.from(v));
   }
 
   /** Parses and validates settings given as strings (keys of {@link #DEFINITION}). */
   public static IngestConfig of(Map<String, String> settings) {
-    return from(DEFINITION.parse(settings));
+    return from(LOADER.parse(settings));
   }
 
   public static IngestConfig parse(List<String> args, Map<String, String> env) {
@@ -154,6 +156,6 @@ public record IngestConfig(String bootstrapServers, String registryUrl, String n
         + ", maxInFlight=" + maxInFlight + ", httpThreads=" + httpThreads + ", maxBlock=" + maxBlock
         + ", deliveryTimeout=" + deliveryTimeout + ", lingerMs=" + lingerMs + ", recoverIndexes=" + recoverIndexes
         + ", eventTimeWindow=" + eventTimeWindow + ", httpLimits=" + httpLimits + ", conversationIdleExpiry="
-        + conversationIdleExpiry + ", maxConversations=" + maxConversations + "]";
+        + conversationIdleExpiry + ", maxConversations=" + maxConversations + ", kafka=" + kafka + "]";
   }
 }

@@ -14,6 +14,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamdistill.records.DialogueTurn;
+import org.streamdistill.schemas.config.KafkaClientSettings;
 import org.streamdistill.schemas.registry.SchemaRegistryClient;
 import org.streamdistill.schemas.registry.SchemaRegistryException;
 import org.streamdistill.schemas.topic.Topic;
@@ -36,8 +37,9 @@ public final class KafkaTurnSink implements TurnSink, AutoCloseable {
   private final Semaphore inFlight;
   private final int maxInFlight;
 
-  public KafkaTurnSink(String bootstrapServers, SchemaRegistryClient registry, Topic<DialogueTurn> topic,
-                       int maxInFlight, Duration maxBlock, Duration deliveryTimeout, int lingerMs) {
+  public KafkaTurnSink(String bootstrapServers, KafkaClientSettings kafka, SchemaRegistryClient registry,
+                       Topic<DialogueTurn> topic, int maxInFlight, Duration maxBlock, Duration deliveryTimeout,
+                       int lingerMs) {
     this.topic = topic;
     this.codec = new AvroWireCodec<>(registry, topic.valueSubject(), DialogueTurn.class);
     this.maxInFlight = maxInFlight;
@@ -57,6 +59,7 @@ public final class KafkaTurnSink implements TurnSink, AutoCloseable {
     // Kafka requires delivery.timeout.ms >= linger.ms + request.timeout.ms.
     props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(30_000, deliveryTimeout.toMillis() - lingerMs));
     props.put(ProducerConfig.CLIENT_ID_CONFIG, "live-chat-ingest");
+    kafka.applyTo(props);
     this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
   }
 

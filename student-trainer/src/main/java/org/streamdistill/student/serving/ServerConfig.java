@@ -7,6 +7,7 @@ import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.streamdistill.schemas.config.ConfigLoader;
+import org.streamdistill.schemas.config.KafkaClientSettings;
 import org.streamdistill.schemas.http.BoundedHttpServer;
 
 /**
@@ -15,7 +16,7 @@ import org.streamdistill.schemas.http.BoundedHttpServer;
  */
 public record ServerConfig(String bootstrapServers, String registryUrl, String namespace,
     String host, int port, int threads, String modelName, int topK, int intraOpThreads,
-    int maxRequestBytes, String modelDir, BoundedHttpServer.Limits httpLimits) {
+    int maxRequestBytes, String modelDir, BoundedHttpServer.Limits httpLimits, KafkaClientSettings kafka) {
 
   public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
   public static final String REGISTRY_URL = "schema.registry.url";
@@ -55,14 +56,14 @@ public record ServerConfig(String bootstrapServers, String registryUrl, String n
 
   public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, "STREAMDISTILL",
       Map.of("bootstrap-servers", BOOTSTRAP_SERVERS, "registry", REGISTRY_URL, "port", PORT,
-          "host", HOST));
+          "host", HOST)).withKafkaClientSettings();
 
   public static ServerConfig from(Map<String, Object> v) {
     return new ServerConfig((String) v.get(BOOTSTRAP_SERVERS), (String) v.get(REGISTRY_URL),
         (String) v.get(NAMESPACE), (String) v.get(HOST), (Integer) v.get(PORT),
         (Integer) v.get(THREADS), (String) v.get(MODEL_NAME), (Integer) v.get(TOP_K),
         (Integer) v.get(INTRA_OP_THREADS), (Integer) v.get(MAX_REQUEST_BYTES), (String) v.get(MODEL_DIR),
-        BoundedHttpServer.limits(v, HTTP_PREFIX, (Integer) v.get(THREADS)));
+        BoundedHttpServer.limits(v, HTTP_PREFIX, (Integer) v.get(THREADS)), KafkaClientSettings.from(v));
   }
 
   /** Settings from flags, environment and an optional {@code --config} file. */
@@ -72,6 +73,6 @@ public record ServerConfig(String bootstrapServers, String registryUrl, String n
 
   /** Settings from a plain map of strings (tests, embedded use), validated. */
   public static ServerConfig of(Map<String, String> settings) {
-    return from(DEFINITION.parse(settings));
+    return from(LOADER.parse(settings));
   }
 }

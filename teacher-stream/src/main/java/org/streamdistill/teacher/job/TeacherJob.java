@@ -58,9 +58,13 @@ public final class TeacherJob {
         .name("soft labels: " + softLabels.name());
   }
 
-  /** Reads turns from the committed offsets of the job's group, or from the start. */
+  /**
+   * Reads turns from the committed offsets of the job's group, or from the start; its consumers
+   * and admin client get the configured {@code kafka.*} client settings.
+   */
   public KafkaSource<KafkaRecordBytes> kafkaSource() {
     return KafkaSource.<KafkaRecordBytes>builder()
+        .setProperties(config.kafka().applyTo(new Properties()))
         .setBootstrapServers(config.bootstrapServers())
         .setTopics(turns.name())
         .setGroupId(config.groupId())
@@ -72,12 +76,16 @@ public final class TeacherJob {
         .build();
   }
 
-  /** Writes soft labels and dead letters in Kafka transactions committed at each checkpoint. */
+  /**
+   * Writes soft labels and dead letters in Kafka transactions committed at each checkpoint; its
+   * producers get the configured {@code kafka.*} client settings.
+   */
   public KafkaSink<OutgoingRecord> kafkaSink() {
     Properties producer = new Properties();
     // Must stay below the broker's transaction.max.timeout.ms (15 min by default).
     producer.setProperty("transaction.timeout.ms", "600000");
     producer.setProperty("linger.ms", "5");
+    config.kafka().applyTo(producer);
     return KafkaSink.<OutgoingRecord>builder()
         .setBootstrapServers(config.bootstrapServers())
         .setRecordSerializer(new OutgoingRecordSerializer())
