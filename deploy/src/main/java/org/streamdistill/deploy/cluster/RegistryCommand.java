@@ -26,6 +26,16 @@ public final class RegistryCommand {
 
   private RegistryCommand() {}
 
+  /** The registry the settings describe, not started yet. */
+  static EmbeddedSchemaRegistry.Builder builder(List<String> args, java.util.Map<String, String> env) {
+    java.util.Map<String, Object> settings = ClusterCommandConfig.registry(args, env);
+    return EmbeddedSchemaRegistry.builder((String) settings.get(ClusterCommandConfig.BOOTSTRAP_SERVERS))
+        .bindAddress((String) settings.get(ClusterCommandConfig.REGISTRY_BIND))
+        .port((Integer) settings.get(ClusterCommandConfig.REGISTRY_PORT))
+        .topic((String) settings.get(ClusterCommandConfig.REGISTRY_TOPIC))
+        .kafka(org.streamdistill.schemas.config.KafkaClientSettings.from(settings));
+  }
+
   /** Runs until the JVM shuts down; returns the exit code (1 failed to start, 2 bad usage). */
   public static int run(List<String> args, PrintStream out, PrintStream err) throws InterruptedException {
     if (args.contains("--help")) {
@@ -35,12 +45,7 @@ public final class RegistryCommand {
     }
     EmbeddedSchemaRegistry.Builder builder;
     try {
-      java.util.Map<String, Object> settings = ClusterCommandConfig.registry(args, System.getenv());
-      builder = EmbeddedSchemaRegistry.builder((String) settings.get(ClusterCommandConfig.BOOTSTRAP_SERVERS))
-          .bindAddress((String) settings.get(ClusterCommandConfig.REGISTRY_BIND))
-          .port((Integer) settings.get(ClusterCommandConfig.REGISTRY_PORT))
-          .topic((String) settings.get(ClusterCommandConfig.REGISTRY_TOPIC))
-          .kafka(org.streamdistill.schemas.config.KafkaClientSettings.from(settings));
+      builder = builder(args, System.getenv());
     } catch (org.apache.kafka.common.config.ConfigException e) {
       err.println("registry: " + e.getMessage());
       return 2;

@@ -254,7 +254,8 @@ public final class EmbeddedPipeline implements AutoCloseable {
 
   /**
    * Failures a restart cannot fix: another trainer took over the model line (fencing), the input
-   * is dead letters as a whole, or a setting is wrong.
+   * is dead letters as a whole, a setting is wrong, or the cluster refuses the credentials or an
+   * operation (authentication, TLS handshake, ACLs).
    */
   static boolean restartCannotFix(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
@@ -262,7 +263,9 @@ public final class EmbeddedPipeline implements AutoCloseable {
           || t instanceof org.apache.kafka.common.errors.InvalidProducerEpochException
           || t instanceof org.apache.kafka.common.errors.FencedInstanceIdException
           || t instanceof org.streamdistill.schemas.wire.DeadLetterBudget.DeadLetterRateExceededException
-          || t instanceof org.apache.kafka.common.config.ConfigException) {
+          || t instanceof org.apache.kafka.common.config.ConfigException
+          || t instanceof org.apache.kafka.common.errors.AuthenticationException
+          || t instanceof org.apache.kafka.common.errors.AuthorizationException) {
         return true;
       }
     }

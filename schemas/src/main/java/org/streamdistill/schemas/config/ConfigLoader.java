@@ -20,7 +20,9 @@ import org.apache.kafka.common.config.ConfigException;
  * keys and invalid values fail with a {@link ConfigException} that names the key.
  *
  * <p>Flags are {@code --key value} or {@code --key=value}, where {@code key} is a config key
- * or one of the app's short aliases; {@code --config FILE} names the file. {@code --set
+ * or one of the app's short aliases; {@code --config FILE} names the file. {@code --config} may
+ * be given more than once (a stage's settings and a cluster's shared security settings, say):
+ * the files are read in order, a later one winning. {@code --set
  * key=value}, the evaluator's old syntax, still works for one release, with a warning.
  *
  * <p>An app may accept keys under pass-through prefixes (the evaluator's {@code
@@ -86,10 +88,10 @@ public final class ConfigLoader {
   /** The same, handing a warning to {@code warnings} for each deprecated key or flag used. */
   public Map<String, String> collect(List<String> args, Map<String, String> env,
                                      java.util.function.Consumer<String> warnings) {
-    Map<String, String> flags = parseFlags(args, warnings);
+    List<String> files = new ArrayList<>();
+    Map<String, String> flags = parseFlags(args, files, warnings);
     Map<String, String> merged = new LinkedHashMap<>();
-    String file = flags.remove("config");
-    if (file != null) {
+    for (String file : files) {
       merged.putAll(readFile(Path.of(file)));
     }
     merged.putAll(fromEnvironment(env));
@@ -147,7 +149,9 @@ public final class ConfigLoader {
     return values;
   }
 
-  private Map<String, String> parseFlags(List<String> args, java.util.function.Consumer<String> warnings) {
+  /** The flags; the files of {@code --config} flags, in order, go to {@code files}. */
+  private Map<String, String> parseFlags(List<String> args, List<String> files,
+                                         java.util.function.Consumer<String> warnings) {
     Map<String, String> flags = new LinkedHashMap<>();
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
@@ -176,8 +180,11 @@ public final class ConfigLoader {
         flags.put(value.substring(0, split).trim(), value.substring(split + 1).trim());
         continue;
       }
-      String key = name.equals("config") ? "config" : aliases.getOrDefault(name, name);
-      flags.put(key, value);
+      if (name.equals("config")) {
+        files.add(value);
+        continue;
+      }
+      flags.put(aliases.getOrDefault(name, name), value);
     }
     return flags;
   }

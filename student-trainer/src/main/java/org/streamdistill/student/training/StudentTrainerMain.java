@@ -5,6 +5,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigException;
+import org.streamdistill.schemas.kafka.KafkaAccessCheck;
 import org.streamdistill.schemas.registry.RestSchemaRegistryClient;
 
 /**
@@ -30,8 +31,10 @@ public final class StudentTrainerMain {
       return;
     }
     StudentTrainer trainer;
+    String bootstrapServers;
     try {
       TrainerConfig config = TrainerConfig.parse(List.of(args), System.getenv());
+      bootstrapServers = config.bootstrapServers();
       org.streamdistill.schemas.registry.SchemaRegistryClient registry;
       try {
         registry = new org.streamdistill.schemas.registry.RetryingSchemaRegistryClient(new RestSchemaRegistryClient(config.registryUrl()));
@@ -86,8 +89,10 @@ public final class StudentTrainerMain {
     // run() returned by itself: only an error does that.
     trainer.close();
     if (failure != null) {
-      System.err.println("student-trainer: stopped after an error: " + rootMessage(failure)
-          + " (details in the log)");
+      // A refused login, TLS handshake or ACL gets a message that says which setting or grant to check.
+      KafkaAccessCheck.AccessDeniedException denied = KafkaAccessCheck.denied(bootstrapServers, failure);
+      System.err.println("student-trainer: stopped after an error: "
+          + (denied != null ? denied.getMessage() : rootMessage(failure)) + " (details in the log)");
       System.exit(1);
     }
   }

@@ -1,5 +1,7 @@
 package org.streamdistill.teacher.job;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -15,6 +17,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.streamdistill.records.DialogueTurn;
 import org.streamdistill.records.SoftLabel;
+import org.streamdistill.schemas.kafka.KafkaAccessCheck;
 import org.streamdistill.schemas.topic.Topic;
 import org.streamdistill.schemas.topic.Topics;
 
@@ -93,6 +96,17 @@ public final class TeacherJob {
         .setTransactionalIdPrefix(config.transactionalIdPrefix())
         .setKafkaProducerConfig(producer)
         .build();
+  }
+
+  /**
+   * Checks, before the job is submitted, that its Kafka settings let it in: a job that cannot
+   * authenticate or is not authorized would otherwise restart for ever.
+   *
+   * @throws KafkaAccessCheck.AccessDeniedException saying what to check
+   */
+  public void checkKafkaAccess(Duration timeout) {
+    KafkaAccessCheck.check(config.bootstrapServers(), config.kafka(),
+        List.of(turns.name(), softLabels.name(), turns.deadLetterTopic()), timeout);
   }
 
   public TeacherJobConfig config() {
