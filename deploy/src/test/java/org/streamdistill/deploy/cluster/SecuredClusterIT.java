@@ -235,6 +235,20 @@ class SecuredClusterIT {
         .hasMessageContaining("refused the credentials").hasMessageContaining("kafka.sasl.jaas.config")
         .satisfies(e -> assertNoSecretIn(e.getMessage()));
     assertThat(elapsed(started)).isLessThan(FAILS_WITHIN);
+
+    // and the evaluator's Kafka Streams app goes to ERROR with the authentication failure
+    EvaluatorConfig evaluatorConfig = EvaluatorConfig.parse(secured(wrong, "--evaluator.state.dir",
+        dir.resolve("wrong-password-streams").toString()), Map.of(), warning -> { });
+    started = System.nanoTime();
+    try (EvaluatorApp evaluator = new EvaluatorApp(evaluatorConfig,
+        new org.streamdistill.schemas.registry.InMemorySchemaRegistryClient())) {
+      evaluator.start();
+      assertThat(evaluator.awaitStopped(FAILS_WITHIN)).as("stopped within %s", FAILS_WITHIN).isTrue();
+      assertThat(evaluator.state()).isEqualTo(org.apache.kafka.streams.KafkaStreams.State.ERROR);
+      assertThat(KafkaAccessCheck.denied(kafka.bootstrapServers(), evaluator.failure()))
+          .hasMessageContaining("refused the credentials");
+    }
+    assertThat(elapsed(started)).isLessThan(FAILS_WITHIN.plus(EvaluatorApp.CLOSE_TIMEOUT));
     assertNoSecretIn(provision.all());
   }
 

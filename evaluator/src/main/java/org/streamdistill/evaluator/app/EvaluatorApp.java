@@ -53,6 +53,7 @@ public final class EvaluatorApp implements AutoCloseable {
   private final Topology topology;
   private final KafkaStreams streams;
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private volatile Throwable failure;
 
   /**
    * An evaluator configured by {@code settings} (keys of {@link EvaluatorConfig}), talking to
@@ -81,6 +82,7 @@ public final class EvaluatorApp implements AutoCloseable {
       // fatal or not the records' fault: corrupt state, an unreachable schema registry, a
       // missing dead-letter topic. Stop loudly rather than skip good records.
       LOG.error("evaluator {} stops after an unrecoverable error", config.applicationId(), error);
+      failure = error;
       return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
     });
     streams.setStateListener((newState, oldState) -> {
@@ -169,6 +171,11 @@ public final class EvaluatorApp implements AutoCloseable {
 
   public EvaluatorConfig config() {
     return config;
+  }
+
+  /** The error that stopped the stream threads, or null while none did. */
+  public Throwable failure() {
+    return failure;
   }
 
   /**
