@@ -25,6 +25,7 @@ import org.streamdistill.records.PromotionEvent;
 import org.streamdistill.records.RollingMetrics;
 import org.streamdistill.records.StudentPrediction;
 import org.streamdistill.schemas.config.ConfigLoader;
+import org.streamdistill.schemas.config.KafkaClientSettings;
 import org.streamdistill.schemas.registry.RegistryClientSettings;
 import org.streamdistill.schemas.topic.Topic;
 import org.streamdistill.schemas.topic.Topics;
@@ -110,8 +111,10 @@ public final class EvaluatorConfig extends AbstractConfig {
   public static final ConfigDef CONFIG = RegistryClientSettings.define(new ConfigDef()
       .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", NON_BLANK, Importance.HIGH,
           "Kafka bootstrap servers, host:port[,host:port...]."))
-      .define(APPLICATION_ID, Type.STRING, "streamdistill-evaluator", NON_BLANK, Importance.HIGH,
-          "Kafka Streams application id: consumer group, prefix of internal topics and state directories.")
+      .define(APPLICATION_ID, Type.STRING, "", Importance.HIGH,
+          "Kafka Streams application id: consumer group, prefix of internal topics and state directories. Empty: "
+              + Topics.EVALUATOR_APPLICATION_ID + ", prefixed by " + TOPIC_NAMESPACE + " and a dash when there is one"
+              + " (exp1-" + Topics.EVALUATOR_APPLICATION_ID + ").")
       .define(TOPIC_NAMESPACE, Type.STRING, "", Importance.MEDIUM,
           "Prefix of every topic read or written (experiments beside production); empty for none.")
       .define(STATE_DIR, Type.STRING, "", Importance.MEDIUM,
@@ -159,7 +162,7 @@ public final class EvaluatorConfig extends AbstractConfig {
   /** Flags, file and environment, as every command reads them; Kafka Streams settings pass through. */
   public static final ConfigLoader LOADER = new ConfigLoader(CONFIG, "STREAMDISTILL",
       Map.of("bootstrap-servers", BOOTSTRAP_SERVERS, "registry", SCHEMA_REGISTRY_URL, "namespace", TOPIC_NAMESPACE),
-      List.of(STREAMS_PREFIX), RENAMED);
+      List.of(STREAMS_PREFIX), RENAMED).withKafkaClientSettings();
 
   public EvaluatorConfig(Map<String, ?> settings) {
     super(CONFIG, checkKeys(settings), false);
@@ -234,8 +237,15 @@ public final class EvaluatorConfig extends AbstractConfig {
     return RegistryClientSettings.from(values());
   }
 
+  /** The application id set, or the catalogue's in {@link #topicNamespace()}. */
   public String applicationId() {
-    return getString(APPLICATION_ID);
+    String explicit = getString(APPLICATION_ID).trim();
+    return explicit.isEmpty() ? Topics.groupInNamespace(Topics.EVALUATOR_APPLICATION_ID, topicNamespace()) : explicit;
+  }
+
+  /** The {@code kafka.*} settings, handed to every client of Kafka Streams. */
+  public KafkaClientSettings kafkaClientSettings() {
+    return KafkaClientSettings.from(originals());
   }
 
   public String topicNamespace() {
@@ -306,12 +316,17 @@ public final class EvaluatorConfig extends AbstractConfig {
         checkStreamsKey(key, entry.getValue());
         continue;
       }
+      if (key.startsWith(KafkaClientSettings.PREFIX)) {
+        KafkaClientSettings.from(Map.of(key, String.valueOf(entry.getValue())));
+        continue;
+      }
       unknown.add(key);
     }
     if (!unknown.isEmpty()) {
       throw new ConfigException("unknown configuration key" + (unknown.size() > 1 ? "s " : " ")
           + String.join(", ", unknown) + "; known keys: " + String.join(", ", new TreeSet<>(CONFIG.names()))
-          + ", and Kafka Streams settings under " + STREAMS_PREFIX);
+          + ", and Kafka Streams settings under " + STREAMS_PREFIX + ", Kafka client settings under "
+          + KafkaClientSettings.PREFIX);
     }
     return settings;
   }
@@ -320,7 +335,7 @@ public final class EvaluatorConfig extends AbstractConfig {
     String setting = key.substring(STREAMS_PREFIX.length());
     String owned = OWNED_STREAMS_SETTINGS.get(setting);
     if (owned != null) {
-      throw new ConfigException(key, value, "the evaluator sets " + setting + " itself: " + owned);
+      throw new ConfigException(key, shown(setting, value), "the evaluator sets " + setting + " itself: " + owned);
     }
     if (StreamsConfig.configDef().names().contains(setting)) {
       return;
@@ -335,8 +350,12 @@ public final class EvaluatorConfig extends AbstractConfig {
         }
       }
     }
-    throw new ConfigException(key, value, "'" + setting + "' is not a Kafka Streams setting (nor a "
+    throw new ConfigException(key, shown(setting, value), "'" + setting + "' is not a Kafka Streams setting (nor a "
         + CLIENT_PREFIXES + "-prefixed client setting)");
   }
 
+  /** A value fit for an error message: a secret's is hidden. */
+  private static Object shown(String setting, Object value) {
+    return KafkaClientSettings.isSecret(setting) ? "[hidden]" : value;
+  }
 }

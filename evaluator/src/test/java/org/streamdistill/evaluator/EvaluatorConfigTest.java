@@ -170,4 +170,25 @@ class EvaluatorConfigTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("cannot read config file " + missing);
   }
+
+  @Test
+  void shouldTakeTheApplicationIdFromTheCatalogueInTheNamespaceUnlessSet() {
+    assertThat(EvaluatorConfig.parse(java.util.List.of("--topic.namespace", "exp1"), Map.of(), w -> { })
+        .applicationId()).isEqualTo("exp1-streamdistill-evaluator");
+    assertThat(EvaluatorConfig.parse(java.util.List.of("--topic.namespace", "exp1", "--evaluator.application.id",
+        "mine"), Map.of(), w -> { }).applicationId()).isEqualTo("mine");
+  }
+
+  @Test
+  void shouldHandKafkaClientSettingsToEveryStreamsClientAndRefuseProcessingGuarantee() {
+    EvaluatorConfig config = EvaluatorConfig.parse(java.util.List.of("--kafka.security.protocol", "SASL_SSL",
+        "--kafka.sasl.mechanism", "SCRAM-SHA-512"), Map.of(), w -> { });
+    java.util.Properties props = org.streamdistill.evaluator.app.EvaluatorApp.streamsProperties(config,
+        new org.streamdistill.evaluator.deadletter.DeadLetterCounter());
+
+    assertThat(props).containsEntry("security.protocol", "SASL_SSL").containsEntry("sasl.mechanism", "SCRAM-SHA-512")
+        .containsEntry("processing.guarantee", "exactly_once_v2");
+    assertThatThrownBy(() -> EvaluatorConfig.parse(java.util.List.of("--kafka.processing.guarantee", "at_least_once"),
+        Map.of(), w -> { })).hasMessageContaining("'kafka.processing.guarantee' is refused");
+  }
 }

@@ -44,7 +44,8 @@ final class ClusterCommandConfig {
           "Replicas of each partition; 0 for the broker's default.replication.factor. 3 in production.");
 
   static final ConfigLoader PROVISION_LOADER = new ConfigLoader(PROVISION, "STREAMDISTILL", Map.of(
-      "bootstrap-servers", BOOTSTRAP_SERVERS, "namespace", NAMESPACE, "replication-factor", REPLICATION_FACTOR));
+      "bootstrap-servers", BOOTSTRAP_SERVERS, "namespace", NAMESPACE, "replication-factor", REPLICATION_FACTOR))
+      .withKafkaClientSettings();
 
   static final ConfigDef REGISTRY = HttpTls.define(new ConfigDef()
       .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", new ConfigDef.NonEmptyString(), Importance.HIGH,
@@ -65,7 +66,8 @@ final class ClusterCommandConfig {
           "The compacted topic holding the schemas (created if absent), as Confluent's."), REGISTRY_PREFIX);
 
   static final ConfigLoader REGISTRY_LOADER = new ConfigLoader(REGISTRY, "STREAMDISTILL", Map.of(
-      "bootstrap-servers", BOOTSTRAP_SERVERS, "port", REGISTRY_PORT, "topic", REGISTRY_TOPIC, "bind", REGISTRY_BIND));
+      "bootstrap-servers", BOOTSTRAP_SERVERS, "port", REGISTRY_PORT, "topic", REGISTRY_TOPIC, "bind", REGISTRY_BIND))
+      .withKafkaClientSettings();
 
   private ClusterCommandConfig() {}
 

@@ -40,12 +40,14 @@ public final class ProvisionCommand {
     String bootstrap;
     String namespace;
     Integer replication;
+    org.streamdistill.schemas.config.KafkaClientSettings kafka;
     try {
       Map<String, Object> settings = ClusterCommandConfig.provision(args, System.getenv());
       bootstrap = (String) settings.get(ClusterCommandConfig.BOOTSTRAP_SERVERS);
       namespace = (String) settings.get(ClusterCommandConfig.NAMESPACE);
       int factor = (Integer) settings.get(ClusterCommandConfig.REPLICATION_FACTOR);
       replication = factor == 0 ? null : factor;
+      kafka = org.streamdistill.schemas.config.KafkaClientSettings.from(settings);
     } catch (org.apache.kafka.common.config.ConfigException e) {
       err.println("provision: " + e.getMessage());
       return 2;
@@ -55,6 +57,7 @@ public final class ProvisionCommand {
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(AdminClientConfig.CLIENT_ID_CONFIG, "streamdistill-provision");
     props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+    kafka.applyTo(props);
     Admin admin;
     try {
       admin = Admin.create(props);

@@ -29,6 +29,12 @@ public final class RegistryCommand {
 
   private RegistryCommand() {}
 
+  /** The registry the settings describe, not started yet. */
+  static EmbeddedSchemaRegistry.Builder builder(List<String> args, java.util.Map<String, String> env) {
+    java.util.Map<String, Object> settings = ClusterCommandConfig.registry(args, env);
+    return builder(settings, ClusterCommandConfig.registryUsers(settings));
+  }
+
   /** Runs until the JVM shuts down; returns the exit code (1 failed to start, 2 bad usage). */
   public static int run(List<String> args, PrintStream out, PrintStream err) throws InterruptedException {
     if (args.contains("--help")) {
@@ -85,7 +91,8 @@ public final class RegistryCommand {
         .port((Integer) settings.get(ClusterCommandConfig.REGISTRY_PORT))
         .topic((String) settings.get(ClusterCommandConfig.REGISTRY_TOPIC))
         .users(users)
-        .tls(HttpTls.from(settings, ClusterCommandConfig.REGISTRY_PREFIX));
+        .tls(HttpTls.from(settings, ClusterCommandConfig.REGISTRY_PREFIX))
+        .kafka(org.streamdistill.schemas.config.KafkaClientSettings.from(settings));
   }
 
   private static boolean isLoopback(String address) {

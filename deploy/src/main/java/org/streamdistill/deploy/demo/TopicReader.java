@@ -12,6 +12,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.streamdistill.schemas.config.KafkaClientSettings;
 import org.streamdistill.schemas.registry.SchemaRegistryClient;
 import org.streamdistill.schemas.topic.Topic;
 import org.streamdistill.schemas.wire.AvroWireCodec;
@@ -22,10 +23,17 @@ import org.streamdistill.schemas.wire.AvroWireCodec;
  */
 public final class TopicReader {
 
+  private final KafkaClientSettings kafka;
   private final String bootstrapServers;
   private final SchemaRegistryClient registry;
 
   public TopicReader(String bootstrapServers, SchemaRegistryClient registry) {
+    this(bootstrapServers, KafkaClientSettings.NONE, registry);
+  }
+
+  /** @param kafka {@code kafka.*} settings of the reader's consumer (security, say) */
+  public TopicReader(String bootstrapServers, KafkaClientSettings kafka, SchemaRegistryClient registry) {
+    this.kafka = kafka;
     this.bootstrapServers = bootstrapServers;
     this.registry = registry;
   }
@@ -50,6 +58,7 @@ public final class TopicReader {
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+    kafka.applyTo(props);
     long count = 0;
     try (KafkaConsumer<byte[], byte[]> consumer =
              new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {

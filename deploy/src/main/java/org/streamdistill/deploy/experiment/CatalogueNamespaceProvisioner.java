@@ -7,6 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamdistill.deploy.platform.TopicProvisioner;
 import org.streamdistill.producers.experiment.NamespaceProvisioner;
+import org.streamdistill.schemas.config.KafkaClientSettings;
 
 /**
  * Creates a whole namespace (every catalogue topic and its dead-letter twin, with the
@@ -17,8 +18,8 @@ public final class CatalogueNamespaceProvisioner implements NamespaceProvisioner
   private static final Logger LOG = LoggerFactory.getLogger(CatalogueNamespaceProvisioner.class);
 
   @Override
-  public void provision(String bootstrapServers, String namespace) {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+  public void provision(String bootstrapServers, KafkaClientSettings kafka, String namespace) {
+    try (Admin admin = Admin.create(kafka.withOwn(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers)))) {
       TopicProvisioner.ProvisioningResult result = new TopicProvisioner(admin).provision(namespace);
       if (!result.mismatched().isEmpty()) {
         LOG.warn("namespace {}: topics {} differ from the catalogue (see earlier warnings)", namespace,

@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.server.Handler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamdistill.schemas.config.KafkaClientSettings;
 import org.streamdistill.schemas.http.BasicAuthUsers;
 import org.streamdistill.schemas.http.BoundedHttpServer;
 import org.streamdistill.schemas.http.HttpGuard;
@@ -110,6 +111,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     private int maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
     private BasicAuthUsers users;
     private HttpTls tls;
+    private KafkaClientSettings kafka = KafkaClientSettings.NONE;
 
     private Builder(String bootstrapServers) {
       if (bootstrapServers == null || bootstrapServers.isBlank()) {
@@ -148,6 +150,12 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
         throw new IllegalArgumentException("timeout must be > 0, got " + timeout);
       }
       this.timeout = timeout;
+      return this;
+    }
+
+    /** {@code kafka.*} settings of the schema log's Kafka clients (security, say). */
+    public Builder kafka(KafkaClientSettings settings) {
+      this.kafka = Objects.requireNonNull(settings, "settings");
       return this;
     }
 
@@ -202,7 +210,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     public EmbeddedSchemaRegistry start() {
       long started = System.nanoTime();
       RegistryState state = new RegistryState();
-      SchemaLog log = new SchemaLog(bootstrapServers, topic, state, timeout);
+      SchemaLog log = new SchemaLog(bootstrapServers, kafka, topic, state, timeout);
       BoundedHttpServer.Limits limits = httpLimits != null ? httpLimits : BoundedHttpServer.Limits.defaults(httpThreads);
       try {
         long replayed = log.start();

@@ -30,6 +30,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamdistill.schemas.config.KafkaClientSettings;
 
 /**
  * The registry's durable store: a compacted, single-partition Kafka topic that holds every
@@ -48,13 +49,15 @@ final class SchemaLog implements AutoCloseable {
   private final TopicPartition partition;
   private final RegistryState state;
   private final Duration timeout;
+  private final KafkaClientSettings kafka;
   private KafkaProducer<String, String> producer;
   private KafkaConsumer<String, String> consumer;
   private Thread reader;
   private volatile boolean running;
 
-  SchemaLog(String bootstrapServers, String topic, RegistryState state, Duration timeout) {
+  SchemaLog(String bootstrapServers, KafkaClientSettings kafka, String topic, RegistryState state, Duration timeout) {
     this.bootstrapServers = bootstrapServers;
+    this.kafka = kafka;
     this.topic = topic;
     this.partition = new TopicPartition(topic, 0);
     this.state = state;
@@ -69,9 +72,9 @@ final class SchemaLog implements AutoCloseable {
    */
   long start() {
     long endOffset;
-    try (Admin admin = Admin.create(Map.of(
+    try (Admin admin = Admin.create(kafka.withOwn(Map.of(
         AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis()))) {
+        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis())))) {
       ensureTopic(admin);
       endOffset = endOffsetOnceVisible(admin);
     } catch (ExecutionException | TimeoutException e) {
@@ -209,6 +212,7 @@ final class SchemaLog implements AutoCloseable {
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    kafka.applyTo(props);
     return props;
   }
 
@@ -224,6 +228,7 @@ final class SchemaLog implements AutoCloseable {
     props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(requestTimeoutMs));
     // Must be >= linger + request timeout; the caller's wait is bounded by send().get(timeout) anyway.
     props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(requestTimeoutMs + timeout.toMillis()));
+    kafka.applyTo(props);
     return props;
   }
 

@@ -64,4 +64,36 @@ class ClusterExampleSettingsTest {
 
     assertThat(evaluator.modelName()).isEqualTo(trainer.modelName());
   }
+
+  @Test
+  void shouldLoadTheSecuredClientExampleWithEveryStagesSettings() {
+    // When the SASL_SSL example is given after each stage's own example, as section 1 shows
+    List<String> teacher = List.of("--config", DIR.resolve("teacher.properties").toString(),
+        "--config", DIR.resolve("kafka-secure.properties").toString());
+    TeacherJobConfig config = TeacherJobConfig.parse(teacher, Map.of());
+    TrainerConfig trainer = TrainerConfig.parse(List.of("--config", DIR.resolve("trainer.properties").toString(),
+        "--config", DIR.resolve("kafka-secure.properties").toString()), Map.of());
+    EvaluatorConfig evaluator = EvaluatorConfig.parse(List.of("--config",
+        DIR.resolve("evaluator.properties").toString(), "--config", DIR.resolve("kafka-secure.properties").toString()),
+        Map.of(), warning -> { throw new AssertionError("the example uses a deprecated form: " + warning); });
+
+    // Then every client of every stage gets the same security settings, secrets still unresolved file references
+    for (var kafka : List.of(config.kafka(), trainer.kafka(), evaluator.kafkaClientSettings())) {
+      assertThat(kafka.values()).containsEntry("security.protocol", "SASL_SSL")
+          .containsEntry("sasl.mechanism", "SCRAM-SHA-512")
+          .containsEntry("sasl.jaas.config", "${file:/etc/streamdistill/kafka-secrets.properties:sasl.jaas.config}");
+    }
+    assertThat(config.bootstrapServers()).isEqualTo("kafka-1:9094,kafka-2:9094,kafka-3:9094");
+  }
+
+  @Test
+  void shouldShowTheSecuredClientExampleInTheReadmeAsTheFileHasIt() throws Exception {
+    // SecuredClusterIT runs the pipeline with the file; the README must show that very content
+    String readme = java.nio.file.Files.readString(DIR.resolve("README.md"));
+    List<String> settings = java.nio.file.Files.readAllLines(DIR.resolve("kafka-secure.properties")).stream()
+        .filter(line -> !line.isBlank() && !line.startsWith("#")).toList();
+
+    assertThat(settings).hasSizeGreaterThanOrEqualTo(9);
+    assertThat(readme).contains("```properties\n" + String.join("\n", settings) + "\n```");
+  }
 }

@@ -86,7 +86,7 @@ class ReadmeCommandsTest {
   @org.junit.jupiter.api.Test
   void shouldFindTheCommandsOfBothReadmes() throws IOException {
     assertThat(commands()).extracting(c -> c.words().get(0))
-        .contains("demo", "ingest", "replay", "provision", "registry", "teacher-job", "trainer", "evaluator")
+        .contains("demo", "ingest", "replay", "provision", "registry", "teacher-job", "trainer", "evaluator", "fit")
         .hasSizeGreaterThanOrEqualTo(15);
   }
 

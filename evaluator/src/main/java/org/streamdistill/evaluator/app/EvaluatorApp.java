@@ -12,6 +12,7 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamdistill.evaluator.EvaluatorConfig;
@@ -54,6 +55,7 @@ public final class EvaluatorApp implements AutoCloseable {
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final CountDownLatch closing = new CountDownLatch(1);
   private final StreamThreadFailureHandler failureHandler;
+  private volatile Throwable failure;
 
   /**
    * An evaluator configured by {@code settings} (keys of {@link EvaluatorConfig}), talking to
@@ -80,11 +82,18 @@ public final class EvaluatorApp implements AutoCloseable {
     Properties props = streamsProperties(config, deadLetters);
     this.topology = buildTopology(config, registry, props, lateTurns);
     this.streams = new KafkaStreams(topology, props);
-    // Outages replace the dying stream thread after a bounded, growing pause; anything else stops
-    // the application loudly (see StreamThreadFailureHandler). The pause ends early on close().
+    // A dying stream thread is replaced after a bounded, growing pause, unless a restart cannot fix
+    // what killed it; then the application stops loudly and keeps the error for its exit message
+    // (see StreamThreadFailureHandler). The pause ends early on close().
     this.failureHandler = new StreamThreadFailureHandler(config.applicationId(),
         millis -> closing.await(millis, TimeUnit.MILLISECONDS), System::currentTimeMillis);
-    streams.setUncaughtExceptionHandler(failureHandler);
+    streams.setUncaughtExceptionHandler(error -> {
+      StreamThreadExceptionResponse response = failureHandler.handle(error);
+      if (response != StreamThreadExceptionResponse.REPLACE_THREAD) {
+        failure = error;
+      }
+      return response;
+    });
     streams.setStateListener((newState, oldState) -> {
       LOG.info("evaluator {}: {} -> {}", config.applicationId(), oldState, newState);
       if (newState == KafkaStreams.State.NOT_RUNNING || newState == KafkaStreams.State.ERROR) {
@@ -96,7 +105,9 @@ public final class EvaluatorApp implements AutoCloseable {
   /**
    * The Kafka Streams properties of {@code config}: exactly-once v2, read-committed consumers,
    * explicit names for internal resources, poison records to dead-letter topics counted into
-   * {@code deadLetters}, then the {@code evaluator.streams.*} overrides.
+   * {@code deadLetters}, then the {@code kafka.*} client settings (for every client of Kafka
+   * Streams: its consumers, producers and admin client), then the {@code evaluator.streams.*}
+   * overrides.
    */
   public static Properties streamsProperties(EvaluatorConfig config, DeadLetterCounter deadLetters) {
     Properties props = new Properties();
@@ -111,6 +122,7 @@ public final class EvaluatorApp implements AutoCloseable {
     if (!config.stateDir().isEmpty()) {
       props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir());
     }
+    config.kafkaClientSettings().applyTo(props);
     props.putAll(config.streamsOverrides());
     return props;
   }
@@ -173,6 +185,11 @@ public final class EvaluatorApp implements AutoCloseable {
 
   public EvaluatorConfig config() {
     return config;
+  }
+
+  /** The error that stopped the stream threads, or null while none did. */
+  public Throwable failure() {
+    return failure;
   }
 
   /**

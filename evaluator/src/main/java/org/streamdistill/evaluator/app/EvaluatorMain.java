@@ -39,7 +39,11 @@ public final class EvaluatorMain {
       // Keep the main thread alive while the stream threads work.
     }
     if (app.state() == KafkaStreams.State.ERROR) {
-      System.err.println("evaluator: stopped after an error, see the log");
+      // A refused login, TLS handshake or ACL says which setting or grant to check.
+      var denied = org.streamdistill.schemas.kafka.KafkaAccessCheck.denied(app.config().bootstrapServers(),
+          app.failure());
+      System.err.println("evaluator: stopped after an error" + (denied != null ? ": " + denied.getMessage() : "")
+          + ", see the log");
       System.exit(1);
     }
   }

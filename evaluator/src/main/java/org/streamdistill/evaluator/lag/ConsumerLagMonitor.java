@@ -42,6 +42,7 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamdistill.schemas.config.KafkaClientSettings;
 
 /**
  * Watches the lag of consumer groups: for every configured group and partition, the committed
@@ -73,11 +74,20 @@ public final class ConsumerLagMonitor implements AutoCloseable {
    * @param windowSamples samples per sliding window, at least 2
    * @param stopAfter how long a committed offset may stay unchanged, with lag, before STOP
    * @param timeout bound of every Admin call and of the search for the oldest unconsumed records
+   * @param kafka {@code kafka.*} settings for the monitor's admin client and consumer (security, say)
    */
   public record Settings(String bootstrapServers, List<MonitoredGroup> groups, Duration interval, int windowSamples,
-                         Duration stopAfter, Duration timeout) {
+                         Duration stopAfter, Duration timeout, KafkaClientSettings kafka) {
+
+    /** Settings for a cluster that needs no client settings beyond its address. */
+    public Settings(String bootstrapServers, List<MonitoredGroup> groups, Duration interval, int windowSamples,
+                    Duration stopAfter, Duration timeout) {
+      this(bootstrapServers, groups, interval, windowSamples, stopAfter, timeout, KafkaClientSettings.NONE);
+    }
+
     public Settings {
       Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+      Objects.requireNonNull(kafka, "kafka");
       groups = List.copyOf(groups);
       if (groups.isEmpty()) {
         throw new IllegalArgumentException("at least one consumer group must be watched");
@@ -147,16 +157,16 @@ public final class ConsumerLagMonitor implements AutoCloseable {
 
   static Map<String, Object> adminConfig(Settings settings) {
     int timeoutMs = (int) Math.min(Integer.MAX_VALUE, settings.timeout().toMillis());
-    return Map.of(
+    return settings.kafka().withOwn(Map.of(
         AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers(),
         AdminClientConfig.CLIENT_ID_CONFIG, "streamdistill-lag-monitor-admin",
         AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs,
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs);
+        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs));
   }
 
   static Map<String, Object> consumerConfig(Settings settings) {
     // No group.id: the consumer is only assigned partitions, never joins a group, never commits.
-    return Map.of(
+    return settings.kafka().withOwn(Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers(),
         ConsumerConfig.CLIENT_ID_CONFIG, "streamdistill-lag-monitor-reader",
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString(),
@@ -165,7 +175,7 @@ public final class ConsumerLagMonitor implements AutoCloseable {
         // One record per partition is all that is read: keep fetches small.
         ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 * 1024,
         ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
-        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName()));
   }
 
   public Settings settings() {

@@ -13,6 +13,7 @@ import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 import org.streamdistill.schemas.config.ConfigLoader;
+import org.streamdistill.schemas.config.KafkaClientSettings;
 import org.streamdistill.schemas.http.BearerToken;
 import org.streamdistill.schemas.http.BoundedHttpServer;
 import org.streamdistill.schemas.http.HttpTls;
@@ -106,7 +107,8 @@ public record LagConfig(ConsumerLagMonitor.Settings monitor, boolean once, Strin
       Map.entry("timeout", TIMEOUT_MS), Map.entry("once", ONCE), Map.entry("http-port", HTTP_PORT),
       Map.entry("http-host", HTTP_HOST), Map.entry("print-every", PRINT_INTERVAL_MS));
 
-  public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, "STREAMDISTILL", ALIASES, List.of(), RENAMED);
+  public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, "STREAMDISTILL", ALIASES, List.of(), RENAMED)
+      .withKafkaClientSettings();
 
   private static final Map<String, String> FLAG_BY_KEY = ALIASES.entrySet().stream()
       .collect(Collectors.toUnmodifiableMap(Map.Entry::getValue, Map.Entry::getKey));
@@ -127,7 +129,7 @@ public record LagConfig(ConsumerLagMonitor.Settings monitor, boolean once, Strin
                                 java.util.function.Consumer<String> warnings) {
     Map<String, Object> v;
     try {
-      v = DEFINITION.parse(LOADER.collect(withBooleanFlags(args), env, warnings));
+      v = LOADER.parse(LOADER.collect(withBooleanFlags(args), env, warnings));
     } catch (ConfigException e) {
       throw new ConfigException(withFlagNames(e.getMessage()));
     }
@@ -139,7 +141,8 @@ public record LagConfig(ConsumerLagMonitor.Settings monitor, boolean once, Strin
         : groupIds.stream().distinct().map(id -> MonitoredGroup.of(id, namespace)).toList();
     ConsumerLagMonitor.Settings settings = new ConsumerLagMonitor.Settings((String) v.get(BOOTSTRAP_SERVERS), groups,
         Duration.ofMillis((Long) v.get(INTERVAL_MS)), (Integer) v.get(WINDOW_SAMPLES),
-        Duration.ofMillis((Long) v.get(STOP_AFTER_MS)), Duration.ofMillis((Long) v.get(TIMEOUT_MS)));
+        Duration.ofMillis((Long) v.get(STOP_AFTER_MS)), Duration.ofMillis((Long) v.get(TIMEOUT_MS)),
+        KafkaClientSettings.from(v));
     boolean once = (Boolean) v.get(ONCE);
     int httpPort = (Integer) v.get(HTTP_PORT);
     if (once && httpPort >= 0) {

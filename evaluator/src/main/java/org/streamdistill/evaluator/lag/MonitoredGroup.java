@@ -18,13 +18,13 @@ import org.streamdistill.schemas.topic.Topics;
 public record MonitoredGroup(String groupId, Set<String> expectedTopics) {
 
   /** Group of the teacher job's KafkaSource (Flink commits it only on checkpoints). */
-  public static final String TEACHER_STREAM = "teacher-stream";
+  public static final String TEACHER_STREAM = Topics.TEACHER_GROUP;
 
   /** Group of the student trainer's soft-label consumer (commits at its checkpoints). */
-  public static final String STUDENT_TRAINER = "student-trainer";
+  public static final String STUDENT_TRAINER = Topics.TRAINER_GROUP;
 
   /** Application id, hence group, of the evaluator's Kafka Streams app. */
-  public static final String EVALUATOR = "streamdistill-evaluator";
+  public static final String EVALUATOR = Topics.EVALUATOR_APPLICATION_ID;
 
   /** The pipeline's group ids, in data-flow order. */
   public static final List<String> PIPELINE_GROUP_IDS = List.of(TEACHER_STREAM, STUDENT_TRAINER, EVALUATOR);

@@ -49,9 +49,9 @@ public final class DatasetReplayCommand {
         : new RateLimiter(config.ratePerSecond());
     try {
       if (!config.namespace().isEmpty()) {
-        provisioner.provision(config.bootstrapServers(), config.namespace());
+        provisioner.provision(config.bootstrapServers(), config.kafka(), config.namespace());
       }
-      try (TurnPublisher publisher = new TurnPublisher(config.bootstrapServers(),
+      try (TurnPublisher publisher = new TurnPublisher(config.bootstrapServers(), config.kafka(),
           config.registry().newClient(), Topics.TURNS.inNamespace(config.namespace()))) {
         out.printf("replay dataset: %,d turns of %s to %s (%s)%n", turns.size(), config.path().getFileName(),
             Topics.TURNS.inNamespace(config.namespace()).name(), config.originalPace()

@@ -11,6 +11,7 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.ValidString;
 import org.apache.kafka.common.config.ConfigException;
 import org.streamdistill.schemas.config.ConfigLoader;
+import org.streamdistill.schemas.config.KafkaClientSettings;
 import org.streamdistill.schemas.registry.RegistryClientSettings;
 
 /**
@@ -22,7 +23,7 @@ import org.streamdistill.schemas.registry.RegistryClientSettings;
 public record DatasetReplayConfig(String bootstrapServers, RegistryClientSettings registry, String namespace, Path path,
                                   DatasetFormat format, char delimiter, ColumnMapping columns, String pace,
                                   double ratePerSecond, double speed, long maxGapMillis,
-                                  DatasetReplayOptions options) {
+                                  DatasetReplayOptions options, KafkaClientSettings kafka) {
 
   public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
   public static final String REGISTRY_URL = RegistryClientSettings.URL;
@@ -100,7 +101,8 @@ public record DatasetReplayConfig(String bootstrapServers, RegistryClientSetting
       Map.entry("conversation-column", CONVERSATION_COLUMN), Map.entry("timestamp-column", TIMESTAMP_COLUMN),
       Map.entry("speaker-column", SPEAKER_COLUMN), Map.entry("pace", PACE), Map.entry("rate", RATE),
       Map.entry("speed", SPEED), Map.entry("seed", SEED), Map.entry("limit", LIMIT),
-      Map.entry("gold-fraction", GOLD_FRACTION), Map.entry("held-out-fraction", HELD_OUT_FRACTION)));
+      Map.entry("gold-fraction", GOLD_FRACTION), Map.entry("held-out-fraction", HELD_OUT_FRACTION)))
+      .withKafkaClientSettings();
 
   public static DatasetReplayConfig from(Map<String, Object> v) {
     Path path = Path.of((String) v.get(PATH));
@@ -135,7 +137,7 @@ public record DatasetReplayConfig(String bootstrapServers, RegistryClientSetting
     }
     return new DatasetReplayConfig((String) v.get(BOOTSTRAP_SERVERS), RegistryClientSettings.from(v),
         (String) v.get(NAMESPACE), path, format, delimiter((String) v.get(DELIMITER), path), columns, pace,
-        (Double) v.get(RATE), (Double) v.get(SPEED), (Long) v.get(MAX_GAP_MS), options);
+        (Double) v.get(RATE), (Double) v.get(SPEED), (Long) v.get(MAX_GAP_MS), options, KafkaClientSettings.from(v));
   }
 
   public static DatasetReplayConfig parse(List<String> args, Map<String, String> env) {

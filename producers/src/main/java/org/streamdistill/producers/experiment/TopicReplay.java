@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 import org.streamdistill.producers.publish.RateLimiter;
 import org.streamdistill.producers.publish.TurnPublisher;
 import org.streamdistill.records.DialogueTurn;
+import org.streamdistill.schemas.config.KafkaClientSettings;
 import org.streamdistill.schemas.topic.Topic;
 import org.streamdistill.schemas.topic.Topics;
 
@@ -78,10 +79,10 @@ public final class TopicReplay {
                            Function<ReplayRange, TurnPublisher.Progress> progressOf) throws InterruptedException {
     Topic<DialogueTurn> source = Topics.TURNS.inNamespace(config.sourceNamespace());
     Topic<DialogueTurn> target = Topics.TURNS.inNamespace(config.experimentNamespace());
-    provisioner.provision(config.bootstrapServers(), config.experimentNamespace());
+    provisioner.provision(config.bootstrapServers(), config.kafka(), config.experimentNamespace());
 
-    try (KafkaConsumer<byte[], byte[]> consumer = consumer(config.bootstrapServers());
-         KafkaProducer<byte[], byte[]> producer = producer(config.bootstrapServers(), config.experimentNamespace())) {
+    try (KafkaConsumer<byte[], byte[]> consumer = consumer(config.bootstrapServers(), config.kafka());
+         KafkaProducer<byte[], byte[]> producer = producer(config.bootstrapServers(), config.kafka(), config.experimentNamespace())) {
       int targetPartitions = partitions(consumer, target.name()).size();
       checkEmpty(consumer, target.name(), config.allowNonEmpty());
       ReplayRange range = resolve(consumer, source.name(), config);
@@ -195,7 +196,7 @@ public final class TopicReplay {
     return result;
   }
 
-  private static KafkaConsumer<byte[], byte[]> consumer(String bootstrapServers) {
+  private static KafkaConsumer<byte[], byte[]> consumer(String bootstrapServers, KafkaClientSettings kafka) {
     Properties props = new Properties();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     // No group.id: assign() only, nothing committed, no group for production tooling to see.
@@ -203,10 +204,12 @@ public final class TopicReplay {
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, "topic-replay");
+    kafka.applyTo(props);
     return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
-  private static KafkaProducer<byte[], byte[]> producer(String bootstrapServers, String namespace) {
+  private static KafkaProducer<byte[], byte[]> producer(String bootstrapServers, KafkaClientSettings kafka,
+                                                        String namespace) {
     Properties props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -218,6 +221,7 @@ public final class TopicReplay {
     props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
     props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
     props.put(ProducerConfig.CLIENT_ID_CONFIG, "topic-replay-" + namespace);
+    kafka.applyTo(props);
     return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
   }
 }

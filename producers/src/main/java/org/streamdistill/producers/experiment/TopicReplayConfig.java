@@ -10,6 +10,7 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 import org.streamdistill.producers.time.EventTimeParser;
 import org.streamdistill.schemas.config.ConfigLoader;
+import org.streamdistill.schemas.config.KafkaClientSettings;
 
 /**
  * Settings of {@code replay topic}: which range of which turns topic goes into which
@@ -20,7 +21,8 @@ import org.streamdistill.schemas.config.ConfigLoader;
  */
 public record TopicReplayConfig(String bootstrapServers, String sourceNamespace, String experimentNamespace,
                                 OffsetBound fromOffsets, OffsetBound toOffsets, Instant fromTime, Instant toTime,
-                                long seed, double sampleFraction, double ratePerSecond, boolean allowNonEmpty) {
+                                long seed, double sampleFraction, double ratePerSecond, boolean allowNonEmpty,
+                                KafkaClientSettings kafka) {
 
   public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
   public static final String SOURCE_NAMESPACE = "replay.source-namespace";
@@ -61,7 +63,7 @@ public record TopicReplayConfig(String bootstrapServers, String sourceNamespace,
   public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, "STREAMDISTILL", Map.of(
       "bootstrap-servers", BOOTSTRAP_SERVERS, "experiment", EXPERIMENT_NAMESPACE, "source", SOURCE_NAMESPACE,
       "from-offsets", FROM_OFFSETS, "to-offsets", TO_OFFSETS, "from-time", FROM_TIME, "to-time", TO_TIME,
-      "seed", SEED, "sample-fraction", SAMPLE_FRACTION, "rate", RATE));
+      "seed", SEED, "sample-fraction", SAMPLE_FRACTION, "rate", RATE)).withKafkaClientSettings();
 
   public TopicReplayConfig {
     if (experimentNamespace == null || !experimentNamespace.matches(NAMESPACE_PATTERN)) {
@@ -87,7 +89,7 @@ public record TopicReplayConfig(String bootstrapServers, String sourceNamespace,
     return new TopicReplayConfig((String) v.get(BOOTSTRAP_SERVERS), (String) v.get(SOURCE_NAMESPACE),
         (String) v.get(EXPERIMENT_NAMESPACE), offsets(FROM_OFFSETS, v), offsets(TO_OFFSETS, v), time(FROM_TIME, v),
         time(TO_TIME, v), (Long) v.get(SEED), (Double) v.get(SAMPLE_FRACTION), (Double) v.get(RATE),
-        (Boolean) v.get(ALLOW_NON_EMPTY));
+        (Boolean) v.get(ALLOW_NON_EMPTY), KafkaClientSettings.from(v));
   }
 
   public static TopicReplayConfig parse(List<String> args, Map<String, String> env) {
@@ -96,7 +98,7 @@ public record TopicReplayConfig(String bootstrapServers, String sourceNamespace,
 
   /** Settings given as strings (keys of {@link #DEFINITION}). */
   public static TopicReplayConfig of(Map<String, String> settings) {
-    return from(DEFINITION.parse(settings));
+    return from(LOADER.parse(settings));
   }
 
   private static OffsetBound offsets(String key, Map<String, Object> v) {

@@ -12,6 +12,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.streamdistill.records.DialogueTurn;
+import org.streamdistill.schemas.config.KafkaClientSettings;
 import org.streamdistill.schemas.topic.Topic;
 import org.streamdistill.schemas.topic.Topics;
 
@@ -23,14 +24,14 @@ import org.streamdistill.schemas.topic.Topics;
 public final class TurnsTopicCreator implements NamespaceProvisioner {
 
   @Override
-  public void provision(String bootstrapServers, String namespace) {
+  public void provision(String bootstrapServers, KafkaClientSettings kafka, String namespace) {
     Topic<DialogueTurn> turns = Topics.TURNS.inNamespace(namespace);
     List<NewTopic> topics = List.of(
         new NewTopic(turns.name(), Optional.of(turns.partitions()), Optional.empty())
             .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE)),
         new NewTopic(turns.deadLetterTopic(), Optional.of(1), Optional.empty())
             .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE)));
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+    try (Admin admin = Admin.create(kafka.withOwn(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers)))) {
       for (var entry : admin.createTopics(topics).values().entrySet()) {
         try {
           entry.getValue().get(30, TimeUnit.SECONDS);

@@ -10,6 +10,7 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
 import org.streamdistill.schemas.config.ConfigLoader;
+import org.streamdistill.schemas.config.KafkaClientSettings;
 import org.streamdistill.schemas.http.BearerToken;
 import org.streamdistill.schemas.http.BoundedHttpServer;
 import org.streamdistill.schemas.http.HttpTls;
@@ -43,7 +44,8 @@ public record IngestConfig(String bootstrapServers, RegistryClientSettings regis
                            int port, Password token, int maxTextBytes, int maxInFlight, int httpThreads,
                            Duration maxBlock, Duration deliveryTimeout, int lingerMs, boolean recoverIndexes,
                            EventTimeWindow eventTimeWindow, BoundedHttpServer.Limits httpLimits,
-                           Duration conversationIdleExpiry, int maxConversations, HttpTls tls) {
+                           Duration conversationIdleExpiry, int maxConversations, HttpTls tls,
+                           KafkaClientSettings kafka) {
 
   public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
   public static final String REGISTRY_URL = RegistryClientSettings.URL;
@@ -109,7 +111,7 @@ public record IngestConfig(String bootstrapServers, RegistryClientSettings regis
 
   public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, "STREAMDISTILL", Map.of(
       "bootstrap-servers", BOOTSTRAP_SERVERS, "registry", REGISTRY_URL, "namespace", NAMESPACE,
-      "port", PORT, "bind", BIND_ADDRESS, "max-text-bytes", MAX_TEXT_BYTES));
+      "port", PORT, "bind", BIND_ADDRESS, "max-text-bytes", MAX_TEXT_BYTES)).withKafkaClientSettings();
 
   public IngestConfig {
     if (lingerMs * 2L > deliveryTimeout.toMillis()) {
@@ -127,12 +129,12 @@ public record IngestConfig(String bootstrapServers, RegistryClientSettings regis
         Duration.ofMillis((Long) v.get(EVENT_TIME_MAX_FUTURE_MS))),
         BoundedHttpServer.limits(v, HTTP_PREFIX, (Integer) v.get(HTTP_THREADS)),
         Duration.ofMillis((Long) v.get(CONVERSATION_IDLE_EXPIRY_MS)), (Integer) v.get(MAX_CONVERSATIONS),
-        HttpTls.from(v, HTTP_PREFIX));
+        HttpTls.from(v, HTTP_PREFIX), KafkaClientSettings.from(v));
   }
 
   /** Parses and validates settings given as strings (keys of {@link #DEFINITION}). */
   public static IngestConfig of(Map<String, String> settings) {
-    return from(DEFINITION.parse(settings));
+    return from(LOADER.parse(settings));
   }
 
   public static IngestConfig parse(List<String> args, Map<String, String> env) {
@@ -147,7 +149,8 @@ public record IngestConfig(String bootstrapServers, RegistryClientSettings regis
         + ", maxInFlight=" + maxInFlight + ", httpThreads=" + httpThreads + ", maxBlock=" + maxBlock
         + ", deliveryTimeout=" + deliveryTimeout + ", lingerMs=" + lingerMs + ", recoverIndexes=" + recoverIndexes
         + ", eventTimeWindow=" + eventTimeWindow + ", httpLimits=" + httpLimits + ", conversationIdleExpiry="
-        + conversationIdleExpiry + ", maxConversations=" + maxConversations + ", tls=" + tls + "]";
+        + conversationIdleExpiry + ", maxConversations=" + maxConversations + ", tls=" + tls + ", kafka=" + kafka
+        + "]";
   }
 
   /** The schema registry's base URL. */

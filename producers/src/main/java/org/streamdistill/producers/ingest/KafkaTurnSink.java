@@ -14,6 +14,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamdistill.records.DialogueTurn;
+import org.streamdistill.schemas.config.KafkaClientSettings;
 import org.streamdistill.schemas.registry.SchemaRegistryClient;
 import org.streamdistill.schemas.registry.SchemaRegistryException;
 import org.streamdistill.schemas.topic.Topic;
@@ -37,8 +38,9 @@ public final class KafkaTurnSink implements TurnSink, AutoCloseable {
   private final int maxInFlight;
   private final java.util.concurrent.atomic.AtomicLong registryFailures = new java.util.concurrent.atomic.AtomicLong();
 
-  public KafkaTurnSink(String bootstrapServers, SchemaRegistryClient registry, Topic<DialogueTurn> topic,
-                       int maxInFlight, Duration maxBlock, Duration deliveryTimeout, int lingerMs) {
+  public KafkaTurnSink(String bootstrapServers, KafkaClientSettings kafka, SchemaRegistryClient registry,
+                       Topic<DialogueTurn> topic, int maxInFlight, Duration maxBlock, Duration deliveryTimeout,
+                       int lingerMs) {
     this.topic = topic;
     this.codec = new AvroWireCodec<>(registry, topic.valueSubject(), DialogueTurn.class);
     this.maxInFlight = maxInFlight;
@@ -58,6 +60,7 @@ public final class KafkaTurnSink implements TurnSink, AutoCloseable {
     // Kafka requires delivery.timeout.ms >= linger.ms + request.timeout.ms.
     props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(30_000, deliveryTimeout.toMillis() - lingerMs));
     props.put(ProducerConfig.CLIENT_ID_CONFIG, "live-chat-ingest");
+    kafka.applyTo(props);
     this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
   }
 

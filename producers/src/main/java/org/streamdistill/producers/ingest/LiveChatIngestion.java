@@ -37,14 +37,14 @@ public final class LiveChatIngestion implements AutoCloseable {
 
   public static LiveChatIngestion start(IngestConfig config, SchemaRegistryClient registry) {
     Topic<DialogueTurn> topic = Topics.TURNS.inNamespace(config.namespace());
-    KafkaTurnSink sink = new KafkaTurnSink(config.bootstrapServers(), registry, topic, config.maxInFlight(),
+    KafkaTurnSink sink = new KafkaTurnSink(config.bootstrapServers(), config.kafka(), registry, topic, config.maxInFlight(),
         config.maxBlock(), config.deliveryTimeout(), config.lingerMs());
     try {
       sink.checkSchemaRegistered();
       TurnSequencer sequencer = new TurnSequencer(sink, Instant::now, config.conversationIdleExpiry(),
           config.maxConversations());
       if (config.recoverIndexes()) {
-        Map<String, Integer> next = TurnIndexRecovery.nextIndexes(config.bootstrapServers(), registry, topic,
+        Map<String, Integer> next = TurnIndexRecovery.nextIndexes(config.bootstrapServers(), config.kafka(), registry, topic,
             RECOVERY_TIMEOUT);
         sequencer.continueFrom(next);
       }

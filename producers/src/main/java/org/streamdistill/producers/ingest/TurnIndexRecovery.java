@@ -14,6 +14,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamdistill.records.DialogueTurn;
+import org.streamdistill.schemas.config.KafkaClientSettings;
 import org.streamdistill.schemas.registry.SchemaRegistryClient;
 import org.streamdistill.schemas.topic.Topic;
 import org.streamdistill.schemas.wire.AvroWireCodec;
@@ -35,8 +36,9 @@ public final class TurnIndexRecovery {
   private TurnIndexRecovery() {}
 
   /** Conversation id to the index its next turn should get. */
-  public static Map<String, Integer> nextIndexes(String bootstrapServers, SchemaRegistryClient registry,
-                                                 Topic<DialogueTurn> topic, Duration timeout) {
+  public static Map<String, Integer> nextIndexes(String bootstrapServers, KafkaClientSettings kafka,
+                                                 SchemaRegistryClient registry, Topic<DialogueTurn> topic,
+                                                 Duration timeout) {
     AvroWireCodec<DialogueTurn> codec = new AvroWireCodec<>(registry, topic.valueSubject(), DialogueTurn.class);
     Properties props = new Properties();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -44,6 +46,7 @@ public final class TurnIndexRecovery {
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, "live-chat-index-recovery");
+    kafka.applyTo(props);
     Map<String, Integer> next = new HashMap<>();
     long records = 0;
     long undecodable = 0;

@@ -11,6 +11,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamdistill.records.DialogueTurn;
+import org.streamdistill.schemas.config.KafkaClientSettings;
 import org.streamdistill.schemas.registry.SchemaRegistryClient;
 import org.streamdistill.schemas.topic.Topic;
 import org.streamdistill.schemas.wire.AvroWireCodec;
@@ -37,6 +38,12 @@ public final class TurnPublisher implements AutoCloseable {
   private final AtomicReference<Exception> failure = new AtomicReference<>();
 
   public TurnPublisher(String bootstrapServers, SchemaRegistryClient registry, Topic<DialogueTurn> topic) {
+    this(bootstrapServers, KafkaClientSettings.NONE, registry, topic);
+  }
+
+  /** @param kafka {@code kafka.*} settings of the producer (security, say) */
+  public TurnPublisher(String bootstrapServers, KafkaClientSettings kafka, SchemaRegistryClient registry,
+                       Topic<DialogueTurn> topic) {
     this.topic = topic;
     this.codec = new AvroWireCodec<>(registry, topic.valueSubject(), DialogueTurn.class);
     Properties props = new Properties();
@@ -50,6 +57,7 @@ public final class TurnPublisher implements AutoCloseable {
     props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
     props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
     props.put(ProducerConfig.CLIENT_ID_CONFIG, "turn-publisher");
+    kafka.applyTo(props);
     this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
   }
 

@@ -9,11 +9,12 @@ import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.streamdistill.dataset.Clinc150;
 import org.streamdistill.schemas.config.ConfigLoader;
+import org.streamdistill.schemas.config.KafkaClientSettings;
 import org.streamdistill.schemas.registry.RegistryClientSettings;
 
 /** Settings of the CLINC150 replay producer. */
 public record ReplayConfig(String bootstrapServers, RegistryClientSettings registry, String namespace, Path data,
-                           double ratePerSecond, ReplayOptions options) {
+                           double ratePerSecond, ReplayOptions options, KafkaClientSettings kafka) {
 
   public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
   public static final String REGISTRY_URL = RegistryClientSettings.URL;
@@ -43,7 +44,7 @@ public record ReplayConfig(String bootstrapServers, RegistryClientSettings regis
 
   public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, "STREAMDISTILL", Map.of(
       "bootstrap-servers", BOOTSTRAP_SERVERS, "registry", REGISTRY_URL, "data", DATA, "rate", RATE, "seed", SEED,
-      "limit", LIMIT, "gold-fraction", GOLD_FRACTION, "passes", PASSES));
+      "limit", LIMIT, "gold-fraction", GOLD_FRACTION, "passes", PASSES)).withKafkaClientSettings();
 
   public static ReplayConfig from(Map<String, Object> values) {
     return new ReplayConfig(
@@ -51,7 +52,7 @@ public record ReplayConfig(String bootstrapServers, RegistryClientSettings regis
         Path.of((String) values.get(DATA)), (Double) values.get(RATE),
         new ReplayOptions((Integer) values.get(PASSES), (Boolean) values.get(INCLUDE_TEST),
             (Double) values.get(GOLD_FRACTION), (Long) values.get(SEED), (Long) values.get(LIMIT),
-            (Integer) values.get(MAX_TURNS_PER_CONVERSATION)));
+            (Integer) values.get(MAX_TURNS_PER_CONVERSATION)), KafkaClientSettings.from(values));
   }
 
   public static ReplayConfig parse(List<String> args, Map<String, String> env) {

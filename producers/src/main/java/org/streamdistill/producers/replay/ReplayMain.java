@@ -73,7 +73,7 @@ public final class ReplayMain {
       return 2;
     }
     Clinc150Turns turns = new Clinc150Turns(Clinc150.read(config.data()), config.options(), System::currentTimeMillis);
-    try (TurnPublisher publisher = new TurnPublisher(config.bootstrapServers(),
+    try (TurnPublisher publisher = new TurnPublisher(config.bootstrapServers(), config.kafka(),
         config.registry().newClient(), Topics.TURNS.inNamespace(config.namespace()))) {
       long count = publisher.publish(turns, new RateLimiter(config.ratePerSecond()),
           new ProgressLine("replay", turns.size(), out, 2_000));

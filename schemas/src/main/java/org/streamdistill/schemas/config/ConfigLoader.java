@@ -20,7 +20,9 @@ import org.apache.kafka.common.config.ConfigException;
  * keys and invalid values fail with a {@link ConfigException} that names the key.
  *
  * <p>Flags are {@code --key value} or {@code --key=value}, where {@code key} is a config key
- * or one of the app's short aliases; {@code --config FILE} names the file. {@code --set
+ * or one of the app's short aliases; {@code --config FILE} names the file. {@code --config} may
+ * be given more than once (a stage's settings and a cluster's shared security settings, say):
+ * the files are read in order, a later one winning. {@code --set
  * key=value}, the evaluator's old syntax, still works for one release, with a warning.
  *
  * <p>An app may accept keys under pass-through prefixes (the evaluator's {@code
@@ -35,6 +37,7 @@ public final class ConfigLoader {
   private final Map<String, String> aliases;
   private final List<String> passThroughPrefixes;
   private final Map<String, String> renamed;
+  private final boolean kafkaClients;
 
   /**
    * @param definition the app's keys
@@ -51,11 +54,30 @@ public final class ConfigLoader {
    */
   public ConfigLoader(ConfigDef definition, String envPrefix, Map<String, String> aliases,
                       List<String> passThroughPrefixes, Map<String, String> renamed) {
+    this(definition, envPrefix, aliases, passThroughPrefixes, renamed, false);
+  }
+
+  private ConfigLoader(ConfigDef definition, String envPrefix, Map<String, String> aliases,
+                       List<String> passThroughPrefixes, Map<String, String> renamed, boolean kafkaClients) {
     this.definition = definition;
     this.envPrefix = envPrefix;
     this.aliases = Map.copyOf(aliases);
     this.passThroughPrefixes = List.copyOf(passThroughPrefixes);
     this.renamed = Map.copyOf(renamed);
+    this.kafkaClients = kafkaClients;
+  }
+
+  /**
+   * This loader, also accepting {@link KafkaClientSettings} ({@code kafka.<client setting>}) for a
+   * command that opens Kafka clients: each is checked at load time (a setting no Kafka client knows,
+   * or one the stages set themselves, fails naming the key), reachable from the environment as
+   * {@code STREAMDISTILL_KAFKA_SECURITY_PROTOCOL} (underscores as dots), listed by {@link #help()},
+   * and kept, as a string, in what {@link #load} and {@link #parse} return.
+   */
+  public ConfigLoader withKafkaClientSettings() {
+    List<String> prefixes = new ArrayList<>(passThroughPrefixes);
+    prefixes.add(KafkaClientSettings.PREFIX);
+    return new ConfigLoader(definition, envPrefix, aliases, prefixes, renamed, true);
   }
 
   /** The raw, not yet validated settings from all sources. */
@@ -66,10 +88,10 @@ public final class ConfigLoader {
   /** The same, handing a warning to {@code warnings} for each deprecated key or flag used. */
   public Map<String, String> collect(List<String> args, Map<String, String> env,
                                      java.util.function.Consumer<String> warnings) {
-    Map<String, String> flags = parseFlags(args, warnings);
+    List<String> files = new ArrayList<>();
+    Map<String, String> flags = parseFlags(args, files, warnings);
     Map<String, String> merged = new LinkedHashMap<>();
-    String file = flags.remove("config");
-    if (file != null) {
+    for (String file : files) {
       merged.putAll(readFile(Path.of(file)));
     }
     merged.putAll(fromEnvironment(env));
@@ -86,6 +108,9 @@ public final class ConfigLoader {
         }
         continue;
       }
+      if (kafkaClients && key.startsWith(KafkaClientSettings.PREFIX) && !definition.names().contains(key)) {
+        KafkaClientSettings.check(key);
+      }
       if (!definition.names().contains(key) && passThroughPrefixes.stream().noneMatch(key::startsWith)) {
         throw new ConfigException("unknown setting '" + key + "'; known settings: "
             + new java.util.TreeSet<>(definition.names())
@@ -96,12 +121,37 @@ public final class ConfigLoader {
     return result;
   }
 
-  /** Parses and validates; the result holds every key, with defaults filled in. */
+  /**
+   * Parses and validates; the result holds every key, with defaults filled in, and the settings
+   * under pass-through prefixes as the strings given.
+   */
   public Map<String, Object> load(List<String> args, Map<String, String> env) {
-    return definition.parse(collect(args, env));
+    return parse(collect(args, env));
   }
 
-  private Map<String, String> parseFlags(List<String> args, java.util.function.Consumer<String> warnings) {
+  /**
+   * Validates settings already collected (as the embedded demo and tests pass them): the keys of
+   * the definition, defaults filled in, plus the settings under pass-through prefixes, checked as
+   * {@link #collect} checks them. Other keys are ignored, as {@link ConfigDef#parse} ignores them.
+   */
+  public Map<String, Object> parse(Map<String, String> settings) {
+    Map<String, Object> values = new LinkedHashMap<>(definition.parse(settings));
+    for (Map.Entry<String, String> entry : settings.entrySet()) {
+      String key = entry.getKey();
+      if (definition.names().contains(key) || passThroughPrefixes.stream().noneMatch(key::startsWith)) {
+        continue;
+      }
+      if (kafkaClients && key.startsWith(KafkaClientSettings.PREFIX)) {
+        KafkaClientSettings.check(key);
+      }
+      values.put(key, entry.getValue());
+    }
+    return values;
+  }
+
+  /** The flags; the files of {@code --config} flags, in order, go to {@code files}. */
+  private Map<String, String> parseFlags(List<String> args, List<String> files,
+                                         java.util.function.Consumer<String> warnings) {
     Map<String, String> flags = new LinkedHashMap<>();
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
@@ -130,8 +180,11 @@ public final class ConfigLoader {
         flags.put(value.substring(0, split).trim(), value.substring(split + 1).trim());
         continue;
       }
-      String key = name.equals("config") ? "config" : aliases.getOrDefault(name, name);
-      flags.put(key, value);
+      if (name.equals("config")) {
+        files.add(value);
+        continue;
+      }
+      flags.put(aliases.getOrDefault(name, name), value);
     }
     return flags;
   }
@@ -145,6 +198,22 @@ public final class ConfigLoader {
       String value = env.get(environmentName(key));
       if (value != null) {
         values.put(key, value);
+      }
+    }
+    // Settings under a pass-through prefix are not known in advance: STREAMDISTILL_KAFKA_SASL_MECHANISM
+    // is kafka.sasl.mechanism. Kafka's client and Streams settings are dotted lower case, never dashed,
+    // so every underscore after the prefix is a dot.
+    java.util.Set<String> definedNames = new java.util.HashSet<>();
+    definition.names().forEach(key -> definedNames.add(environmentName(key)));
+    for (String prefix : passThroughPrefixes) {
+      String variablePrefix = environmentName(prefix);
+      for (Map.Entry<String, String> entry : new java.util.TreeMap<>(env).entrySet()) {
+        String variable = entry.getKey();
+        if (variable.startsWith(variablePrefix) && variable.length() > variablePrefix.length()
+            && !definedNames.contains(variable)) {
+          values.put(prefix + variable.substring(variablePrefix.length()).toLowerCase(Locale.ROOT).replace('_', '.'),
+              entry.getValue());
+        }
       }
     }
     return values;
@@ -193,6 +262,9 @@ public final class ConfigLoader {
       String valid = describe(key.validator);
       lines.add(String.format("  --%s%s  [%s, default %s%s]%n      %s", key.name, alias,
           key.type.name().toLowerCase(Locale.ROOT), def, valid, key.documentation));
+    }
+    if (kafkaClients) {
+      lines.add(KafkaClientSettings.help());
     }
     return String.join(System.lineSeparator(), lines);
   }

@@ -44,13 +44,26 @@ public final class Topics {
   public static final List<Topic<?>> ALL =
       List.of(TURNS, SOFT_LABELS, PREDICTIONS, CHECKPOINTS, METRICS, PROMOTIONS);
 
+  /**
+   * Production consumer group of the teacher job's turns source, and the prefix of its sink's
+   * transactional ids. In a namespace: {@link #groupInNamespace}.
+   */
+  public static final String TEACHER_GROUP = "teacher-stream";
+
+  /** Production consumer group of the student trainer (its transactional id starts with it). */
+  public static final String TRAINER_GROUP = "student-trainer";
+
+  /** Production Kafka Streams application id of the evaluator: its group and internal topic prefix. */
+  public static final String EVALUATOR_APPLICATION_ID = "streamdistill-evaluator";
+
   private Topics() {}
 
   /**
    * The consumer group (or transactional id prefix, or Kafka Streams application id) a stage
    * uses in {@code namespace}: its production name, prefixed by the namespace and a dash
    * ({@code exp1-student-trainer}). The one rule the demo's experiments and {@code lag
-   * --namespace} share.
+   * --namespace} share, and every stage's default when its group id, transactional id prefix or
+   * application id is not set explicitly.
    */
   public static String groupInNamespace(String productionId, String namespace) {
     return namespace == null || namespace.isEmpty() ? productionId : namespace + "-" + productionId;

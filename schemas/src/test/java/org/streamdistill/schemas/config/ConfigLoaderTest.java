@@ -88,4 +88,15 @@ class ConfigLoaderTest {
 
     assertThat(help).contains("--a.range  [int, default 1, valid: [1,...,9]]").contains("--a.lambda  [string, default x]");
   }
+
+  @Test
+  void shouldReadSeveralConfigFilesInOrderTheLaterWinning(@TempDir Path dir) throws Exception {
+    Path stage = Files.writeString(dir.resolve("stage.properties"), "replay.rate=1\nreplay.seed=1\n");
+    Path shared = Files.writeString(dir.resolve("shared.properties"), "replay.seed=2\n");
+
+    Map<String, Object> config = loader.load(List.of("--config", stage.toString(), "--config", shared.toString()),
+        Map.of());
+
+    assertThat(config).containsEntry("replay.rate", 1.0).containsEntry("replay.seed", 2L);
+  }
 }

@@ -19,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamdistill.records.PromotionEvent;
 import org.streamdistill.records.StudentCheckpoint;
+import org.streamdistill.schemas.config.KafkaClientSettings;
 import org.streamdistill.schemas.registry.SchemaRegistryClient;
 import org.streamdistill.schemas.registry.SchemaRegistryException;
 import org.streamdistill.schemas.topic.Topic;
@@ -76,6 +77,12 @@ public final class KafkaChampionFeed implements ChampionFeed {
    */
   public KafkaChampionFeed(String bootstrapServers, String namespace, String modelName,
       SchemaRegistryClient registry, java.nio.file.Path modelDir) {
+    this(bootstrapServers, namespace, modelName, registry, modelDir, KafkaClientSettings.NONE);
+  }
+
+  /** @param kafka {@code kafka.*} client settings for the feed's consumer (security, say) */
+  public KafkaChampionFeed(String bootstrapServers, String namespace, String modelName,
+      SchemaRegistryClient registry, java.nio.file.Path modelDir, KafkaClientSettings kafka) {
     this.promotions = Topics.PROMOTIONS.inNamespace(namespace);
     this.checkpoints = Topics.CHECKPOINTS.inNamespace(namespace);
     this.promotionCodec = new AvroWireCodec<>(registry, promotions.valueSubject(),
@@ -92,6 +99,7 @@ public final class KafkaChampionFeed implements ChampionFeed {
     // the broker's defaults: not compacted, wrong partitions) by asking for their partitions.
     c.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
     c.put(ConsumerConfig.CLIENT_ID_CONFIG, "student-server-champion-feed");
+    kafka.applyTo(c);
     this.consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(),
         new ByteArrayDeserializer());
   }

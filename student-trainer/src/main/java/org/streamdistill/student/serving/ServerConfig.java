@@ -7,6 +7,7 @@ import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.streamdistill.schemas.config.ConfigLoader;
+import org.streamdistill.schemas.config.KafkaClientSettings;
 import org.streamdistill.schemas.http.BearerToken;
 import org.streamdistill.schemas.http.BoundedHttpServer;
 import org.streamdistill.schemas.http.HttpTls;
@@ -20,7 +21,8 @@ import org.streamdistill.schemas.registry.RegistryClientSettings;
  */
 public record ServerConfig(String bootstrapServers, RegistryClientSettings registry, String namespace,
     String host, int port, int threads, String modelName, int topK, int intraOpThreads,
-    int maxRequestBytes, String modelDir, BoundedHttpServer.Limits httpLimits, BearerToken token, HttpTls tls) {
+    int maxRequestBytes, String modelDir, BoundedHttpServer.Limits httpLimits, BearerToken token, HttpTls tls,
+    KafkaClientSettings kafka) {
 
   public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
   public static final String REGISTRY_URL = RegistryClientSettings.URL;
@@ -60,7 +62,7 @@ public record ServerConfig(String bootstrapServers, RegistryClientSettings regis
 
   public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, "STREAMDISTILL",
       Map.of("bootstrap-servers", BOOTSTRAP_SERVERS, "registry", REGISTRY_URL, "port", PORT,
-          "host", HOST));
+          "host", HOST)).withKafkaClientSettings();
 
   public static ServerConfig from(Map<String, Object> v) {
     return new ServerConfig((String) v.get(BOOTSTRAP_SERVERS), RegistryClientSettings.from(v),
@@ -68,7 +70,7 @@ public record ServerConfig(String bootstrapServers, RegistryClientSettings regis
         (Integer) v.get(THREADS), (String) v.get(MODEL_NAME), (Integer) v.get(TOP_K),
         (Integer) v.get(INTRA_OP_THREADS), (Integer) v.get(MAX_REQUEST_BYTES), (String) v.get(MODEL_DIR),
         BoundedHttpServer.limits(v, HTTP_PREFIX, (Integer) v.get(THREADS)), BearerToken.from(v, HTTP_PREFIX),
-        HttpTls.from(v, HTTP_PREFIX));
+        HttpTls.from(v, HTTP_PREFIX), KafkaClientSettings.from(v));
   }
 
   /** Settings from flags, environment and an optional {@code --config} file. */
@@ -78,7 +80,7 @@ public record ServerConfig(String bootstrapServers, RegistryClientSettings regis
 
   /** Settings from a plain map of strings (tests, embedded use), validated. */
   public static ServerConfig of(Map<String, String> settings) {
-    return from(DEFINITION.parse(settings));
+    return from(LOADER.parse(settings));
   }
 
   /** The schema registry's base URL. */

@@ -38,7 +38,7 @@ public final class StudentServerMain {
       try {
         feed = new KafkaChampionFeed(config.bootstrapServers(), config.namespace(),
             config.modelName(), registry,
-            config.modelDir().isEmpty() ? null : java.nio.file.Path.of(config.modelDir()));
+            config.modelDir().isEmpty() ? null : java.nio.file.Path.of(config.modelDir()), config.kafka());
       } catch (RuntimeException e) {
         tokenizer.close();
         throw e;

@@ -6,6 +6,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigException;
+import org.streamdistill.schemas.kafka.KafkaAccessCheck;
 import org.streamdistill.schemas.lifecycle.Failures;
 import org.streamdistill.schemas.lifecycle.StageSupervisor;
 import org.streamdistill.schemas.registry.RetryingSchemaRegistryClient;
@@ -42,8 +43,10 @@ public final class StudentTrainerMain {
       return;
     }
     StageSupervisor<StudentTrainer> trainer;
+    String bootstrapServers;
     try {
       TrainerConfig config = TrainerConfig.parse(List.of(args), System.getenv());
+      bootstrapServers = config.bootstrapServers();
       SchemaRegistryClient registry;
       try {
         registry = new RetryingSchemaRegistryClient(config.registry().newClient());
@@ -105,8 +108,10 @@ public final class StudentTrainerMain {
     // run() returned by itself: only an error a restart cannot fix does that.
     closeQuietly(trainer.current());
     if (failure != null) {
-      System.err.println("student-trainer: stopped after an error: " + rootMessage(failure)
-          + " (details in the log)");
+      // A refused login, TLS handshake or ACL gets a message that says which setting or grant to check.
+      KafkaAccessCheck.AccessDeniedException denied = KafkaAccessCheck.denied(bootstrapServers, failure);
+      System.err.println("student-trainer: stopped after an error: "
+          + (denied != null ? denied.getMessage() : rootMessage(failure)) + " (details in the log)");
       System.exit(1);
     }
   }

@@ -14,7 +14,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * The production Kafka clients of a {@link StudentTrainer}, built from its {@link
  * TrainerConfig}: the soft-labels consumer (in the trainer's group, read_committed, offsets
  * committed only through the producer's transactions), the promotions consumer (no group: it
- * reads the whole compacted topic) and the transactional producer. Tests hand the trainer mock
+ * reads the whole compacted topic) and the transactional producer, each with the configured
+ * {@code kafka.*} client settings. Tests hand the trainer mock
  * clients instead.
  */
 final class TrainerClients {
@@ -33,6 +34,7 @@ final class TrainerClients {
     // Static membership: a restarted trainer takes its predecessor's place at once instead of
     // waiting for the dead member's session to time out.
     c.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.transactionalId());
+    config.kafka().applyTo(c);
     return new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
@@ -42,6 +44,7 @@ final class TrainerClients {
     pc.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     pc.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     pc.put(ConsumerConfig.CLIENT_ID_CONFIG, StudentTrainer.STAGE + "-promotions");
+    config.kafka().applyTo(pc);
     return new KafkaConsumer<>(pc, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
@@ -54,6 +57,7 @@ final class TrainerClients {
     p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, config.transactionTimeoutMillis());
     p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
     p.put(ProducerConfig.CLIENT_ID_CONFIG, StudentTrainer.STAGE);
+    config.kafka().applyTo(p);
     return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
   }
 }

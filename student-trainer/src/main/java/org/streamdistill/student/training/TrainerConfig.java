@@ -9,7 +9,9 @@ import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 import org.streamdistill.schemas.config.ConfigLoader;
+import org.streamdistill.schemas.config.KafkaClientSettings;
 import org.streamdistill.schemas.registry.RegistryClientSettings;
+import org.streamdistill.schemas.topic.Topics;
 import org.streamdistill.student.model.TeacherEmbeddings;
 import org.streamdistill.student.optim.InverseSqrtDecay;
 import org.streamdistill.student.optim.LearningRateSchedule;
@@ -20,7 +22,8 @@ public record TrainerConfig(
     int batchSize, double learningRate, float alpha, Path checkpointDir, long checkpointEverySamples,
     long checkpointEveryMillis, long seed, int maxTokens, int embeddingDim, int filtersPerWidth,
     boolean checkpointOnnx, long batchMaxIdleMillis, long commitEveryMillis, int transactionTimeoutMillis,
-    String embeddingInit, long learningRateDecayAfterSamples, double deadLetterMaxFraction) {
+    String embeddingInit, long learningRateDecayAfterSamples, double deadLetterMaxFraction,
+    KafkaClientSettings kafka) {
 
   public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
   public static final String REGISTRY_URL = RegistryClientSettings.URL;
@@ -52,7 +55,9 @@ public record TrainerConfig(
   public static final ConfigDef DEFINITION = RegistryClientSettings.define(new ConfigDef()
       .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", Importance.HIGH, "Kafka bootstrap servers."))
       .define(NAMESPACE, Type.STRING, "", Importance.LOW, "Prefix of every topic (experiments); empty for production.")
-      .define(GROUP_ID, Type.STRING, "student-trainer", Importance.LOW, "Consumer group of the soft-labels consumer.")
+      .define(GROUP_ID, Type.STRING, "", Importance.LOW, "Consumer group of the soft-labels consumer (and start of "
+          + "the transactional id); empty: " + Topics.TRAINER_GROUP + ", prefixed by " + NAMESPACE
+          + " and a dash when there is one (exp1-" + Topics.TRAINER_GROUP + ").")
       .define(MODEL_NAME, Type.STRING, "student", Importance.LOW, "Name of the model line (key of checkpoints and promotions).")
       .define(BATCH_SIZE, Type.INT, 32, Range.between(1, 4096), Importance.MEDIUM,
           "Turns per training step; each is predicted before the step that learns from it.")
@@ -98,17 +103,21 @@ public record TrainerConfig(
 
 
   public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, "STREAMDISTILL",
-      Map.of("bootstrap-servers", BOOTSTRAP_SERVERS, "registry", REGISTRY_URL));
+      Map.of("bootstrap-servers", BOOTSTRAP_SERVERS, "registry", REGISTRY_URL)).withKafkaClientSettings();
 
   public static TrainerConfig from(Map<String, Object> v) {
+    String namespace = (String) v.get(NAMESPACE);
+    String groupId = ((String) v.get(GROUP_ID)).trim();
     return new TrainerConfig((String) v.get(BOOTSTRAP_SERVERS), RegistryClientSettings.from(v),
-        (String) v.get(NAMESPACE), (String) v.get(GROUP_ID), (String) v.get(MODEL_NAME),
+        namespace, groupId.isEmpty() ? Topics.groupInNamespace(Topics.TRAINER_GROUP, namespace) : groupId,
+        (String) v.get(MODEL_NAME),
         (Integer) v.get(BATCH_SIZE), (Double) v.get(LEARNING_RATE), ((Double) v.get(ALPHA)).floatValue(),
         Path.of((String) v.get(CHECKPOINT_DIR)), (Long) v.get(CHECKPOINT_EVERY_SAMPLES),
         (Long) v.get(CHECKPOINT_EVERY_MS), (Long) v.get(SEED), (Integer) v.get(MAX_TOKENS),
         (Integer) v.get(EMBEDDING_DIM), (Integer) v.get(FILTERS), (Boolean) v.get(CHECKPOINT_ONNX),
         (Long) v.get(BATCH_MAX_IDLE_MS), (Long) v.get(COMMIT_EVERY_MS), (Integer) v.get(TRANSACTION_TIMEOUT_MS),
-        (String) v.get(EMBEDDING_INIT), (Long) v.get(LEARNING_RATE_DECAY_AFTER), (Double) v.get(DEAD_LETTER_MAX_FRACTION));
+        (String) v.get(EMBEDDING_INIT), (Long) v.get(LEARNING_RATE_DECAY_AFTER), (Double) v.get(DEAD_LETTER_MAX_FRACTION),
+        KafkaClientSettings.from(v));
   }
 
   /** Checks the settings that constrain each other. */
@@ -152,7 +161,7 @@ public record TrainerConfig(
 
   /** Settings from a plain map of strings (as the embedded demo passes them), validated. */
   public static TrainerConfig of(Map<String, String> settings) {
-    return from(DEFINITION.parse(settings));
+    return from(LOADER.parse(settings));
   }
 
   /** The schema registry's base URL. */

@@ -48,4 +48,28 @@ class TrainerConfigTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining(TrainerConfig.EMBEDDING_INIT);
   }
+
+  @Test
+  void shouldTakeTheGroupFromTheCatalogueInTheNamespaceUnlessSet() {
+    TrainerConfig production = TrainerConfig.parse(java.util.List.of(), Map.of());
+    TrainerConfig experiment = TrainerConfig.parse(java.util.List.of("--topic.namespace", "exp1"), Map.of());
+    TrainerConfig explicit = TrainerConfig.parse(java.util.List.of("--topic.namespace", "exp1",
+        "--trainer.group-id", "mine"), Map.of());
+
+    assertThat(production.groupId()).isEqualTo("student-trainer");
+    assertThat(production.transactionalId()).isEqualTo("student-trainer-student");
+    assertThat(experiment.groupId()).isEqualTo("exp1-student-trainer");
+    assertThat(experiment.transactionalId()).isEqualTo("exp1-student-trainer-exp1-student");
+    assertThat(explicit.groupId()).isEqualTo("mine");
+  }
+
+  @Test
+  void shouldCarryKafkaClientSettingsWithSecretsHidden() {
+    TrainerConfig config = TrainerConfig.parse(java.util.List.of("--kafka.ssl.truststore.password", "pw-123"),
+        Map.of("STREAMDISTILL_KAFKA_SECURITY_PROTOCOL", "SSL"));
+
+    assertThat(config.kafka().values()).containsEntry("ssl.truststore.password", "pw-123")
+        .containsEntry("security.protocol", "SSL");
+    assertThat(config.toString()).doesNotContain("pw-123");
+  }
 }

@@ -2,16 +2,23 @@ package org.streamdistill.teacher.fit;
 
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
 import org.streamdistill.dataset.Clinc150;
+import org.streamdistill.schemas.config.ConfigLoader;
+import org.streamdistill.schemas.config.NotBlank;
 import org.streamdistill.teacher.model.HeadTrainer;
 
 /**
- * The settings of {@code fit}, one flag each. The defaults are the ones the shipped teacher was
- * fitted with; {@link #usage()} lists them with their documentation.
+ * The settings of {@code fit}, loaded like every command's ({@link #LOADER}: defaults, {@code
+ * --config FILE}, {@code STREAMDISTILL_FIT_*} variables, flags). The defaults are the ones the
+ * shipped teacher was fitted with; {@link #usage()} lists every key with its documentation.
  *
  * @param data the CLINC150 {@code data_full.json}
  * @param out the bundle directory to write
@@ -70,76 +77,85 @@ public record FitOptions(
    */
   public static final double DEFAULT_TEMPERATURE = 2.0;
 
-  private record Flag(String name, String value, String doc, Setter setter) {}
+  public static final String DATA = "fit.data";
+  public static final String OUT = "fit.out";
+  public static final String TEMPERATURE = "fit.temperature";
+  public static final String EPOCHS = "fit.epochs";
+  public static final String BATCH_SIZE = "fit.batch-size";
+  public static final String LEARNING_RATE = "fit.learning-rate";
+  public static final String L2 = "fit.l2";
+  public static final String OOS_WEIGHT = "fit.oos-weight";
+  public static final String SEED = "fit.seed";
+  public static final String THREADS = "fit.threads";
+  public static final String EMBED_BATCH_SIZE = "fit.embed-batch-size";
 
-  @FunctionalInterface
-  private interface Setter {
-    void set(Builder builder, String flag, String value) throws UsageException;
+  /** Every key: type, default, valid values, documentation. */
+  public static final ConfigDef DEFINITION = new ConfigDef()
+      .define(DATA, Type.STRING, Clinc150.DEFAULT_PATH.toString(), NotBlank.INSTANCE, Importance.HIGH,
+          "CLINC150 data_full.json.")
+      .define(OUT, Type.STRING, DEFAULT_OUT.toString(), NotBlank.INSTANCE, Importance.HIGH,
+          "Bundle directory to write; an existing bundle there is replaced.")
+      .define(TEMPERATURE, Type.DOUBLE, DEFAULT_TEMPERATURE, FiniteNumber.ABOVE_ZERO, Importance.MEDIUM,
+          "Distillation temperature on the calibrated logits.")
+      .define(EPOCHS, Type.INT, 20, Range.atLeast(1), Importance.MEDIUM, "Passes over the training set.")
+      .define(BATCH_SIZE, Type.INT, 64, Range.atLeast(1), Importance.LOW,
+          "Examples per Adam step when fitting the head.")
+      .define(LEARNING_RATE, Type.DOUBLE, 0.01, FiniteNumber.ABOVE_ZERO, Importance.MEDIUM, "Adam step size.")
+      .define(L2, Type.DOUBLE, 1e-6, FiniteNumber.AT_LEAST_ZERO, Importance.LOW, "L2 penalty on the head's weights.")
+      .define(OOS_WEIGHT, Type.DOUBLE, 10.0, FiniteNumber.ABOVE_ZERO, Importance.MEDIUM,
+          "Loss weight of out-of-scope examples (in-scope ones weigh 1); raises oos recall.")
+      .define(SEED, Type.LONG, 42L, Importance.LOW, "Seed of the example shuffling.")
+      .define(THREADS, Type.INT, 0, Range.atLeast(0), Importance.LOW,
+          "ONNX Runtime intra-op threads; 0: one per available processor.")
+      .define(EMBED_BATCH_SIZE, Type.INT, 32, Range.between(1, 1024), Importance.LOW, "Texts per encoder call.");
+
+  /**
+   * Defaults, {@code --config FILE}, {@code STREAMDISTILL_FIT_*} variables, flags, as every
+   * command; the flags {@code fit} had before (--data, --out, --epochs, ...) are the short aliases.
+   */
+  public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, "STREAMDISTILL", Map.ofEntries(
+      Map.entry("data", DATA), Map.entry("out", OUT), Map.entry("temperature", TEMPERATURE),
+      Map.entry("epochs", EPOCHS), Map.entry("batch-size", BATCH_SIZE), Map.entry("learning-rate", LEARNING_RATE),
+      Map.entry("l2", L2), Map.entry("oos-weight", OOS_WEIGHT), Map.entry("seed", SEED), Map.entry("threads", THREADS),
+      Map.entry("embed-batch-size", EMBED_BATCH_SIZE)));
+
+  /** The settings when nothing is given. */
+  public static FitOptions defaults() {
+    return from(DEFINITION.parse(Map.of()));
   }
 
-  private static final List<Flag> FLAGS = List.of(
-      new Flag("--data", "PATH", "CLINC150 data_full.json (default " + Clinc150.DEFAULT_PATH + ")",
-          (b, f, v) -> b.data = path(f, v)),
-      new Flag("--out", "DIR", "bundle directory to write; an existing bundle there is replaced (default "
-          + DEFAULT_OUT + ")",
-          (b, f, v) -> b.out = path(f, v)),
-      new Flag("--temperature", "T", "distillation temperature on the calibrated logits, > 0 (default "
-          + DEFAULT_TEMPERATURE + ")",
-          (b, f, v) -> b.temperature = positiveDouble(f, v)),
-      new Flag("--epochs", "N", "passes over the training set, >= 1 (default 20)",
-          (b, f, v) -> b.epochs = positiveInt(f, v)),
-      new Flag("--batch-size", "N", "examples per Adam step when fitting the head, >= 1 (default 64)",
-          (b, f, v) -> b.batchSize = positiveInt(f, v)),
-      new Flag("--learning-rate", "LR", "Adam step size, > 0 (default 0.01)",
-          (b, f, v) -> b.learningRate = positiveDouble(f, v)),
-      new Flag("--l2", "L", "L2 penalty on the head's weights, >= 0 (default 1e-6)",
-          (b, f, v) -> b.l2 = nonNegativeDouble(f, v)),
-      new Flag("--oos-weight", "W", "loss weight of out-of-scope examples, > 0; raises oos recall (default 10)",
-          (b, f, v) -> b.oosWeight = positiveDouble(f, v)),
-      new Flag("--seed", "S", "seed of the example shuffling, an integer (default 42)",
-          (b, f, v) -> b.seed = anyLong(f, v)),
-      new Flag("--threads", "N", "ONNX Runtime intra-op threads, >= 1 (default: available processors)",
-          (b, f, v) -> b.threads = positiveInt(f, v)),
-      new Flag("--embed-batch-size", "N", "texts per encoder call, 1-1024 (default 32)",
-          (b, f, v) -> b.embedBatchSize = boundedInt(f, v, 1, 1024)));
-
-  /** The settings when no flag is given. */
-  public static FitOptions defaults() {
-    return new Builder().build();
+  /** Parses flags (and {@code --config FILE}) over the defaults, without the environment. */
+  public static FitOptions parse(List<String> args) throws UsageException {
+    return parse(args, Map.of());
   }
 
   /**
-   * Parses {@code --flag value} and {@code --flag=value} arguments over the defaults.
+   * Parses the settings: defaults, then {@code --config FILE}, then {@code STREAMDISTILL_FIT_*}
+   * environment variables, then flags.
    *
-   * @throws UsageException naming the flag and value when a flag is unknown, lacks a value or
-   *     has an invalid one
+   * @throws UsageException naming the key and the value when a setting is unknown, lacks a value
+   *     or has an invalid one
    */
-  public static FitOptions parse(List<String> args) throws UsageException {
-    Map<String, Flag> byName = new LinkedHashMap<>();
-    FLAGS.forEach(flag -> byName.put(flag.name(), flag));
-    Builder builder = new Builder();
-    for (int i = 0; i < args.size(); i++) {
-      String arg = args.get(i);
-      String name = arg;
-      String value = null;
-      int equals = arg.indexOf('=');
-      if (arg.startsWith("--") && equals > 0) {
-        name = arg.substring(0, equals);
-        value = arg.substring(equals + 1);
-      }
-      Flag flag = byName.get(name);
-      if (flag == null) {
-        throw new UsageException("unknown argument '" + arg + "'; flags are " + String.join(", ", byName.keySet()));
-      }
-      if (value == null) {
-        if (i + 1 >= args.size()) {
-          throw new UsageException(name + " needs a value (" + flag.value() + ")");
-        }
-        value = args.get(++i);
-      }
-      flag.setter().set(builder, name, value);
+  public static FitOptions parse(List<String> args, Map<String, String> env) throws UsageException {
+    Map<String, Object> v;
+    try {
+      v = LOADER.load(args, env);
+    } catch (ConfigException e) {
+      throw new UsageException(e.getMessage());
     }
-    return builder.build();
+    try {
+      return from(v);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+  }
+
+  private static FitOptions from(Map<String, Object> v) {
+    int threads = (Integer) v.get(THREADS);
+    return new FitOptions(path(DATA, (String) v.get(DATA)), path(OUT, (String) v.get(OUT)),
+        (Double) v.get(TEMPERATURE), (Integer) v.get(EPOCHS), (Integer) v.get(BATCH_SIZE),
+        (Double) v.get(LEARNING_RATE), (Double) v.get(L2), (Double) v.get(OOS_WEIGHT), (Long) v.get(SEED),
+        threads == 0 ? Runtime.getRuntime().availableProcessors() : threads, (Integer) v.get(EMBED_BATCH_SIZE));
   }
 
   /** True if the arguments ask for help rather than a fit. */
@@ -147,16 +163,14 @@ public record FitOptions(
     return args.contains("--help") || args.contains("-h");
   }
 
-  /** One line per flag, with its documentation. */
+  /** Every setting with its type, default, valid values and documentation. */
   public static String usage() {
-    StringBuilder usage = new StringBuilder("Usage: fit [flags]\n"
+    return "Usage: fit [--config FILE] [--key value ...]\n"
         + "Embeds the CLINC150 training split with MiniLM-L6, fits the softmax head, calibrates it,\n"
-        + "evaluates it on the test split and writes a teacher bundle.\n\nFlags:\n");
-    for (Flag flag : FLAGS) {
-      usage.append(String.format("  %-26s %s%n", flag.name() + " " + flag.value(), flag.doc()));
-    }
-    usage.append(String.format("  %-26s %s%n", "--help", "print this and exit"));
-    return usage.toString();
+        + "evaluates it on the test split and writes a teacher bundle.\n\n"
+        + "Settings (from --config FILE, then STREAMDISTILL_<KEY> variables, then flags):\n"
+        + LOADER.help() + System.lineSeparator()
+        + "  --help\n      Print this and exit." + System.lineSeparator();
   }
 
   /** The head-training part of these settings. */
@@ -178,93 +192,37 @@ public record FitOptions(
     return settings;
   }
 
-  private static final class Builder {
-    Path data = Clinc150.DEFAULT_PATH;
-    Path out = DEFAULT_OUT;
-    double temperature = DEFAULT_TEMPERATURE;
-    int epochs = 20;
-    int batchSize = 64;
-    double learningRate = 0.01;
-    double l2 = 1e-6;
-    double oosWeight = 10;
-    long seed = 42;
-    int threads = Runtime.getRuntime().availableProcessors();
-    int embedBatchSize = 32;
-
-    FitOptions build() {
-      return new FitOptions(data, out, temperature, epochs, batchSize, learningRate, l2, oosWeight,
-          seed, threads, embedBatchSize);
-    }
-  }
-
-  private static Path path(String flag, String value) throws UsageException {
-    if (value.isBlank()) {
-      throw new UsageException(flag + " must be a path, got an empty value");
-    }
+  private static Path path(String key, String value) {
     try {
-      return Path.of(value);
+      return Path.of(value.trim());
     } catch (InvalidPathException e) {
-      throw new UsageException(flag + " must be a path, got '" + value + "': " + e.getReason());
+      throw new IllegalArgumentException(key + " must be a path, got '" + value + "': " + e.getReason());
     }
   }
 
-  private static int positiveInt(String flag, String value) throws UsageException {
-    return boundedInt(flag, value, 1, Integer.MAX_VALUE);
-  }
+  /** A finite number above (or at least) a bound, with words for --help. */
+  private enum FiniteNumber implements ConfigDef.Validator {
+    ABOVE_ZERO("a number > 0"),
+    AT_LEAST_ZERO("a number >= 0");
 
-  private static int boundedInt(String flag, String value, int min, int max) throws UsageException {
-    String expected = max == Integer.MAX_VALUE ? "an integer >= " + min : "an integer in " + min + ".." + max;
-    try {
-      int parsed = Integer.parseInt(value.trim());
-      if (parsed < min || parsed > max) {
-        throw new UsageException(flag + " must be " + expected + ", got " + value);
+    private final String words;
+
+    FiniteNumber(String words) {
+      this.words = words;
+    }
+
+    @Override
+    public void ensureValid(String name, Object value) {
+      double v = ((Number) value).doubleValue();
+      boolean valid = Double.isFinite(v) && (this == ABOVE_ZERO ? v > 0 : v >= 0);
+      if (!valid) {
+        throw new ConfigException(name, value, "must be " + words);
       }
-      return parsed;
-    } catch (NumberFormatException e) {
-      throw new UsageException(flag + " must be " + expected + ", got '" + value + "'");
     }
-  }
 
-  private static long anyLong(String flag, String value) throws UsageException {
-    try {
-      return Long.parseLong(value.trim());
-    } catch (NumberFormatException e) {
-      throw new UsageException(flag + " must be an integer, got '" + value + "'");
+    @Override
+    public String toString() {
+      return words;
     }
-  }
-
-  private static double positiveDouble(String flag, String value) throws UsageException {
-    double parsed = finiteDouble(flag, value, "a number > 0");
-    if (!(parsed > 0)) {
-      throw new UsageException(flag + " must be a number > 0, got " + value);
-    }
-    return parsed;
-  }
-
-  private static double nonNegativeDouble(String flag, String value) throws UsageException {
-    double parsed = finiteDouble(flag, value, "a number >= 0");
-    if (!(parsed >= 0)) {
-      throw new UsageException(flag + " must be a number >= 0, got " + value);
-    }
-    return parsed;
-  }
-
-  private static double finiteDouble(String flag, String value, String expected) throws UsageException {
-    try {
-      double parsed = Double.parseDouble(value.trim());
-      if (!Double.isFinite(parsed)) {
-        throw new UsageException(flag + " must be " + expected + ", got " + value);
-      }
-      return parsed;
-    } catch (NumberFormatException e) {
-      throw new UsageException(flag + " must be " + expected + ", got '" + value + "'");
-    }
-  }
-
-  /** All flag names, for tests and help. */
-  static List<String> flagNames() {
-    List<String> names = new ArrayList<>();
-    FLAGS.forEach(flag -> names.add(flag.name()));
-    return names;
   }
 }

@@ -1,6 +1,7 @@
 package org.streamdistill.teacher.job;
 
 import java.time.Duration;
+import java.util.List;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import java.util.Properties;
@@ -18,6 +19,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.streamdistill.records.DialogueTurn;
 import org.streamdistill.records.SoftLabel;
+import org.streamdistill.schemas.kafka.KafkaAccessCheck;
 import org.streamdistill.schemas.topic.Topic;
 import org.streamdistill.schemas.topic.Topics;
 
@@ -76,9 +78,13 @@ public final class TeacherJob {
         .name("soft labels: " + softLabels.name());
   }
 
-  /** Reads turns from the committed offsets of the job's group, or from the start. */
+  /**
+   * Reads turns from the committed offsets of the job's group, or from the start; its consumers
+   * and admin client get the configured {@code kafka.*} client settings.
+   */
   public KafkaSource<KafkaRecordBytes> kafkaSource() {
     return KafkaSource.<KafkaRecordBytes>builder()
+        .setProperties(config.kafka().applyTo(new Properties()))
         .setBootstrapServers(config.bootstrapServers())
         .setTopics(turns.name())
         .setGroupId(config.groupId())
@@ -90,12 +96,16 @@ public final class TeacherJob {
         .build();
   }
 
-  /** Writes soft labels and dead letters in Kafka transactions committed at each checkpoint. */
+  /**
+   * Writes soft labels and dead letters in Kafka transactions committed at each checkpoint; its
+   * producers get the configured {@code kafka.*} client settings.
+   */
   public KafkaSink<OutgoingRecord> kafkaSink() {
     Properties producer = new Properties();
     // Must stay below the broker's transaction.max.timeout.ms (15 min by default).
     producer.setProperty("transaction.timeout.ms", "600000");
     producer.setProperty("linger.ms", "5");
+    config.kafka().applyTo(producer);
     return KafkaSink.<OutgoingRecord>builder()
         .setBootstrapServers(config.bootstrapServers())
         .setRecordSerializer(new OutgoingRecordSerializer())
@@ -103,6 +113,17 @@ public final class TeacherJob {
         .setTransactionalIdPrefix(config.transactionalIdPrefix())
         .setKafkaProducerConfig(producer)
         .build();
+  }
+
+  /**
+   * Checks, before the job is submitted, that its Kafka settings let it in: a job that cannot
+   * authenticate or is not authorized would otherwise restart for ever.
+   *
+   * @throws KafkaAccessCheck.AccessDeniedException saying what to check
+   */
+  public void checkKafkaAccess(Duration timeout) {
+    KafkaAccessCheck.check(config.bootstrapServers(), config.kafka(),
+        List.of(turns.name(), softLabels.name(), turns.deadLetterTopic()), timeout);
   }
 
   public TeacherJobConfig config() {

@@ -9,7 +9,9 @@ import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 import org.streamdistill.schemas.config.ConfigLoader;
+import org.streamdistill.schemas.config.KafkaClientSettings;
 import org.streamdistill.schemas.registry.RegistryClientSettings;
+import org.streamdistill.schemas.topic.Topics;
 
 /**
  * Settings of the teacher job.
@@ -24,7 +26,7 @@ public record TeacherJobConfig(
     long maxWaitMillis, int maxTextChars, int parallelism, int onnxThreads, long checkpointIntervalMillis,
     String groupId, String transactionalIdPrefix, String kind, String onnxModel, String onnxTokenizer,
     String onnxLabels, int onnxMaxLength, double temperature, int softLabelsTopK, int deadLetterMaxValueBytes,
-    double deadLetterMaxFraction)
+    double deadLetterMaxFraction, KafkaClientSettings kafka)
     implements Serializable {
 
   public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
@@ -69,9 +71,12 @@ public record TeacherJobConfig(
           "ONNX Runtime intra-op threads per subtask; 0 lets ONNX Runtime choose.")
       .define(CHECKPOINT_INTERVAL_MS, Type.LONG, 2_000L, Range.between(100, 3_600_000), Importance.MEDIUM,
           "Checkpoint interval; soft labels become visible to read_committed consumers at each checkpoint.")
-      .define(GROUP_ID, Type.STRING, "teacher-stream", Importance.LOW, "Consumer group of the turns source.")
-      .define(TRANSACTIONAL_ID_PREFIX, Type.STRING, "teacher-stream", Importance.LOW,
-          "Prefix of the exactly-once sink's transactional ids; unique per job on a cluster.")
+      .define(GROUP_ID, Type.STRING, "", Importance.LOW, "Consumer group of the turns source; empty: "
+          + Topics.TEACHER_GROUP + ", prefixed by " + NAMESPACE + " and a dash when there is one (exp1-"
+          + Topics.TEACHER_GROUP + ").")
+      .define(TRANSACTIONAL_ID_PREFIX, Type.STRING, "", Importance.LOW,
+          "Prefix of the exactly-once sink's transactional ids; unique per job on a cluster. Empty: "
+              + Topics.TEACHER_GROUP + ", prefixed by " + NAMESPACE + " and a dash when there is one.")
       .define(KIND, Type.STRING, KIND_BUNDLE, ConfigDef.ValidString.in(KIND_BUNDLE, KIND_ONNX_CLASSIFIER),
           Importance.HIGH, "Teacher to run: 'bundle' (MiniLM encoder + head from " + BUNDLE + ") or "
               + "'onnx-classifier' (any ONNX sequence classifier: " + ONNX_MODEL + ", " + ONNX_TOKENIZER + ", "
@@ -104,7 +109,7 @@ public record TeacherJobConfig(
 
   public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, "STREAMDISTILL",
       Map.of("bundle", BUNDLE, "parallelism", PARALLELISM, "bootstrap-servers", BOOTSTRAP_SERVERS,
-          "registry", REGISTRY_URL));
+          "registry", REGISTRY_URL)).withKafkaClientSettings();
 
   /**
    * Settings from parsed values.
@@ -121,14 +126,21 @@ public record TeacherJobConfig(
         }
       }
     }
+    String namespace = (String) v.get(NAMESPACE);
     return new TeacherJobConfig((String) v.get(BOOTSTRAP_SERVERS), RegistryClientSettings.from(v),
-        (String) v.get(NAMESPACE), (String) v.get(BUNDLE), (Integer) v.get(BATCH_MAX_SIZE),
+        namespace, (String) v.get(BUNDLE), (Integer) v.get(BATCH_MAX_SIZE),
         (Long) v.get(BATCH_MAX_WAIT_MS), (Integer) v.get(TEXT_MAX_CHARS), (Integer) v.get(PARALLELISM),
-        (Integer) v.get(ONNX_THREADS), (Long) v.get(CHECKPOINT_INTERVAL_MS), (String) v.get(GROUP_ID),
-        (String) v.get(TRANSACTIONAL_ID_PREFIX), kind, (String) v.get(ONNX_MODEL), (String) v.get(ONNX_TOKENIZER),
+        (Integer) v.get(ONNX_THREADS), (Long) v.get(CHECKPOINT_INTERVAL_MS),
+        orInNamespace((String) v.get(GROUP_ID), namespace),
+        orInNamespace((String) v.get(TRANSACTIONAL_ID_PREFIX), namespace), kind, (String) v.get(ONNX_MODEL), (String) v.get(ONNX_TOKENIZER),
         (String) v.get(ONNX_LABELS), (Integer) v.get(ONNX_MAX_LENGTH), (Double) v.get(TEMPERATURE),
         (Integer) v.get(SOFT_LABELS_TOP_K), (Integer) v.get(DEAD_LETTER_MAX_VALUE_BYTES),
-        (Double) v.get(DEAD_LETTER_MAX_FRACTION));
+        (Double) v.get(DEAD_LETTER_MAX_FRACTION), KafkaClientSettings.from(v));
+  }
+
+  /** An explicit id as it is; none: the catalogue's, in the namespace. */
+  private static String orInNamespace(String explicit, String namespace) {
+    return explicit.isBlank() ? Topics.groupInNamespace(Topics.TEACHER_GROUP, namespace) : explicit.trim();
   }
 
   public static TeacherJobConfig parse(List<String> args, Map<String, String> env) {
@@ -137,7 +149,7 @@ public record TeacherJobConfig(
 
   /** Settings from a plain map of strings (as the embedded demo passes them), validated. */
   public static TeacherJobConfig of(Map<String, String> settings) {
-    return from(DEFINITION.parse(settings));
+    return from(LOADER.parse(settings));
   }
 
   /** The schema registry's base URL. */

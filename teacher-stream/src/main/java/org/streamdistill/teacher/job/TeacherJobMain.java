@@ -1,14 +1,19 @@
 package org.streamdistill.teacher.job;
 
+import java.time.Duration;
 import java.util.List;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.common.config.ConfigException;
+import org.streamdistill.schemas.kafka.KafkaAccessCheck;
 
 /**
  * Submits the teacher job to the environment it runs in: a Flink cluster when launched with
  * {@code flink run}, a local MiniCluster otherwise.
  */
 public final class TeacherJobMain {
+  /** How long the check of the job's Kafka access before submission waits for the cluster. */
+  private static final Duration ACCESS_CHECK_TIMEOUT = Duration.ofSeconds(30);
+
   private TeacherJobMain() {}
 
   public static void main(String[] args) throws Exception {
@@ -25,6 +30,13 @@ public final class TeacherJobMain {
       return;
     }
     TeacherJob job = new TeacherJob(config, TurnScorers.fromConfig(config));
+    try {
+      job.checkKafkaAccess(ACCESS_CHECK_TIMEOUT);
+    } catch (KafkaAccessCheck.AccessDeniedException e) {
+      System.err.println("teacher-stream: " + e.getMessage());
+      System.exit(1);
+      return;
+    }
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(TeacherJob.restartPolicy());
     job.build(env, job.kafkaSource(), job.kafkaSink());
     env.execute(TeacherJob.NAME);

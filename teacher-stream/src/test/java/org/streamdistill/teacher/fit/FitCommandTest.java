@@ -40,7 +40,7 @@ class FitCommandTest {
     int code = run("--epochs", "many");
 
     assertThat(code).isEqualTo(2);
-    assertThat(err()).isEqualTo("fit: --epochs must be an integer >= 1, got 'many'\n");
+    assertThat(err()).startsWith("fit: Invalid value many for configuration fit.epochs").hasLineCount(1);
     assertThat(out()).isEmpty();
   }
 
@@ -49,7 +49,8 @@ class FitCommandTest {
     int code = run("--temprature", "3");
 
     assertThat(code).isEqualTo(2);
-    assertThat(err()).startsWith("fit: unknown argument '--temprature'; flags are --data, --out,").hasLineCount(1);
+    assertThat(err()).startsWith("fit: unknown setting 'temprature'; known settings: [fit.batch-size,")
+        .hasLineCount(1);
   }
 
   @Test

@@ -8,6 +8,7 @@ import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.streamdistill.dataset.Clinc150;
 
 class FitOptionsTest {
@@ -30,35 +31,48 @@ class FitOptionsTest {
         -7, 1, 8));
   }
 
+  @Test
+  void shouldReadTheSameSettingsFromAFileTheEnvironmentAndTheirFullKeys(@TempDir Path dir) throws Exception {
+    Path file = java.nio.file.Files.writeString(dir.resolve("fit.properties"), "fit.epochs=7\nfit.out=from-file\n");
+
+    FitOptions options = FitOptions.parse(List.of("--config", file.toString(), "--fit.seed", "9", "--out", "flag"),
+        java.util.Map.of("STREAMDISTILL_FIT_EPOCHS", "8", "STREAMDISTILL_FIT_EMBED_BATCH_SIZE", "4"));
+
+    assertThat(options.epochs()).isEqualTo(8);
+    assertThat(options.out()).isEqualTo(Path.of("flag"));
+    assertThat(options.seed()).isEqualTo(9);
+    assertThat(options.embedBatchSize()).isEqualTo(4);
+  }
+
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
-      "--epochs zero      | --epochs must be an integer >= 1, got 'zero'",
-      "--epochs 0         | --epochs must be an integer >= 1, got 0",
-      "--batch-size -3    | --batch-size must be an integer >= 1, got -3",
-      "--temperature 0    | --temperature must be a number > 0, got 0",
-      "--temperature NaN  | --temperature must be a number > 0, got NaN",
-      "--l2 -0.1          | --l2 must be a number >= 0, got -0.1",
-      "--learning-rate x  | --learning-rate must be a number > 0, got 'x'",
-      "--seed 1.5         | --seed must be an integer, got '1.5'",
-      "--threads 0        | --threads must be an integer >= 1, got 0",
-      "--embed-batch-size 5000 | --embed-batch-size must be an integer in 1..1024, got 5000",
-      "--epochs           | --epochs needs a value (N)",
-      "--epoch 3          | unknown argument '--epoch'; flags are --data, --out, --temperature, --epochs, "
-          + "--batch-size, --learning-rate, --l2, --oos-weight, --seed, --threads, --embed-batch-size",
+      "--epochs zero      | Invalid value zero for configuration fit.epochs",
+      "--epochs 0         | Invalid value 0 for configuration fit.epochs: Value must be at least 1",
+      "--batch-size -3    | Invalid value -3 for configuration fit.batch-size: Value must be at least 1",
+      "--temperature 0    | Invalid value 0.0 for configuration fit.temperature: must be a number > 0",
+      "--temperature NaN  | Invalid value NaN for configuration fit.temperature: must be a number > 0",
+      "--l2 -0.1          | Invalid value -0.1 for configuration fit.l2: must be a number >= 0",
+      "--learning-rate x  | Invalid value x for configuration fit.learning-rate",
+      "--seed 1.5         | Invalid value 1.5 for configuration fit.seed",
+      "--threads -1       | Invalid value -1 for configuration fit.threads: Value must be at least 0",
+      "--embed-batch-size 5000 | Invalid value 5000 for configuration fit.embed-batch-size: Value must be no more than 1024",
+      "--epochs           | flag --epochs needs a value",
+      "--epoch 3          | unknown setting 'epoch'",
   })
-  void shouldNameTheFlagAndTheValueItRejects(String args, String message) {
+  void shouldNameTheKeyAndTheValueItRejects(String args, String message) {
     assertThatThrownBy(() -> FitOptions.parse(List.of(args.trim().split(" +"))))
         .isInstanceOf(UsageException.class)
-        .hasMessage(message);
+        .hasMessageContaining(message);
   }
 
   @Test
-  void shouldDocumentEveryFlagInTheUsage() {
+  void shouldDocumentEveryKeyWithItsFlagTypeDefaultAndValidValuesInTheUsage() {
     String usage = FitOptions.usage();
 
-    for (String flag : FitOptions.flagNames()) {
-      assertThat(usage).contains("  " + flag + " ");
+    for (String key : FitOptions.DEFINITION.names()) {
+      assertThat(usage).contains("  --" + key + " (--" + key.substring("fit.".length()) + ")  [");
     }
-    assertThat(usage).contains("--help");
+    assertThat(usage).contains("--fit.temperature (--temperature)  [double, default 2.0, valid: a number > 0]")
+        .contains("--help");
   }
 }

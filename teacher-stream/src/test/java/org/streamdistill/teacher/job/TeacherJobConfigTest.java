@@ -54,4 +54,31 @@ class TeacherJobConfigTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("teacher.kind");
   }
+
+  @Test
+  void shouldTakeGroupAndTransactionalIdFromTheCatalogueInTheNamespaceUnlessSet() {
+    TeacherJobConfig production = TeacherJobConfig.parse(java.util.List.of(), Map.of());
+    TeacherJobConfig experiment = TeacherJobConfig.parse(java.util.List.of("--topic.namespace", "exp1"), Map.of());
+    TeacherJobConfig explicit = TeacherJobConfig.parse(java.util.List.of("--topic.namespace", "exp1",
+        "--teacher.group-id", "mine", "--teacher.transactional-id-prefix", "mine-tx"), Map.of());
+
+    assertThat(production.groupId()).isEqualTo("teacher-stream");
+    assertThat(production.transactionalIdPrefix()).isEqualTo("teacher-stream");
+    assertThat(experiment.groupId()).isEqualTo("exp1-teacher-stream");
+    assertThat(experiment.transactionalIdPrefix()).isEqualTo("exp1-teacher-stream");
+    assertThat(explicit.groupId()).isEqualTo("mine");
+    assertThat(explicit.transactionalIdPrefix()).isEqualTo("mine-tx");
+  }
+
+  @Test
+  void shouldHandKafkaClientSettingsToTheJobAndRefuseTheOnesExactlyOnceNeeds() {
+    TeacherJobConfig config = TeacherJobConfig.of(Map.of("kafka.security.protocol", "SASL_SSL",
+        "kafka.sasl.jaas.config", "secret-jaas"));
+
+    assertThat(config.kafka().values()).containsEntry("security.protocol", "SASL_SSL")
+        .containsEntry("sasl.jaas.config", "secret-jaas");
+    assertThat(config.toString()).doesNotContain("secret-jaas");
+    assertThatThrownBy(() -> TeacherJobConfig.parse(java.util.List.of("--kafka.isolation.level", "read_uncommitted"),
+        Map.of())).isInstanceOf(ConfigException.class).hasMessageContaining("kafka.isolation.level");
+  }
 }
