@@ -7,6 +7,7 @@ import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.streamdistill.schemas.config.ConfigLoader;
+import org.streamdistill.schemas.metrics.MetricsEndpoint;
 import org.streamdistill.schemas.http.BoundedHttpServer;
 
 /**
@@ -56,6 +57,19 @@ public record ServerConfig(String bootstrapServers, String registryUrl, String n
   public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, "STREAMDISTILL",
       Map.of("bootstrap-servers", BOOTSTRAP_SERVERS, "registry", REGISTRY_URL, "port", PORT,
           "host", HOST));
+
+  /** Prefix of the metrics endpoint's settings: {@code server.metrics.port}, {@code server.metrics.host}. */
+  public static final String METRICS_PREFIX = "server.";
+
+  static {
+    MetricsEndpoint.define(DEFINITION, METRICS_PREFIX);
+  }
+
+  /** Where this process serves its Prometheus metrics ({@code server.metrics.*}), if at all. */
+  public static MetricsEndpoint.Settings metricsEndpoint(List<String> args, Map<String, String> env) {
+    return MetricsEndpoint.Settings.from(LOADER.load(args, env), METRICS_PREFIX);
+  }
+
 
   public static ServerConfig from(Map<String, Object> v) {
     return new ServerConfig((String) v.get(BOOTSTRAP_SERVERS), (String) v.get(REGISTRY_URL),

@@ -5,6 +5,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigException;
+import org.streamdistill.schemas.metrics.MetricsEndpoint;
 import org.streamdistill.schemas.registry.RestSchemaRegistryClient;
 
 /**
@@ -30,8 +31,10 @@ public final class StudentTrainerMain {
       return;
     }
     StudentTrainer trainer;
+    MetricsEndpoint.Settings metricsSettings;
     try {
       TrainerConfig config = TrainerConfig.parse(List.of(args), System.getenv());
+      metricsSettings = TrainerConfig.metricsEndpoint(List.of(args), System.getenv());
       org.streamdistill.schemas.registry.SchemaRegistryClient registry;
       try {
         registry = new org.streamdistill.schemas.registry.RetryingSchemaRegistryClient(new RestSchemaRegistryClient(config.registryUrl()));
@@ -51,6 +54,8 @@ public final class StudentTrainerMain {
       return;
     }
 
+    MetricsEndpoint metrics = MetricsEndpoint.startIfEnabled("trainer-metrics", metricsSettings,
+        trainer.metricsRegistry());
     CountDownLatch runReturned = new CountDownLatch(1);
     Thread shutdown = new Thread(() -> {
       trainer.stop();
@@ -67,6 +72,9 @@ public final class StudentTrainerMain {
         return;
       }
       trainer.close();
+      if (metrics != null) {
+        metrics.close();
+      }
     }, "student-trainer-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdown);
 
@@ -85,6 +93,9 @@ public final class StudentTrainerMain {
     }
     // run() returned by itself: only an error does that.
     trainer.close();
+    if (metrics != null) {
+      metrics.close();
+    }
     if (failure != null) {
       System.err.println("student-trainer: stopped after an error: " + rootMessage(failure)
           + " (details in the log)");
