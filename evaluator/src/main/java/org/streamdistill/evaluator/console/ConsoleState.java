@@ -27,6 +27,9 @@ public final class ConsoleState {
   public record Sample(long atMillis, Map<String, Double> rates, LagSnapshot lag, double teacherLatencyP50,
                        double teacherLatencyP95, double studentLatencyP50, double studentLatencyP95) {}
 
+  /** A record and where it goes on the time axis. */
+  private record Seen<T>(long atMillis, T value) {}
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_MODEL_POINTS = 5_000;
   private static final int MAX_DECISIONS = 1_000;
@@ -36,7 +39,7 @@ public final class ConsoleState {
   private final int historyPoints;
   private final Deque<Sample> samples = new ArrayDeque<>();
   private final Deque<ObjectNode> modelPoints = new ArrayDeque<>();
-  private final Deque<PromotionEvent> decisions = new ArrayDeque<>();
+  private final Deque<Seen<PromotionEvent>> decisions = new ArrayDeque<>();
   private final Map<String, Long> deadLetters = new TreeMap<>();
   private final Map<String, String> onnxByVersion = new LinkedHashMap<>();
   private long holds;
@@ -77,13 +80,13 @@ public final class ConsoleState {
     }
   }
 
-  /** A record of {@code model.promotions}. */
-  public synchronized void decision(PromotionEvent event) {
+  /** A record of {@code model.promotions}, placed at {@code atMillis} on the time axis. */
+  public synchronized void decision(long atMillis, PromotionEvent event) {
     if ("HOLD".equals(event.getDecision())) {
       holds++;
       return;
     }
-    decisions.addLast(event);
+    decisions.addLast(new Seen<>(atMillis, event));
     while (decisions.size() > MAX_DECISIONS) {
       decisions.removeFirst();
     }
@@ -182,9 +185,11 @@ public final class ConsoleState {
     modelPoints.forEach(p -> models.add(p.deepCopy()));
 
     ArrayNode decisionNodes = root.putArray("decisions");
-    for (PromotionEvent e : decisions) {
+    for (Seen<PromotionEvent> seen : decisions) {
+      PromotionEvent e = seen.value();
       ObjectNode d = decisionNodes.addObject();
-      d.put("t", e.getDecidedAt().toEpochMilli() / 1000.0);
+      d.put("t", seen.atMillis() / 1000.0);
+      d.put("decidedAt", e.getDecidedAt().toEpochMilli() / 1000.0);
       d.put("decision", e.getDecision());
       d.put("from", e.getFromVersion());
       d.put("to", e.getToVersion());

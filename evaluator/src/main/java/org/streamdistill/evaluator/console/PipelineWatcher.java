@@ -78,6 +78,8 @@ public final class PipelineWatcher implements AutoCloseable {
   private volatile boolean running = true;
 
   private final Set<TopicPartition> assigned = new HashSet<>();
+  /** Each partition's end offset when it was assigned: records below it are history, the rest arrive live. */
+  private final Map<TopicPartition, Long> backlogEnd = new HashMap<>();
   private final List<Long> teacherLatencies = new ArrayList<>();
   private final List<Long> studentLatencies = new ArrayList<>();
   private Map<String, Long> previousEnds = Map.of();
@@ -188,6 +190,7 @@ public final class PipelineWatcher implements AutoCloseable {
     }
     assigned.addAll(fresh);
     consumer.assign(assigned);
+    backlogEnd.putAll(consumer.endOffsets(fresh, Duration.ofSeconds(10)));
     long from = clock.getAsLong() - config.lookback().toMillis();
     Map<TopicPartition, Long> times = new HashMap<>();
     fresh.forEach(tp -> times.put(tp, from));
@@ -218,9 +221,9 @@ public final class PipelineWatcher implements AutoCloseable {
           studentLatencies.add(prediction.getPredictedAt().toEpochMilli() - record.timestamp());
         }
       } else if (topic.equals(metrics.name())) {
-        state.rollingMetrics(record.timestamp(), metricsCodec.decode(record.value()));
+        state.rollingMetrics(plotTime(record), metricsCodec.decode(record.value()));
       } else if (topic.equals(promotions.name())) {
-        state.decision(promotionCodec.decode(record.value()));
+        state.decision(plotTime(record), promotionCodec.decode(record.value()));
       } else if (topic.equals(checkpoints.name())) {
         state.checkpoint(checkpointCodec.decode(record.value()));
       } else if (deadLetterSources.containsKey(topic)) {
@@ -235,6 +238,17 @@ public final class PipelineWatcher implements AutoCloseable {
             record.partition(), record.offset(), e.getMessage());
       }
     }
+  }
+
+  /**
+   * Where a rolling-metrics record or a decision goes on the time axis: when the console read it
+   * if it arrived live, else its record timestamp. Every record the pipeline writes carries the
+   * timestamp of the turn behind it (when that turn entered Kafka), so a replay published faster
+   * than the pipeline runs would bunch a whole run's curve into the first seconds.
+   */
+  private long plotTime(ConsumerRecord<byte[], byte[]> record) {
+    long end = backlogEnd.getOrDefault(new TopicPartition(record.topic(), record.partition()), 0L);
+    return record.offset() < end && record.timestamp() >= 0 ? record.timestamp() : clock.getAsLong();
   }
 
   private void sample() {

@@ -139,7 +139,7 @@ function drawFlow(s) {
       children.push(el('line', { svg: 1, x1: x - gap + w + 8, y1: 70, x2: x, y2: 70, stroke: '#888' }));
     }
   });
-  children.push(el('text', { svg: 1, x: 6 * gap + 8 + w / 2, y: 125 }, 'evaluator.metrics · model.promotions'));
+  children.push(el('text', { svg: 1, x: 992, y: 125, class: 'note' }, '→ evaluator.metrics · model.promotions'));
   svg.replaceChildren(...children);
 }
 
@@ -165,7 +165,7 @@ function render(s) {
   })));
   fillTable('promotions', s.decisions.slice().reverse().map(d => ({
     attrs: { 'data-decision': d.decision },
-    values: [{ text: time(d.t) }, { text: d.decision, cls: d.decision === 'ROLLBACK' ? 'status-STOP' : 'status-OK' },
+    values: [{ text: time(d.decidedAt) }, { text: d.decision, cls: d.decision === 'ROLLBACK' ? 'status-STOP' : 'status-OK' },
       { text: (d.from || 'none') + ' → ' + d.to }, { text: d.metric }, { text: num(d.pairedTurns), cls: 'num' },
       { text: num(d.championScore, 3) + ' vs ' + num(d.challengerScore, 3) },
       { text: d.pValue === null ? '–' : d.pValue.toExponential(1), cls: 'num' }],
@@ -180,8 +180,10 @@ function render(s) {
   keyedSeries('chart-lag-records', 'lag, records', h.t, h.lagRecords);
   keyedSeries('chart-lag-seconds', 'lag, seconds (oldest unconsumed record)', h.t, h.lagSeconds);
   keyedSeries('chart-throughput', 'records appended per second', h.t, h.rates);
-  lineChart('chart-latency', 'ms from the turn entering Kafka to…', ['teacher p50', 'teacher p95', 'student p50',
-    'student p95'], h.t, [h.teacherLatencyP50Ms, h.teacherLatencyP95Ms, h.studentLatencyP50Ms, h.studentLatencyP95Ms]);
+  const seconds = ms => ms.map(v => (v === null ? null : v / 1000));
+  lineChart('chart-latency', 'seconds from a turn entering Kafka to its soft label (teacher) or prediction (student)',
+    ['teacher p50', 'teacher p95', 'student p50', 'student p95'], h.t, [h.teacherLatencyP50Ms, h.teacherLatencyP95Ms,
+      h.studentLatencyP50Ms, h.studentLatencyP95Ms].map(seconds));
   modelChart('chart-agreement', 'agreement with the teacher', s.models, 'agreement');
   modelChart('chart-gold', 'gold accuracy', s.models, 'goldAccuracy');
 }

@@ -44,11 +44,11 @@ class ConsoleStateTest {
         .setWindowType("last_turns").setWindowStart(Instant.EPOCH).setWindowEnd(Instant.ofEpochMilli(1))
         .setTurns(200).setTeacherAgreements(150).setTeacherAgreement(0.75).setGoldTurns(20).setGoldCorrect(12)
         .setGoldAccuracy(0.6).build());
-    state.decision(PromotionEvent.newBuilder().setModelName("student").setDecision("PROMOTE").setFromVersion(null)
+    state.decision(1_850, PromotionEvent.newBuilder().setModelName("student").setDecision("PROMOTE").setFromVersion(null)
         .setToVersion("student-v2").setDecidedAt(Instant.ofEpochMilli(1_800)).setPairedTurns(200)
         .setChallengerOnlyCorrect(20).setChampionOnlyCorrect(2).setChampionScore(0.1).setChallengerScore(0.7)
         .setMetric("teacher").setPValue(1.5e-5).setReason("better").build());
-    state.decision(PromotionEvent.newBuilder().setModelName("student").setDecision("HOLD").setFromVersion("student-v2")
+    state.decision(1_950, PromotionEvent.newBuilder().setModelName("student").setDecision("HOLD").setFromVersion("student-v2")
         .setToVersion("student-v3").setDecidedAt(Instant.ofEpochMilli(1_900)).setPairedTurns(200)
         .setChallengerOnlyCorrect(5).setChampionOnlyCorrect(4).setChampionScore(0.7).setChallengerScore(0.71)
         .setMetric("teacher").setReason("not significant").build());
@@ -75,7 +75,7 @@ class ConsoleStateTest {
                     "studentLatencyP50Ms":[null,120.0],"studentLatencyP95Ms":[null,200.0]},
          "models":[{"t":1.5,"version":"student-v2","role":"challenger","window":"last_turns","turns":200,
                     "agreement":0.75,"goldAccuracy":0.6,"kl":null,"eceTeacher":null,"latencyP50Ms":null}],
-         "decisions":[{"t":1.8,"decision":"PROMOTE","from":null,"to":"student-v2","metric":"teacher",
+         "decisions":[{"t":1.85,"decidedAt":1.8,"decision":"PROMOTE","from":null,"to":"student-v2","metric":"teacher",
                        "pairedTurns":200,"championScore":0.1,"challengerScore":0.7,"pValue":1.5E-5,
                        "reason":"better"}],
          "holds":1,
