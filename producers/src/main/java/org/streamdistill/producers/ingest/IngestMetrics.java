@@ -10,13 +10,13 @@ import java.util.function.Supplier;
  * invalid, unavailable) and, under the name every stage shares, {@code
  * streamdistill_records_produced_total{stage="ingest", topic}}: turns Kafka acknowledged.
  */
-final class IngestMetrics {
+public final class IngestMetrics {
 
   static final String STAGE = "ingest";
 
   private IngestMetrics() {}
 
-  static void register(PrometheusRegistry registry, String topic, Supplier<LiveChatEndpoint.Stats> stats) {
+  public static void register(PrometheusRegistry registry, String topic, Supplier<LiveChatEndpoint.Stats> stats) {
     CounterWithCallback.builder().name("streamdistill_ingest_requests_total")
         .help("Turn requests answered, by outcome: accepted (202), unauthorized (401), invalid (4xx), unavailable (503).")
         .labelNames("outcome")

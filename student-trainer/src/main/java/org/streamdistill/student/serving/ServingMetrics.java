@@ -15,11 +15,11 @@ import org.streamdistill.schemas.metrics.CallbackInfo;
  * streamdistill_serving_request_duration_seconds}, a histogram of the time to answer a classify
  * request; and {@code streamdistill_serving_model_info{model_version}}, the champion served now.
  */
-final class ServingMetrics {
+public final class ServingMetrics {
 
   private final Histogram duration;
 
-  ServingMetrics(PrometheusRegistry registry, Supplier<StudentServer.Stats> stats) {
+  public ServingMetrics(PrometheusRegistry registry, Supplier<StudentServer.Stats> stats) {
     CounterWithCallback.builder().name("streamdistill_serving_requests_total")
         .help("Classify requests answered, by outcome: classified (200), rejected (4xx), unavailable (503, no "
             + "champion yet), failed (500).")

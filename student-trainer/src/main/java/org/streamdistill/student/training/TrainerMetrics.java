@@ -29,7 +29,7 @@ import org.streamdistill.schemas.metrics.StageMetrics;
  * <p>Predictions and checkpoints are counted when sent into the transaction: an aborted
  * transaction's are counted too.
  */
-final class TrainerMetrics {
+public final class TrainerMetrics {
 
   private final StageMetrics stage;
   private final Counter steps;
@@ -42,7 +42,7 @@ final class TrainerMetrics {
    * @param clock milliseconds since the epoch, for the checkpoint age
    * @param challenger the challenger's version now; {@code champion} the champion's, null for none
    */
-  TrainerMetrics(PrometheusRegistry registry, LongSupplier clock, Supplier<String> challenger,
+  public TrainerMetrics(PrometheusRegistry registry, LongSupplier clock, Supplier<String> challenger,
                  Supplier<String> champion) {
     stage = new StageMetrics(StudentTrainer.STAGE, registry);
     steps = Counter.builder().name("streamdistill_trainer_steps_total").help("Optimizer steps taken.")
