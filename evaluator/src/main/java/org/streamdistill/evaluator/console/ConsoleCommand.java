@@ -5,7 +5,9 @@ import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigException;
 import org.streamdistill.evaluator.lag.ConsumerLagMonitor;
@@ -77,9 +79,26 @@ public final class ConsoleCommand {
   /** Runs until Ctrl-C; returns the exit code (0 done, 1 failed, 2 bad usage). */
   public static int run(List<String> args, PrintStream out, PrintStream err) {
     CompletableFuture<Void> stop = new CompletableFuture<>();
-    Thread hook = new Thread(() -> stop.complete(null), "console-shutdown");
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      stop.complete(null);
+      try {
+        stopped.await(10, TimeUnit.SECONDS); // let run() close the console's clients before the JVM halts
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "console-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
-    return run(args, System.getenv(), out, err, stop);
+    try {
+      return run(args, System.getenv(), out, err, stop);
+    } finally {
+      stopped.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running: it ends when stopped is counted down
+      }
+    }
   }
 
   static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err,

@@ -209,6 +209,9 @@ public final class PipelineWatcher implements AutoCloseable {
 
   private void take(ConsumerRecord<byte[], byte[]> record) {
     String topic = record.topic();
+    if (record.value() == null && !deadLetterSources.containsKey(topic)) {
+      return; // a tombstone: no figure in it
+    }
     try {
       if (topic.equals(softLabels.name())) {
         SoftLabel label = softLabelCodec.decode(record.value());
@@ -231,8 +234,8 @@ public final class PipelineWatcher implements AutoCloseable {
         String exception = DeadLetters.header(record.headers(), DeadLetters.HEADER_EXCEPTION);
         state.deadLetter(source != null ? source : deadLetterSources.get(topic), StageMetrics.reason(exception));
       }
-    } catch (UndecodableRecordException | NullPointerException e) {
-      // a tombstone or poison the stages dead-letter themselves: not the console's to handle
+    } catch (UndecodableRecordException e) {
+      // poison the stages dead-letter themselves: not the console's to handle
       if (++undecodable == 1 || undecodable % 1_000 == 0) {
         LOG.warn("console: skipped {} records it cannot read, latest {}-{}@{}: {}", undecodable, topic,
             record.partition(), record.offset(), e.getMessage());
