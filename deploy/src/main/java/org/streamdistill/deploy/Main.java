@@ -46,6 +46,8 @@ public final class Main {
         serve        serve the current champion student on POST /v1/classify until Ctrl-C
         lag          consumer lag and status of every pipeline group: a table (--once), or
                      Prometheus /metrics and JSON /lag (--http-port P)
+        console      a live web page over a running pipeline: flow, lag, model agreement,
+                     promotions, latency, dead letters (127.0.0.1:8070 by default)
 
         help     this text
       """;
@@ -67,6 +69,7 @@ public final class Main {
       case "provision" -> ProvisionCommand.run(rest, System.out, System.err);
       case "registry" -> RegistryCommand.run(rest, System.out, System.err);
       case "lag" -> org.streamdistill.evaluator.lag.LagCommand.run(rest, System.out, System.err);
+      case "console" -> org.streamdistill.evaluator.console.ConsoleCommand.run(rest, System.out, System.err);
       // These mains exit with 2 on a bad setting and 1 on a failure themselves.
       case "teacher-job" -> {
         TeacherJobMain.main(rest.toArray(new String[0]));

@@ -26,6 +26,7 @@ import org.streamdistill.records.RollingMetrics;
 import org.streamdistill.records.StudentPrediction;
 import org.streamdistill.schemas.config.ConfigLoader;
 import org.streamdistill.schemas.config.KafkaClientSettings;
+import org.streamdistill.schemas.metrics.MetricsEndpoint;
 import org.streamdistill.schemas.registry.RegistryClientSettings;
 import org.streamdistill.schemas.topic.Topic;
 import org.streamdistill.schemas.topic.Topics;
@@ -159,10 +160,22 @@ public final class EvaluatorConfig extends AbstractConfig {
           "Smallest previous-champion-minus-champion score difference that, when significant, rolls a promotion"
               + " back; 0 rolls back on any significant deterioration.");
 
+  /** Prefix of the metrics endpoint's settings: {@code evaluator.metrics.port}, {@code evaluator.metrics.host}. */
+  public static final String METRICS_PREFIX = "evaluator.";
+
+  static {
+    MetricsEndpoint.define(CONFIG, METRICS_PREFIX);
+  }
+
   /** Flags, file and environment, as every command reads them; Kafka Streams settings pass through. */
   public static final ConfigLoader LOADER = new ConfigLoader(CONFIG, "STREAMDISTILL",
       Map.of("bootstrap-servers", BOOTSTRAP_SERVERS, "registry", SCHEMA_REGISTRY_URL, "namespace", TOPIC_NAMESPACE),
       List.of(STREAMS_PREFIX), RENAMED).withKafkaClientSettings();
+
+  /** Where the evaluator process serves its Prometheus metrics ({@code evaluator.metrics.*}), if at all. */
+  public MetricsEndpoint.Settings metricsEndpoint() {
+    return MetricsEndpoint.Settings.from(values(), METRICS_PREFIX);
+  }
 
   public EvaluatorConfig(Map<String, ?> settings) {
     super(CONFIG, checkKeys(settings), false);

@@ -27,6 +27,8 @@ import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.Stores;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import org.streamdistill.evaluator.metrics.EvaluatorMetrics;
 import org.streamdistill.evaluator.metrics.LastTurnsMetricsProcessor;
 import org.streamdistill.evaluator.metrics.LateTurnCounter;
 import org.streamdistill.evaluator.metrics.MetricsSettings;
@@ -105,6 +107,7 @@ public final class EvaluatorTopology {
   private final Serde<PromotionEvent> promotionSerde;
   private final LateTurnCounter lateTurns;
   private final DslStoreSuppliers storeSuppliers;
+  private final EvaluatorMetrics observed;
 
   public EvaluatorTopology(EvaluatorConfig config, SchemaRegistryClient registry) {
     this(config, registry, new LateTurnCounter());
@@ -112,6 +115,16 @@ public final class EvaluatorTopology {
 
   /** A topology whose time-window metrics count the late turns they drop into {@code lateTurns}. */
   public EvaluatorTopology(EvaluatorConfig config, SchemaRegistryClient registry, LateTurnCounter lateTurns) {
+    this(config, registry, lateTurns, new EvaluatorMetrics(new PrometheusRegistry()));
+  }
+
+  /**
+   * A topology that also hands what it consumes and publishes to {@code observed} (the
+   * evaluator's Prometheus metrics).
+   */
+  public EvaluatorTopology(EvaluatorConfig config, SchemaRegistryClient registry, LateTurnCounter lateTurns,
+                           EvaluatorMetrics observed) {
+    this.observed = Objects.requireNonNull(observed, "observed");
     this.config = Objects.requireNonNull(config, "config");
     this.lateTurns = Objects.requireNonNull(lateTurns, "lateTurns");
     this.storeSuppliers = storeSuppliers(config.streamsOverrides());
@@ -148,7 +161,9 @@ public final class EvaluatorTopology {
             LOG.warn("skipping a null (tombstone) prediction of conversation {} on {}", conversationId, predictions);
           }
           return turn != null;
-        }, Named.as("predictions-skip-tombstones"));
+        }, Named.as("predictions-skip-tombstones"))
+        .peek((conversationId, turn) -> observed.stage().consumed(predictions.name()),
+            Named.as("predictions-observe"));
     addMetrics(builder, turns);
     addPromotion(builder, turns);
   }
@@ -182,6 +197,7 @@ public final class EvaluatorTopology {
         .process(() -> new TimeWindowMetricsProcessor(settings, METRICS_WINDOW_STORE, METRICS_PROGRESS_STORE,
                 METRICS_DROPPED_STORE, lateTurns), Named.as("metrics-time-windows"),
             METRICS_WINDOW_STORE, METRICS_PROGRESS_STORE, METRICS_DROPPED_STORE)
+        .peek((model, m) -> observeMetrics(m), Named.as("metrics-observe"))
         .to(metrics.name(), toMetrics.withName("metrics-sink"));
 
     if (settings.lastTurns() > 0) {
@@ -194,6 +210,7 @@ public final class EvaluatorTopology {
           .process(() -> new LastTurnsMetricsProcessor(settings, METRICS_LAST_TURNS_HEADS_STORE,
                   METRICS_LAST_TURNS_SLOTS_STORE), Named.as("metrics-last-turns"),
               METRICS_LAST_TURNS_HEADS_STORE, METRICS_LAST_TURNS_SLOTS_STORE)
+          .peek((model, m) -> observeMetrics(m), Named.as("metrics-last-turns-observe"))
           .to(metrics.name(), Produced.with(Serdes.String(), metricsSerde).withName("metrics-last-turns-sink"));
     }
   }
@@ -211,7 +228,17 @@ public final class EvaluatorTopology {
             .withNumberOfPartitions(1))
         .process(() -> new PromotionProcessor(policy, PROMOTION_STORE), Named.as("promotion-policy"),
             PROMOTION_STORE);
-    events.to(promotions.name(), Produced.with(Serdes.String(), promotionSerde).withName("promotions-sink"));
+    events
+        .peek((name, event) -> {
+          observed.decision(event);
+          observed.stage().produced(promotions.name());
+        }, Named.as("promotions-observe"))
+        .to(promotions.name(), Produced.with(Serdes.String(), promotionSerde).withName("promotions-sink"));
+  }
+
+  private void observeMetrics(RollingMetrics m) {
+    observed.rollingMetrics(m);
+    observed.stage().produced(metrics.name());
   }
 
   private KeyValueBytesStoreSupplier keyValueStore(String name) {

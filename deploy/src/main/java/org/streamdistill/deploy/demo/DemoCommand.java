@@ -13,9 +13,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
 import java.util.stream.Stream;
 import org.apache.kafka.common.config.ConfigException;
 import org.streamdistill.dataset.Clinc150;
+import org.streamdistill.evaluator.console.ConsoleCommand.Console;
+import org.streamdistill.evaluator.console.ConsoleConfig;
 import org.streamdistill.producers.publish.RateLimiter;
 import org.streamdistill.producers.publish.TurnPublisher;
 import org.streamdistill.producers.replay.Clinc150Turns;
@@ -35,10 +38,17 @@ public final class DemoCommand {
 
   private final DemoConfig config;
   private final PrintStream out;
+  /** The console's settings for a pipeline at (bootstrap servers, registry URL); null for none. */
+  private final BiFunction<String, String, ConsoleConfig> console;
 
   DemoCommand(DemoConfig config, PrintStream out) {
+    this(config, out, (bootstrap, registry) -> null);
+  }
+
+  DemoCommand(DemoConfig config, PrintStream out, BiFunction<String, String, ConsoleConfig> console) {
     this.config = config;
     this.out = out;
+    this.console = console;
   }
 
   /** Runs the command; returns the process exit code (0 ok, 1 failed, 2 bad usage). */
@@ -56,7 +66,8 @@ public final class DemoCommand {
       return 2;
     }
     try {
-      DemoSummary summary = new DemoCommand(config, out).execute(err);
+      DemoSummary summary = new DemoCommand(config, out,
+          (bootstrap, registry) -> DemoConfig.console(args, System.getenv(), bootstrap, registry)).execute(err);
       return summary == null ? 1 : 0;
     } catch (IOException e) {
       err.println("demo: " + e.getMessage());
@@ -106,7 +117,8 @@ public final class DemoCommand {
         Map.of(TeacherJobConfig.PARALLELISM, Integer.toString(config.teacherParallelism()),
             TeacherJobConfig.CHECKPOINT_INTERVAL_MS, Long.toString(config.checkpointIntervalMillis())),
         Map.of(), Map.of());
-    try (EmbeddedPipeline pipeline = EmbeddedPipeline.start(settings)) {
+    try (EmbeddedPipeline pipeline = EmbeddedPipeline.start(settings);
+         Console liveConsole = startConsole(pipeline)) {
       out.printf("broker %s, schema registry %s; replaying %,d training turns (%d passes), then %,d held-out test turns%n",
           pipeline.bootstrapServers(), pipeline.registryUrl(), training.size(), config.passes(), heldOut.size());
       long pipelineStart = System.nanoTime();
@@ -140,14 +152,26 @@ public final class DemoCommand {
       for (Topic<?> topic : Topics.ALL) {
         summary.deadLetters += reader.forEachRaw(topic.deadLetterTopic(), r -> { });
       }
-    }
-    summary.wallSeconds = (System.nanoTime() - start) / 1e9;
-    out.print(summary.toText());
-    if (config.summaryJson() != null) {
-      summary.writeJson(config.summaryJson());
-      out.printf("summary written to %s%n", config.summaryJson());
+      // Printed while the platform still runs, so that the console serves until the summary.
+      summary.wallSeconds = (System.nanoTime() - start) / 1e9;
+      out.print(summary.toText());
+      if (config.summaryJson() != null) {
+        summary.writeJson(config.summaryJson());
+        out.printf("summary written to %s%n", config.summaryJson());
+      }
     }
     return summary;
+  }
+
+  /** Starts the console over {@code pipeline} when configured, printing its address; null otherwise. */
+  private Console startConsole(EmbeddedPipeline pipeline) {
+    ConsoleConfig settings = console.apply(pipeline.bootstrapServers(), pipeline.registryUrl());
+    if (settings == null) {
+      return null;
+    }
+    Console started = new Console(settings, pipeline.registry());
+    out.printf("live console: %s (serves until the summary)%n", started.uri());
+    return started;
   }
 
   /** Prints progress until every produced turn has a prediction (or was dead-lettered by the teacher). */

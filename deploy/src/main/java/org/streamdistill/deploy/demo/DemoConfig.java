@@ -57,6 +57,33 @@ public record DemoConfig(Path data, int passes, double goldFraction, long seed, 
       Map.entry("teacher-bundle", TEACHER_BUNDLE), Map.entry("summary-json", SUMMARY_JSON),
       Map.entry("timeout-minutes", TIMEOUT_MINUTES), Map.entry("teacher-parallelism", TEACHER_PARALLELISM)));
 
+  public static final String CONSOLE_PORT = "demo.console.port";
+  public static final String CONSOLE_HOST = "demo.console.host";
+
+  static {
+    DEFINITION
+        .define(CONSOLE_PORT, Type.INT, 8070, Range.between(-1, 65_535), Importance.MEDIUM,
+            "Port of the live web console the demo serves until its summary (bin/streamdistill console); 0 picks"
+                + " a free one, -1 serves none.")
+        .define(CONSOLE_HOST, Type.STRING, "127.0.0.1", Importance.LOW,
+            "Address the demo's console binds; 0.0.0.0 for every interface (no authentication).");
+  }
+
+  /** The console's settings for a pipeline at {@code bootstrapServers} and {@code registryUrl}; null when off. */
+  public static org.streamdistill.evaluator.console.ConsoleConfig console(List<String> args, Map<String, String> env,
+                                                                         String bootstrapServers, String registryUrl) {
+    Map<String, Object> v = LOADER.load(args, env);
+    int port = (Integer) v.get(CONSOLE_PORT);
+    if (port < 0) {
+      return null;
+    }
+    return org.streamdistill.evaluator.console.ConsoleConfig.of(Map.of(
+        org.streamdistill.evaluator.console.ConsoleConfig.BOOTSTRAP_SERVERS, bootstrapServers,
+        org.streamdistill.evaluator.console.ConsoleConfig.REGISTRY_URL, registryUrl,
+        org.streamdistill.evaluator.console.ConsoleConfig.HTTP_PORT, Integer.toString(port),
+        org.streamdistill.evaluator.console.ConsoleConfig.HTTP_HOST, (String) v.get(CONSOLE_HOST)));
+  }
+
   public static DemoConfig parse(List<String> args, Map<String, String> env) {
     Map<String, Object> v = LOADER.load(args, env);
     String summary = (String) v.get(SUMMARY_JSON);

@@ -15,6 +15,7 @@ import org.streamdistill.deploy.bench.BenchConfig;
 import org.streamdistill.deploy.demo.DemoConfig;
 import org.streamdistill.deploy.soak.SoakConfig;
 import org.streamdistill.evaluator.EvaluatorConfig;
+import org.streamdistill.evaluator.console.ConsoleConfig;
 import org.streamdistill.evaluator.lag.LagConfig;
 import org.streamdistill.producers.dataset.DatasetReplayConfig;
 import org.streamdistill.producers.experiment.TopicReplayConfig;
@@ -126,6 +127,7 @@ class ReadmeCommandsTest {
       case "serve" -> a -> ServerConfig.LOADER.collect(a, NO_ENV);
       case "lag" -> a -> LagConfig.parse(a, NO_ENV,
           warning -> { throw new AssertionError("README uses a deprecated form: " + warning); });
+      case "console" -> a -> ConsoleConfig.parse(a, NO_ENV);
       default -> throw new AssertionError("README names a command that does not exist: " + name);
     };
 

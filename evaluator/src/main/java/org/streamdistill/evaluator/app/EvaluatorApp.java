@@ -19,7 +19,10 @@ import org.streamdistill.evaluator.EvaluatorConfig;
 import org.streamdistill.evaluator.EvaluatorTopology;
 import org.streamdistill.evaluator.deadletter.DeadLetterCounter;
 import org.streamdistill.evaluator.deadletter.DeadLetterDeserializationHandler;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import org.streamdistill.evaluator.metrics.EvaluatorMetrics;
 import org.streamdistill.evaluator.metrics.LateTurnCounter;
+import org.streamdistill.schemas.metrics.StageMetrics;
 import org.streamdistill.schemas.registry.RestSchemaRegistryClient;
 import org.streamdistill.schemas.registry.SchemaRegistryClient;
 
@@ -50,6 +53,8 @@ public final class EvaluatorApp implements AutoCloseable {
   private final EvaluatorConfig config;
   private final DeadLetterCounter deadLetters = new DeadLetterCounter();
   private final LateTurnCounter lateTurns = new LateTurnCounter();
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final EvaluatorMetrics metrics = new EvaluatorMetrics(registry);
   private final Topology topology;
   private final KafkaStreams streams;
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -80,7 +85,9 @@ public final class EvaluatorApp implements AutoCloseable {
   public EvaluatorApp(EvaluatorConfig config, SchemaRegistryClient registry) {
     this.config = Objects.requireNonNull(config, "config");
     Properties props = streamsProperties(config, deadLetters);
-    this.topology = buildTopology(config, registry, props, lateTurns);
+    deadLetters.onDeadLetter((topic, exceptionClass) ->
+        metrics.stage().deadLetter(topic, StageMetrics.reason(exceptionClass)));
+    this.topology = buildTopology(config, registry, props, lateTurns, metrics);
     this.streams = new KafkaStreams(topology, props);
     // A dying stream thread is replaced after a bounded, growing pause, unless a restart cannot fix
     // what killed it; then the application stops loudly and keeps the error for its exit message
@@ -143,8 +150,14 @@ public final class EvaluatorApp implements AutoCloseable {
    */
   public static Topology buildTopology(EvaluatorConfig config, SchemaRegistryClient registry,
       Properties streamsProperties, LateTurnCounter lateTurns) {
+    return buildTopology(config, registry, streamsProperties, lateTurns, new EvaluatorMetrics(new PrometheusRegistry()));
+  }
+
+  /** As above, feeding {@code metrics} with what the topology consumes and publishes. */
+  public static Topology buildTopology(EvaluatorConfig config, SchemaRegistryClient registry,
+      Properties streamsProperties, LateTurnCounter lateTurns, EvaluatorMetrics metrics) {
     StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(streamsProperties)));
-    new EvaluatorTopology(config, registry, lateTurns).addTo(builder);
+    new EvaluatorTopology(config, registry, lateTurns, metrics).addTo(builder);
     return builder.build(streamsProperties);
   }
 
@@ -153,6 +166,11 @@ public final class EvaluatorApp implements AutoCloseable {
     LOG.info("starting evaluator {}: {} -> {}, {} (bootstrap {})", config.applicationId(), config.predictionsTopic(),
         config.metricsTopic(), config.promotionsTopic(), config.bootstrapServers());
     streams.start();
+  }
+
+  /** This evaluator's Prometheus metrics ({@link EvaluatorMetrics}), for its metrics endpoint. */
+  public PrometheusRegistry metricsRegistry() {
+    return registry;
   }
 
   /** The Kafka Streams state (CREATED, REBALANCING, RUNNING, ..., NOT_RUNNING, ERROR). */

@@ -6,6 +6,7 @@ import java.util.List;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.streamdistill.evaluator.EvaluatorConfig;
+import org.streamdistill.schemas.metrics.MetricsEndpoint;
 
 /**
  * Command line: {@code evaluator [--config FILE] [--key value]... [--help]}, configured like
@@ -33,7 +34,14 @@ public final class EvaluatorMain {
       System.exit(2);
       return;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(app::close, "evaluator-shutdown"));
+    MetricsEndpoint metrics = MetricsEndpoint.startIfEnabled("evaluator-metrics", app.config().metricsEndpoint(),
+        app.metricsRegistry());
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      app.close();
+      if (metrics != null) {
+        metrics.close();
+      }
+    }, "evaluator-shutdown"));
     app.start();
     while (!app.awaitStopped(Duration.ofMinutes(1))) {
       // Keep the main thread alive while the stream threads work.

@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
 
 /**
  * How many poison records were sent to dead-letter topics, per source topic. Thread-safe: all
@@ -12,6 +13,21 @@ import java.util.concurrent.atomic.LongAdder;
 public final class DeadLetterCounter {
 
   private final Map<String, LongAdder> bySourceTopic = new ConcurrentHashMap<>();
+  private volatile BiConsumer<String, String> listener = (topic, exceptionClass) -> { };
+
+  /**
+   * Hands every dead letter counted from now on to {@code listener} as (source topic, exception
+   * class name) too: the evaluator's Prometheus counter of dead letters by topic and reason.
+   */
+  public void onDeadLetter(BiConsumer<String, String> listener) {
+    this.listener = java.util.Objects.requireNonNull(listener, "listener");
+  }
+
+  /** Counts one dead-lettered record read from {@code sourceTopic} for an exception of class {@code exceptionClass}. */
+  public void increment(String sourceTopic, String exceptionClass) {
+    increment(sourceTopic);
+    listener.accept(sourceTopic, exceptionClass);
+  }
 
   /** Counts one dead-lettered record read from {@code sourceTopic}. */
   public void increment(String sourceTopic) {

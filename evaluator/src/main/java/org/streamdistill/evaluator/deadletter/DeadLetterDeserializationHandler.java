@@ -65,7 +65,7 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
     }
     ProducerRecord<byte[], byte[]> deadLetter = DeadLetters.record(stage, context.topic(), context.partition(),
         context.offset(), record.key(), record.value(), poison);
-    counter.increment(context.topic());
+    counter.increment(context.topic(), poison.getClass().getName());
     LOG.warn("poison record {}-{}@{} sent to {}: {}", context.topic(), context.partition(), context.offset(),
         deadLetter.topic(), poison.getMessage());
     return Response.resume(List.of(deadLetter));

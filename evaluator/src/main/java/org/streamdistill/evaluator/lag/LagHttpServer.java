@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -17,11 +19,12 @@ import org.streamdistill.schemas.http.BearerToken;
 import org.streamdistill.schemas.http.BoundedHttpServer;
 import org.streamdistill.schemas.http.HttpGuard;
 import org.streamdistill.schemas.http.HttpTls;
+import org.streamdistill.schemas.metrics.MetricsHandler;
 
 /**
  * Serves the latest {@link LagSnapshot} of a {@link ConsumerLagMonitor} over HTTP (a Jetty
- * handler on a {@link BoundedHttpServer}): {@code GET /metrics} in the Prometheus text format
- * ({@link PrometheusFormat}), {@code GET /lag} (alias {@code /metrics.json}) as JSON ({@link
+ * handler on a {@link BoundedHttpServer}): {@code GET /metrics} through the Prometheus Java
+ * client ({@link LagMetrics} and the JVM's metrics), {@code GET /lag} (alias {@code /metrics.json}) as JSON ({@link
  * LagJson}). Every request renders the latest sample; none triggers a sample of its own, so
  * scrapes cost the cluster nothing. Request bodies are not read; a flood beyond the request
  * threads and queue gets 503 with {@code Retry-After: 1}. With a bearer token every path needs
@@ -37,6 +40,7 @@ public final class LagHttpServer implements AutoCloseable {
   private static final String TEXT = "text/plain; charset=utf-8";
 
   private final BoundedHttpServer server;
+  private final PrometheusRegistry registry;
 
   /**
    * Binds and starts the server with the default HTTP limits.
@@ -75,14 +79,19 @@ public final class LagHttpServer implements AutoCloseable {
                        Supplier<LagSnapshot> snapshots, LongSupplier sampleFailures) {
     Objects.requireNonNull(snapshots, "snapshots");
     Objects.requireNonNull(sampleFailures, "sampleFailures");
-    Supplier<String> metrics = () -> PrometheusFormat.render(snapshots.get(), sampleFailures.getAsLong());
+    registry = new PrometheusRegistry();
+    registry.register(new LagMetrics(snapshots, sampleFailures));
+    JvmMetrics.builder().register(registry);
+    MetricsHandler metrics = new MetricsHandler(registry);
     Supplier<String> json = () -> LagJson.render(snapshots.get());
     Handler routes = new Handler.Abstract() {
       @Override
-      public boolean handle(Request request, Response response, Callback callback) {
+      public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        if (metrics.handle(request, response, callback)) {
+          return true;
+        }
         String path = request.getHttpURI().getPath();
         switch (path) {
-          case "/metrics" -> respond(request, response, callback, PrometheusFormat.CONTENT_TYPE, metrics);
           case "/lag", "/metrics.json" -> respond(request, response, callback, LagJson.CONTENT_TYPE, json);
           default -> send(response, callback, 404, TEXT, "not found; try /metrics or /lag\n");
         }
@@ -101,6 +110,11 @@ public final class LagHttpServer implements AutoCloseable {
   /** Whether the endpoint speaks HTTPS. */
   public boolean tls() {
     return server.tls();
+  }
+
+  /** What {@code /metrics} serves: the lag ({@link LagMetrics}) and this JVM's metrics. */
+  public PrometheusRegistry registry() {
+    return registry;
   }
 
   /** The bound port. */

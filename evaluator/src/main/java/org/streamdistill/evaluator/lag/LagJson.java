@@ -44,7 +44,7 @@ public final class LagJson {
             .append(",\"end\":").append(partition.endOffset())
             .append(",\"lag\":").append(partition.lag())
             .append(",\"timeLagSeconds\":")
-            .append(partition.timeLagKnown() ? PrometheusFormat.seconds(partition.timeLagMs()) : "null")
+            .append(partition.timeLagKnown() ? seconds(partition.timeLagMs()) : "null")
             .append(",\"status\":").append(string(partition.status().name()))
             .append('}');
       }
@@ -73,5 +73,10 @@ public final class LagJson {
       }
     }
     return out.append('"').toString();
+  }
+
+  /** Milliseconds as seconds, exactly: 1500 -> "1.5", 0 -> "0". */
+  static String seconds(long millis) {
+    return java.math.BigDecimal.valueOf(millis, 3).stripTrailingZeros().toPlainString();
   }
 }

@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.streamdistill.schemas.metrics.PrometheusText;
 
 class LagCommandTest {
 
@@ -96,14 +97,20 @@ class LagCommandTest {
     AtomicReference<String> body = new AtomicReference<>("");
     await().atMost(Duration.ofSeconds(30)).until(() -> {
       body.set(client.send(HttpRequest.newBuilder(metrics).GET().build(), HttpResponse.BodyHandlers.ofString()).body());
-      return !body.get().contains("streamdistill_lag_monitor_sample_failures_total 0\n");
+      return failures(body.get()) > 0;
     });
     stop.complete(null);
 
-    // Then it served no gauge but the failure counter, and the command ends with 0 once stopped
-    assertThat(body.get().lines().filter(l -> !l.startsWith("#")))
-        .singleElement().asString().matches("streamdistill_lag_monitor_sample_failures_total [1-9][0-9]*");
+    // Then it served no lag gauge but the failure counter (besides the JVM's metrics), and the command ends with 0
+    assertThat(PrometheusText.parse(body.get())).map(PrometheusText.Sample::name)
+        .filteredOn(name -> name.startsWith("streamdistill_"))
+        .containsExactly("streamdistill_lag_monitor_sample_failures_total");
     assertThat(exit.get(30, TimeUnit.SECONDS)).isZero();
+  }
+
+  private static double failures(String scrape) {
+    return PrometheusText.value(PrometheusText.parse(scrape), "streamdistill_lag_monitor_sample_failures_total",
+        java.util.Map.of());
   }
 
   @Test

@@ -2,99 +2,88 @@ package org.streamdistill.evaluator.lag;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.prometheus.metrics.expositionformats.ExpositionFormats;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.streamdistill.schemas.metrics.PrometheusText;
 
 class LagFormatsTest {
 
-  private static final String PROMETHEUS_METADATA_ONLY = """
-      # HELP streamdistill_consumer_lag_offsets Records the group has not consumed yet, up to the last stable offset (0 when only transaction markers remain).
-      # TYPE streamdistill_consumer_lag_offsets gauge
-      # HELP streamdistill_consumer_lag_seconds Age of the oldest record the group has not consumed yet, seconds (0 when caught up, NaN when unknown).
-      # TYPE streamdistill_consumer_lag_seconds gauge
-      # HELP streamdistill_consumer_committed_offset The group's committed offset (no series when the group has not committed on the partition).
-      # TYPE streamdistill_consumer_committed_offset gauge
-      # HELP streamdistill_consumer_log_end_offset The partition's last stable offset: the end a read-committed consumer can reach.
-      # TYPE streamdistill_consumer_log_end_offset gauge
-      # HELP streamdistill_consumer_group_status Status of the group after Burrow's rules: 1 for the current status, 0 for the others.
-      # TYPE streamdistill_consumer_group_status gauge
-      # HELP streamdistill_lag_monitor_last_sample_timestamp_seconds When the latest lag sample was taken, Unix time in seconds.
-      # TYPE streamdistill_lag_monitor_last_sample_timestamp_seconds gauge
-      # HELP streamdistill_lag_monitor_sample_failures_total Lag samples that failed.
-      # TYPE streamdistill_lag_monitor_sample_failures_total counter
-      streamdistill_lag_monitor_sample_failures_total 0
-      """;
+  /** The text Prometheus scrapes of a registry holding only {@link LagMetrics}, written by the client library. */
+  private static String scrape(LagSnapshot snapshot, long failures) throws Exception {
+    PrometheusRegistry registry = new PrometheusRegistry();
+    registry.register(new LagMetrics(() -> snapshot, () -> failures));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ExpositionFormats.init().getPrometheusTextFormatWriter().write(out, registry.scrape());
+    return out.toString(StandardCharsets.UTF_8);
+  }
 
   @Test
-  void shouldRenderEveryGaugeInThePrometheusTextFormat() {
+  void shouldExposeEveryGaugeOfTheSnapshot() throws Exception {
     // Given a snapshot of a stalled group, a caught-up group and an empty group, after 2 failed samples
     LagSnapshot snapshot = Snapshots.mixed();
 
-    // When rendered for /metrics
-    String text = PrometheusFormat.render(snapshot, 2);
+    // When scraped
+    List<PrometheusText.Sample> samples = PrometheusText.parse(scrape(snapshot, 2));
 
-    // Then every series is there, with NaN for the unknown time lag and no committed series without a commit
-    assertThat(text).isEqualTo("""
-        # HELP streamdistill_consumer_lag_offsets Records the group has not consumed yet, up to the last stable offset (0 when only transaction markers remain).
-        # TYPE streamdistill_consumer_lag_offsets gauge
-        streamdistill_consumer_lag_offsets{group="student-trainer",topic="teacher.soft-labels",partition="0"} 12
-        streamdistill_consumer_lag_offsets{group="student-trainer",topic="teacher.soft-labels",partition="1"} 5
-        streamdistill_consumer_lag_offsets{group="teacher-stream",topic="dialogue.turns",partition="0"} 0
-        # HELP streamdistill_consumer_lag_seconds Age of the oldest record the group has not consumed yet, seconds (0 when caught up, NaN when unknown).
-        # TYPE streamdistill_consumer_lag_seconds gauge
-        streamdistill_consumer_lag_seconds{group="student-trainer",topic="teacher.soft-labels",partition="0"} 3.5
-        streamdistill_consumer_lag_seconds{group="student-trainer",topic="teacher.soft-labels",partition="1"} NaN
-        streamdistill_consumer_lag_seconds{group="teacher-stream",topic="dialogue.turns",partition="0"} 0
-        # HELP streamdistill_consumer_committed_offset The group's committed offset (no series when the group has not committed on the partition).
-        # TYPE streamdistill_consumer_committed_offset gauge
-        streamdistill_consumer_committed_offset{group="student-trainer",topic="teacher.soft-labels",partition="0"} 10
-        streamdistill_consumer_committed_offset{group="teacher-stream",topic="dialogue.turns",partition="0"} 100
-        # HELP streamdistill_consumer_log_end_offset The partition's last stable offset: the end a read-committed consumer can reach.
-        # TYPE streamdistill_consumer_log_end_offset gauge
-        streamdistill_consumer_log_end_offset{group="student-trainer",topic="teacher.soft-labels",partition="0"} 22
-        streamdistill_consumer_log_end_offset{group="student-trainer",topic="teacher.soft-labels",partition="1"} 5
-        streamdistill_consumer_log_end_offset{group="teacher-stream",topic="dialogue.turns",partition="0"} 101
-        # HELP streamdistill_consumer_group_status Status of the group after Burrow's rules: 1 for the current status, 0 for the others.
-        # TYPE streamdistill_consumer_group_status gauge
-        streamdistill_consumer_group_status{group="student-trainer",status="OK"} 0
-        streamdistill_consumer_group_status{group="student-trainer",status="WARN"} 0
-        streamdistill_consumer_group_status{group="student-trainer",status="REWIND"} 0
-        streamdistill_consumer_group_status{group="student-trainer",status="STALL"} 1
-        streamdistill_consumer_group_status{group="student-trainer",status="STOP"} 0
-        streamdistill_consumer_group_status{group="teacher-stream",status="OK"} 1
-        streamdistill_consumer_group_status{group="teacher-stream",status="WARN"} 0
-        streamdistill_consumer_group_status{group="teacher-stream",status="REWIND"} 0
-        streamdistill_consumer_group_status{group="teacher-stream",status="STALL"} 0
-        streamdistill_consumer_group_status{group="teacher-stream",status="STOP"} 0
-        streamdistill_consumer_group_status{group="idle",status="OK"} 1
-        streamdistill_consumer_group_status{group="idle",status="WARN"} 0
-        streamdistill_consumer_group_status{group="idle",status="REWIND"} 0
-        streamdistill_consumer_group_status{group="idle",status="STALL"} 0
-        streamdistill_consumer_group_status{group="idle",status="STOP"} 0
-        # HELP streamdistill_lag_monitor_last_sample_timestamp_seconds When the latest lag sample was taken, Unix time in seconds.
-        # TYPE streamdistill_lag_monitor_last_sample_timestamp_seconds gauge
-        streamdistill_lag_monitor_last_sample_timestamp_seconds 1735787045.678
-        # HELP streamdistill_lag_monitor_sample_failures_total Lag samples that failed.
-        # TYPE streamdistill_lag_monitor_sample_failures_total counter
-        streamdistill_lag_monitor_sample_failures_total 2
-        """);
+    // Then every series is there with its value, NaN for the unknown time lag and no committed series without a commit
+    assertThat(samples).map(s -> s.name() + s.labels().entrySet().stream().sorted(Map.Entry.comparingByKey())
+            .map(Map.Entry::toString).toList() + " " + s.value())
+        .containsExactlyInAnyOrder(
+            "streamdistill_consumer_lag_offsets[group=student-trainer, partition=0, topic=teacher.soft-labels] 12.0",
+            "streamdistill_consumer_lag_offsets[group=student-trainer, partition=1, topic=teacher.soft-labels] 5.0",
+            "streamdistill_consumer_lag_offsets[group=teacher-stream, partition=0, topic=dialogue.turns] 0.0",
+            "streamdistill_consumer_lag_seconds[group=student-trainer, partition=0, topic=teacher.soft-labels] 3.5",
+            "streamdistill_consumer_lag_seconds[group=student-trainer, partition=1, topic=teacher.soft-labels] NaN",
+            "streamdistill_consumer_lag_seconds[group=teacher-stream, partition=0, topic=dialogue.turns] 0.0",
+            "streamdistill_consumer_committed_offset[group=student-trainer, partition=0, topic=teacher.soft-labels] 10.0",
+            "streamdistill_consumer_committed_offset[group=teacher-stream, partition=0, topic=dialogue.turns] 100.0",
+            "streamdistill_consumer_log_end_offset[group=student-trainer, partition=0, topic=teacher.soft-labels] 22.0",
+            "streamdistill_consumer_log_end_offset[group=student-trainer, partition=1, topic=teacher.soft-labels] 5.0",
+            "streamdistill_consumer_log_end_offset[group=teacher-stream, partition=0, topic=dialogue.turns] 101.0",
+            "streamdistill_consumer_group_status[group=idle, status=OK] 1.0",
+            "streamdistill_consumer_group_status[group=idle, status=REWIND] 0.0",
+            "streamdistill_consumer_group_status[group=idle, status=STALL] 0.0",
+            "streamdistill_consumer_group_status[group=idle, status=STOP] 0.0",
+            "streamdistill_consumer_group_status[group=idle, status=WARN] 0.0",
+            "streamdistill_consumer_group_status[group=student-trainer, status=OK] 0.0",
+            "streamdistill_consumer_group_status[group=student-trainer, status=REWIND] 0.0",
+            "streamdistill_consumer_group_status[group=student-trainer, status=STALL] 1.0",
+            "streamdistill_consumer_group_status[group=student-trainer, status=STOP] 0.0",
+            "streamdistill_consumer_group_status[group=student-trainer, status=WARN] 0.0",
+            "streamdistill_consumer_group_status[group=teacher-stream, status=OK] 1.0",
+            "streamdistill_consumer_group_status[group=teacher-stream, status=REWIND] 0.0",
+            "streamdistill_consumer_group_status[group=teacher-stream, status=STALL] 0.0",
+            "streamdistill_consumer_group_status[group=teacher-stream, status=STOP] 0.0",
+            "streamdistill_consumer_group_status[group=teacher-stream, status=WARN] 0.0",
+            "streamdistill_lag_monitor_last_sample_timestamp_seconds[] 1.735787045678E9",
+            "streamdistill_lag_monitor_sample_failures_total[] 2.0");
   }
 
   @Test
-  void shouldRenderOnlyMetadataAndTheFailureCounterBeforeTheFirstSample() {
-    assertThat(PrometheusFormat.render(LagSnapshot.EMPTY, 0)).isEqualTo(PROMETHEUS_METADATA_ONLY);
+  void shouldExposeOnlyTheFailureCounterBeforeTheFirstSample() throws Exception {
+    String text = scrape(LagSnapshot.EMPTY, 0);
+
+    assertThat(PrometheusText.parse(text)).map(s -> s.name() + " " + s.value())
+        .containsExactly("streamdistill_lag_monitor_sample_failures_total 0.0");
   }
 
   @Test
-  void shouldEscapeLabelValues() {
+  void shouldEscapeLabelValues() throws Exception {
     // Given a group id with a quote, a backslash and a line feed
     LagSnapshot snapshot = new LagSnapshot(Instant.ofEpochMilli(1_000), List.of(
         new GroupLag("a\"b\\c\nd", ConsumerStatus.OK, List.of(new PartitionLag("t", 0, 1, 1, 0, 0, ConsumerStatus.OK)))));
 
-    // When rendered, Then the label is escaped as the text format requires
-    assertThat(PrometheusFormat.render(snapshot, 0))
-        .contains("streamdistill_consumer_lag_offsets{group=\"a\\\"b\\\\c\\nd\",topic=\"t\",partition=\"0\"} 0\n");
+    // When scraped, Then the label is escaped as the text format requires and reads back unchanged
+    String text = scrape(snapshot, 0);
+    assertThat(text).contains("streamdistill_consumer_lag_offsets{group=\"a\\\"b\\\\c\\nd\",partition=\"0\",topic=\"t\"} 0");
+    assertThat(PrometheusText.value(PrometheusText.parse(text), "streamdistill_consumer_lag_offsets",
+        Map.of("group", "a\"b\\c\nd"))).isEqualTo(0.0);
   }
 
   @Test
@@ -151,7 +140,7 @@ class LagFormatsTest {
 
   @Test
   void shouldPrintSecondsExactly() {
-    assertThat(List.of(0L, 1L, 1_500L, 3_600_000L)).map(PrometheusFormat::seconds)
+    assertThat(List.of(0L, 1L, 1_500L, 3_600_000L)).map(LagJson::seconds)
         .containsExactly("0", "0.001", "1.5", "3600");
   }
 }

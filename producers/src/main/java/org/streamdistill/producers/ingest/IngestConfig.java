@@ -12,6 +12,7 @@ import org.apache.kafka.common.config.types.Password;
 import org.streamdistill.schemas.config.ConfigLoader;
 import org.streamdistill.schemas.config.KafkaClientSettings;
 import org.streamdistill.schemas.http.BearerToken;
+import org.streamdistill.schemas.metrics.MetricsEndpoint;
 import org.streamdistill.schemas.http.BoundedHttpServer;
 import org.streamdistill.schemas.http.HttpTls;
 import org.streamdistill.schemas.registry.RegistryClientSettings;
@@ -112,6 +113,19 @@ public record IngestConfig(String bootstrapServers, RegistryClientSettings regis
   public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, "STREAMDISTILL", Map.of(
       "bootstrap-servers", BOOTSTRAP_SERVERS, "registry", REGISTRY_URL, "namespace", NAMESPACE,
       "port", PORT, "bind", BIND_ADDRESS, "max-text-bytes", MAX_TEXT_BYTES)).withKafkaClientSettings();
+
+  /** Prefix of the metrics endpoint's settings: {@code ingest.metrics.port}, {@code ingest.metrics.host}. */
+  public static final String METRICS_PREFIX = "ingest.";
+
+  static {
+    MetricsEndpoint.define(DEFINITION, METRICS_PREFIX);
+  }
+
+  /** Where this process serves its Prometheus metrics ({@code ingest.metrics.*}), if at all. */
+  public static MetricsEndpoint.Settings metricsEndpoint(List<String> args, Map<String, String> env) {
+    return MetricsEndpoint.Settings.from(LOADER.load(args, env), METRICS_PREFIX);
+  }
+
 
   public IngestConfig {
     if (lingerMs * 2L > deliveryTimeout.toMillis()) {

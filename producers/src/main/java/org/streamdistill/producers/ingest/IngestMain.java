@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.common.config.ConfigException;
+import org.streamdistill.schemas.metrics.MetricsEndpoint;
 import org.streamdistill.schemas.registry.RestSchemaRegistryClient;
 
 /** Command line: serve the live chat endpoint until the process is stopped (Ctrl-C, SIGTERM). */
@@ -23,8 +24,10 @@ public final class IngestMain {
       return 0;
     }
     IngestConfig config;
+    MetricsEndpoint.Settings metricsSettings;
     try {
       config = IngestConfig.parse(args, env);
+      metricsSettings = IngestConfig.metricsEndpoint(args, env);
     } catch (ConfigException | IllegalArgumentException e) {
       err.println("ingest: " + e.getMessage());
       return 2;
@@ -36,9 +39,20 @@ public final class IngestMain {
       err.println("ingest: cannot start: " + e.getMessage());
       return 1;
     }
+    MetricsEndpoint metrics;
+    try {
+      metrics = MetricsEndpoint.startIfEnabled("ingest-metrics", metricsSettings, ingestion.metricsRegistry());
+    } catch (RuntimeException e) {
+      ingestion.close();
+      err.println("ingest: cannot serve metrics: " + e.getMessage());
+      return 1;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       ingestion.close();
+      if (metrics != null) {
+        metrics.close();
+      }
       stopped.countDown();
     }, "ingest-shutdown"));
     out.printf("ingest: listening on %s/v1/conversations/{id}/turns, writing to %s (Ctrl-C stops)%n",

@@ -1,5 +1,6 @@
 package org.streamdistill.producers.ingest;
 
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
@@ -26,6 +27,7 @@ public final class LiveChatIngestion implements AutoCloseable {
   private final TurnSequencer sequencer;
   private final LiveChatEndpoint endpoint;
   private final Topic<DialogueTurn> topic;
+  private final PrometheusRegistry metricsRegistry = new PrometheusRegistry();
 
   private LiveChatIngestion(KafkaTurnSink sink, TurnSequencer sequencer, LiveChatEndpoint endpoint,
                             Topic<DialogueTurn> topic) {
@@ -33,6 +35,12 @@ public final class LiveChatIngestion implements AutoCloseable {
     this.sequencer = sequencer;
     this.endpoint = endpoint;
     this.topic = topic;
+    IngestMetrics.register(metricsRegistry, topic.name(), endpoint::stats);
+  }
+
+  /** This endpoint's Prometheus metrics ({@link IngestMetrics}), for its metrics endpoint. */
+  public PrometheusRegistry metricsRegistry() {
+    return metricsRegistry;
   }
 
   public static LiveChatIngestion start(IngestConfig config, SchemaRegistryClient registry) {

@@ -9,6 +9,7 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import org.streamdistill.schemas.config.ConfigLoader;
 import org.streamdistill.schemas.config.KafkaClientSettings;
 import org.streamdistill.schemas.http.BearerToken;
+import org.streamdistill.schemas.metrics.MetricsEndpoint;
 import org.streamdistill.schemas.http.BoundedHttpServer;
 import org.streamdistill.schemas.http.HttpTls;
 import org.streamdistill.schemas.registry.RegistryClientSettings;
@@ -63,6 +64,19 @@ public record ServerConfig(String bootstrapServers, RegistryClientSettings regis
   public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, "STREAMDISTILL",
       Map.of("bootstrap-servers", BOOTSTRAP_SERVERS, "registry", REGISTRY_URL, "port", PORT,
           "host", HOST)).withKafkaClientSettings();
+
+  /** Prefix of the metrics endpoint's settings: {@code server.metrics.port}, {@code server.metrics.host}. */
+  public static final String METRICS_PREFIX = "server.";
+
+  static {
+    MetricsEndpoint.define(DEFINITION, METRICS_PREFIX);
+  }
+
+  /** Where this process serves its Prometheus metrics ({@code server.metrics.*}), if at all. */
+  public static MetricsEndpoint.Settings metricsEndpoint(List<String> args, Map<String, String> env) {
+    return MetricsEndpoint.Settings.from(LOADER.load(args, env), METRICS_PREFIX);
+  }
+
 
   public static ServerConfig from(Map<String, Object> v) {
     return new ServerConfig((String) v.get(BOOTSTRAP_SERVERS), RegistryClientSettings.from(v),

@@ -1,5 +1,6 @@
 package org.streamdistill.student.serving;
 
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -87,6 +88,8 @@ public final class StudentServer implements ChampionFeed.Listener, AutoCloseable
   private final AtomicLong swaps = new AtomicLong();
   private final AtomicLong modelsClosed = new AtomicLong();
   private volatile boolean closed;
+  private final PrometheusRegistry metricsRegistry = new PrometheusRegistry();
+  private final ServingMetrics metrics = new ServingMetrics(metricsRegistry, this::stats);
 
   /**
    * Binds the HTTP port; until {@link #start()} loads a champion, requests get 503.
@@ -130,6 +133,11 @@ public final class StudentServer implements ChampionFeed.Listener, AutoCloseable
   /** The version served now, or null before the first champion is loaded. */
   public String championVersion() {
     return slot.version();
+  }
+
+  /** This endpoint's Prometheus metrics ({@link ServingMetrics}), for its metrics endpoint. */
+  public PrometheusRegistry metricsRegistry() {
+    return metricsRegistry;
   }
 
   public Stats stats() {
@@ -201,8 +209,10 @@ public final class StudentServer implements ChampionFeed.Listener, AutoCloseable
   }
 
   private void classify(Request request, Response response, Callback callback) {
+    long start = System.nanoTime();
     try {
       handleClassify(request, response, callback);
+      metrics.requestAnswered(System.nanoTime() - start);
     } catch (RuntimeException e) {
       failed.incrementAndGet();
       LOG.error("classify failed: {}", e.getMessage(), e);

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigException;
+import org.streamdistill.schemas.metrics.MetricsEndpoint;
 import org.streamdistill.schemas.registry.RestSchemaRegistryClient;
 
 /**
@@ -25,8 +26,10 @@ public final class StudentServerMain {
       return;
     }
     StudentServer server;
+    MetricsEndpoint.Settings metricsSettings;
     try {
       ServerConfig config = ServerConfig.parse(List.of(args), System.getenv());
+      metricsSettings = ServerConfig.metricsEndpoint(List.of(args), System.getenv());
       RestSchemaRegistryClient registry;
       try {
         registry = config.registry().newClient();
@@ -65,9 +68,14 @@ public final class StudentServerMain {
       return;
     }
 
+    MetricsEndpoint metrics = MetricsEndpoint.startIfEnabled("server-metrics", metricsSettings,
+        server.metricsRegistry());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();
+      if (metrics != null) {
+        metrics.close();
+      }
       stopped.countDown();
     }, "student-server-shutdown"));
     server.start();

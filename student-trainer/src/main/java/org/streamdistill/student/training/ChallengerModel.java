@@ -83,10 +83,10 @@ final class ChallengerModel {
         config.seed());
   }
 
-  /** One optimizer step on {@code batch} (admitted labels, in stream order). */
-  void learn(List<SoftLabel> batch) {
+  /** One optimizer step on {@code batch} (admitted labels, in stream order); returns the batch's mean loss. */
+  double learn(List<SoftLabel> batch) {
     if (batch.isEmpty()) {
-      return;
+      return Double.NaN;
     }
     List<int[]> tokens = new ArrayList<>(batch.size());
     List<float[]> logits = new ArrayList<>(batch.size());
@@ -101,12 +101,11 @@ final class ChallengerModel {
       temperatures[i] = label.getTemperature();
       oneTemperature &= temperatures[i] == temperatures[0];
     }
-    if (oneTemperature) {
-      model.trainBatch(tokens, logits, temperatures[0], gold, loss, optimizer);
-    } else {
-      model.trainBatch(tokens, logits, temperatures, gold, loss, optimizer);
-    }
+    double mean = oneTemperature
+        ? model.trainBatch(tokens, logits, temperatures[0], gold, loss, optimizer)
+        : model.trainBatch(tokens, logits, temperatures, gold, loss, optimizer);
     samplesSeen += batch.size();
+    return mean;
   }
 
   /** Takes the state a checkpoint saved. */

@@ -27,6 +27,7 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamdistill.records.PromotionEvent;
@@ -145,6 +146,8 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
   private final AtomicLong deadLettered = new AtomicLong();
   private final AtomicLong checkpointCount = new AtomicLong();
   private volatile String championVersion;
+  private final PrometheusRegistry metricsRegistry = new PrometheusRegistry();
+  private final TrainerMetrics metrics;
 
   private long samplesAtLastCheckpoint;
   private long lastCheckpointMillis;
@@ -220,6 +223,7 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
     this.champions = new ChampionLine(config.modelName(),
         version -> store.load(version).map(CheckpointStore.Loaded::model), new LiveChallenger());
     this.rebalanceListener = new RebalanceHandler(consumer, new RebalanceTarget(), config.groupId());
+    this.metrics = new TrainerMetrics(metricsRegistry, clock, this::challengerVersion, () -> championVersion);
     long now = clock.getAsLong();
     this.lastCheckpointMillis = now;
     this.lastCommitMillis = now;
@@ -323,6 +327,7 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
    */
   private void accept(ConsumerRecord<byte[], byte[]> record) {
     consumed.incrementAndGet();
+    metrics.stage().consumed(record.topic());
     TopicPartition tp = new TopicPartition(record.topic(), record.partition());
     long offset = record.offset();
     progress.read(tp, offset);
@@ -385,8 +390,9 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
       return;
     }
     List<SoftLabel> batch = batcher.takeBatch().stream().map(Turn::label).toList();
-    challenger.learn(batch);
+    double loss = challenger.learn(batch);
     learned.addAndGet(batch.size());
+    metrics.step(batch.size(), loss);
   }
 
   /** Predicts the queued turns with every live model and sends the predictions (in the transaction). */
@@ -404,6 +410,7 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
       transaction.sendPrediction(new ProducerRecord<>(predictions.name(), null, turns.get(i).recordTime(),
           turns.get(i).key(), predictionCodec.encode(out.get(i))));
     }
+    metrics.stage().produced(predictions.name(), turns.size());
   }
 
   private String challengerVersion() {
@@ -451,6 +458,8 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
     transaction.send(new ProducerRecord<>(checkpointsTopic.name(), config.modelName().getBytes(StandardCharsets.UTF_8),
         checkpointCodec.encode(metadata)));
     checkpointCount.set(sequence);
+    metrics.stage().produced(checkpointsTopic.name());
+    metrics.checkpointed(clock.getAsLong());
     progress.checkpointed(resume);
     // Cuts before the resume offset are in the new weights; later ones (a replay still ahead) stay.
     batcher.dropCutsBefore(resume);
@@ -587,6 +596,7 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
 
   private void deadLetter(ConsumerRecord<byte[], byte[]> record, Exception error) {
     deadLettered.incrementAndGet();
+    metrics.stage().deadLetter(record.topic(), error);
     LOG.warn("dead-lettering {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), error.getMessage());
     transaction.send(DeadLetters.record(STAGE, record.topic(), record.partition(), record.offset(), record.key(),
         record.value(), error));
@@ -611,6 +621,11 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
   /** Asks {@link #run()} to learn the batch in hand, checkpoint and return; safe from any thread. */
   public void stop() {
     running.set(false);
+  }
+
+  /** This trainer's Prometheus metrics ({@link TrainerMetrics}), for its metrics endpoint. */
+  public PrometheusRegistry metricsRegistry() {
+    return metricsRegistry;
   }
 
   public Stats stats() {

@@ -1,5 +1,9 @@
 package org.streamdistill.student.training;
 
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -9,6 +13,7 @@ import org.apache.kafka.common.config.ConfigException;
 import org.streamdistill.schemas.kafka.KafkaAccessCheck;
 import org.streamdistill.schemas.lifecycle.Failures;
 import org.streamdistill.schemas.lifecycle.StageSupervisor;
+import org.streamdistill.schemas.metrics.MetricsEndpoint;
 import org.streamdistill.schemas.registry.RetryingSchemaRegistryClient;
 import org.streamdistill.schemas.registry.SchemaRegistryClient;
 
@@ -44,9 +49,11 @@ public final class StudentTrainerMain {
     }
     StageSupervisor<StudentTrainer> trainer;
     String bootstrapServers;
+    MetricsEndpoint.Settings metricsSettings;
     try {
       TrainerConfig config = TrainerConfig.parse(List.of(args), System.getenv());
       bootstrapServers = config.bootstrapServers();
+      metricsSettings = TrainerConfig.metricsEndpoint(List.of(args), System.getenv());
       SchemaRegistryClient registry;
       try {
         registry = new RetryingSchemaRegistryClient(config.registry().newClient());
@@ -73,6 +80,19 @@ public final class StudentTrainerMain {
       return;
     }
 
+    // Each trainer the supervisor starts has its own metrics; the endpoint shows the running one's
+    // (its counters start over after a restart, which Prometheus reads as a counter reset), and
+    // how often the supervisor restarted it.
+    PrometheusRegistry metricsRegistry = new PrometheusRegistry();
+    StageSupervisor<StudentTrainer> supervised = trainer;
+    metricsRegistry.register((MultiCollector) () -> {
+      StudentTrainer running = supervised.current();
+      return running == null ? MetricSnapshots.of() : running.metricsRegistry().scrape();
+    });
+    CounterWithCallback.builder().name("streamdistill_trainer_restarts")
+        .help("Times the trainer was started again after a failure a restart can fix (the broker away, say)")
+        .callback(callback -> callback.call(supervised.restarts())).register(metricsRegistry);
+    MetricsEndpoint metrics = MetricsEndpoint.startIfEnabled("trainer-metrics", metricsSettings, metricsRegistry);
     CountDownLatch runReturned = new CountDownLatch(1);
     Thread shutdown = new Thread(() -> {
       trainer.stop();
@@ -89,6 +109,9 @@ public final class StudentTrainerMain {
         return;
       }
       closeQuietly(trainer.current());
+      if (metrics != null) {
+        metrics.close();
+      }
     }, "student-trainer-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdown);
 
@@ -107,6 +130,9 @@ public final class StudentTrainerMain {
     }
     // run() returned by itself: only an error a restart cannot fix does that.
     closeQuietly(trainer.current());
+    if (metrics != null) {
+      metrics.close();
+    }
     if (failure != null) {
       // A refused login, TLS handshake or ACL gets a message that says which setting or grant to check.
       KafkaAccessCheck.AccessDeniedException denied = KafkaAccessCheck.denied(bootstrapServers, failure);

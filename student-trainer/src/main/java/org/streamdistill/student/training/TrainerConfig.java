@@ -10,6 +10,7 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 import org.streamdistill.schemas.config.ConfigLoader;
 import org.streamdistill.schemas.config.KafkaClientSettings;
+import org.streamdistill.schemas.metrics.MetricsEndpoint;
 import org.streamdistill.schemas.registry.RegistryClientSettings;
 import org.streamdistill.schemas.topic.Topics;
 import org.streamdistill.student.model.TeacherEmbeddings;
@@ -104,6 +105,19 @@ public record TrainerConfig(
 
   public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, "STREAMDISTILL",
       Map.of("bootstrap-servers", BOOTSTRAP_SERVERS, "registry", REGISTRY_URL)).withKafkaClientSettings();
+
+  /** Prefix of the metrics endpoint's settings: {@code trainer.metrics.port}, {@code trainer.metrics.host}. */
+  public static final String METRICS_PREFIX = "trainer.";
+
+  static {
+    MetricsEndpoint.define(DEFINITION, METRICS_PREFIX);
+  }
+
+  /** Where this process serves its Prometheus metrics ({@code trainer.metrics.*}), if at all. */
+  public static MetricsEndpoint.Settings metricsEndpoint(List<String> args, Map<String, String> env) {
+    return MetricsEndpoint.Settings.from(LOADER.load(args, env), METRICS_PREFIX);
+  }
+
 
   public static TrainerConfig from(Map<String, Object> v) {
     String namespace = (String) v.get(NAMESPACE);

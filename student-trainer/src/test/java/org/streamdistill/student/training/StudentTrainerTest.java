@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.tuple;
 import static org.streamdistill.student.training.TrainerHarness.P0;
 import static org.streamdistill.student.training.TrainerHarness.offset;
 
+import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.streamdistill.records.ModelPrediction;
 import org.streamdistill.records.SoftLabel;
 import org.streamdistill.records.StudentPrediction;
+import org.streamdistill.schemas.metrics.PrometheusText;
 import org.streamdistill.schemas.wire.DeadLetters;
 import org.streamdistill.student.checkpoint.ModelState;
 import org.streamdistill.student.optim.Parameter;
@@ -304,6 +306,40 @@ class StudentTrainerTest {
     assertThat(h.trainer.stats().deadLettered()).isEqualTo(1);
     assertThat(h.trainer.stats().turnsLearned()).isEqualTo(2);
     assertThat(h.committedOffsets()).containsExactly(Map.of(P0, offset(3, 1, 3, "")));
+  }
+
+  @Test
+  void shouldCountConsumedPredictedLearnedCheckpointedAndDeadLetteredTurnsInItsPrometheusMetrics() {
+    // Given six soft labels (the last one held out), then one naming teacher index 7 of 3 labels, batch size 4
+    TrainerHarness h = new TrainerHarness(new TrainerHarness.Group(dir));
+    h.appendTurns(0, 5, 5);
+    h.appendLabel(SoftLabel.newBuilder(TrainingRecords.softLabel(6, false)).setTeacherIndex(7).build());
+
+    // When the trainer reads them all and is stopped, 2.5 s after its last checkpoint
+    h.softLabels.then(h.assign(), h.stop());
+    h.run();
+    h.clock.addAndGet(2_500);
+
+    // Then the scrape holds exactly: 7 consumed, 6 predictions and 1 checkpoint produced, 1 dead letter,
+    // 2 steps (4 turns, then the cut batch of t4) learning 5 turns, and the challenger after checkpoint 1
+    List<PrometheusText.Sample> samples = PrometheusText.parse(ExpositionFormats.init().getPrometheusTextFormatWriter()
+        .toDebugString(h.trainer.metricsRegistry().scrape()));
+    Map<String, String> stage = Map.of("stage", "student-trainer");
+    assertThat(PrometheusText.value(samples, "streamdistill_records_consumed_total", stage)).isEqualTo(7.0);
+    assertThat(PrometheusText.value(samples, "streamdistill_records_produced_total",
+        Map.of("stage", "student-trainer", "topic", TrainerHarness.PREDICTIONS))).isEqualTo(6.0);
+    assertThat(PrometheusText.value(samples, "streamdistill_records_produced_total",
+        Map.of("stage", "student-trainer", "topic", TrainerHarness.CHECKPOINTS))).isEqualTo(1.0);
+    assertThat(PrometheusText.value(samples, "streamdistill_dead_letters_total",
+        Map.of("topic", TrainerHarness.SOFT_LABELS, "reason", "InvalidSoftLabelException"))).isEqualTo(1.0);
+    assertThat(PrometheusText.value(samples, "streamdistill_trainer_steps_total", Map.of())).isEqualTo(2.0);
+    assertThat(PrometheusText.value(samples, "streamdistill_trainer_learned_turns_total", Map.of())).isEqualTo(5.0);
+    assertThat(PrometheusText.value(samples, "streamdistill_trainer_checkpoints_total", Map.of())).isEqualTo(1.0);
+    assertThat(PrometheusText.value(samples, "streamdistill_trainer_checkpoint_age_seconds", Map.of())).isEqualTo(2.5);
+    assertThat(PrometheusText.value(samples, "streamdistill_trainer_loss", Map.of())).isPositive().isFinite();
+    assertThat(samples).filteredOn(s -> s.name().equals("streamdistill_trainer_model_info"))
+        .map(PrometheusText.Sample::labels)
+        .containsExactly(Map.of("role", "challenger", "model_version", "student-v2"));
   }
 
   private static void assertSameWeights(Path actual, Path expected) throws IOException {

@@ -10,6 +10,7 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 import org.streamdistill.schemas.config.ConfigLoader;
 import org.streamdistill.schemas.config.KafkaClientSettings;
+import org.streamdistill.schemas.metrics.MetricsEndpoint;
 import org.streamdistill.schemas.registry.RegistryClientSettings;
 import org.streamdistill.schemas.topic.Topics;
 
@@ -110,6 +111,19 @@ public record TeacherJobConfig(
   public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, "STREAMDISTILL",
       Map.of("bundle", BUNDLE, "parallelism", PARALLELISM, "bootstrap-servers", BOOTSTRAP_SERVERS,
           "registry", REGISTRY_URL)).withKafkaClientSettings();
+
+  /** Prefix of the metrics endpoint's settings: {@code teacher.metrics.port}, {@code teacher.metrics.host}. */
+  public static final String METRICS_PREFIX = "teacher.";
+
+  static {
+    MetricsEndpoint.define(DEFINITION, METRICS_PREFIX);
+  }
+
+  /** Where this process serves its Prometheus metrics ({@code teacher.metrics.*}), if at all. */
+  public static MetricsEndpoint.Settings metricsEndpoint(List<String> args, Map<String, String> env) {
+    return MetricsEndpoint.Settings.from(LOADER.load(args, env), METRICS_PREFIX);
+  }
+
 
   /**
    * Settings from parsed values.

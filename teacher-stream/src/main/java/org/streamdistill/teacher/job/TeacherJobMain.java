@@ -2,9 +2,11 @@ package org.streamdistill.teacher.job;
 
 import java.time.Duration;
 import java.util.List;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.common.config.ConfigException;
 import org.streamdistill.schemas.kafka.KafkaAccessCheck;
+import org.streamdistill.schemas.metrics.MetricsEndpoint;
 
 /**
  * Submits the teacher job to the environment it runs in: a Flink cluster when launched with
@@ -22,8 +24,10 @@ public final class TeacherJobMain {
       return;
     }
     TeacherJobConfig config;
+    MetricsEndpoint.Settings metricsSettings;
     try {
       config = TeacherJobConfig.parse(List.of(args), System.getenv());
+      metricsSettings = TeacherJobConfig.metricsEndpoint(List.of(args), System.getenv());
     } catch (ConfigException e) {
       System.err.println("teacher-stream: " + e.getMessage());
       System.exit(2);
@@ -39,6 +43,11 @@ public final class TeacherJobMain {
     }
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(TeacherJob.restartPolicy());
     job.build(env, job.kafkaSource(), job.kafkaSink());
-    env.execute(TeacherJob.NAME);
+    // The default registry: the scoring operators of a local environment (MiniCluster) report into
+    // it from this JVM (see TeacherMetrics); on a cluster this process only submits the job.
+    try (MetricsEndpoint metrics = MetricsEndpoint.startIfEnabled("teacher-metrics", metricsSettings,
+        PrometheusRegistry.defaultRegistry)) {
+      env.execute(TeacherJob.NAME);
+    }
   }
 }

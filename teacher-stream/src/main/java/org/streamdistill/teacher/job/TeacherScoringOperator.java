@@ -7,8 +7,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MeterView;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -100,6 +103,9 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
   private transient volatile long lastBatchMillis;
 
   private transient Counter scorerFailures;
+  private transient Histogram batchSizes;
+  private transient Histogram batchLatenciesMillis;
+  private transient TeacherMetrics prometheus;
   private transient EventTimeWindow eventTimes;
   private transient DeadLetterBudget deadLetterBudget;
 
@@ -169,6 +175,9 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
     metrics.meter("turnsScoredPerSecond", new MeterView(scored));
     metrics.gauge("lastBatchSize", () -> lastBatchSize);
     metrics.gauge("lastBatchInferenceMillis", () -> lastBatchMillis);
+    batchSizes = metrics.histogram("batchSize", new DescriptiveStatisticsHistogram(1_000));
+    batchLatenciesMillis = metrics.histogram("batchScoringMillis", new DescriptiveStatisticsHistogram(1_000));
+    prometheus = TeacherMetrics.in(PrometheusRegistry.defaultRegistry);
     LOG.info("teacher {} open: {} labels, batches of up to {} turns or {} ms, soft labels with {}", scorer.version(),
         labels.size(), maxBatchSize, maxWaitMillis,
         softLabelsTopK > 0 && softLabelsTopK < labels.size() ? "the top " + softLabelsTopK + " logits" : "every logit");
@@ -177,6 +186,7 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
   @Override
   public void processElement(StreamRecord<KafkaRecordBytes> element) throws Exception {
     KafkaRecordBytes record = element.getValue();
+    prometheus.stage().consumed(record.topic);
     DialogueTurn turn;
     try {
       turn = turnCodec.decode(record.value);
@@ -265,8 +275,12 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
     }
     long start = System.nanoTime();
     scoreAndEmit(buffer);
-    lastBatchMillis = (System.nanoTime() - start) / 1_000_000;
+    long nanos = System.nanoTime() - start;
+    lastBatchMillis = nanos / 1_000_000;
     lastBatchSize = buffer.size();
+    batchSizes.update(buffer.size());
+    batchLatenciesMillis.update(lastBatchMillis);
+    prometheus.batchScored(buffer.size(), nanos);
     buffer.clear();
   }
 
@@ -281,6 +295,7 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
     } catch (Exception e) {
       rethrowIfCancelled(e);
       scorerFailures.inc();
+      prometheus.scorerFailed();
       if (batch.size() > 1) {
         LOG.warn("teacher {} failed on a batch of {} turns ({}); scoring its halves apart to find the turn it fails on",
             scorer.version(), batch.size(), e.toString());
@@ -294,6 +309,7 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
       } catch (Exception again) {
         rethrowIfCancelled(again);
         scorerFailures.inc();
+        prometheus.scorerFailed();
         Pending p = batch.get(0);
         deadLetter(p.source(), new InvalidTurnException("teacher " + scorer.version() + " failed twice on turn "
             + p.turn().getTurnId() + " alone: " + again));
@@ -312,10 +328,12 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
       SoftLabel label = softLabel(p, score, now);
       if (label.getTruncated()) {
         truncated.inc();
+        prometheus.truncated();
       }
       output.collect(new StreamRecord<>(new OutgoingRecord(softLabelsTopic, p.source().key,
           softLabelCodec.encode(label), p.recordTime(), new String[0], new String[0])));
       scored.inc();
+      prometheus.stage().produced(softLabelsTopic);
       deadLetterBudget.recordGood();
     }
   }
@@ -424,6 +442,7 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
       throw new org.apache.flink.runtime.execution.SuppressRestartsException(e);
     }
     deadLettered.inc();
+    prometheus.stage().deadLetter(record.topic, error);
     LOG.warn("dead-lettering {}-{}@{}: {}", record.topic, record.partition, record.offset, error.getMessage());
     List<String> names = new ArrayList<>();
     List<String> values = new ArrayList<>();

@@ -2,6 +2,8 @@ package org.streamdistill.teacher.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.prometheus.metrics.expositionformats.ExpositionFormats;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,6 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.streamdistill.records.DialogueTurn;
 import org.streamdistill.records.SoftLabel;
+import org.streamdistill.schemas.metrics.PrometheusText;
 import org.streamdistill.schemas.registry.InMemorySchemaRegistryClient;
 import org.streamdistill.schemas.topic.Topics;
 import org.streamdistill.schemas.wire.AvroWireCodec;
@@ -68,6 +71,7 @@ class TeacherScoringOperatorHarnessTest {
   void shouldDeadLetterOnlyTheTurnTheTeacherFailsOnAndLabelTheRestOfItsBatchInOrder() throws Exception {
     // Given a teacher that throws whenever the text "boom" is in its batch
     scorer.failOn = "boom";
+    Map<String, Double> before = teacherMetrics();
 
     // When a batch of five turns holding "boom" in the middle is flushed
     for (String text : List.of("one", "two", "boom", "four", "five")) {
@@ -86,6 +90,37 @@ class TeacherScoringOperatorHarnessTest {
     assertThat(header(dead, DeadLetters.HEADER_SOURCE_OFFSET)).isEqualTo("2");
     // the batch of 5, its halves 2 and 3; the second splits into "boom" (alone, twice) and 2
     assertThat(scorer.batchSizes).containsExactly(5, 2, 3, 1, 1, 2);
+    // And the JVM's teacher metrics (shared by every operator here, hence differences) counted exactly that:
+    // 5 turns in, 4 soft labels out, 1 dead letter, 4 failures (5, 3 and "boom" twice), one batch of 5
+    Map<String, Double> after = teacherMetrics();
+    Map<String, Double> counted = new java.util.HashMap<>();
+    after.forEach((name, value) -> counted.put(name, value - before.get(name)));
+    assertThat(counted).containsEntry("consumed", 5.0).containsEntry("produced", 4.0).containsEntry("dead", 1.0)
+        .containsEntry("failures", 4.0).containsEntry("batches", 1.0).containsEntry("batchTurns", 5.0);
+  }
+
+  /** The scoring operator's figures in the JVM's default Prometheus registry, as a scrape shows them. */
+  private static Map<String, Double> teacherMetrics() {
+    List<PrometheusText.Sample> samples = PrometheusText.parse(ExpositionFormats.init().getPrometheusTextFormatWriter()
+        .toDebugString(PrometheusRegistry.defaultRegistry.scrape()));
+    Map<String, Double> values = new java.util.HashMap<>();
+    values.put("consumed", zeroIfNone(PrometheusText.value(samples, "streamdistill_records_consumed_total",
+        Map.of("stage", "teacher-stream", "topic", "dialogue.turns"))));
+    values.put("produced", zeroIfNone(PrometheusText.value(samples, "streamdistill_records_produced_total",
+        Map.of("stage", "teacher-stream", "topic", "teacher.soft-labels"))));
+    values.put("dead", zeroIfNone(PrometheusText.value(samples, "streamdistill_dead_letters_total",
+        Map.of("stage", "teacher-stream", "reason", "InvalidTurnException"))));
+    values.put("failures", zeroIfNone(PrometheusText.value(samples, "streamdistill_teacher_scorer_failures_total",
+        Map.of())));
+    values.put("batches", zeroIfNone(PrometheusText.value(samples, "streamdistill_teacher_batch_size_count",
+        Map.of())));
+    values.put("batchTurns", zeroIfNone(PrometheusText.value(samples, "streamdistill_teacher_batch_size_sum",
+        Map.of())));
+    return values;
+  }
+
+  private static double zeroIfNone(double value) {
+    return Double.isNaN(value) ? 0 : value;
   }
 
   @Test

@@ -1,0 +1,79 @@
+package org.streamdistill.teacher.job;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.Map;
+import java.util.WeakHashMap;
+import org.streamdistill.schemas.metrics.StageMetrics;
+
+/**
+ * The teacher's Prometheus metrics, besides the {@link StageMetrics} of stage {@code
+ * teacher-stream} (turns consumed, soft labels produced, dead letters by reason):
+ * {@code streamdistill_teacher_batch_size} (histogram of turns per scored batch), {@code
+ * streamdistill_teacher_scoring_latency_seconds} (histogram of the time to score one batch,
+ * retries of a failing batch included), {@code streamdistill_teacher_truncated_turns_total} and
+ * {@code streamdistill_teacher_scorer_failures_total}.
+ *
+ * <p><b>Where they live.</b> The scoring operator reports the same figures to Flink's own metric
+ * group (seen in the Flink UI and REST API, and by any reporter a cluster configures, such as
+ * Flink's Prometheus reporter) and to these metrics in the registry of its JVM, shared by every
+ * subtask there ({@link #in}). With a local environment (a MiniCluster: {@code teacher-job}
+ * outside a cluster, the demo) the operators run in the process that serves {@code
+ * teacher.metrics.port}, which therefore shows them. On a Flink cluster they run in the
+ * TaskManagers, and the Flink metric group with the cluster's reporter is the way to see them;
+ * a Flink {@code MetricReporter} of our own would only duplicate Flink's.
+ */
+public final class TeacherMetrics {
+
+  public static final String STAGE = TeacherScoringOperator.STAGE;
+
+  /** One set per registry: the subtasks of one JVM add up into the same series. */
+  private static final Map<PrometheusRegistry, TeacherMetrics> BY_REGISTRY = new WeakHashMap<>();
+
+  private final StageMetrics stage;
+  private final Histogram batchSize;
+  private final Histogram scoringLatency;
+  private final Counter truncated;
+  private final Counter scorerFailures;
+
+  /** Registers new metrics in {@code registry}; {@link #in} shares one set between operators. */
+  TeacherMetrics(PrometheusRegistry registry) {
+    stage = new StageMetrics(STAGE, registry);
+    batchSize = Histogram.builder().name("streamdistill_teacher_batch_size")
+        .help("Turns per batch the teacher scored.")
+        .classicUpperBounds(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096).classicOnly().register(registry);
+    scoringLatency = Histogram.builder().name("streamdistill_teacher_scoring_latency_seconds")
+        .help("Time to score one batch with the teacher (tokenize, run the model, build the soft labels).")
+        .classicUpperBounds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10).classicOnly()
+        .register(registry);
+    truncated = Counter.builder().name("streamdistill_teacher_truncated_turns_total")
+        .help("Turns whose text was cut before scoring (their soft labels say truncated).").register(registry);
+    scorerFailures = Counter.builder().name("streamdistill_teacher_scorer_failures_total")
+        .help("Times the teacher failed on a batch (which is then split) or on a single turn.").register(registry);
+  }
+
+  /** The teacher metrics of {@code registry}, registered at the first call. */
+  public static TeacherMetrics in(PrometheusRegistry registry) {
+    synchronized (BY_REGISTRY) {
+      return BY_REGISTRY.computeIfAbsent(registry, TeacherMetrics::new);
+    }
+  }
+
+  StageMetrics stage() {
+    return stage;
+  }
+
+  void batchScored(int turns, long nanos) {
+    batchSize.observe(turns);
+    scoringLatency.observe(nanos / 1e9);
+  }
+
+  void truncated() {
+    truncated.inc();
+  }
+
+  void scorerFailed() {
+    scorerFailures.inc();
+  }
+}
