@@ -22,6 +22,7 @@ import org.streamdistill.deploy.soak.SoakPlatform.Stage;
 import org.streamdistill.evaluator.lag.ConsumerLagMonitor;
 import org.streamdistill.evaluator.lag.ConsumerStatus;
 import org.streamdistill.evaluator.lag.GroupLag;
+import org.streamdistill.evaluator.lag.LagSamplingException;
 import org.streamdistill.evaluator.lag.LagSnapshot;
 import org.streamdistill.evaluator.lag.MonitoredGroup;
 import org.streamdistill.schemas.registry.RestSchemaRegistryClient;
@@ -138,9 +139,16 @@ public final class SoakCommand {
           injector.checkEvaluatorProgress();
           Thread.sleep(1_000);
         }
-        LagSnapshot lag = finalLag(platform.bootstrapServers(), Duration.ofMillis(
-            Math.max(30_000, settleDeadline - System.currentTimeMillis())));
-        return report(config, args, machine, started, platform, watcher, traffic, injections, lag, out);
+        LagSnapshot lag;
+        String lagProblem = null;
+        try {
+          lag = finalLag(platform.bootstrapServers(), Duration.ofMillis(
+              Math.max(30_000, settleDeadline - System.currentTimeMillis())));
+        } catch (LagSamplingException e) {
+          lag = null;
+          lagProblem = "the final lag could not be read: " + e.getMessage();
+        }
+        return report(config, args, machine, started, platform, watcher, traffic, injections, lag, lagProblem, out);
       }
     }
   }
@@ -175,10 +183,21 @@ public final class SoakCommand {
         Duration.ofMinutes(1), Duration.ofSeconds(10));
     long deadline = System.nanoTime() + timeout.toNanos();
     try (ConsumerLagMonitor monitor = new ConsumerLagMonitor(settings)) {
-      LagSnapshot snapshot = monitor.sampleNow();
-      while (System.nanoTime() < deadline && !caughtUp(snapshot)) {
-        Thread.sleep(1_000);
-        snapshot = monitor.sampleNow();
+      LagSnapshot snapshot = null;
+      LagSamplingException failure = null;
+      while (snapshot == null || (System.nanoTime() < deadline && !caughtUp(snapshot))) {
+        try {
+          snapshot = monitor.sampleNow();
+        } catch (LagSamplingException e) {
+          // A broker that has just come back may not answer at once; only the deadline ends the wait.
+          failure = e;
+          if (System.nanoTime() >= deadline) {
+            throw failure;
+          }
+        }
+        if (snapshot == null || !caughtUp(snapshot)) {
+          Thread.sleep(1_000);
+        }
       }
       return snapshot;
     }
@@ -191,7 +210,8 @@ public final class SoakCommand {
 
   private static int report(SoakConfig config, List<String> args, Machine machine, long started,
                             SoakPlatform platform, OutputWatcher watcher, TurnTraffic traffic,
-                            List<Injection> injections, LagSnapshot lag, PrintStream out) throws IOException {
+                            List<Injection> injections, LagSnapshot lag, String lagProblem, PrintStream out)
+      throws IOException {
     List<ReliabilityReport.TurnOutcome> outcomes = new ArrayList<>();
     int valid = 0;
     int poison = 0;
@@ -225,7 +245,11 @@ public final class SoakCommand {
       }
     }
     StringBuilder lagLine = new StringBuilder();
-    for (GroupLag group : lag.groups()) {
+    if (lag == null) {
+      problems.add(lagProblem);
+      lagLine.append("unknown, ");
+    }
+    for (GroupLag group : lag == null ? List.<GroupLag>of() : lag.groups()) {
       lagLine.append(group.group()).append(' ').append(group.status()).append(' ').append(group.totalLag()).append(", ");
       if (group.totalLag() != 0 || group.status() != ConsumerStatus.OK) {
         problems.add("group " + group.group() + " ends " + group.status() + " with lag " + group.totalLag());
