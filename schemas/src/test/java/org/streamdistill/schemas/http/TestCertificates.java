@@ -36,13 +36,9 @@ public record TestCertificates(Path keyStore, Path trustStore, String password) 
         "-storetype", "PKCS12", "-storepass", password, "-keypass", password);
     // The trust store is written here rather than by two more keytool runs: each starts a JVM,
     // seconds apiece on a loaded machine.
-    KeyStore keys = KeyStore.getInstance("PKCS12");
     try (var in = Files.newInputStream(keyStore)) {
+      KeyStore keys = KeyStore.getInstance("PKCS12");
       keys.load(in, password.toCharArray());
-    } catch (java.security.GeneralSecurityException e) {
-      throw new IOException("cannot read the key store keytool wrote", e);
-    }
-    try {
       KeyStore trust = KeyStore.getInstance("PKCS12");
       trust.load(null, null);
       trust.setCertificateEntry(name, keys.getCertificate(name));
@@ -50,7 +46,7 @@ public record TestCertificates(Path keyStore, Path trustStore, String password) 
         trust.store(out, password.toCharArray());
       }
     } catch (java.security.GeneralSecurityException e) {
-      throw new IOException("cannot write the trust store", e);
+      throw new IOException("cannot copy the certificate keytool made into a trust store", e);
     }
     return new TestCertificates(keyStore, trustStore, password);
   }
