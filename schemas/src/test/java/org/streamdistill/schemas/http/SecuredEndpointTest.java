@@ -11,7 +11,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -23,7 +22,6 @@ import org.eclipse.jetty.util.Callback;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An endpoint on {@link BoundedHttpServer} with TLS and an {@link HttpGuard}, over real loopback
@@ -35,8 +33,6 @@ class SecuredEndpointTest {
   private static final String TOKEN = "token-0123456789abcdef";
   private static final BoundedHttpServer.Busy BUSY = BoundedHttpServer.Busy.of("text/plain", "busy\n");
 
-  @TempDir
-  static Path certificatesDir;
   private static TestCertificates certificates;
   private static TestCertificates otherCertificates;
 
@@ -44,8 +40,8 @@ class SecuredEndpointTest {
 
   @BeforeAll
   static void makeCertificates() throws Exception {
-    certificates = TestCertificates.generate(certificatesDir, "endpoint");
-    otherCertificates = TestCertificates.generate(certificatesDir, "other");
+    certificates = TestCertificates.shared("server");
+    otherCertificates = TestCertificates.shared("other");
   }
 
   @AfterEach

@@ -30,16 +30,54 @@ public record TestCertificates(Path keyStore, Path trustStore, String password) 
     new SecureRandom().nextBytes(random);
     String password = HexFormat.of().formatHex(random);
     Path keyStore = dir.resolve(name + "-key.p12");
-    Path certificate = dir.resolve(name + ".crt");
     Path trustStore = dir.resolve(name + "-trust.p12");
     keytool("-genkeypair", "-alias", name, "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
         "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "2", "-keystore", keyStore.toString(),
         "-storetype", "PKCS12", "-storepass", password, "-keypass", password);
-    keytool("-exportcert", "-rfc", "-alias", name, "-keystore", keyStore.toString(), "-storetype", "PKCS12",
-        "-storepass", password, "-file", certificate.toString());
-    keytool("-importcert", "-noprompt", "-alias", name, "-file", certificate.toString(), "-keystore",
-        trustStore.toString(), "-storetype", "PKCS12", "-storepass", password);
+    // The trust store is written here rather than by two more keytool runs: each starts a JVM,
+    // seconds apiece on a loaded machine.
+    try (var in = Files.newInputStream(keyStore)) {
+      KeyStore keys = KeyStore.getInstance("PKCS12");
+      keys.load(in, password.toCharArray());
+      KeyStore trust = KeyStore.getInstance("PKCS12");
+      trust.load(null, null);
+      trust.setCertificateEntry(name, keys.getCertificate(name));
+      try (var out = Files.newOutputStream(trustStore)) {
+        trust.store(out, password.toCharArray());
+      }
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IOException("cannot copy the certificate keytool made into a trust store", e);
+    }
     return new TestCertificates(keyStore, trustStore, password);
+  }
+
+  private static final java.util.Map<String, TestCertificates> SHARED = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * The certificate named {@code name}, generated once per test JVM in a temporary directory
+   * deleted at exit: test classes that need "a" certificate share it.
+   */
+  public static TestCertificates shared(String name) throws IOException {
+    try {
+      return SHARED.computeIfAbsent(name, n -> {
+        try {
+          Path dir = Files.createTempDirectory("test-certificates");
+          dir.toFile().deleteOnExit();
+          TestCertificates made = generate(dir, n);
+          for (Path file : List.of(made.keyStore(), made.trustStore())) {
+            file.toFile().deleteOnExit();
+          }
+          return made;
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while generating a certificate", e);
+        }
+      });
+    } catch (java.io.UncheckedIOException e) {
+      throw e.getCause();
+    }
   }
 
   /** A TLS context trusting this certificate only. */

@@ -82,8 +82,8 @@ class RegistryClientSettingsTest {
   }
 
   @Test
-  void shouldReadTheTrustStoreAtStartAndRefuseAWrongPassword(@TempDir Path dir) throws Exception {
-    TestCertificates certificates = TestCertificates.generate(dir, "registry");
+  void shouldReadTheTrustStoreAtStartAndRefuseAWrongPassword() throws Exception {
+    TestCertificates certificates = TestCertificates.shared("server");
     Map<String, String> settings = new HashMap<>(Map.of(RegistryClientSettings.URL, "https://localhost:8081",
         RegistryClientSettings.TRUSTSTORE_LOCATION, certificates.trustStore().toString(),
         RegistryClientSettings.TRUSTSTORE_PASSWORD, certificates.password()));
@@ -101,8 +101,8 @@ class RegistryClientSettingsTest {
   }
 
   @Test
-  void shouldLoadAClientKeyStoreForMutualTlsAndNameAWrongKeyPassword(@TempDir Path dir) throws Exception {
-    TestCertificates client = TestCertificates.generate(dir, "client");
+  void shouldLoadAClientKeyStoreForMutualTlsAndNameAWrongKeyPassword() throws Exception {
+    TestCertificates client = TestCertificates.shared("client");
     Map<String, String> settings = new HashMap<>(Map.of(RegistryClientSettings.URL, "https://localhost:8081",
         RegistryClientSettings.KEYSTORE_LOCATION, client.keyStore().toString(),
         RegistryClientSettings.KEYSTORE_PASSWORD, client.password()));

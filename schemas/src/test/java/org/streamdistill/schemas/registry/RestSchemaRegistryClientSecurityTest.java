@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,7 +17,6 @@ import org.eclipse.jetty.util.Callback;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.streamdistill.schemas.http.BasicAuthUsers;
 import org.streamdistill.schemas.http.BasicCredentials;
 import org.streamdistill.schemas.http.BoundedHttpServer;
@@ -37,8 +35,6 @@ class RestSchemaRegistryClientSecurityTest {
   private static final Schema SCHEMA = new Schema.Parser().parse(
       "{\"type\":\"record\",\"name\":\"T\",\"namespace\":\"test\",\"fields\":[{\"name\":\"a\",\"type\":\"int\"}]}");
 
-  @TempDir
-  static Path dir;
   private static TestCertificates certificates;
   private static TestCertificates otherCertificates;
   private static BoundedHttpServer registry;
@@ -68,8 +64,8 @@ class RestSchemaRegistryClientSecurityTest {
 
   @BeforeAll
   static void startRegistry() throws Exception {
-    certificates = TestCertificates.generate(dir, "registry");
-    otherCertificates = TestCertificates.generate(dir, "other");
+    certificates = TestCertificates.shared("server");
+    otherCertificates = TestCertificates.shared("other");
     BasicAuthUsers users = BasicAuthUsers.of(List.of(BasicCredentials.parse("trainer:s3cret-t")));
     registry = BoundedHttpServer.start("registry-stand-in", new InetSocketAddress("127.0.0.1", 0),
         BoundedHttpServer.Limits.defaults(2), certificates.serverTls(),
