@@ -52,6 +52,7 @@ import org.streamdistill.evaluator.lag.LagHttpServer;
 import org.streamdistill.evaluator.lag.LagSnapshot;
 import org.streamdistill.evaluator.lag.MonitoredGroup;
 import org.streamdistill.evaluator.lag.PartitionLag;
+import org.streamdistill.schemas.metrics.PrometheusText;
 import org.streamdistill.schemas.topic.Topics;
 
 /**
@@ -230,44 +231,30 @@ class ConsumerLagMonitorIT {
       await().atMost(WAIT).pollInterval(INTERVAL).until(() -> {
         body.set(client.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).GET().build(),
             HttpResponse.BodyHandlers.ofString()).body());
-        return body.get().contains("streamdistill_consumer_group_status{group=\"" + group + "\",status=\"STOP\"} 1");
+        return PrometheusText.value(PrometheusText.parse(body.get()), "streamdistill_consumer_group_status",
+            Map.of("group", group, "status", "STOP")) == 1.0;
       });
       HttpResponse<String> json = client.send(HttpRequest.newBuilder(URI.create(base + "/lag")).GET().build(),
           HttpResponse.BodyHandlers.ofString());
 
       // Then the gauges show 6 records waiting on partition 0 and none elsewhere, and the group STOP
-      String labels = "{group=\"" + group + "\",topic=\"" + topic + "\",partition=\"";
-      assertThat(body.get().lines().filter(l -> l.startsWith("streamdistill_consumer_lag_offsets{")))
-          .containsExactly(
-              "streamdistill_consumer_lag_offsets" + labels + "0\"} 6",
-              "streamdistill_consumer_lag_offsets" + labels + "1\"} 0",
-              "streamdistill_consumer_lag_offsets" + labels + "2\"} 0",
-              "streamdistill_consumer_lag_offsets" + labels + "3\"} 0");
-      assertThat(body.get().lines().filter(l -> l.startsWith("streamdistill_consumer_committed_offset{")))
-          .containsExactly("streamdistill_consumer_committed_offset" + labels + "0\"} 4");
-      assertThat(body.get().lines().filter(l -> l.startsWith("streamdistill_consumer_log_end_offset{")))
-          .containsExactly(
-              "streamdistill_consumer_log_end_offset" + labels + "0\"} 10",
-              "streamdistill_consumer_log_end_offset" + labels + "1\"} 0",
-              "streamdistill_consumer_log_end_offset" + labels + "2\"} 0",
-              "streamdistill_consumer_log_end_offset" + labels + "3\"} 0");
+      List<PrometheusText.Sample> samples = PrometheusText.parse(body.get());
+      assertThat(byPartition(samples, "streamdistill_consumer_lag_offsets", group, topic))
+          .containsExactly("0 6.0", "1 0.0", "2 0.0", "3 0.0");
+      assertThat(byPartition(samples, "streamdistill_consumer_committed_offset", group, topic))
+          .containsExactly("0 4.0");
+      assertThat(byPartition(samples, "streamdistill_consumer_log_end_offset", group, topic))
+          .containsExactly("0 10.0", "1 0.0", "2 0.0", "3 0.0");
       // And the oldest waiting record is at least stop-after old: it was written before the commit stopped
-      assertThat(body.get().lines().filter(l -> l.startsWith("streamdistill_consumer_lag_seconds{")))
-          .hasSize(4)
-          .contains("streamdistill_consumer_lag_seconds" + labels + "1\"} 0",
-              "streamdistill_consumer_lag_seconds" + labels + "2\"} 0",
-              "streamdistill_consumer_lag_seconds" + labels + "3\"} 0")
-          .filteredOn(l -> l.startsWith("streamdistill_consumer_lag_seconds" + labels + "0\"} "))
-          .singleElement()
-          .satisfies(l -> assertThat(Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
-              .isGreaterThanOrEqualTo(STOP_AFTER.toMillis() / 1000.0));
-      assertThat(body.get().lines().filter(l -> l.startsWith("streamdistill_consumer_group_status{")))
-          .containsExactly(
-              "streamdistill_consumer_group_status{group=\"" + group + "\",status=\"OK\"} 0",
-              "streamdistill_consumer_group_status{group=\"" + group + "\",status=\"WARN\"} 0",
-              "streamdistill_consumer_group_status{group=\"" + group + "\",status=\"REWIND\"} 0",
-              "streamdistill_consumer_group_status{group=\"" + group + "\",status=\"STALL\"} 0",
-              "streamdistill_consumer_group_status{group=\"" + group + "\",status=\"STOP\"} 1");
+      assertThat(byPartition(samples, "streamdistill_consumer_lag_seconds", group, topic))
+          .hasSize(4).contains("1 0.0", "2 0.0", "3 0.0");
+      assertThat(PrometheusText.value(samples, "streamdistill_consumer_lag_seconds",
+          Map.of("group", group, "topic", topic, "partition", "0")))
+          .isGreaterThanOrEqualTo(STOP_AFTER.toMillis() / 1000.0);
+      assertThat(samples).filteredOn(x -> x.name().equals("streamdistill_consumer_group_status")
+              && group.equals(x.label("group")))
+          .extracting(x -> x.label("status") + " " + x.value())
+          .containsExactlyInAnyOrder("OK 0.0", "WARN 0.0", "REWIND 0.0", "STALL 0.0", "STOP 1.0");
       assertThat(json.statusCode()).isEqualTo(200);
       assertThat(json.body()).contains("{\"group\":\"" + group + "\",\"status\":\"STOP\"")
           .contains("{\"topic\":\"" + topic + "\",\"partition\":0,\"committed\":4,\"end\":10,\"lag\":6,");
@@ -472,5 +459,14 @@ class ConsumerLagMonitorIT {
     Map<TopicPartition, Long> shifted = new HashMap<>();
     offsets.forEach((partition, offset) -> shifted.put(partition, offset + n));
     return shifted;
+  }
+
+  /** "partition value" of each sample of {@code metric} for the group and topic, in partition order. */
+  private static List<String> byPartition(List<PrometheusText.Sample> samples, String metric, String group,
+                                          String topic) {
+    return samples.stream()
+        .filter(x -> x.name().equals(metric) && group.equals(x.label("group")) && topic.equals(x.label("topic")))
+        .sorted(java.util.Comparator.comparingInt(x -> Integer.parseInt(x.label("partition"))))
+        .map(x -> x.label("partition") + " " + x.value()).toList();
   }
 }
