@@ -94,6 +94,10 @@ public final class EvaluatorApp implements AutoCloseable {
     // (see StreamThreadFailureHandler). The pause ends early on close().
     this.failureHandler = new StreamThreadFailureHandler(config.applicationId(),
         millis -> closing.await(millis, TimeUnit.MILLISECONDS), System::currentTimeMillis);
+    io.prometheus.metrics.core.metrics.CounterWithCallback.builder()
+        .name("streamdistill_evaluator_stream_thread_replacements")
+        .help("Stream threads replaced after a failure a restart can fix (the broker or registry away, say)")
+        .callback(callback -> callback.call(failureHandler.replacedThreads())).register(this.registry);
     streams.setUncaughtExceptionHandler(error -> {
       StreamThreadExceptionResponse response = failureHandler.handle(error);
       if (response != StreamThreadExceptionResponse.REPLACE_THREAD) {

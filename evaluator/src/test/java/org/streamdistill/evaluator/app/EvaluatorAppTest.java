@@ -59,7 +59,23 @@ class EvaluatorAppTest {
       assertThat(app.state()).isEqualTo(KafkaStreams.State.CREATED);
       assertThat(app.deadLetterCount()).isZero();
       assertThat(app.topology().describe().subtopologies()).hasSize(3);
+      assertThat(app.replacedStreamThreads()).isZero();
+      assertThat(org.streamdistill.schemas.metrics.PrometheusText.value(
+          org.streamdistill.schemas.metrics.PrometheusText.parse(
+              new String(scrape(app), java.nio.charset.StandardCharsets.UTF_8)),
+          "streamdistill_evaluator_stream_thread_replacements_total", Map.of())).isEqualTo(0.0);
     }
+  }
+
+  private static byte[] scrape(EvaluatorApp app) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try {
+      io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter.create()
+          .write(out, app.metricsRegistry().scrape());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return out.toByteArray();
   }
 
   @Test
