@@ -86,7 +86,7 @@ class ReadmeCommandsTest {
   @org.junit.jupiter.api.Test
   void shouldFindTheCommandsOfBothReadmes() throws IOException {
     assertThat(commands()).extracting(c -> c.words().get(0))
-        .contains("demo", "ingest", "replay", "provision", "registry", "teacher-job", "trainer", "evaluator")
+        .contains("demo", "ingest", "replay", "provision", "registry", "teacher-job", "trainer", "evaluator", "cluster")
         .hasSizeGreaterThanOrEqualTo(15);
   }
 
@@ -99,6 +99,10 @@ class ReadmeCommandsTest {
       return;
     }
     if (name.equals("replay") && !words.isEmpty() && !words.get(0).startsWith("--")) {
+      name = name + " " + words.remove(0);
+    }
+    if (name.equals("cluster")) {
+      assertThat(words).as("cluster needs an action").isNotEmpty();
       name = name + " " + words.remove(0);
     }
     List<String> args = withRootConfigFiles(words);
@@ -124,6 +128,7 @@ class ReadmeCommandsTest {
       case "evaluator" -> a -> EvaluatorConfig.LOADER.collect(a, NO_ENV,
           warning -> { throw new AssertionError("README uses a deprecated form: " + warning); });
       case "serve" -> a -> ServerConfig.LOADER.collect(a, NO_ENV);
+      case "cluster up", "cluster status", "cluster down" -> a -> LocalClusterConfig.parse(a, NO_ENV);
       case "lag" -> a -> LagConfig.parse(a, NO_ENV,
           warning -> { throw new AssertionError("README uses a deprecated form: " + warning); });
       default -> throw new AssertionError("README names a command that does not exist: " + name);
