@@ -162,12 +162,11 @@ public final class ClusterLayout {
         "parallelism.default: " + config.teacherParallelism(),
         "execution.checkpointing.dir: " + work.resolve("flink/checkpoints").toUri(),
         "execution.checkpointing.savepoint-dir: " + savepoints().toUri(),
+        // DJL and ONNX Runtime come from the TaskManagers' class path (JvmCommand.flinkClassPath), once per JVM.
+        "classloader.parent-first-patterns.additional: " + JvmCommand.NATIVE_PARENT_FIRST,
         "restart-strategy.type: exponential-delay",
         "restart-strategy.exponential-delay.initial-backoff: 1 s",
         "restart-strategy.exponential-delay.max-backoff: 10 s",
-        // A TaskManager killed with -9 is noticed within this, not Flink's default 50 s.
-        "heartbeat.interval: 2000",
-        "heartbeat.timeout: 15000",
         "io.tmp.dirs: " + work.resolve("flink/tmp"),
         "blob.storage.directory: " + work.resolve("flink/blobs"),
         ""));

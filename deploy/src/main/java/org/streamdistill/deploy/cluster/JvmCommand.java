@@ -31,6 +31,20 @@ public final class JvmCommand {
       + "|snakeyaml-engine-|slf4j-api-|log4j-api-|log4j-core-|log4j-slf4j2-impl-|commons-cli-|commons-collections-"
       + "|commons-compress-|commons-io-|commons-lang3-|commons-math3-|commons-text-).*\\.jar");
 
+  /**
+   * Libraries that load native code (DJL's tokenizers, ONNX Runtime) with their own dependencies. A
+   * JVM loads a native library into one class loader only: from the job jar, a job submitted again to
+   * the same TaskManagers (after a stop with savepoint, say) failed with {@code NoClassDefFoundError:
+   * Could not initialize class ai.djl.huggingface.tokenizers.jni.LibUtils}. So they go into Flink's
+   * {@code lib/} as well, loaded parent-first ({@link #NATIVE_PARENT_FIRST}), as Flink's documentation
+   * advises for native libraries.
+   */
+  private static final Pattern NATIVE_LIBS = Pattern.compile(
+      "(api-|tokenizers-|onnxruntime-|onnxruntime-engine-|gson-|jna-)\\d.*\\.jar");
+
+  /** The packages of {@link #NATIVE_LIBS}, for {@code classloader.parent-first-patterns.additional}. */
+  public static final String NATIVE_PARENT_FIRST = "ai.djl.;ai.onnxruntime.;com.google.gson.;com.sun.jna.";
+
   private JvmCommand() {}
 
   /** The {@code java} launcher of this JVM. */
@@ -50,10 +64,11 @@ public final class JvmCommand {
   }
 
   /**
-   * The part of this JVM's class path a Flink distribution would have in {@code lib/}: the class path
-   * of Flink processes (JobManager, TaskManager, CLI). A job must bring the rest in its jar, as on any
-   * Flink cluster; with the whole class path, Flink's parent-first classes (the Kafka connector) and a
-   * job's child-first copies (Kafka clients) meet and fail with a loader constraint violation.
+   * The part of this JVM's class path a Flink distribution would have in {@code lib/}, plus the native
+   * code libraries ({@link #NATIVE_LIBS}): the class path of Flink processes (JobManager, TaskManager,
+   * CLI). A job must bring the rest in its jar, as on any Flink cluster; with the whole class path,
+   * Flink's parent-first classes (the Kafka connector) and a job's child-first copies (Kafka clients)
+   * meet and fail with a loader constraint violation.
    */
   public static String flinkClassPath() {
     return Arrays.stream(classPath().split(File.pathSeparator))
@@ -63,7 +78,7 @@ public final class JvmCommand {
 
   /** Whether a Flink distribution's {@code lib/} would hold the jar named {@code fileName}. */
   static boolean isFlinkLib(String fileName) {
-    return FLINK_LIB.matcher(fileName).matches();
+    return FLINK_LIB.matcher(fileName).matches() || NATIVE_LIBS.matcher(fileName).matches();
   }
 
   /**

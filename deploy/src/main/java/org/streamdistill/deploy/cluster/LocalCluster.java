@@ -335,9 +335,31 @@ public final class LocalCluster {
     }
     out.printf("  submitted the teacher job %s%s; waiting for its %d subtask(s) to run%n", jobId,
         savepoint == null ? "" : " from " + savepoint, config.teacherParallelism());
-    awaitCondition("teacher job " + jobId + " running", null,
-        () -> jobs().stream().anyMatch(j -> j.id().equals(jobId) && j.fullyRunning()));
+    try {
+      awaitCondition("teacher job " + jobId + " running", null,
+          () -> jobs().stream().anyMatch(j -> j.id().equals(jobId) && j.fullyRunning()));
+    } catch (ClusterException e) {
+      throw new ClusterException(e.getMessage() + lastJobFailure(jobId));
+    }
     return jobId;
+  }
+
+  /** The first line of the job's latest failure, as the JobManager reports it, or nothing. */
+  private String lastJobFailure(String jobId) {
+    try {
+      JsonNode entries = getJson("/jobs/" + jobId + "/exceptions").path("exceptionHistory").path("entries");
+      if (entries.isEmpty()) {
+        return "";
+      }
+      String trace = entries.get(0).path("stacktrace").asText();
+      return "; its latest failure: " + trace.lines().findFirst().orElse("") + " (full trace: "
+          + ports().flinkRestUrl() + "/jobs/" + jobId + "/exceptions and the TaskManagers' logs)";
+    } catch (IOException | RuntimeException e) {
+      return "";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "";
+    }
   }
 
   /** {@code flink stop --savepointPath}: the job ends after a final savepoint, whose path is returned. */

