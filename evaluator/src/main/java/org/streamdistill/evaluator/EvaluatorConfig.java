@@ -48,7 +48,7 @@ import org.streamdistill.schemas.topic.Topics;
  */
 public final class EvaluatorConfig extends AbstractConfig {
 
-  public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+  public static final String BOOTSTRAP_SERVERS = KafkaClientSettings.BOOTSTRAP_SERVERS;
   public static final String SCHEMA_REGISTRY_URL = RegistryClientSettings.URL;
   public static final String APPLICATION_ID = "evaluator.application.id";
   public static final String TOPIC_NAMESPACE = "topic.namespace";
@@ -110,8 +110,7 @@ public final class EvaluatorConfig extends AbstractConfig {
 
   /** The definition of every key: type, default, validator, doc. */
   public static final ConfigDef CONFIG = RegistryClientSettings.define(new ConfigDef()
-      .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", NON_BLANK, Importance.HIGH,
-          "Kafka bootstrap servers, host:port[,host:port...]."))
+      .define(KafkaClientSettings.bootstrapServersKey()))
       .define(APPLICATION_ID, Type.STRING, "", Importance.HIGH,
           "Kafka Streams application id: consumer group, prefix of internal topics and state directories. Empty: "
               + Topics.EVALUATOR_APPLICATION_ID + ", prefixed by " + TOPIC_NAMESPACE + " and a dash when there is one"

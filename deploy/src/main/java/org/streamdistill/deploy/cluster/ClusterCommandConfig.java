@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.streamdistill.schemas.config.KafkaClientSettings;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
@@ -24,7 +25,7 @@ import org.streamdistill.schemas.http.HttpTls;
  */
 final class ClusterCommandConfig {
 
-  static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+  static final String BOOTSTRAP_SERVERS = KafkaClientSettings.BOOTSTRAP_SERVERS;
   static final String NAMESPACE = "topic.namespace";
   static final String REPLICATION_FACTOR = "provision.replication-factor";
   static final String REGISTRY_BIND = "registry.bind-address";
@@ -36,8 +37,7 @@ final class ClusterCommandConfig {
   static final String REGISTRY_PREFIX = "registry.";
 
   static final ConfigDef PROVISION = new ConfigDef()
-      .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", new ConfigDef.NonEmptyString(), Importance.HIGH,
-          "Kafka bootstrap servers.")
+      .define(KafkaClientSettings.bootstrapServersKey())
       .define(NAMESPACE, Type.STRING, "", Importance.MEDIUM,
           "Prefix of every topic name, for experiments beside production; empty for none.")
       .define(REPLICATION_FACTOR, Type.INT, 0, Range.between(0, Short.MAX_VALUE), Importance.MEDIUM,
@@ -48,8 +48,7 @@ final class ClusterCommandConfig {
       .withKafkaClientSettings();
 
   static final ConfigDef REGISTRY = HttpTls.define(new ConfigDef()
-      .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", new ConfigDef.NonEmptyString(), Importance.HIGH,
-          "Kafka bootstrap servers of the cluster that stores the schemas.")
+      .define(KafkaClientSettings.bootstrapServersKey())
       .define(REGISTRY_BIND, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
           "Address the HTTP endpoint listens on; 0.0.0.0 for every interface (then set " + REGISTRY_USERS
               + " or " + REGISTRY_USERS_FILE + ", and TLS).")

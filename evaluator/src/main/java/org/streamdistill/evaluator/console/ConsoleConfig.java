@@ -3,6 +3,7 @@ package org.streamdistill.evaluator.console;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.streamdistill.schemas.config.KafkaClientSettings;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
@@ -48,8 +49,7 @@ public record ConsoleConfig(String bootstrapServers, String registryUrl, String 
   public static final int REQUEST_THREADS = 4;
 
   public static final ConfigDef DEFINITION = BoundedHttpServer.define(new ConfigDef()
-      .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", NotBlank.INSTANCE, Importance.HIGH,
-          "Kafka bootstrap servers.")
+      .define(KafkaClientSettings.bootstrapServersKey())
       .define(REGISTRY_URL, Type.STRING, "http://127.0.0.1:8081", NotBlank.INSTANCE, Importance.HIGH,
           "Schema registry URL (Confluent REST API).")
       .define(NAMESPACE, Type.STRING, "", Importance.LOW,

@@ -36,7 +36,7 @@ public record LagConfig(ConsumerLagMonitor.Settings monitor, boolean once, Strin
                         Duration printInterval, BoundedHttpServer.Limits httpLimits, BearerToken httpToken,
                         HttpTls httpTls) {
 
-  public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+  public static final String BOOTSTRAP_SERVERS = KafkaClientSettings.BOOTSTRAP_SERVERS;
   public static final String GROUPS = "lag.groups";
   public static final String NAMESPACE = "topic.namespace";
   /** The lag command's own names of the shared keys, before they were shared: deprecated. */
@@ -72,7 +72,7 @@ public record LagConfig(ConsumerLagMonitor.Settings monitor, boolean once, Strin
   };
 
   public static final ConfigDef DEFINITION = HttpTls.define(BearerToken.define(BoundedHttpServer.define(new ConfigDef()
-      .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", NON_BLANK, Importance.HIGH, "Kafka bootstrap servers.")
+      .define(KafkaClientSettings.bootstrapServersKey())
       .define(GROUPS, Type.LIST, MonitoredGroup.PIPELINE_GROUP_IDS, GROUP_LIST, Importance.HIGH,
           "Consumer groups to watch, comma-separated; the pipeline's groups also report their input topic's"
               + " partitions before their first commit. Left at its default with " + NAMESPACE + " set, the"

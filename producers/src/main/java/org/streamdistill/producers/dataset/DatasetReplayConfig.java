@@ -25,7 +25,7 @@ public record DatasetReplayConfig(String bootstrapServers, RegistryClientSetting
                                   double ratePerSecond, double speed, long maxGapMillis,
                                   DatasetReplayOptions options, KafkaClientSettings kafka) {
 
-  public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+  public static final String BOOTSTRAP_SERVERS = KafkaClientSettings.BOOTSTRAP_SERVERS;
   public static final String REGISTRY_URL = RegistryClientSettings.URL;
   public static final String NAMESPACE = "topic.namespace";
   public static final String PATH = "dataset.path";
@@ -53,7 +53,7 @@ public record DatasetReplayConfig(String bootstrapServers, RegistryClientSetting
   public static final String PACE_ORIGINAL = "original";
 
   public static final ConfigDef DEFINITION = RegistryClientSettings.define(new ConfigDef()
-      .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", Importance.HIGH, "Kafka bootstrap servers."))
+      .define(KafkaClientSettings.bootstrapServersKey()))
       .define(NAMESPACE, Type.STRING, "", Importance.LOW,
           "Prefix of every topic (experiments; its topics are created); empty for production.")
       .define(PATH, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,

@@ -24,7 +24,7 @@ public record TopicReplayConfig(String bootstrapServers, String sourceNamespace,
                                 long seed, double sampleFraction, double ratePerSecond, boolean allowNonEmpty,
                                 KafkaClientSettings kafka) {
 
-  public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+  public static final String BOOTSTRAP_SERVERS = KafkaClientSettings.BOOTSTRAP_SERVERS;
   public static final String SOURCE_NAMESPACE = "replay.source-namespace";
   public static final String EXPERIMENT_NAMESPACE = "experiment.namespace";
   public static final String FROM_OFFSETS = "replay.from-offsets";
@@ -40,7 +40,7 @@ public record TopicReplayConfig(String bootstrapServers, String sourceNamespace,
   public static final String NAMESPACE_PATTERN = "[a-z0-9][a-z0-9_-]{0,47}";
 
   public static final ConfigDef DEFINITION = new ConfigDef()
-      .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", Importance.HIGH, "Kafka bootstrap servers.")
+      .define(KafkaClientSettings.bootstrapServersKey())
       .define(SOURCE_NAMESPACE, Type.STRING, "", Importance.LOW,
           "Namespace of the turns topic to copy from; empty for production's dialogue.turns.")
       .define(EXPERIMENT_NAMESPACE, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, Importance.HIGH,

@@ -48,7 +48,7 @@ public record IngestConfig(String bootstrapServers, RegistryClientSettings regis
                            Duration conversationIdleExpiry, int maxConversations, HttpTls tls,
                            KafkaClientSettings kafka) {
 
-  public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+  public static final String BOOTSTRAP_SERVERS = KafkaClientSettings.BOOTSTRAP_SERVERS;
   public static final String REGISTRY_URL = RegistryClientSettings.URL;
   public static final String NAMESPACE = "topic.namespace";
   public static final String BIND_ADDRESS = "ingest.bind-address";
@@ -72,7 +72,7 @@ public record IngestConfig(String bootstrapServers, RegistryClientSettings regis
   public static final int MIN_TOKEN_CHARS = BearerToken.MIN_TOKEN_CHARS;
 
   public static final ConfigDef DEFINITION = HttpTls.define(BoundedHttpServer.define(RegistryClientSettings.define(new ConfigDef()
-      .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", Importance.HIGH, "Kafka bootstrap servers."))
+      .define(KafkaClientSettings.bootstrapServersKey()))
       .define(NAMESPACE, Type.STRING, "", Importance.LOW, "Prefix of every topic (experiments); empty for production.")
       .define(BIND_ADDRESS, Type.STRING, "127.0.0.1", Importance.MEDIUM,
           "Address the HTTP server listens on; 0.0.0.0 for every interface (with TLS: "

@@ -16,7 +16,7 @@ import org.streamdistill.schemas.registry.RegistryClientSettings;
 public record ReplayConfig(String bootstrapServers, RegistryClientSettings registry, String namespace, Path data,
                            double ratePerSecond, ReplayOptions options, KafkaClientSettings kafka) {
 
-  public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+  public static final String BOOTSTRAP_SERVERS = KafkaClientSettings.BOOTSTRAP_SERVERS;
   public static final String REGISTRY_URL = RegistryClientSettings.URL;
   public static final String NAMESPACE = "topic.namespace";
   public static final String DATA = "replay.data";
@@ -29,7 +29,7 @@ public record ReplayConfig(String bootstrapServers, RegistryClientSettings regis
   public static final String MAX_TURNS_PER_CONVERSATION = "replay.max-turns-per-conversation";
 
   public static final ConfigDef DEFINITION = RegistryClientSettings.define(new ConfigDef()
-      .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", Importance.HIGH, "Kafka bootstrap servers."))
+      .define(KafkaClientSettings.bootstrapServersKey()))
       .define(NAMESPACE, Type.STRING, "", Importance.LOW, "Prefix of every topic (experiments); empty for production.")
       .define(DATA, Type.STRING, Clinc150.DEFAULT_PATH.toString(), Importance.HIGH, "Path of CLINC150's data_full.json.")
       .define(RATE, Type.DOUBLE, 0.0, Range.atLeast(0), Importance.MEDIUM, "Turns per second; 0 for as fast as Kafka takes them.")

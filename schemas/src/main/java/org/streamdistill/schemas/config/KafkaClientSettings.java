@@ -40,6 +40,19 @@ public final class KafkaClientSettings implements Serializable {
   /** Prefix of the keys passed to every Kafka client. */
   public static final String PREFIX = "kafka.";
 
+  /** The key every command names its Kafka cluster by, outside the {@code kafka.} prefix. */
+  public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+
+  /**
+   * {@code bootstrap.servers} as every command defines it: one default, one validator, one doc,
+   * so {@code --help} reads the same everywhere.
+   */
+  public static ConfigDef.ConfigKey bootstrapServersKey() {
+    return new ConfigDef.ConfigKey(BOOTSTRAP_SERVERS, ConfigDef.Type.STRING, "127.0.0.1:9092", NotBlank.INSTANCE,
+        ConfigDef.Importance.HIGH, "Kafka bootstrap servers, host:port[,host:port...].", null, -1,
+        ConfigDef.Width.NONE, BOOTSTRAP_SERVERS, java.util.List.of(), null, false);
+  }
+
   /** Settings of no command's Kafka clients: what a command without {@code kafka.*} keys uses. */
   public static final KafkaClientSettings NONE = new KafkaClientSettings(Map.of());
 

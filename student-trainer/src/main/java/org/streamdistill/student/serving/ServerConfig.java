@@ -25,7 +25,7 @@ public record ServerConfig(String bootstrapServers, RegistryClientSettings regis
     int maxRequestBytes, String modelDir, BoundedHttpServer.Limits httpLimits, BearerToken token, HttpTls tls,
     KafkaClientSettings kafka) {
 
-  public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+  public static final String BOOTSTRAP_SERVERS = KafkaClientSettings.BOOTSTRAP_SERVERS;
   public static final String REGISTRY_URL = RegistryClientSettings.URL;
   public static final String NAMESPACE = "topic.namespace";
   public static final String HOST = "server.host";
@@ -41,7 +41,7 @@ public record ServerConfig(String bootstrapServers, RegistryClientSettings regis
 
   public static final ConfigDef DEFINITION = HttpTls.define(BearerToken.define(BoundedHttpServer.define(
       RegistryClientSettings.define(new ConfigDef()
-      .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", Importance.HIGH, "Kafka bootstrap servers."))
+      .define(KafkaClientSettings.bootstrapServersKey()))
       .define(NAMESPACE, Type.STRING, "", Importance.LOW, "Prefix of every topic (experiments); empty for production.")
       .define(HOST, Type.STRING, "127.0.0.1", Importance.MEDIUM,
           "Address the HTTP endpoint binds to; 0.0.0.0 for every interface (then set server.http.token, and TLS).")

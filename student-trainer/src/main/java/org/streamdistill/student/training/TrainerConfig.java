@@ -26,7 +26,7 @@ public record TrainerConfig(
     String embeddingInit, long learningRateDecayAfterSamples, double deadLetterMaxFraction,
     KafkaClientSettings kafka) {
 
-  public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+  public static final String BOOTSTRAP_SERVERS = KafkaClientSettings.BOOTSTRAP_SERVERS;
   public static final String REGISTRY_URL = RegistryClientSettings.URL;
   public static final String NAMESPACE = "topic.namespace";
   public static final String GROUP_ID = "trainer.group-id";
@@ -54,7 +54,7 @@ public record TrainerConfig(
   public static final String EMBEDDING_INIT_RANDOM = "random";
 
   public static final ConfigDef DEFINITION = RegistryClientSettings.define(new ConfigDef()
-      .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", Importance.HIGH, "Kafka bootstrap servers."))
+      .define(KafkaClientSettings.bootstrapServersKey()))
       .define(NAMESPACE, Type.STRING, "", Importance.LOW, "Prefix of every topic (experiments); empty for production.")
       .define(GROUP_ID, Type.STRING, "", Importance.LOW, "Consumer group of the soft-labels consumer (and start of "
           + "the transactional id); empty: " + Topics.TRAINER_GROUP + ", prefixed by " + NAMESPACE

@@ -30,7 +30,7 @@ public record TeacherJobConfig(
     double deadLetterMaxFraction, KafkaClientSettings kafka)
     implements Serializable {
 
-  public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+  public static final String BOOTSTRAP_SERVERS = KafkaClientSettings.BOOTSTRAP_SERVERS;
   public static final String REGISTRY_URL = RegistryClientSettings.URL;
   public static final String NAMESPACE = "topic.namespace";
   public static final String BUNDLE = "teacher.bundle";
@@ -56,7 +56,7 @@ public record TeacherJobConfig(
   public static final String KIND_ONNX_CLASSIFIER = "onnx-classifier";
 
   public static final ConfigDef DEFINITION = RegistryClientSettings.define(new ConfigDef()
-      .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", Importance.HIGH, "Kafka bootstrap servers."))
+      .define(KafkaClientSettings.bootstrapServersKey()))
       .define(NAMESPACE, Type.STRING, "", Importance.LOW, "Prefix of every topic (experiments); empty for production.")
       .define(BUNDLE, Type.STRING, "target/teacher-bundle", Importance.HIGH,
           "Directory of the teacher bundle written by the fit command.")
