@@ -89,9 +89,10 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
       return;
     }
     closed = true;
+    String url = url(); // the port is gone once the server is closed
     server.close();
     log.close();
-    LOG.info("Schema registry {} stopped", url());
+    LOG.info("Schema registry {} stopped", url);
   }
 
   @Override
