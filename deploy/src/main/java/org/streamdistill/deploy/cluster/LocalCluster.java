@@ -67,6 +67,9 @@ public final class LocalCluster {
       .filter(Files::isExecutable).findFirst().orElse(null);
 
   /** The state of one Flink job as the JobManager's {@code /jobs/overview} reports it. */
+  /** How often {@link #stopJobWithSavepoint} tries before it gives up. */
+  static final int SAVEPOINT_ATTEMPTS = 3;
+
   public record JobSummary(String id, String name, String state, int runningTasks, int totalTasks) {
     public boolean fullyRunning() {
       return state.equals("RUNNING") && totalTasks > 0 && runningTasks == totalTasks;
@@ -362,14 +365,33 @@ public final class LocalCluster {
     }
   }
 
-  /** {@code flink stop --savepointPath}: the job ends after a final savepoint, whose path is returned. */
+  /**
+   * {@code flink stop --savepointPath}: the job ends after a final savepoint, whose path is returned.
+   * A savepoint needs every task running and every sink able to commit, so right after a failure
+   * (a TaskManager or Kafka node restarted) it waits up to {@link #SAVEPOINT_ATTEMPTS} times 10 s
+   * for the job to run fully again and tries again, as an operator would; the job keeps running
+   * after a declined savepoint.
+   */
   public String stopJobWithSavepoint() throws IOException, InterruptedException {
     String jobId = state().jobId();
     if (jobId == null) {
       throw new ClusterException("no teacher job was submitted");
     }
-    String output = runCli("stop", List.of("stop", "--savepointPath", layout.savepoints().toUri().toString(),
-        "-m", "127.0.0.1:" + ports().flinkRest(), jobId));
+    String output = null;
+    for (int attempt = 1; output == null; attempt++) {
+      awaitFullyRunning(jobId, Duration.ofMinutes(2));
+      try {
+        output = runCli("stop", List.of("stop", "--savepointPath", layout.savepoints().toUri().toString(),
+            "-m", "127.0.0.1:" + ports().flinkRest(), jobId));
+      } catch (ClusterException e) {
+        if (attempt >= SAVEPOINT_ATTEMPTS) {
+          throw e;
+        }
+        out.printf("  the savepoint of %s failed (attempt %d of %d); trying again in 10 s%n", jobId, attempt,
+            SAVEPOINT_ATTEMPTS);
+        Thread.sleep(10_000);
+      }
+    }
     Matcher path = SAVEPOINT.matcher(output);
     if (!path.find()) {
       throw new ClusterException("flink stop printed no savepoint path; see "
@@ -377,6 +399,27 @@ public final class LocalCluster {
     }
     out.printf("  stopped the teacher job %s with savepoint %s%n", jobId, path.group(1));
     return path.group(1);
+  }
+
+  /** Waits until the job runs all its tasks; a job that does not within {@code timeout} is reported. */
+  private void awaitFullyRunning(String jobId, Duration timeout) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      List<JobSummary> jobs;
+      try {
+        jobs = jobs();
+      } catch (IOException e) {
+        jobs = List.of(); // the JobManager busy restarting the job: ask again
+      }
+      if (jobs.stream().anyMatch(j -> j.id().equals(jobId) && j.fullyRunning())) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new ClusterException("the teacher job " + jobId + " did not run all its tasks within " + timeout
+            + lastJobFailure(jobId));
+      }
+      Thread.sleep(1_000);
+    }
   }
 
   /** The job jar: the configured one, or the one {@code -Pcluster} builds; a clear message when missing. */
