@@ -79,7 +79,8 @@ final class SoakPlatform implements AutoCloseable {
     processes.put(Stage.TEACHER, new StageProcess("teacher-job", workDir, "2g", main,
         List.of("teacher-job", "--bootstrap.servers", bootstrap, "--schema.registry.url", registry,
             "--teacher.bundle", teacherBundle.toAbsolutePath().toString(), "--teacher.parallelism", "1",
-            "--teacher.checkpoint.interval-ms", Long.toString(teacherCheckpointMillis))));
+            "--teacher.checkpoint.interval-ms", Long.toString(teacherCheckpointMillis),
+            "--teacher.checkpoint.dir", workDir.resolve("teacher-checkpoints").toString())));
     processes.put(Stage.TRAINER, new StageProcess("trainer", workDir, "1g", main,
         List.of("trainer", "--bootstrap.servers", bootstrap, "--schema.registry.url", registry,
             "--trainer.checkpoint.dir", workDir.resolve("student-checkpoints").toString(),

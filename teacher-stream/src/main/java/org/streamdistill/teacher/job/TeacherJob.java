@@ -15,7 +15,11 @@ import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.streamdistill.records.DialogueTurn;
 import org.streamdistill.records.SoftLabel;
@@ -31,6 +35,7 @@ import org.streamdistill.schemas.topic.Topics;
 public final class TeacherJob {
 
   public static final String NAME = "teacher-stream";
+  private static final Logger LOG = LoggerFactory.getLogger(TeacherJob.class);
 
   private final TeacherJobConfig config;
   private final TurnScorer.Factory scorer;
@@ -57,6 +62,26 @@ public final class TeacherJob {
     flink.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF, Duration.ofSeconds(1));
     flink.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF, Duration.ofSeconds(30));
     return flink;
+  }
+
+  /**
+   * The environment to run the job in: the Flink cluster's under {@code flink run}, which keeps and
+   * restores the job's checkpoints itself; otherwise a local MiniCluster in this process, which
+   * keeps them in {@link LocalRecovery#directory} and resumes from the latest (see {@link
+   * LocalRecovery} for why not from the group's offsets). Both restart the job as {@link
+   * #restartPolicy()} says.
+   */
+  public StreamExecutionEnvironment environment() {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(restartPolicy());
+    if (env instanceof LocalStreamEnvironment) {
+      Configuration local = LocalRecovery.configure(config, restartPolicy());
+      local.getOptional(StateRecoveryOptions.SAVEPOINT_PATH).ifPresentOrElse(
+          checkpoint -> LOG.info("resuming from checkpoint {}", checkpoint),
+          () -> LOG.info("no checkpoint in {}: starting from the committed offsets of group {}",
+              LocalRecovery.directory(config), config.groupId()));
+      env = StreamExecutionEnvironment.getExecutionEnvironment(local);
+    }
+    return env;
   }
 
   /** Adds the job to {@code env}: checkpointing, source, scoring operator, sink. */
@@ -91,7 +116,7 @@ public final class TeacherJob {
         .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
         .setDeserializer(new KafkaRecordBytesDeserializer())
         .setProperty("isolation.level", "read_committed")
-        .setProperty("partition.discovery.interval.ms", "10000")
+        .setProperty("partition.discovery.interval.ms", Long.toString(config.partitionDiscoveryIntervalMillis()))
         .setProperty("commit.offsets.on.checkpoint", "true")
         .build();
   }

@@ -25,7 +25,7 @@ import org.streamdistill.schemas.topic.Topics;
 public record TeacherJobConfig(
     String bootstrapServers, RegistryClientSettings registry, String namespace, String bundle, int maxBatchSize,
     long maxWaitMillis, int maxTextChars, int parallelism, int onnxThreads, long checkpointIntervalMillis,
-    String groupId, String transactionalIdPrefix, String kind, String onnxModel, String onnxTokenizer,
+    String checkpointDir, long partitionDiscoveryIntervalMillis, String groupId, String transactionalIdPrefix, String kind, String onnxModel, String onnxTokenizer,
     String onnxLabels, int onnxMaxLength, double temperature, int softLabelsTopK, int deadLetterMaxValueBytes,
     double deadLetterMaxFraction, KafkaClientSettings kafka)
     implements Serializable {
@@ -40,6 +40,8 @@ public record TeacherJobConfig(
   public static final String PARALLELISM = "teacher.parallelism";
   public static final String ONNX_THREADS = "teacher.onnx.intra-op-threads";
   public static final String CHECKPOINT_INTERVAL_MS = "teacher.checkpoint.interval-ms";
+  public static final String CHECKPOINT_DIR = "teacher.checkpoint.dir";
+  public static final String PARTITION_DISCOVERY_INTERVAL_MS = "teacher.partition-discovery.interval-ms";
   public static final String GROUP_ID = "teacher.group-id";
   public static final String TRANSACTIONAL_ID_PREFIX = "teacher.transactional-id-prefix";
   public static final String KIND = "teacher.kind";
@@ -72,6 +74,15 @@ public record TeacherJobConfig(
           "ONNX Runtime intra-op threads per subtask; 0 lets ONNX Runtime choose.")
       .define(CHECKPOINT_INTERVAL_MS, Type.LONG, 2_000L, Range.between(100, 3_600_000), Importance.MEDIUM,
           "Checkpoint interval; soft labels become visible to read_committed consumers at each checkpoint.")
+      .define(CHECKPOINT_DIR, Type.STRING, "target/teacher-checkpoints", Importance.MEDIUM,
+          "When this process runs the job itself (not under flink run): directory of its checkpoints, one "
+              + "subdirectory per consumer group; a restarted process resumes from the latest, exactly once. On a "
+              + "Flink cluster, the cluster's execution.checkpointing.dir applies instead.")
+      .define(PARTITION_DISCOVERY_INTERVAL_MS, Type.LONG, 300_000L, Range.between(0, 86_400_000),
+          Importance.LOW, "How often the source looks for new partitions of the turns topic; 0 only at start. "
+              + "Keep it well above the Kafka admin timeout (default.api.timeout.ms, 60 s): a discovery that "
+              + "overlaps a slow one (a broker not answering) can assign a partition twice and read it twice "
+              + "(FLINK-40615).")
       .define(GROUP_ID, Type.STRING, "", Importance.LOW, "Consumer group of the turns source; empty: "
           + Topics.TEACHER_GROUP + ", prefixed by " + NAMESPACE + " and a dash when there is one (exp1-"
           + Topics.TEACHER_GROUP + ").")
@@ -145,6 +156,7 @@ public record TeacherJobConfig(
         namespace, (String) v.get(BUNDLE), (Integer) v.get(BATCH_MAX_SIZE),
         (Long) v.get(BATCH_MAX_WAIT_MS), (Integer) v.get(TEXT_MAX_CHARS), (Integer) v.get(PARALLELISM),
         (Integer) v.get(ONNX_THREADS), (Long) v.get(CHECKPOINT_INTERVAL_MS),
+        (String) v.get(CHECKPOINT_DIR), (Long) v.get(PARTITION_DISCOVERY_INTERVAL_MS),
         orInNamespace((String) v.get(GROUP_ID), namespace),
         orInNamespace((String) v.get(TRANSACTIONAL_ID_PREFIX), namespace), kind, (String) v.get(ONNX_MODEL), (String) v.get(ONNX_TOKENIZER),
         (String) v.get(ONNX_LABELS), (Integer) v.get(ONNX_MAX_LENGTH), (Double) v.get(TEMPERATURE),

@@ -41,7 +41,7 @@ public final class TeacherJobMain {
       System.exit(1);
       return;
     }
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(TeacherJob.restartPolicy());
+    StreamExecutionEnvironment env = job.environment();
     job.build(env, job.kafkaSource(), job.kafkaSink());
     // The default registry: the scoring operators of a local environment (MiniCluster) report into
     // it from this JVM (see TeacherMetrics); on a cluster this process only submits the job.
