@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +19,7 @@ import java.util.Set;
  */
 public final class BasicAuthUsers {
 
-  private static final byte[] NO_SUCH_USER = sha256("\u0000no such user\u0000");
+  private static final byte[] NO_SUCH_USER = SecretDigest.sha256("\u0000no such user\u0000");
 
   private final Map<String, byte[]> digests;
 
@@ -35,7 +34,7 @@ public final class BasicAuthUsers {
   public static BasicAuthUsers of(List<BasicCredentials> credentials) {
     Map<String, byte[]> digests = new LinkedHashMap<>();
     for (BasicCredentials c : credentials) {
-      digests.put(c.user(), sha256(c.password()));
+      digests.put(c.user(), SecretDigest.sha256(c.password()));
     }
     return new BasicAuthUsers(digests);
   }
@@ -85,21 +84,13 @@ public final class BasicAuthUsers {
     }
     byte[] expected = digests.get(presented.user());
     boolean known = expected != null;
-    boolean matches = MessageDigest.isEqual(known ? expected : NO_SUCH_USER, sha256(presented.password()));
+    boolean matches = MessageDigest.isEqual(known ? expected : NO_SUCH_USER, SecretDigest.sha256(presented.password()));
     return known && matches ? presented.user() : null;
   }
 
   /** The user names, for a start-up log line. */
   public Set<String> users() {
     return new java.util.TreeSet<>(digests.keySet());
-  }
-
-  private static byte[] sha256(String value) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JDK has no SHA-256", e);
-    }
   }
 
   @Override

@@ -1,8 +1,6 @@
 package org.streamdistill.schemas.http;
 
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
@@ -77,7 +75,7 @@ public final class BearerToken {
     if (token == null || token.isEmpty()) {
       throw new IllegalArgumentException("the bearer token is empty");
     }
-    this.digest = sha256(token);
+    this.digest = SecretDigest.sha256(token);
   }
 
   /** Whether the value of an {@code Authorization} header carries the token. */
@@ -87,15 +85,7 @@ public final class BearerToken {
       return false;
     }
     String presented = authorizationHeader.substring(SCHEME.length()).trim();
-    return MessageDigest.isEqual(digest, sha256(presented));
-  }
-
-  private static byte[] sha256(String value) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JDK has no SHA-256", e);
-    }
+    return MessageDigest.isEqual(digest, SecretDigest.sha256(presented));
   }
 
   @Override

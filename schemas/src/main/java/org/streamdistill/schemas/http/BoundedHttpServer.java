@@ -361,6 +361,9 @@ public final class BoundedHttpServer implements AutoCloseable {
     return slowConnectionsClosed.get();
   }
 
+  /** Excess bodies up to this size are read and discarded before the 413, larger ones are not. */
+  static final long DRAIN_LIMIT_BYTES = 1 << 20;
+
   /**
    * Reads a whole request body of at most {@code maxBytes}, in the calling (request) thread.
    * A declared {@code Content-Length} above the limit is refused before a byte is read; a
@@ -370,42 +373,39 @@ public final class BoundedHttpServer implements AutoCloseable {
    * @throws BodyException 413 over the limit, 408 when the body takes longer than {@code timeout}
    * @throws IOException when the client's connection fails while sending
    */
-  /** Excess bodies up to this size are read and discarded before the 413, larger ones are not. */
-  static final long DRAIN_LIMIT_BYTES = 1 << 20;
-
-  private static void drain(Request request, long deadline, Duration timeout) throws BodyException, IOException {
-    while (true) {
-      Content.Chunk chunk = request.read();
-      if (chunk == null) {
-        awaitContent(request, deadline, timeout);
-        continue;
-      }
-      try {
-        if (Content.Chunk.isFailure(chunk)) {
-          throw new IOException("request body failed: " + chunk.getFailure().getMessage(), chunk.getFailure());
-        }
-        if (chunk.isLast()) {
-          return;
-        }
-      } finally {
-        chunk.release();
-      }
-    }
-  }
-
   public static byte[] readBody(Request request, int maxBytes, Duration timeout) throws BodyException, IOException {
     long declared = request.getLength();
+    long deadline = System.nanoTime() + timeout.toNanos();
     if (declared > maxBytes) {
       if (declared <= DRAIN_LIMIT_BYTES) {
         // Read a modest excess to the end before refusing it: answering 413 mid-upload and closing
         // makes the client's TCP stack drop the answer (the client sees "no bytes"), and the
         // connection stays usable. Larger bodies are refused at once and the connection closed.
-        drain(request, System.nanoTime() + timeout.toNanos(), timeout);
+        readChunks(request, deadline, timeout, bytes -> {});
       }
       throw tooLarge(maxBytes);
     }
     ByteArrayOutputStream body = new ByteArrayOutputStream((int) Math.min(maxBytes, declared >= 0 ? declared : 4096));
-    long deadline = System.nanoTime() + timeout.toNanos();
+    readChunks(request, deadline, timeout, bytes -> {
+      if (body.size() + bytes.remaining() > maxBytes) {
+        throw tooLarge(maxBytes);
+      }
+      byte[] copy = new byte[bytes.remaining()];
+      bytes.get(copy);
+      body.write(copy, 0, copy.length);
+    });
+    return body.toByteArray();
+  }
+
+  /** What {@link #readChunks} does with each chunk's bytes; may refuse the body. */
+  @FunctionalInterface
+  private interface ChunkSink {
+    void accept(ByteBuffer bytes) throws BodyException;
+  }
+
+  /** Reads the body to its last chunk, waiting for content until {@code deadline}. */
+  private static void readChunks(Request request, long deadline, Duration timeout, ChunkSink sink)
+      throws BodyException, IOException {
     while (true) {
       Content.Chunk chunk = request.read();
       if (chunk == null) {
@@ -416,15 +416,9 @@ public final class BoundedHttpServer implements AutoCloseable {
         if (Content.Chunk.isFailure(chunk)) {
           throw new IOException("request body failed: " + chunk.getFailure().getMessage(), chunk.getFailure());
         }
-        ByteBuffer bytes = chunk.getByteBuffer();
-        if (body.size() + bytes.remaining() > maxBytes) {
-          throw tooLarge(maxBytes);
-        }
-        byte[] copy = new byte[bytes.remaining()];
-        bytes.get(copy);
-        body.write(copy, 0, copy.length);
+        sink.accept(chunk.getByteBuffer());
         if (chunk.isLast()) {
-          return body.toByteArray();
+          return;
         }
       } finally {
         chunk.release();
