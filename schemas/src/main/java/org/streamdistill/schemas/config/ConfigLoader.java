@@ -189,6 +189,15 @@ public final class ConfigLoader {
     return flags;
   }
 
+  /** Where settings come from, for the head of {@link #help()}. */
+  private String sources() {
+    String example = definition.names().stream().sorted().findFirst().orElse("some.key");
+    String environment = envPrefix == null || envPrefix.isEmpty() ? ""
+        : String.format("environment variables (%s for %s), ", environmentName(example), example);
+    return String.format("  (from, lowest first: defaults, --config FILE (Java properties; repeatable, a later file "
+        + "wins), %sflags --key value or --key=value)", environment);
+  }
+
   private Map<String, String> fromEnvironment(Map<String, String> env) {
     Map<String, String> values = new LinkedHashMap<>();
     if (envPrefix == null || envPrefix.isEmpty()) {
@@ -251,6 +260,7 @@ public final class ConfigLoader {
   /** One line per key: name, type, default, documentation; for --help. */
   public String help() {
     List<String> lines = new ArrayList<>();
+    lines.add(sources());
     Map<String, String> aliasByKey = new LinkedHashMap<>();
     aliases.forEach((alias, key) -> aliasByKey.put(key, alias));
     for (ConfigDef.ConfigKey key : definition.configKeys().values()) {

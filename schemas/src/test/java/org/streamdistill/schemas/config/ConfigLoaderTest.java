@@ -87,6 +87,8 @@ class ConfigLoaderTest {
     String help = new ConfigLoader(def, "SD", Map.of()).help();
 
     assertThat(help).contains("--a.range  [int, default 1, valid: [1,...,9]]").contains("--a.lambda  [string, default x]");
+    // And it says where settings come from, the environment variable of a key included
+    assertThat(help.lines().findFirst().orElseThrow()).contains("--config FILE").contains("SD_A_LAMBDA for a.lambda");
   }
 
   @Test
