@@ -49,6 +49,8 @@ public final class Main {
                      Prometheus /metrics and JSON /lag (--http-port P)
         console      a live web page over a running pipeline: flow, lag, model agreement,
                      promotions, latency, dead letters (127.0.0.1:8070 by default)
+        compare      compare namespaces' students on the same turns (an experiment against
+                     production): differences, intervals, McNemar p-values, a verdict, an HTML report
 
       On one machine, as a real cluster:
         cluster      cluster up|status|down: 3 Kafka nodes, a Flink session cluster running the teacher
@@ -76,6 +78,7 @@ public final class Main {
       case "cluster" -> ClusterCommand.run(rest, System.out, System.err);
       case "lag" -> org.streamdistill.evaluator.lag.LagCommand.run(rest, System.out, System.err);
       case "console" -> org.streamdistill.evaluator.console.ConsoleCommand.run(rest, System.out, System.err);
+      case "compare" -> org.streamdistill.evaluator.compare.CompareCommand.run(rest, System.out, System.err);
       // These mains exit with 2 on a bad setting and 1 on a failure themselves.
       case "teacher-job" -> {
         TeacherJobMain.main(rest.toArray(new String[0]));

@@ -65,7 +65,7 @@ public final class ConsoleServer implements AutoCloseable {
   }
 
   /** The uPlot version of the webjar on the class path (its path holds the version). */
-  static String uplotVersion() {
+  public static String uplotVersion() {
     try (InputStream in = ConsoleServer.class.getResourceAsStream(UPLOT_PROPERTIES)) {
       if (in == null) {
         throw new IllegalStateException("the uPlot webjar (org.webjars.npm:uplot) is not on the class path");

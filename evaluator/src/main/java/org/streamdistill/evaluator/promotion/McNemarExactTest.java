@@ -37,6 +37,20 @@ public final class McNemarExactTest {
   }
 
   /**
+   * The two-sided exact p-value: twice the smaller tail, at most 1. The question of a comparison
+   * that has no favourite ({@code compare}: is the variant different from the baseline?).
+   *
+   * @param b pairs only one model got right
+   * @param c pairs only the other got right
+   */
+  public static double twoSidedPValue(long b, long c) {
+    if (b == c) {
+      return 1.0;
+    }
+    return Math.min(1.0, 2.0 * oneSidedPValue(Math.max(b, c), Math.min(b, c)));
+  }
+
+  /**
    * The tail as an exact integer sum of binomial coefficients over 2^n, rounded once: {@link
    * BigInteger#doubleValue()} rounds correctly and scaling by a power of two is exact while the
    * result stays above 2^-1022, which holds for n up to {@value #EXACT_MAX_PAIRS}.

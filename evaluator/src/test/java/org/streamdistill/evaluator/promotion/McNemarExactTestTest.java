@@ -59,6 +59,16 @@ class McNemarExactTestTest {
   }
 
   @Test
+  void shouldGiveTwiceTheSmallerTailAsTheTwoSidedPValueWhicheverModelWins() {
+    // 10 against 3 discordant pairs: 2 (C(13,10) + C(13,11) + C(13,12) + C(13,13)) / 2^13 = 756 / 8192
+    assertThat(McNemarExactTest.twoSidedPValue(10, 3)).isEqualTo(756.0 / 8192.0);
+    assertThat(McNemarExactTest.twoSidedPValue(3, 10)).isEqualTo(756.0 / 8192.0);
+    assertThat(McNemarExactTest.twoSidedPValue(4, 4)).isEqualTo(1.0);
+    assertThat(McNemarExactTest.twoSidedPValue(0, 0)).isEqualTo(1.0);
+    assertThat(McNemarExactTest.twoSidedPValue(5, 4)).isEqualTo(1.0); // 2 x 0.5 would exceed 1
+  }
+
+  @Test
   void shouldRejectNegativeCounts() {
     assertThatThrownBy(() -> McNemarExactTest.oneSidedPValue(-1, 3))
         .isInstanceOf(IllegalArgumentException.class)
