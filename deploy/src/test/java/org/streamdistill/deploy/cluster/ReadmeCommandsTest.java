@@ -134,6 +134,7 @@ class ReadmeCommandsTest {
       case "lag" -> a -> LagConfig.parse(a, NO_ENV,
           warning -> { throw new AssertionError("README uses a deprecated form: " + warning); });
       case "console" -> a -> ConsoleConfig.parse(a, NO_ENV);
+      case "compare" -> a -> org.streamdistill.evaluator.compare.CompareConfig.parse(a, NO_ENV);
       default -> throw new AssertionError("README names a command that does not exist: " + name);
     };
 

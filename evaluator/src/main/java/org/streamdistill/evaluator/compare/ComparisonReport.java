@@ -17,7 +17,7 @@ public record ComparisonReport(Side baseline, List<Variant> variants, PairedDiff
   /** The verdict's decisive figure: agreement with the teacher on held-out turns. */
   static final PredictedTurn.Split DECISIVE_SPLIT = PredictedTurn.Split.HELD_OUT;
   static final PredictedTurn.Metric DECISIVE_METRIC = PredictedTurn.Metric.TEACHER_AGREEMENT;
-  /** Below this share of a namespace's turns paired, the report warns that the runs saw different turns. */
+  /** Below this share of the smaller namespace's turns paired, the report warns that the runs saw different turns. */
   static final double LOW_OVERLAP = 0.9;
 
   /**
@@ -88,7 +88,9 @@ public record ComparisonReport(Side baseline, List<Variant> variants, PairedDiff
     if (paired == 0) {
       warnings.add(String.format(Locale.ROOT, "%s and %s predicted no turn in common: nothing to compare",
           base.displayName(), other.displayName()));
-    } else if (paired < LOW_OVERLAP * Math.max(base.turns().size(), other.turns().size())) {
+    } else if (paired < LOW_OVERLAP * smaller) {
+      // Against the smaller side: an experiment that replayed a sample of production's turns is the
+      // usual case and compares fine on that sample; turns of one side missing from the other are not.
       warnings.add(String.format(Locale.ROOT,
           "the namespaces did not see the same turns: %,d paired of %,d (%s) and %,d (%s); figures are on the "
               + "paired turns only", paired, base.turns().size(), base.displayName(), other.turns().size(),
