@@ -51,6 +51,8 @@ public final class Main {
                      promotions, latency, dead letters (127.0.0.1:8070 by default)
         compare      compare namespaces' students on the same turns (an experiment against
                      production): differences, intervals, McNemar p-values, a verdict, an HTML report
+        experiment   replay a range into a namespace, run its stages with --set settings until they
+                     have caught up, compare with production, stop them (--print-only: the commands)
 
       On one machine, as a real cluster:
         cluster      cluster up|status|down: 3 Kafka nodes, a Flink session cluster running the teacher
@@ -79,6 +81,7 @@ public final class Main {
       case "lag" -> org.streamdistill.evaluator.lag.LagCommand.run(rest, System.out, System.err);
       case "console" -> org.streamdistill.evaluator.console.ConsoleCommand.run(rest, System.out, System.err);
       case "compare" -> org.streamdistill.evaluator.compare.CompareCommand.run(rest, System.out, System.err);
+      case "experiment" -> org.streamdistill.deploy.experiment.ExperimentCommand.run(rest, System.out, System.err);
       // These mains exit with 2 on a bad setting and 1 on a failure themselves.
       case "teacher-job" -> {
         TeacherJobMain.main(rest.toArray(new String[0]));

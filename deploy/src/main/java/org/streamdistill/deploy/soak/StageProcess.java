@@ -12,9 +12,9 @@ import org.streamdistill.deploy.cluster.JvmCommand;
 /**
  * One stage of the soak in a JVM of its own, started from this JVM's class path with the
  * same flags {@code bin/streamdistill} uses ({@link JvmCommand}). Its output is appended to {@code <name>.out} in
- * the work directory across restarts. Owned by {@link SoakPlatform}; {@link #close()} stops it.
+ * the work directory across restarts. Owned by whoever starts it (the soak, an experiment); {@link #close()} stops it.
  */
-final class StageProcess implements AutoCloseable {
+public final class StageProcess implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(StageProcess.class);
 
@@ -30,7 +30,7 @@ final class StageProcess implements AutoCloseable {
 
   private final java.util.Map<String, String> environment;
 
-  StageProcess(String name, Path workDir, String heap, String mainClass, List<String> args) {
+  public StageProcess(String name, Path workDir, String heap, String mainClass, List<String> args) {
     this(name, workDir, heap, mainClass, args, java.util.Map.of());
   }
 
@@ -43,11 +43,11 @@ final class StageProcess implements AutoCloseable {
     this.command = JvmCommand.of(heap, workDir.resolve(name + ".log"), List.of(), mainClass, args);
   }
 
-  String name() {
+  public String name() {
     return name;
   }
 
-  synchronized void start() throws IOException {
+  public synchronized void start() throws IOException {
     if (process != null && process.isAlive()) {
       throw new IllegalStateException(name + " is already running");
     }
@@ -62,7 +62,7 @@ final class StageProcess implements AutoCloseable {
     LOG.info("started {} (pid {}, start {})", name, process.pid(), starts);
   }
 
-  synchronized boolean isAlive() {
+  public synchronized boolean isAlive() {
     return process != null && process.isAlive();
   }
 
@@ -119,7 +119,7 @@ final class StageProcess implements AutoCloseable {
   }
 
   /** SIGTERM, then kill -9 if it has not ended within {@code graceSeconds}. */
-  synchronized void stop(int graceSeconds) throws InterruptedException {
+  public synchronized void stop(int graceSeconds) throws InterruptedException {
     if (process == null || !process.isAlive()) {
       return;
     }
@@ -139,7 +139,7 @@ final class StageProcess implements AutoCloseable {
     }
   }
 
-  File output() {
+  public File output() {
     return out.toFile();
   }
 

@@ -135,6 +135,7 @@ class ReadmeCommandsTest {
           warning -> { throw new AssertionError("README uses a deprecated form: " + warning); });
       case "console" -> a -> ConsoleConfig.parse(a, NO_ENV);
       case "compare" -> a -> org.streamdistill.evaluator.compare.CompareConfig.parse(a, NO_ENV);
+      case "experiment" -> a -> org.streamdistill.deploy.experiment.ExperimentConfig.parse(a, NO_ENV);
       default -> throw new AssertionError("README names a command that does not exist: " + name);
     };
 
