@@ -246,7 +246,16 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
       }
       finish();
     } catch (RuntimeException e) {
-      if (TrainerTransaction.isFencing(e)) {
+      if (!TrainerTransaction.isFencing(e) && TrainerTransaction.isEpochError(e)
+          && transaction.abortAfterEpochError()) {
+        // No cause attached: the epoch error in it would read as fencing to the supervisor.
+        String message = "the open transaction outlived trainer.transaction.timeout-ms ("
+            + config.transactionTimeoutMillis() + " ms) and the broker aborted it (" + e.getMessage()
+            + "): nothing of it was published; starting again from the last commit";
+        LOG.warn(message);
+        throw new IllegalStateException(message);
+      }
+      if (TrainerTransaction.isFencing(e) || TrainerTransaction.isEpochError(e)) {
         transaction.markFenced();
         String message = "another student trainer took over model line " + config.modelName() + " (transactional.id "
             + config.transactionalId() + "): this one stops, and its uncommitted predictions are discarded; run one "

@@ -104,15 +104,55 @@ final class TrainerTransaction {
     }
   }
 
-  /** Whether {@code e}, or one of its causes, says that another producer took over the transactional.id. */
+  /**
+   * Whether {@code e}, or one of its causes, says that another trainer took over: another
+   * producer initialised the transactional.id, or another consumer holds the static group
+   * instance id.
+   */
   static boolean isFencing(Throwable e) {
     for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
-      if (cause instanceof ProducerFencedException || cause instanceof InvalidProducerEpochException
-          || cause instanceof FencedInstanceIdException) {
+      if (cause instanceof ProducerFencedException || cause instanceof FencedInstanceIdException) {
         return true;
       }
     }
     return false;
+  }
+
+  /**
+   * Whether {@code e}, or one of its causes, says the broker moved the producer's epoch on: either
+   * another trainer took over, or the open transaction outlived {@code transaction.timeout.ms}
+   * and its coordinator aborted it (a broker or registry outage that held this trainer up; the
+   * 20-minute soak saw it). {@link #abortAfterEpochError()} tells the two apart.
+   */
+  static boolean isEpochError(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+      if (cause instanceof InvalidProducerEpochException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Aborts after an epoch error: the producer bumps its epoch on the way (an abortable error since
+   * KIP-588), which only a producer that still owns its transactional.id can do.
+   *
+   * @return true when the abort went through (the transaction had timed out: the trainer may
+   *     resume from its last commit); false when it was fenced (another trainer took over)
+   */
+  boolean abortAfterEpochError() {
+    predictionsInTransaction = 0;
+    try {
+      producer.abortTransaction();
+      open = false;
+      return true;
+    } catch (ProducerFencedException e) {
+      fenced = true;
+      return false;
+    } catch (KafkaException e) {
+      LOG.warn("could not abort after the epoch error ({}); a restart's initTransactions settles it", e.getMessage());
+      return true;
+    }
   }
 
   void markFenced() {

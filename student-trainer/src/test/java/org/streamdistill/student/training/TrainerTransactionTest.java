@@ -91,4 +91,34 @@ class TrainerTransactionTest {
         .hasMessage("student trainer cannot write to Kafka: too large");
     assertThat(List.of(other.history().size())).containsExactly(0);
   }
+
+  @Test
+  void shouldTellATimedOutTransactionFromFencingByAborting() {
+    // Given a send failed with an epoch error: the coordinator aborted the transaction after its timeout
+    MockProducer<byte[], byte[]> producer = new MockProducer<>(false, null, new ByteArraySerializer(),
+        new ByteArraySerializer());
+    TrainerTransaction transaction = new TrainerTransaction(producer);
+    transaction.init();
+    transaction.send(record("a"));
+    producer.errorNext(new org.apache.kafka.common.errors.InvalidProducerEpochException("old epoch"));
+    RuntimeException failure = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+        () -> transaction.commit(Map.of(), GROUP));
+
+    // Then it is an epoch error, not fencing, and the abort goes through: the trainer may resume
+    assertThat(TrainerTransaction.isEpochError(failure)).isTrue();
+    assertThat(TrainerTransaction.isFencing(failure)).isFalse();
+    assertThat(transaction.abortAfterEpochError()).isTrue();
+    assertThat(producer.transactionAborted()).isTrue();
+    assertThat(transaction.open()).isFalse();
+
+    // But when another trainer took over, the abort itself is fenced: that trainer must stop
+    MockProducer<byte[], byte[]> fenced = new MockProducer<>(false, null, new ByteArraySerializer(),
+        new ByteArraySerializer());
+    TrainerTransaction taken = new TrainerTransaction(fenced);
+    taken.init();
+    taken.send(record("b"));
+    fenced.abortTransactionException = new ProducerFencedException("a newer trainer");
+    assertThat(taken.abortAfterEpochError()).isFalse();
+    assertThat(TrainerTransaction.isFencing(new ProducerFencedException("x"))).isTrue();
+  }
 }
