@@ -3,7 +3,6 @@ package org.streamdistill.deploy.experiment;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -123,9 +122,5 @@ final class ExperimentRun {
   /** Every partition of the group's input consumed: nothing left, or nothing there yet. */
   private static boolean caughtUp(GroupLag group) {
     return group.partitions().stream().allMatch(p -> p.lag() == 0 && (p.hasCommit() || p.endOffset() == 0));
-  }
-
-  Path directory() {
-    return plan.directory();
   }
 }
