@@ -54,6 +54,9 @@ public final class Main {
         cluster      cluster up|status|down: 3 Kafka nodes, a Flink session cluster running the teacher
                      job jar, the registry and every stage, each in its own JVM (deploy/cluster/README.md)
 
+      On Kubernetes (deploy/k8s/README.md):
+        k8s-topics   print the Strimzi KafkaTopic resources of the topic catalogue
+
         help     this text
       """;
 
@@ -74,6 +77,7 @@ public final class Main {
       case "provision" -> ProvisionCommand.run(rest, System.out, System.err);
       case "registry" -> RegistryCommand.run(rest, System.out, System.err);
       case "cluster" -> ClusterCommand.run(rest, System.out, System.err);
+      case "k8s-topics" -> org.streamdistill.deploy.cluster.KafkaTopicManifests.run(rest, System.out, System.err);
       case "lag" -> org.streamdistill.evaluator.lag.LagCommand.run(rest, System.out, System.err);
       case "console" -> org.streamdistill.evaluator.console.ConsoleCommand.run(rest, System.out, System.err);
       // These mains exit with 2 on a bad setting and 1 on a failure themselves.
