@@ -111,7 +111,8 @@ class ReadmeCommandsTest {
     List<String> args = withRootConfigFiles(words);
     Consumer<List<String>> loader = switch (name) {
       case "demo" -> a -> DemoConfig.parse(a, NO_ENV);
-      case "bench" -> a -> BenchConfig.LOADER.collect(a.stream().filter(w -> !w.equals("--quick")).toList(), NO_ENV);
+      case "bench" -> a -> BenchConfig.LOADER.collect(a.stream().filter(w -> !w.equals("--quick")
+          && !w.equals("--cluster")).toList(), NO_ENV);
       case "soak" -> a -> SoakConfig.LOADER.collect(a, NO_ENV);
       case "fit" -> a -> {
         try {
