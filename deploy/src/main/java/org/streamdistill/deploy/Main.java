@@ -32,7 +32,8 @@ public final class Main {
         ingest   serve the live chat endpoint POST /v1/conversations/{id}/turns until Ctrl-C
         bench    measure the pipeline against its limits (teacher raw vs in the job, student
                  training and serving speed, end-to-end latency, scale, quality per cost) and
-                 append a dated section to BENCHMARKS.md; --quick for a few minutes
+                 append a dated section to BENCHMARKS.md; --quick for a few minutes; --cluster
+                 for the teacher job's scale-out on the local Flink cluster alone
         soak     every stage in its own process, live turns, and a seeded schedule of faults
                  (kills, restarts, bad input, slow clients); counts lost and duplicated turns from
                  the topics and appends a report to RELIABILITY.md (--minutes M, --seed S)
