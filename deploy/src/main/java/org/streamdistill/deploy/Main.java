@@ -32,7 +32,8 @@ public final class Main {
         ingest   serve the live chat endpoint POST /v1/conversations/{id}/turns until Ctrl-C
         bench    measure the pipeline against its limits (teacher raw vs in the job, student
                  training and serving speed, end-to-end latency, scale, quality per cost) and
-                 append a dated section to BENCHMARKS.md; --quick for a few minutes
+                 append a dated section to BENCHMARKS.md; --quick for a few minutes; --cluster
+                 for the teacher job's scale-out on the local Flink cluster alone
         soak     every stage in its own process, live turns, and a seeded schedule of faults
                  (kills, restarts, bad input, slow clients); counts lost and duplicated turns from
                  the topics and appends a report to RELIABILITY.md (--minutes M, --seed S)
@@ -58,6 +59,9 @@ public final class Main {
         cluster      cluster up|status|down: 3 Kafka nodes, a Flink session cluster running the teacher
                      job jar, the registry and every stage, each in its own JVM (deploy/cluster/README.md)
 
+      On Kubernetes (deploy/k8s/README.md):
+        k8s-topics   print the Strimzi KafkaTopic resources of the topic catalogue
+
         help     this text
       """;
 
@@ -78,6 +82,7 @@ public final class Main {
       case "provision" -> ProvisionCommand.run(rest, System.out, System.err);
       case "registry" -> RegistryCommand.run(rest, System.out, System.err);
       case "cluster" -> ClusterCommand.run(rest, System.out, System.err);
+      case "k8s-topics" -> org.streamdistill.deploy.cluster.KafkaTopicManifests.run(rest, System.out, System.err);
       case "lag" -> org.streamdistill.evaluator.lag.LagCommand.run(rest, System.out, System.err);
       case "console" -> org.streamdistill.evaluator.console.ConsoleCommand.run(rest, System.out, System.err);
       case "compare" -> org.streamdistill.evaluator.compare.CompareCommand.run(rest, System.out, System.err);

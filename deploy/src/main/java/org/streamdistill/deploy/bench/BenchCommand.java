@@ -94,7 +94,12 @@ public final class BenchCommand {
       return 2;
     }
     try {
-      BenchReport report = new BenchCommand(config, commandLine(args, System.getenv()), out).execute(err);
+      BenchCommand command = new BenchCommand(config, commandLine(args, System.getenv()), out);
+      if (config.cluster()) {
+        ClusterBenchReport report = command.executeCluster(err);
+        return report == null || report.clusterScale() == null ? 1 : 0;
+      }
+      BenchReport report = command.execute(err);
       return report == null ? 1 : 0;
     } catch (IOException e) {
       err.println("bench: " + e.getMessage());
@@ -310,6 +315,75 @@ public final class BenchCommand {
           bar.met() ? "met" : "NOT MET");
     }
     out.printf(Locale.ROOT, "bench done in %.0f s%n", report.wallSeconds());
+    return report;
+  }
+
+  /**
+   * {@code bench --cluster}: only the teacher job's scale-out on the local Flink cluster (see {@link
+   * ClusterScaleOut}), against raw teachers of one ONNX thread each in this JVM, appended as a section
+   * of its own with the machine and the command.
+   */
+  ClusterBenchReport executeCluster(PrintStream err) throws Exception {
+    Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    long start = System.nanoTime();
+    Machine machine = Machine.current();
+    out.printf(Locale.ROOT, "bench --cluster (%s sizes): %d processors, %.1f GiB, Java %s; load average %s%n",
+        config.quick() ? "quick" : "full", machine.processors(),
+        machine.totalMemoryBytes() / (1024.0 * 1024 * 1024), machine.javaVersion(), machine.loadAverageStart());
+    Clinc150 data = Clinc150.read(config.data());
+    if (!ensureBundle(err)) {
+      return null;
+    }
+    deleteRecursively(config.workDir());
+    Files.createDirectories(config.workDir());
+    // The job on the cluster runs with its own batch size: the raw teachers use the same.
+    int batch = (Integer) TeacherJobConfig.DEFINITION.defaultValues().get(TeacherJobConfig.BATCH_MAX_SIZE);
+    if (batch != config.batchMaxSize()) {
+      notes.add("--cluster runs the job with its default " + TeacherJobConfig.BATCH_MAX_SIZE + " (" + batch + "); "
+          + BenchConfig.BATCH_MAX_SIZE + " (" + config.batchMaxSize() + ") does not apply to it.");
+    }
+    // Every list of turns has turn ids of its own: each seed gives new ones.
+    List<Clinc150Turns> roundsAt1 = new ArrayList<>();
+    List<Clinc150Turns> roundsAt2 = new ArrayList<>();
+    for (int r = 0; r < config.rounds(); r++) {
+      roundsAt1.add(measuredTurns(data, config.seed() + 1_000L * r));
+      roundsAt2.add(measuredTurns(data, config.seed() + 500L + 1_000L * r));
+    }
+    int warmups = Math.max(1, config.warmupTurns());
+    Clinc150Turns warmupAt1 = new Clinc150Turns(data, new ReplayOptions(1, false, 0.1, config.seed() + 1, warmups, 6),
+        System::currentTimeMillis);
+    Clinc150Turns warmupAt2 = new Clinc150Turns(data, new ReplayOptions(1, false, 0.1, config.seed() + 2, warmups, 6),
+        System::currentTimeMillis);
+    out.printf("[cluster] teacher job on the local Flink cluster at parallelism 1, then 2 (rescaled from a "
+        + "savepoint), one ONNX thread per subtask, against raw teachers; %d round(s) of %,d turns ...%n",
+        config.rounds(), config.turns());
+    ClusterScaleOut scaleOut = new ClusterScaleOut(ClusterScaleOut.clusterConfig(config.workDir().resolve("cluster"),
+        config.clusterBasePort(), config.teacherBundle(), config.clusterJobJar(), config.checkpointIntervalMillis()),
+        batch, Duration.ofMinutes(config.timeoutMinutes()), out, loads);
+    ClusterScaleOut.ClusterScale scale = attempt("the scale-out on the local cluster", () -> scaleOut.measure(
+        warmupAt1, warmupAt2, roundsAt1, roundsAt2, (parallelism, texts) ->
+            RawTeacherThroughput.parallelPerSecond(config.teacherBundle(), parallelism, 1, texts, batch)));
+    if (scale != null) {
+      for (BenchReport.ScalePoint p : scale.points()) {
+        String caveat = spreadCaveat(p.rounds().stream().mapToDouble(Round::ratio).toArray());
+        if (caveat != null) {
+          notes.add("Parallelism " + p.parallelism() + ": " + caveat + ".");
+        }
+      }
+      out.printf(Locale.ROOT, "      parallelism 2 / 1: job %.2f, raw %.2f%n", scale.jobSpeedup(), scale.rawSpeedup());
+    }
+    ClusterBenchReport report = new ClusterBenchReport(started.toString(), commandLine,
+        "cluster" + (config.quick() ? ", quick" : ""), machine.withLoadAverageEnd(Machine.loadAverage()), loads,
+        (System.nanoTime() - start) / 1e9, scale, notes);
+    if (config.json() != null) {
+      BenchJson.write(report, config.json());
+      out.printf("figures written to %s%n", config.json());
+    }
+    if (config.markdown() != null) {
+      BenchMarkdown.append(report, config.markdown());
+      out.printf("section appended to %s%n", config.markdown());
+    }
+    out.printf(Locale.ROOT, "bench --cluster done in %.0f s%n", report.wallSeconds());
     return report;
   }
 

@@ -11,6 +11,7 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 import org.streamdistill.dataset.Clinc150;
 import org.streamdistill.schemas.config.ConfigLoader;
+import org.streamdistill.deploy.cluster.LocalClusterConfig;
 import org.streamdistill.teacher.job.TeacherJobConfig;
 
 /**
@@ -25,7 +26,7 @@ public record BenchConfig(boolean quick, Path data, Path teacherBundle, Path wor
                           List<Long> checkpointIntervalsMillis, double e2eWarmupSeconds, double e2eSeconds,
                           double loadFraction, double rate, int qualityTestTurns, long brokerRecords,
                           int batchMaxSize, long batchMaxWaitMillis, long checkpointIntervalMillis, long seed,
-                          long timeoutMinutes) {
+                          long timeoutMinutes, boolean cluster, int clusterBasePort, String clusterJobJar) {
 
   public static final String DATA = "bench.data";
   public static final String TEACHER_BUNDLE = "bench.teacher-bundle";
@@ -50,6 +51,8 @@ public record BenchConfig(boolean quick, Path data, Path teacherBundle, Path wor
   public static final String CHECKPOINT_INTERVAL_MS = "bench.teacher.checkpoint.interval-ms";
   public static final String SEED = "bench.seed";
   public static final String TIMEOUT_MINUTES = "bench.timeout-minutes";
+  public static final String CLUSTER_BASE_PORT = "bench.cluster.base-port";
+  public static final String CLUSTER_JOB_JAR = "bench.cluster.job-jar";
 
   private static final Map<String, Object> JOB_DEFAULTS = TeacherJobConfig.DEFINITION.defaultValues();
 
@@ -101,7 +104,12 @@ public record BenchConfig(boolean quick, Path data, Path teacherBundle, Path wor
           "Teacher job checkpoint interval of the throughput runs (sections 1 and 5).")
       .define(SEED, Type.LONG, 42L, Importance.LOW, "Seed of turn order, conversations and gold labels.")
       .define(TIMEOUT_MINUTES, Type.LONG, 10L, Range.between(1, 600), Importance.LOW,
-          "Give up a wait (for soft labels, predictions) after this long.");
+          "Give up a wait (for soft labels, predictions) after this long.")
+      .define(CLUSTER_BASE_PORT, Type.INT, LocalClusterConfig.DEFINITION.defaultValues().get(
+          LocalClusterConfig.BASE_PORT), Range.between(1024, 65_000), Importance.LOW,
+          "With --cluster: base port of the local cluster (" + LocalClusterConfig.BASE_PORT + ").")
+      .define(CLUSTER_JOB_JAR, Type.STRING, "", Importance.LOW,
+          "With --cluster: the teacher job jar (" + LocalClusterConfig.JOB_JAR + "); empty: the one -Pcluster builds.");
 
   /** Values {@code --quick} puts in place of the defaults. */
   static final Map<String, String> QUICK = Map.of(
@@ -119,6 +127,7 @@ public record BenchConfig(boolean quick, Path data, Path teacherBundle, Path wor
   public static BenchConfig parse(List<String> args, Map<String, String> env) {
     List<String> rest = new ArrayList<>(args);
     boolean quick = rest.remove("--quick");
+    boolean cluster = rest.remove("--cluster");
     Map<String, String> raw = new java.util.HashMap<>(LOADER.collect(rest, env));
     if (quick) {
       QUICK.forEach(raw::putIfAbsent);
@@ -149,7 +158,8 @@ public record BenchConfig(boolean quick, Path data, Path teacherBundle, Path wor
         (Double) v.get(E2E_WARMUP_SECONDS), (Double) v.get(E2E_SECONDS), (Double) v.get(LOAD_FRACTION),
         (Double) v.get(RATE), (Integer) v.get(QUALITY_TEST_TURNS), (Long) v.get(BROKER_RECORDS),
         (Integer) v.get(BATCH_MAX_SIZE), (Long) v.get(BATCH_MAX_WAIT_MS), (Long) v.get(CHECKPOINT_INTERVAL_MS),
-        (Long) v.get(SEED), (Long) v.get(TIMEOUT_MINUTES));
+        (Long) v.get(SEED), (Long) v.get(TIMEOUT_MINUTES), cluster, (Integer) v.get(CLUSTER_BASE_PORT),
+        (String) v.get(CLUSTER_JOB_JAR));
   }
 
   private static Path path(String value) {
@@ -159,6 +169,9 @@ public record BenchConfig(boolean quick, Path data, Path teacherBundle, Path wor
   /** {@code --help} text. */
   public static String help() {
     return "  --quick                    preset of smaller sizes (a few minutes); explicit settings still win\n"
+        + "  --cluster                  only the scale-out on the local Flink cluster (cluster up without the stages):\n"
+        + "                             the teacher job at parallelism 1, then 2 after a savepoint, one ONNX thread\n"
+        + "                             per subtask, against raw teachers; uses the turns, rounds and warm-up settings\n"
         + LOADER.help();
   }
 }

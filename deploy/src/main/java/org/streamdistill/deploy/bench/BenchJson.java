@@ -20,12 +20,12 @@ public final class BenchJson {
 
   private BenchJson() {}
 
-  public static String toJson(BenchReport report) throws IOException {
+  public static String toJson(Object report) throws IOException {
     return MAPPER.writeValueAsString(report);
   }
 
-  /** Writes (replaces) {@code file}. */
-  public static void write(BenchReport report, Path file) throws IOException {
+  /** Writes (replaces) {@code file} with a {@link BenchReport} or a {@link ClusterBenchReport}. */
+  public static void write(Object report, Path file) throws IOException {
     Path parent = file.toAbsolutePath().getParent();
     if (parent != null) {
       Files.createDirectories(parent);

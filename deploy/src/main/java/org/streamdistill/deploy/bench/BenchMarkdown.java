@@ -32,11 +32,14 @@ public final class BenchMarkdown {
 
   /** Appends the section for {@code report} to {@code file}, creating the file with a title if needed. */
   public static void append(BenchReport report, Path file) throws IOException {
+    appendSection(render(report), file);
+  }
+
+  private static void appendSection(String section, Path file) throws IOException {
     Path parent = file.toAbsolutePath().getParent();
     if (parent != null) {
       Files.createDirectories(parent);
     }
-    String section = render(report);
     if (!Files.exists(file) || Files.size(file) == 0) {
       Files.writeString(file, FILE_TITLE + "\n" + section, StandardCharsets.UTF_8);
       return;
@@ -49,25 +52,7 @@ public final class BenchMarkdown {
   /** The section, starting with its {@code ##} heading and ending with a newline. */
   public static String render(BenchReport r) {
     StringBuilder s = new StringBuilder();
-    Machine m = r.machine();
-    s.append("## Benchmark run ").append(r.date()).append(" (").append(r.mode()).append(")\n\n");
-    s.append("- Command: `").append(r.command()).append("`\n");
-    s.append(String.format(Locale.ROOT, "- Machine: %d processors, %.1f GiB memory, Java %s (%s), %s%n",
-        m.processors(), m.totalMemoryBytes() / (1024.0 * 1024 * 1024), m.javaVersion(), m.javaVm(), m.os()));
-    s.append("- Load average (1/5/15 min): ").append(m.loadAverageStart()).append(" at the start, ")
-        .append(m.loadAverageEnd().isEmpty() ? "n/a" : m.loadAverageEnd()).append(" at the end")
-        .append(loaded(m) ? " (the machine was shared with other work: absolute figures are pessimistic, "
-            + "ratios were measured side by side)" : "").append('\n');
-    if (!r.loadAverageAt().isEmpty()) {
-      s.append("- Load average (1 min) as each measurement started:");
-      String sep = " ";
-      for (var e : r.loadAverageAt().entrySet()) {
-        s.append(sep).append(e.getKey()).append(' ').append(e.getValue().trim().split("\\s+")[0]);
-        sep = ", ";
-      }
-      s.append('\n');
-    }
-    s.append(String.format(Locale.ROOT, "- Wall time: %.0f s%n%n", r.wallSeconds()));
+    header(s, r.date(), r.mode(), r.command(), r.machine(), r.loadAverageAt(), r.wallSeconds());
 
     s.append("| bar (from the issues) | measured | target | met |\n|---|---:|---:|---|\n");
     for (Bar bar : r.bars()) {
@@ -83,6 +68,76 @@ public final class BenchMarkdown {
     endToEnd(s, r.endToEnd());
     scale(s, r.scale());
     quality(s, r.quality());
+    if (!r.notes().isEmpty()) {
+      s.append("### Notes\n\n");
+      for (String note : r.notes()) {
+        s.append("- ").append(note).append('\n');
+      }
+      s.append('\n');
+    }
+    return s.toString();
+  }
+
+  /** The run's heading, command, machine, load averages and wall time. */
+  private static void header(StringBuilder s, String date, String mode, String command, Machine m,
+                             java.util.Map<String, String> loads, double wallSeconds) {
+    s.append("## Benchmark run ").append(date).append(" (").append(mode).append(")\n\n");
+    s.append("- Command: `").append(command).append("`\n");
+    s.append(String.format(Locale.ROOT, "- Machine: %d processors, %.1f GiB memory, Java %s (%s), %s%n",
+        m.processors(), m.totalMemoryBytes() / (1024.0 * 1024 * 1024), m.javaVersion(), m.javaVm(), m.os()));
+    s.append("- Load average (1/5/15 min): ").append(m.loadAverageStart()).append(" at the start, ")
+        .append(m.loadAverageEnd().isEmpty() ? "n/a" : m.loadAverageEnd()).append(" at the end")
+        .append(loaded(m) ? " (the machine was shared with other work: absolute figures are pessimistic, "
+            + "ratios were measured side by side)" : "").append('\n');
+    if (!loads.isEmpty()) {
+      s.append("- Load average (1 min) as each measurement started:");
+      String sep = " ";
+      for (var e : loads.entrySet()) {
+        s.append(sep).append(e.getKey()).append(' ').append(e.getValue().trim().split("\\s+")[0]);
+        sep = ", ";
+      }
+      s.append('\n');
+    }
+    s.append(String.format(Locale.ROOT, "- Wall time: %.0f s%n%n", wallSeconds));
+  }
+
+  /** Appends the section of a {@code bench --cluster} run to {@code file}, creating the file with a title if needed. */
+  public static void append(ClusterBenchReport report, Path file) throws IOException {
+    appendSection(render(report), file);
+  }
+
+  /** The section of a {@code bench --cluster} run. */
+  public static String render(ClusterBenchReport r) {
+    StringBuilder s = new StringBuilder();
+    header(s, r.date(), r.mode(), r.command(), r.machine(), r.loadAverageAt(), r.wallSeconds());
+    s.append("### Scale-out on the local Flink cluster\n\n");
+    ClusterScaleOut.ClusterScale c = r.clusterScale();
+    if (c == null) {
+      s.append("Not measured (see the notes).\n\n");
+    } else {
+      s.append(String.format(Locale.ROOT, "The teacher job submitted with Flink's CLI to a standalone session "
+          + "cluster on this machine (`cluster up` without trainer, evaluator and ingestion: %d Kafka nodes, a "
+          + "JobManager, %d TaskManagers of one slot, each its own JVM), at parallelism 1, then stopped with a "
+          + "savepoint and resubmitted from it at parallelism 2; one ONNX Runtime thread per subtask, batches of "
+          + "%d, checkpoints every %,d ms. *Raw* runs as many teachers of one thread side by side in the bench's "
+          + "JVM on the same turns (%,d a round), while the cluster idles; rounds alternate which goes first, "
+          + "medians here. The job's time runs from the first turn produced to the last soft label seen by a "
+          + "read_committed consumer, so it includes the last checkpoint.%n%n", c.kafkaNodes(), c.taskManagers(),
+          c.batchSize(), c.checkpointIntervalMillis(), c.turns()));
+      s.append("| parallelism | ONNX threads each | raw turns/s | job turns/s (cluster, through Kafka) | job / raw |\n"
+          + "|---:|---:|---:|---:|---:|\n");
+      for (ScalePoint p : c.points()) {
+        s.append(String.format(Locale.ROOT, "| %d | %d | %s | %s | %s |%n", p.parallelism(), p.intraOpThreads(),
+            num(p.rawPerSecond(), 1), num(p.jobPerSecond(), 1), num(p.jobToRaw(), 3)));
+      }
+      s.append(String.format(Locale.ROOT, "%nParallelism 2 / parallelism 1: job %s, raw %s. Dead letters: %d.%n",
+          num(c.jobSpeedup(), 2), num(c.rawSpeedup(), 2), c.deadLetters()));
+      for (ScalePoint p : c.points()) {
+        s.append(String.format(Locale.ROOT, "%nRounds at parallelism %d:%n%n", p.parallelism()));
+        rounds(s, p.rounds(), "raw turns/s");
+      }
+      s.append('\n');
+    }
     if (!r.notes().isEmpty()) {
       s.append("### Notes\n\n");
       for (String note : r.notes()) {

@@ -1,15 +1,9 @@
 package org.streamdistill.deploy.bench;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -17,13 +11,7 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.streamdistill.producers.publish.RateLimiter;
-import org.streamdistill.producers.publish.TurnPublisher;
 import org.streamdistill.records.DialogueTurn;
-import org.streamdistill.records.SoftLabel;
-import org.streamdistill.schemas.topic.Topic;
-import org.streamdistill.schemas.topic.Topics;
-import org.streamdistill.schemas.wire.AvroWireCodec;
 import org.streamdistill.teacher.job.TeacherJob;
 import org.streamdistill.teacher.job.TeacherJobConfig;
 import org.streamdistill.teacher.job.TurnScorers;
@@ -107,29 +95,18 @@ final class TeacherJobThroughput {
     }
   }
 
-  /** A started job with its watcher and publisher; {@link #close()} cancels the job. */
+  /** A started job with its meter; {@link #close()} cancels the job. */
   final class RunningJob implements AutoCloseable {
 
     private final String namespace;
     private final JobClient client;
-    private final Topic<SoftLabel> softLabels;
-    private final String deadLetters;
-    private final CommittedWatcher watcher;
-    private final TurnPublisher publisher;
-    private final ExecutorService producerThread =
-        Executors.newSingleThreadExecutor(r -> new Thread(r, "bench-producer"));
-    private final AvroWireCodec<SoftLabel> codec;
-    private long expected;
+    private final TeacherThroughputMeter meter;
 
     private RunningJob(String namespace, JobClient client) {
       this.namespace = namespace;
       this.client = client;
-      this.softLabels = Topics.SOFT_LABELS.inNamespace(namespace);
-      Topic<DialogueTurn> turns = Topics.TURNS.inNamespace(namespace);
-      this.deadLetters = turns.deadLetterTopic();
-      this.watcher = new CommittedWatcher(platform.bootstrapServers(), List.of(softLabels.name(), deadLetters));
-      this.publisher = new TurnPublisher(platform.bootstrapServers(), platform.registry(), turns);
-      this.codec = new AvroWireCodec<>(platform.registry(), softLabels.valueSubject(), SoftLabel.class);
+      this.meter = new TeacherThroughputMeter(platform.bootstrapServers(), platform.registry(), namespace, timeout,
+          this::health);
     }
 
     private void health() throws Exception {
@@ -141,66 +118,18 @@ final class TeacherJobThroughput {
     }
 
     private void warmUp(Iterable<DialogueTurn> warmup) throws Exception {
-      long count = 0;
-      for (DialogueTurn t : warmup) {
-        count++;
-      }
-      if (count > 0) {
-        publisher.publish(warmup, RateLimiter.unlimited(), n -> { });
-        expected += count;
-        watcher.awaitTotal(expected, timeout, this::health);
-      }
-      LOG.info("bench: teacher job {} warmed up with {} turns", namespace, count);
+      meter.warmUp(warmup);
     }
 
     /** Produces {@code measured} (turn ids not used before in this job) and times it. */
     Result measure(Iterable<DialogueTurn> measured) throws Exception {
-      Set<String> measuredIds = new HashSet<>();
-      for (DialogueTurn t : measured) {
-        measuredIds.add(t.getTurnId());
-      }
-      int labelsBefore = watcher.records(softLabels.name()).size();
-      int deadBefore = watcher.records(deadLetters).size();
-      long start = System.nanoTime();
-      Future<Long> publishing = producerThread.submit(() -> publisher.publish(measured, RateLimiter.unlimited(),
-          n -> { }));
-      expected += measuredIds.size();
-      long end = watcher.awaitTotal(expected, timeout, () -> {
-        health();
-        if (publishing.isDone()) {
-          publishing.get();
-        }
-      });
-      publishing.get();
-      double seconds = (end - start) / 1e9;
-
-      List<CommittedWatcher.Seen> all = watcher.records(softLabels.name());
-      List<CommittedWatcher.Seen> measuredLabels = new ArrayList<>();
-      long firstScored = Long.MAX_VALUE;
-      long lastScored = Long.MIN_VALUE;
-      long lastSeenMillis = Long.MIN_VALUE;
-      for (CommittedWatcher.Seen s : all.subList(labelsBefore, all.size())) {
-        SoftLabel label = codec.decode(s.value());
-        if (measuredIds.contains(label.getTurnId())) {
-          measuredLabels.add(s);
-          long scored = label.getScoredAt().toEpochMilli();
-          firstScored = Math.min(firstScored, scored);
-          lastScored = Math.max(lastScored, scored);
-          lastSeenMillis = Math.max(lastSeenMillis, s.seenMillis());
-        }
-      }
-      long dead = watcher.records(deadLetters).size() - deadBefore;
-      double scoringSeconds = Math.max(lastScored - firstScored, 1) / 1e3;
-      return new Result(measuredIds.size() / seconds, seconds, measuredLabels.size() / scoringSeconds,
-          measuredLabels.isEmpty() ? Double.NaN : lastSeenMillis - lastScored, dead, measuredLabels);
+      return meter.measure(measured);
     }
 
     @Override
     public void close() throws Exception {
-      producerThread.shutdownNow();
       try {
-        publisher.close();
-        watcher.close();
+        meter.close();
       } finally {
         stop(client, namespace);
       }

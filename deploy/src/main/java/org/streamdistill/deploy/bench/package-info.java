@@ -8,6 +8,8 @@
  * accuracy per cost beside published reference points. {@link
  * org.streamdistill.deploy.bench.BenchReport} holds one run's figures; {@link
  * org.streamdistill.deploy.bench.BenchMarkdown} appends them as a dated section to {@code
- * BENCHMARKS.md} and {@link org.streamdistill.deploy.bench.BenchJson} writes them as JSON.
+ * BENCHMARKS.md} and {@link org.streamdistill.deploy.bench.BenchJson} writes them as JSON. {@code
+ * bench --cluster} measures only the scale-out of the teacher job on the local Flink cluster
+ * ({@link org.streamdistill.deploy.bench.ClusterScaleOut}), against raw teachers of the same run.
  */
 package org.streamdistill.deploy.bench;

@@ -241,9 +241,14 @@ public final class ClusterLayout {
 
   /** The arguments of the teacher job, after the jar. */
   public List<String> jobArguments(Path teacherBundle) {
+    return jobArguments(teacherBundle, config.teacherParallelism());
+  }
+
+  /** The same at another parallelism (a rescaled job), still one ONNX thread per subtask. */
+  public List<String> jobArguments(Path teacherBundle, int parallelism) {
     return List.of("--bootstrap.servers", ports.bootstrapServers(), "--schema.registry.url", ports.registryUrl(),
         "--teacher.bundle", teacherBundle.toAbsolutePath().normalize().toString(),
-        "--teacher.parallelism", Integer.toString(config.teacherParallelism()),
+        "--teacher.parallelism", Integer.toString(parallelism),
         "--teacher.onnx.intra-op-threads", "1",
         "--teacher.checkpoint.interval-ms", Long.toString(config.checkpointIntervalMillis()));
   }

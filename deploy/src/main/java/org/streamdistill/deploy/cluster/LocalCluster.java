@@ -107,6 +107,18 @@ public final class LocalCluster {
    * stops what it started and throws. Refuses when processes of this work directory still run.
    */
   public void up() throws IOException, InterruptedException {
+    up(true);
+  }
+
+  /**
+   * Starts Kafka, the registry and Flink and submits the teacher job, without trainer, evaluator
+   * and ingestion: what {@code bench --cluster} measures, with nothing else competing for the cores.
+   */
+  public void upTeacherOnly() throws IOException, InterruptedException {
+    up(false);
+  }
+
+  private void up(boolean stages) throws IOException, InterruptedException {
     List<String> running = running();
     if (!running.isEmpty()) {
       throw new ClusterException("a cluster is already running in " + layout.workDir() + " (" + String.join(", ",
@@ -135,8 +147,10 @@ public final class LocalCluster {
         taskManagers.add(ClusterLayout.taskManager(tm));
       }
       startAll(taskManagers);
-      submitJob(jobJar, null);
-      startAll(List.of(ClusterLayout.TRAINER, ClusterLayout.EVALUATOR, ClusterLayout.INGEST));
+      submitJob(jobJar, null, config.teacherParallelism());
+      if (stages) {
+        startAll(List.of(ClusterLayout.TRAINER, ClusterLayout.EVALUATOR, ClusterLayout.INGEST));
+      }
     } catch (IOException | InterruptedException | RuntimeException e) {
       out.println("cluster: start-up failed, stopping what was started (logs stay in " + layout.logs() + ")");
       down();
@@ -314,18 +328,26 @@ public final class LocalCluster {
 
   /** Submits the teacher job with {@code flink run}, from {@code savepoint} when not null; waits until it runs. */
   public String submitJob(String savepoint) throws IOException, InterruptedException {
-    return submitJob(jobJar(), savepoint);
+    return submitJob(jobJar(), savepoint, config.teacherParallelism());
   }
 
-  private String submitJob(Path jobJar, String savepoint) throws IOException, InterruptedException {
+  /**
+   * The same at {@code parallelism} (at most the task slots of the running TaskManagers): from a
+   * savepoint of the job at another parallelism, a rescale.
+   */
+  public String submitJob(String savepoint, int parallelism) throws IOException, InterruptedException {
+    return submitJob(jobJar(), savepoint, parallelism);
+  }
+
+  private String submitJob(Path jobJar, String savepoint, int parallelism) throws IOException, InterruptedException {
     List<String> args = new ArrayList<>(List.of("run", "-d", "-m", "127.0.0.1:" + ports().flinkRest(),
-        "-p", Integer.toString(config.teacherParallelism())));
+        "-p", Integer.toString(parallelism)));
     if (savepoint != null) {
       args.add("-s");
       args.add(savepoint);
     }
     args.add(jobJar.toString());
-    args.addAll(layout.jobArguments(config.teacherBundle()));
+    args.addAll(layout.jobArguments(config.teacherBundle(), parallelism));
     String output = runCli("run", args);
     Matcher id = JOB_ID.matcher(output);
     if (!id.find()) {
@@ -337,7 +359,7 @@ public final class LocalCluster {
       state.write(layout.workDir());
     }
     out.printf("  submitted the teacher job %s%s; waiting for its %d subtask(s) to run%n", jobId,
-        savepoint == null ? "" : " from " + savepoint, config.teacherParallelism());
+        savepoint == null ? "" : " from " + savepoint, parallelism);
     try {
       awaitCondition("teacher job " + jobId + " running", null,
           () -> jobs().stream().anyMatch(j -> j.id().equals(jobId) && j.fullyRunning()));

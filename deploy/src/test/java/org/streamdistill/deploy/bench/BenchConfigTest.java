@@ -44,6 +44,20 @@ class BenchConfigTest {
   }
 
   @Test
+  void shouldRunOnlyTheClusterScaleOutWithClusterOnTheLocalClustersDefaultPort() {
+    BenchConfig plain = BenchConfig.parse(List.of(), Map.of());
+    BenchConfig cluster = BenchConfig.parse(List.of("--cluster", "--quick", "--bench.cluster.job-jar", "job.jar"),
+        Map.of());
+
+    assertThat(plain.cluster()).isFalse();
+    assertThat(cluster.cluster()).isTrue();
+    assertThat(cluster.quick()).isTrue();
+    assertThat(cluster.rounds()).isEqualTo(1);
+    assertThat(cluster.clusterBasePort()).isEqualTo(29_090);
+    assertThat(cluster.clusterJobJar()).isEqualTo("job.jar");
+  }
+
+  @Test
   void shouldRejectACheckpointIntervalThatIsNotANumberNamingTheKey() {
     assertThatThrownBy(() -> BenchConfig.parse(List.of("--checkpoint-intervals-ms", "500,fast"), Map.of()))
         .isInstanceOf(ConfigException.class)

@@ -158,7 +158,7 @@ class LocalClusterFailuresIT {
   }
 
   /** The job jar teacher-stream builds in pre-integration-test (or with -Pcluster). */
-  private static Path jobJar() {
+  static Path jobJar() {
     File[] jars = Path.of("..", "teacher-stream", "target").toFile()
         .listFiles((d, name) -> name.startsWith("teacher-stream-") && name.endsWith("-job.jar"));
     assertThat(jars).as("teacher-stream/target/teacher-stream-<version>-job.jar: built by `mvn verify` in "
@@ -167,7 +167,7 @@ class LocalClusterFailuresIT {
   }
 
   /** A base port whose ten successors are free now (the cluster's ports are fixed once it is up). */
-  private static int freeBasePort() throws IOException {
+  static int freeBasePort() throws IOException {
     for (int attempt = 0; attempt < 50; attempt++) {
       int base = ThreadLocalRandom.current().nextInt(30_000, 60_000);
       if (allFree(base + 1, base + 10)) {
