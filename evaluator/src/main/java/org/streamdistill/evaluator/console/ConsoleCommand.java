@@ -28,7 +28,9 @@ public final class ConsoleCommand {
       consumer group over time, rolling agreement with the teacher and gold accuracy per model version with
       every promotion and rollback and its evidence, teacher and student latency, throughput, dead letters by
       reason, and the champion with how to fetch it. Everything comes from the topics and the consumer groups,
-      so it works against any cluster. Binds 127.0.0.1 unless --console.http.host says otherwise.
+      so it works against any cluster. Binds 127.0.0.1 unless --console.http.host says otherwise; with
+      console.auth.users it asks for a user name and password, with console.http.ssl.keystore.location it
+      serves HTTPS only.
 
       Settings:
       """;
@@ -51,7 +53,8 @@ public final class ConsoleCommand {
         monitor.start();
         w = new PipelineWatcher(config, registry, state, monitor::latest, System::currentTimeMillis);
         w.start();
-        s = new ConsoleServer(config.httpHost(), config.httpPort(), config.httpLimits(), state::toJson);
+        s = new ConsoleServer(config.httpHost(), config.httpPort(), config.httpLimits(), config.users(), config.tls(),
+            state::toJson);
       } catch (RuntimeException e) {
         if (w != null) {
           w.close();
