@@ -44,6 +44,8 @@ function lineChart(id, title, names, xs, ys, extra) {
     const opts = Object.assign({
       title, width: Math.max(320, holder.clientWidth || 480), height: 200,
       scales: { x: { time: true } },
+      // room for '50,000' beside the y axis (uPlot's default width cuts five-digit figures)
+      axes: [{}, { size: 64 }],
       series: [{}].concat(names.map((n, i) => ({ label: n, stroke: COLORS[i % COLORS.length], spanGaps: true, width: 2 }))),
     }, extra || {});
     chart = new uPlot(opts, [xs].concat(ys), holder);
