@@ -171,7 +171,13 @@ public final class EvaluatorConfig extends AbstractConfig {
       Map.of("bootstrap-servers", BOOTSTRAP_SERVERS, "registry", SCHEMA_REGISTRY_URL, "namespace", TOPIC_NAMESPACE),
       List.of(STREAMS_PREFIX), RENAMED).withKafkaClientSettings();
 
-  /** Where the evaluator process serves its Prometheus metrics ({@code evaluator.metrics.*}), if at all. */
+  /**
+   * Where the evaluator process serves its Prometheus metrics, if at all: {@code
+   * evaluator.metrics.port}, {@code .host} and {@code .http.*}. The other {@code evaluator.metrics.*}
+   * keys (last turns, out-of-scope label, latency sample) shape the {@code evaluator.metrics}
+   * topic; the names share a prefix but no key or environment variable (checked when this was
+   * added), and no setting is read by prefix.
+   */
   public MetricsEndpoint.Settings metricsEndpoint() {
     return MetricsEndpoint.Settings.from(values(), METRICS_PREFIX);
   }

@@ -1,8 +1,11 @@
 package org.streamdistill.deploy.demo;
 
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,10 +31,12 @@ import org.streamdistill.evaluator.lag.LagSnapshot;
 import org.streamdistill.evaluator.lag.MonitoredGroup;
 import org.streamdistill.schemas.lifecycle.Failures;
 import org.streamdistill.schemas.lifecycle.StageSupervisor;
+import org.streamdistill.schemas.metrics.MetricsEndpoint;
 import org.streamdistill.schemas.registry.RestSchemaRegistryClient;
 import org.streamdistill.schemas.registry.SchemaRegistryClient;
 import org.streamdistill.schemas.topic.Topics;
 import org.streamdistill.student.training.StudentTrainer;
+import org.streamdistill.student.training.SupervisedTrainerMetrics;
 import org.streamdistill.student.training.TrainerConfig;
 import org.streamdistill.teacher.job.TeacherJob;
 import org.streamdistill.teacher.job.TeacherJobConfig;
@@ -73,12 +78,14 @@ public final class EmbeddedPipeline implements AutoCloseable {
   private final ExecutorService trainerThread;
   private final Future<?> trainerRun;
   private final EvaluatorApp evaluator;
+  /** The stages' metrics endpoints that their settings turned on, by stage ({@code teacher}, ...). */
+  private final Map<String, MetricsEndpoint> metricsEndpoints;
 
   private EmbeddedPipeline(EmbeddedKafka kafka, EmbeddedSchemaRegistry registryServer, String bootstrapServers,
                            String registryUrl, List<MonitoredGroup> groups, JobClient teacherJob,
                            StageSupervisor<StudentTrainer> trainer, java.util.List<StudentTrainer.Stats> replacedTrainers,
                            ExecutorService trainerThread, Future<?> trainerRun,
-                           EvaluatorApp evaluator) {
+                           EvaluatorApp evaluator, Map<String, MetricsEndpoint> metricsEndpoints) {
     this.kafka = kafka;
     this.registryServer = registryServer;
     this.bootstrapServers = bootstrapServers;
@@ -91,6 +98,7 @@ public final class EmbeddedPipeline implements AutoCloseable {
     this.trainerThread = trainerThread;
     this.trainerRun = trainerRun;
     this.evaluator = evaluator;
+    this.metricsEndpoints = metricsEndpoints;
   }
 
   /** Starts the platform, provisions the topics, then starts the evaluator, trainer and teacher job. */
@@ -105,7 +113,7 @@ public final class EmbeddedPipeline implements AutoCloseable {
       }
       return startStages(kafka, registryServer, kafka.bootstrapServers(), registryServer.url(), "", settings);
     } catch (Exception | Error e) {
-      closeQuietly(null, null, null, registryServer, kafka);
+      closeQuietly(null, null, null, Map.of(), registryServer, kafka);
       throw e;
     }
   }
@@ -140,7 +148,9 @@ public final class EmbeddedPipeline implements AutoCloseable {
   /**
    * Starts the evaluator, trainer and teacher job in {@code namespace} (empty for production);
    * {@code kafka} and {@code registryServer}, when not null, are owned by the returned pipeline.
-   * Stops whatever it started when a stage fails to start.
+   * Each stage's metrics endpoint is served when its settings turn it on ({@code
+   * teacher.metrics.port}, {@code trainer.metrics.port}, {@code evaluator.metrics.port}), with
+   * the registry its own command serves. Stops whatever it started when a stage fails to start.
    */
   private static EmbeddedPipeline startStages(EmbeddedKafka kafka, EmbeddedSchemaRegistry registryServer,
                                               String bootstrap, String registryUrl, String namespace,
@@ -154,6 +164,7 @@ public final class EmbeddedPipeline implements AutoCloseable {
     StageSupervisor<StudentTrainer> trainer = null;
     java.util.List<StudentTrainer.Stats> replaced = new java.util.concurrent.CopyOnWriteArrayList<>();
     ExecutorService trainerThread = null;
+    Map<String, MetricsEndpoint> endpoints = new LinkedHashMap<>();
     try {
       Map<String, Object> evaluatorSettings = new HashMap<>();
       evaluatorSettings.put(EvaluatorConfig.BOOTSTRAP_SERVERS, bootstrap);
@@ -164,6 +175,7 @@ public final class EmbeddedPipeline implements AutoCloseable {
       evaluatorSettings.put(EvaluatorConfig.TOPIC_NAMESPACE, namespace);
       evaluator = new EvaluatorApp(evaluatorSettings);
       evaluator.start();
+      startMetrics(endpoints, "evaluator", evaluator.config().metricsEndpoint(), evaluator.metricsRegistry());
 
       Map<String, String> trainerSettings = new HashMap<>();
       trainerSettings.put(TrainerConfig.BOOTSTRAP_SERVERS, bootstrap);
@@ -182,6 +194,8 @@ public final class EmbeddedPipeline implements AutoCloseable {
       trainerThread = Executors.newSingleThreadExecutor(
           r -> new Thread(r, namespace.isEmpty() ? "student-trainer" : namespace + "-student-trainer"));
       Future<?> trainerRun = trainerThread.submit(trainer);
+      startMetrics(endpoints, "trainer", TrainerConfig.metricsEndpoint(trainerSettings),
+          SupervisedTrainerMetrics.registry(trainer));
 
       Map<String, String> teacherSettings = new HashMap<>();
       teacherSettings.put(TeacherJobConfig.BOOTSTRAP_SERVERS, bootstrap);
@@ -197,6 +211,9 @@ public final class EmbeddedPipeline implements AutoCloseable {
       StreamExecutionEnvironment env =
           StreamExecutionEnvironment.createLocalEnvironment(teacherConfig.parallelism(), flink);
       job.build(env, job.kafkaSource(), job.kafkaSink());
+      // The default registry: the scoring operators on this JVM's MiniCluster report into it (TeacherMetrics).
+      startMetrics(endpoints, "teacher", TeacherJobConfig.metricsEndpoint(teacherSettings),
+          PrometheusRegistry.defaultRegistry);
       JobClient teacherJob = env.executeAsync(TeacherJob.NAME);
       LOG.info("pipeline started{}: broker {}, registry {}, teacher job {}",
           namespace.isEmpty() ? "" : " in namespace " + namespace, bootstrap, registryUrl, teacherJob.getJobID());
@@ -207,11 +224,30 @@ public final class EmbeddedPipeline implements AutoCloseable {
           new MonitoredGroup((String) evaluatorSettings.get(EvaluatorConfig.APPLICATION_ID),
               Set.of(Topics.PREDICTIONS.inNamespace(namespace).name())));
       return new EmbeddedPipeline(kafka, registryServer, bootstrap, registryUrl, groups, teacherJob, trainer,
-          replaced, trainerThread, trainerRun, evaluator);
+          replaced, trainerThread, trainerRun, evaluator, endpoints);
     } catch (Exception | Error e) {
-      closeQuietly(trainer, trainerThread, evaluator, null, null);
+      closeQuietly(trainer, trainerThread, evaluator, endpoints, null, null);
       throw e;
     }
+  }
+
+  private static void startMetrics(Map<String, MetricsEndpoint> endpoints, String stage,
+                                   MetricsEndpoint.Settings settings, PrometheusRegistry registry) {
+    MetricsEndpoint endpoint = MetricsEndpoint.startIfEnabled(stage + "-metrics", settings, registry);
+    if (endpoint != null) {
+      endpoints.put(stage, endpoint);
+    }
+  }
+
+  /**
+   * Where each stage serves its Prometheus metrics ({@code http://host:port}, scrape {@code
+   * /metrics}), by stage: {@code teacher}, {@code trainer}, {@code evaluator}; only the stages
+   * whose settings turned their endpoint on.
+   */
+  public Map<String, URI> metricsEndpoints() {
+    Map<String, URI> uris = new LinkedHashMap<>();
+    metricsEndpoints.forEach((stage, endpoint) -> uris.put(stage, endpoint.baseUri()));
+    return uris;
   }
 
   public String bootstrapServers() {
@@ -327,12 +363,13 @@ public final class EmbeddedPipeline implements AutoCloseable {
     } catch (Exception e) {
       LOG.debug("teacher job already stopped: {}", e.toString());
     }
-    closeQuietly(trainer, trainerThread, evaluator, registryServer, kafka);
+    closeQuietly(trainer, trainerThread, evaluator, metricsEndpoints, registryServer, kafka);
   }
 
   private static void closeQuietly(StageSupervisor<StudentTrainer> trainer, ExecutorService trainerThread,
-                                   EvaluatorApp evaluator,
+                                   EvaluatorApp evaluator, Map<String, MetricsEndpoint> metricsEndpoints,
                                    EmbeddedSchemaRegistry registry, EmbeddedKafka kafka) {
+    metricsEndpoints.values().forEach(MetricsEndpoint::close);
     if (trainer != null) {
       trainer.stop();
     }

@@ -13,7 +13,6 @@ import io.prometheus.metrics.model.snapshots.InfoSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -40,7 +39,6 @@ import org.streamdistill.teacher.job.TeacherMetrics;
  */
 class MonitoringConfigTest {
 
-  private static final Path MONITORING = Path.of("monitoring");
   private static final Pattern METRIC = Pattern.compile("\\b((?:streamdistill|jvm|process)_[a-zA-Z0-9_]+)");
 
   /** Every sample name the stages' registries expose, built the way each stage builds them. */
@@ -88,25 +86,11 @@ class MonitoringConfigTest {
   }
 
   private static List<String> dashboardExpressions() throws IOException {
-    JsonNode dashboard = new ObjectMapper().readTree(MONITORING.resolve("grafana-dashboard.json").toFile());
-    List<String> expressions = new ArrayList<>();
-    for (JsonNode panel : dashboard.get("panels")) {
-      for (JsonNode target : panel.get("targets")) {
-        expressions.add(target.get("expr").asText());
-      }
-    }
-    return expressions;
+    return MonitoringFiles.dashboardPanels().stream().map(MonitoringFiles.Panel::expr).toList();
   }
 
   private static List<String> alertExpressions() throws IOException {
-    JsonNode rules = new ObjectMapper(new YAMLFactory()).readTree(MONITORING.resolve("alerts.yml").toFile());
-    List<String> expressions = new ArrayList<>();
-    for (JsonNode group : rules.get("groups")) {
-      for (JsonNode rule : group.get("rules")) {
-        expressions.add(rule.get("expr").asText());
-      }
-    }
-    return expressions;
+    return MonitoringFiles.alertRules().stream().map(MonitoringFiles.AlertRule::expr).toList();
   }
 
   private static Set<String> metricNames(List<String> expressions) {
@@ -138,13 +122,13 @@ class MonitoringConfigTest {
 
   @Test
   void shouldScrapeEveryStageAndLoadTheAlertRules() throws IOException {
-    JsonNode config = new ObjectMapper(new YAMLFactory()).readTree(MONITORING.resolve("prometheus.yml").toFile());
+    JsonNode config = new ObjectMapper(new YAMLFactory()).readTree(MonitoringFiles.SCRAPE_CONFIG.toFile());
 
     assertThat(config.get("rule_files")).extracting(JsonNode::asText).containsExactly("alerts.yml");
     assertThat(config.get("scrape_configs")).extracting(job -> job.get("job_name").asText()).containsExactly(
         "streamdistill-teacher", "streamdistill-trainer", "streamdistill-evaluator", "streamdistill-ingest",
         "streamdistill-serve", "streamdistill-lag");
-    assertThat(Files.readString(MONITORING.resolve("prometheus.yml")))
+    assertThat(Files.readString(MonitoringFiles.SCRAPE_CONFIG))
         .contains("--teacher.metrics.port 9401", "--trainer.metrics.port 9402", "--evaluator.metrics.port 9403",
             "--ingest.metrics.port 9404", "--server.metrics.port 9405", "lag         --http-port 9406");
   }

@@ -2,15 +2,15 @@ package org.streamdistill.evaluator.console;
 
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigException;
 import org.streamdistill.evaluator.lag.ConsumerLagMonitor;
+import org.streamdistill.schemas.lifecycle.UntilShutdown;
 import org.streamdistill.schemas.registry.RestSchemaRegistryClient;
 import org.streamdistill.schemas.registry.SchemaRegistryClient;
 
@@ -28,7 +28,9 @@ public final class ConsoleCommand {
       consumer group over time, rolling agreement with the teacher and gold accuracy per model version with
       every promotion and rollback and its evidence, teacher and student latency, throughput, dead letters by
       reason, and the champion with how to fetch it. Everything comes from the topics and the consumer groups,
-      so it works against any cluster. Binds 127.0.0.1 unless --console.http.host says otherwise.
+      so it works against any cluster. Binds 127.0.0.1 unless --console.http.host says otherwise; with
+      console.auth.users it asks for a user name and password, with console.http.ssl.keystore.location it
+      serves HTTPS only.
 
       Settings:
       """;
@@ -51,7 +53,8 @@ public final class ConsoleCommand {
         monitor.start();
         w = new PipelineWatcher(config, registry, state, monitor::latest, System::currentTimeMillis);
         w.start();
-        s = new ConsoleServer(config.httpHost(), config.httpPort(), config.httpLimits(), state::toJson);
+        s = new ConsoleServer(config.httpHost(), config.httpPort(), config.httpLimits(), config.users(), config.tls(),
+            state::toJson);
       } catch (RuntimeException e) {
         if (w != null) {
           w.close();
@@ -78,27 +81,9 @@ public final class ConsoleCommand {
 
   /** Runs until Ctrl-C; returns the exit code (0 done, 1 failed, 2 bad usage). */
   public static int run(List<String> args, PrintStream out, PrintStream err) {
-    CompletableFuture<Void> stop = new CompletableFuture<>();
-    CountDownLatch stopped = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      stop.complete(null);
-      try {
-        stopped.await(10, TimeUnit.SECONDS); // let run() close the console's clients before the JVM halts
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "console-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
-    try {
-      return run(args, System.getenv(), out, err, stop);
-    } finally {
-      stopped.countDown();
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException shuttingDown) {
-        // the hook is running: it ends when stopped is counted down
-      }
-    }
+    // Ctrl-C completes stop; shutdown then waits for run() to close the clients before the JVM halts.
+    return UntilShutdown.run("console-shutdown", Duration.ofSeconds(10),
+        stop -> run(args, System.getenv(), out, err, stop));
   }
 
   static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err,

@@ -8,12 +8,16 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
 import org.streamdistill.evaluator.lag.ConsumerLagMonitor;
 import org.streamdistill.evaluator.lag.LagConfig;
 import org.streamdistill.evaluator.lag.MonitoredGroup;
 import org.streamdistill.schemas.config.ConfigLoader;
 import org.streamdistill.schemas.config.NotBlank;
+import org.streamdistill.schemas.http.BasicAuthUsers;
 import org.streamdistill.schemas.http.BoundedHttpServer;
+import org.streamdistill.schemas.http.HttpTls;
 
 /**
  * Settings of the {@code console} command, loaded like every command's ({@link ConfigLoader}:
@@ -29,10 +33,13 @@ import org.streamdistill.schemas.http.BoundedHttpServer;
  * @param historyPoints samples kept per time series
  * @param serveUrl base URL of the serving endpoint ({@code serve}), for the page's how-to
  * @param httpLimits bounds of the HTTP endpoint ({@code console.http.*})
+ * @param users who may open the console (HTTP basic authentication, which a browser asks for by
+ *     itself, unlike a bearer token), or null for anyone
+ * @param tls the key store to serve HTTPS with, or null for plain HTTP
  */
 public record ConsoleConfig(String bootstrapServers, String registryUrl, String namespace, String httpHost,
                             int httpPort, Duration refresh, Duration lookback, int historyPoints, String serveUrl,
-                            BoundedHttpServer.Limits httpLimits) {
+                            BoundedHttpServer.Limits httpLimits, BasicAuthUsers users, HttpTls tls) {
 
   public static final String BOOTSTRAP_SERVERS = LagConfig.BOOTSTRAP_SERVERS;
   public static final String REGISTRY_URL = "schema.registry.url";
@@ -43,19 +50,24 @@ public record ConsoleConfig(String bootstrapServers, String registryUrl, String 
   public static final String LOOKBACK_MS = "console.lookback.ms";
   public static final String HISTORY_POINTS = "console.history.points";
   public static final String SERVE_URL = "console.serve.url";
+  public static final String AUTH_USERS = "console.auth.users";
   /** Prefix of the HTTP limits: {@code console.http.header-timeout-ms}, ... */
   public static final String HTTP_PREFIX = "console.";
   /** Page requests at once: a browser or two polling. */
   public static final int REQUEST_THREADS = 4;
 
-  public static final ConfigDef DEFINITION = BoundedHttpServer.define(new ConfigDef()
+  public static final ConfigDef DEFINITION = HttpTls.define(BoundedHttpServer.define(new ConfigDef()
       .define(KafkaClientSettings.bootstrapServersKey())
       .define(REGISTRY_URL, Type.STRING, "http://127.0.0.1:8081", NotBlank.INSTANCE, Importance.HIGH,
           "Schema registry URL (Confluent REST API).")
       .define(NAMESPACE, Type.STRING, "", Importance.LOW,
           "Topic namespace of the pipeline to watch (experiments); empty for production names.")
       .define(HTTP_HOST, Type.STRING, "127.0.0.1", NotBlank.INSTANCE, Importance.LOW,
-          "Address the console binds; 0.0.0.0 for every interface (the console has no authentication).")
+          "Address the console binds; 0.0.0.0 for every interface (then set " + AUTH_USERS + ", and TLS).")
+      .define(AUTH_USERS, Type.PASSWORD, null, Importance.MEDIUM,
+          "Users who may open the console, user:password,user2:password2 (HTTP basic authentication: the browser"
+              + " asks for them). Unset: anyone who reaches the address. Prefer the environment variable"
+              + " STREAMDISTILL_CONSOLE_AUTH_USERS (flags show up in ps).")
       .define(HTTP_PORT, Type.INT, 8070, Range.between(0, 65_535), Importance.MEDIUM,
           "Port of the console; 0 picks a free one.")
       .define(REFRESH_MS, Type.LONG, 1_000L, Range.between(100, 60_000), Importance.LOW,
@@ -66,7 +78,7 @@ public record ConsoleConfig(String bootstrapServers, String registryUrl, String 
           "Samples kept per time series (lag, throughput, latency).")
       .define(SERVE_URL, Type.STRING, "http://127.0.0.1:8090", NotBlank.INSTANCE, Importance.LOW,
           "Base URL of the serving endpoint (bin/streamdistill serve), shown on how to fetch the champion."),
-      HTTP_PREFIX);
+      HTTP_PREFIX), HTTP_PREFIX);
 
   public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, "STREAMDISTILL", Map.of(
       "bootstrap-servers", BOOTSTRAP_SERVERS, "registry", REGISTRY_URL, "namespace", NAMESPACE,
@@ -77,7 +89,19 @@ public record ConsoleConfig(String bootstrapServers, String registryUrl, String 
         (String) v.get(NAMESPACE), (String) v.get(HTTP_HOST), (Integer) v.get(HTTP_PORT),
         Duration.ofMillis((Long) v.get(REFRESH_MS)), Duration.ofMillis((Long) v.get(LOOKBACK_MS)),
         (Integer) v.get(HISTORY_POINTS), (String) v.get(SERVE_URL),
-        BoundedHttpServer.limits(v, HTTP_PREFIX, REQUEST_THREADS));
+        BoundedHttpServer.limits(v, HTTP_PREFIX, REQUEST_THREADS), users(v), HttpTls.from(v, HTTP_PREFIX));
+  }
+
+  private static BasicAuthUsers users(Map<String, Object> v) {
+    Password users = (Password) v.get(AUTH_USERS);
+    if (users == null || users.value() == null || users.value().isBlank()) {
+      return null;
+    }
+    try {
+      return BasicAuthUsers.of(BasicAuthUsers.parseList(users.value(), AUTH_USERS));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
+    }
   }
 
   public static ConsoleConfig parse(List<String> args, Map<String, String> env) {

@@ -18,7 +18,10 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamdistill.schemas.http.BasicAuthUsers;
 import org.streamdistill.schemas.http.BoundedHttpServer;
+import org.streamdistill.schemas.http.HttpGuard;
+import org.streamdistill.schemas.http.HttpTls;
 
 /**
  * Serves the console on a {@link BoundedHttpServer}: {@code GET /} the page, {@code /console.js}
@@ -26,7 +29,8 @@ import org.streamdistill.schemas.http.BoundedHttpServer;
  * the chart library from the uPlot webjar on the class path, and {@code GET /api/state} the
  * figures as JSON ({@link ConsoleState#toJson}), which the page polls. Everything comes from this
  * server: the page's Content-Security-Policy allows no other origin, so a browser showing it
- * makes no request elsewhere.
+ * makes no request elsewhere. With users set, every path wants their HTTP basic credentials
+ * (the browser asks for them once and sends them with each poll); with a key store, HTTPS only.
  */
 public final class ConsoleServer implements AutoCloseable {
 
@@ -51,6 +55,16 @@ public final class ConsoleServer implements AutoCloseable {
    * @throws UncheckedIOException when the address cannot be bound
    */
   public ConsoleServer(String host, int port, BoundedHttpServer.Limits limits, Supplier<Object> state) {
+    this(host, port, limits, null, null, state);
+  }
+
+  /**
+   * Binds and starts the console behind {@code users} (null: anyone) over {@code tls} (null: plain HTTP).
+   *
+   * @throws UncheckedIOException when the address cannot be bound
+   */
+  public ConsoleServer(String host, int port, BoundedHttpServer.Limits limits, BasicAuthUsers users, HttpTls tls,
+                       Supplier<Object> state) {
     this.state = Objects.requireNonNull(state, "state");
     String uplot = "/META-INF/resources/webjars/uplot/" + uplotVersion() + "/dist/";
     assets = Map.of(
@@ -59,9 +73,11 @@ public final class ConsoleServer implements AutoCloseable {
         "/console.css", new Asset(PAGE_RESOURCES + "console.css", "text/css; charset=utf-8"),
         "/lib/uplot.js", new Asset(uplot + "uPlot.iife.min.js", "text/javascript; charset=utf-8"),
         "/lib/uplot.css", new Asset(uplot + "uPlot.min.css", "text/css; charset=utf-8"));
-    server = BoundedHttpServer.start("console-http", new InetSocketAddress(host, port), limits, new Routes(),
+    Handler routes = users == null ? new Routes() : HttpGuard.basic(users, "streamdistill console",
+        "text/plain; charset=utf-8", "the console wants a user name and password\n").protect(new Routes());
+    server = BoundedHttpServer.start("console-http", new InetSocketAddress(host, port), limits, tls, routes,
         BoundedHttpServer.Busy.of("text/plain; charset=utf-8", "busy; retry later\n"));
-    LOG.info("console on {}", baseUri());
+    LOG.info("console on {} ({})", baseUri(), users == null ? "no authentication" : "basic authentication");
   }
 
   /** The uPlot version of the webjar on the class path (its path holds the version). */

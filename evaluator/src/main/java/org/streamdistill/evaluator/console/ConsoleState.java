@@ -31,14 +31,19 @@ public final class ConsoleState {
   private record Seen<T>(long atMillis, T value) {}
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final int MAX_MODEL_POINTS = 5_000;
+  /**
+   * Rolling-metrics points kept per window type. Per type, so that event-time windows, which the
+   * evaluator updates at every turn of a busy window, cannot push the last-turns history (one
+   * point per model version and role every few hundred turns) out of the chart.
+   */
+  static final int MAX_MODEL_POINTS = 5_000;
   private static final int MAX_DECISIONS = 1_000;
 
   private final String namespace;
   private final String serveUrl;
   private final int historyPoints;
   private final Deque<Sample> samples = new ArrayDeque<>();
-  private final Deque<ObjectNode> modelPoints = new ArrayDeque<>();
+  private final Map<String, Deque<ObjectNode>> modelPoints = new TreeMap<>();
   private final Deque<Seen<PromotionEvent>> decisions = new ArrayDeque<>();
   private final Map<String, Long> deadLetters = new TreeMap<>();
   private final Map<String, String> onnxByVersion = new LinkedHashMap<>();
@@ -74,9 +79,10 @@ public final class ConsoleState {
     putNullable(point, "kl", m.getKlTeacher());
     putNullable(point, "eceTeacher", m.getEceTeacher());
     putNullable(point, "latencyP50Ms", m.getLatencyP50Ms() == null ? null : m.getLatencyP50Ms().doubleValue());
-    modelPoints.addLast(point);
-    while (modelPoints.size() > MAX_MODEL_POINTS) {
-      modelPoints.removeFirst();
+    Deque<ObjectNode> ofWindowType = modelPoints.computeIfAbsent(m.getWindowType(), w -> new ArrayDeque<>());
+    ofWindowType.addLast(point);
+    while (ofWindowType.size() > MAX_MODEL_POINTS) {
+      ofWindowType.removeFirst();
     }
   }
 
@@ -91,7 +97,9 @@ public final class ConsoleState {
       decisions.removeFirst();
     }
     champion = event.getToVersion();
-    championSinceMillis = event.getDecidedAt().toEpochMilli();
+    // Where the decision sits on the charts: its decidedAt is the event time of the turn behind
+    // it, which for a replayed backlog can be minutes before the decision was taken.
+    championSinceMillis = atMillis;
   }
 
   /** A record of {@code student.checkpoints}. */
@@ -182,7 +190,7 @@ public final class ConsoleState {
     }
 
     ArrayNode models = root.putArray("models");
-    modelPoints.forEach(p -> models.add(p.deepCopy()));
+    modelPoints.values().forEach(points -> points.forEach(p -> models.add(p.deepCopy())));
 
     ArrayNode decisionNodes = root.putArray("decisions");
     for (Seen<PromotionEvent> seen : decisions) {

@@ -6,12 +6,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigException;
+import org.streamdistill.schemas.lifecycle.UntilShutdown;
 
 /**
  * {@code lag}: the consumer lag of the pipeline's groups. With {@code --once}, samples one
@@ -42,27 +42,9 @@ public final class LagCommand {
 
   /** Runs the command; returns the exit code (0 done, 1 failed, 2 bad usage). */
   public static int run(List<String> args, PrintStream out, PrintStream err) {
-    CompletableFuture<Void> stop = new CompletableFuture<>();
-    CountDownLatch stopped = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      stop.complete(null);
-      try {
-        stopped.await(10, TimeUnit.SECONDS); // let run() close the clients before the JVM halts
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "lag-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
-    try {
-      return run(args, System.getenv(), out, err, stop);
-    } finally {
-      stopped.countDown();
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException shuttingDown) {
-        // the hook is running: it ends when stopped is counted down
-      }
-    }
+    // Ctrl-C completes stop; shutdown then waits for run() to close the clients before the JVM halts.
+    return UntilShutdown.run("lag-shutdown", Duration.ofSeconds(10),
+        stop -> run(args, System.getenv(), out, err, stop));
   }
 
   /**

@@ -3,7 +3,6 @@
 'use strict';
 
 const REFRESH_MS = 1000;
-const MAX_MODEL_SERIES = 8;
 const COLORS = ['#4a6fa5', '#c62828', '#1a7f37', '#b58100', '#6a1b9a', '#00838f', '#ef6c00', '#5d4037'];
 const charts = {};
 window.consoleCharts = charts; // for people poking at the page (and the browser test)
@@ -45,6 +44,8 @@ function lineChart(id, title, names, xs, ys, extra) {
     const opts = Object.assign({
       title, width: Math.max(320, holder.clientWidth || 480), height: 200,
       scales: { x: { time: true } },
+      // room for '50,000' beside the y axis (uPlot's default width cuts five-digit figures)
+      axes: [{}, { size: 64 }],
       series: [{}].concat(names.map((n, i) => ({ label: n, stroke: COLORS[i % COLORS.length], spanGaps: true, width: 2 }))),
     }, extra || {});
     chart = new uPlot(opts, [xs].concat(ys), holder);
@@ -85,19 +86,19 @@ function keyedSeries(id, title, t, keyed) {
   lineChart(id, title, names, t, names.map(n => keyed[n]));
 }
 
-// Model series: one per (version, role) of the preferred window type, the most recently updated ones.
+// Model series: one per role (challenger, champion, previous) of the preferred window type. A
+// role's line runs on across model versions, so the student's progress shows as one curve, and
+// the promotion marks say where the champion changed; a line per version would show dozens of
+// short flat pieces instead.
 function modelChart(id, title, models, field) {
   const windowType = models.some(p => p.window === 'last_turns') ? 'last_turns' : 'time';
   const points = models.filter(p => p.window === windowType && p[field] !== null);
-  const last = new Map();
-  for (const p of points) last.set(p.version + ' ' + p.role, p.t);
-  const names = [...last.entries()].sort((a, b) => a[1] - b[1]).slice(-MAX_MODEL_SERIES).map(e => e[0]).sort();
+  const names = [...new Set(points.map(p => p.role))].sort();
   const xs = [...new Set(points.map(p => p.t))].sort((a, b) => a - b);
   const index = new Map(xs.map((x, i) => [x, i]));
   const ys = names.map(() => xs.map(() => null));
   for (const p of points) {
-    const s = names.indexOf(p.version + ' ' + p.role);
-    if (s >= 0) ys[s][index.get(p.t)] = p[field];
+    ys[names.indexOf(p.role)][index.get(p.t)] = p[field];
   }
   lineChart(id, title + (windowType === 'last_turns' ? ' (last turns)' : ' (time windows)'), names, xs, ys,
     { plugins: [decisionMarks], scales: { x: { time: true }, y: { range: [0, 1] } } });
@@ -165,7 +166,7 @@ function render(s) {
   })));
   fillTable('promotions', s.decisions.slice().reverse().map(d => ({
     attrs: { 'data-decision': d.decision },
-    values: [{ text: time(d.decidedAt) }, { text: d.decision, cls: d.decision === 'ROLLBACK' ? 'status-STOP' : 'status-OK' },
+    values: [{ text: time(d.t) }, { text: d.decision, cls: d.decision === 'ROLLBACK' ? 'status-STOP' : 'status-OK' },
       { text: (d.from || 'none') + ' → ' + d.to }, { text: d.metric }, { text: num(d.pairedTurns), cls: 'num' },
       { text: num(d.championScore, 3) + ' vs ' + num(d.challengerScore, 3) },
       { text: d.pValue === null ? '–' : d.pValue.toExponential(1), cls: 'num' }],

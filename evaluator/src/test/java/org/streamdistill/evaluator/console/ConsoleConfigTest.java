@@ -34,4 +34,20 @@ class ConsoleConfigTest {
     assertThatThrownBy(() -> ConsoleConfig.parse(List.of("--port", "-3"), Map.of()))
         .isInstanceOf(ConfigException.class).hasMessageContaining("console.http.port");
   }
+
+  @Test
+  void shouldTakeTheConsoleUsersFromTheEnvironmentAndRejectAMalformedEntryNamingTheSetting() {
+    ConsoleConfig open = ConsoleConfig.of(Map.of());
+    ConsoleConfig guarded = ConsoleConfig.parse(List.of(),
+        Map.of("STREAMDISTILL_CONSOLE_AUTH_USERS", "ops:s3cret-pass,viewer:an0ther-pass"));
+
+    assertThat(open.users()).isNull();
+    assertThat(open.tls()).isNull();
+    assertThat(guarded.users().users()).containsExactlyInAnyOrder("ops", "viewer");
+    assertThat(guarded.users().authenticate("Basic " + java.util.Base64.getEncoder()
+        .encodeToString("ops:s3cret-pass".getBytes(java.nio.charset.StandardCharsets.UTF_8)))).isEqualTo("ops");
+    assertThatThrownBy(() -> ConsoleConfig.of(Map.of(ConsoleConfig.AUTH_USERS, "no-password-here")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining(ConsoleConfig.AUTH_USERS)
+        .hasMessageNotContaining("no-password-here");
+  }
 }

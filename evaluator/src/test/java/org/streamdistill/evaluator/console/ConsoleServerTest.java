@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -85,5 +86,35 @@ class ConsoleServerTest {
   @Test
   void shouldFindTheUplotVersionOfTheWebjarOnTheClassPath() {
     assertThat(ConsoleServer.uplotVersion()).matches("\\d+\\.\\d+\\.\\d+");
+  }
+
+  @Test
+  void shouldAskForTheConsoleUsersCredentialsOnEveryPathWhenUsersAreSet() throws Exception {
+    // Given a console with one user
+    var users = org.streamdistill.schemas.http.BasicAuthUsers.of(List.of(
+        new org.streamdistill.schemas.http.BasicCredentials("ops", "s3cret-pass")));
+    try (ConsoleServer guarded = new ConsoleServer("127.0.0.1", 0, BoundedHttpServer.Limits.defaults(2), users, null,
+        state::get)) {
+      // When the page and the state are asked for without, with wrong and with the right credentials
+      HttpResponse<String> page = client.send(HttpRequest.newBuilder(guarded.baseUri()).build(),
+          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> wrong = client.send(HttpRequest.newBuilder(guarded.baseUri().resolve("/api/state"))
+          .header("Authorization", basic("ops:wrong-pass")).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> right = client.send(HttpRequest.newBuilder(guarded.baseUri().resolve("/api/state"))
+          .header("Authorization", basic("ops:s3cret-pass")).build(), HttpResponse.BodyHandlers.ofString());
+
+      // Then the browser is asked for a user and password, and only the right ones get the figures
+      assertThat(page.statusCode()).isEqualTo(401);
+      assertThat(page.headers().firstValue("WWW-Authenticate").orElseThrow()).startsWith("Basic realm=");
+      assertThat(wrong.statusCode()).isEqualTo(401);
+      assertThat(wrong.body()).doesNotContain("holds");
+      assertThat(right.statusCode()).isEqualTo(200);
+      assertThat(right.body()).isEqualTo("{\"holds\":0}");
+    }
+  }
+
+  private static String basic(String userAndPassword) {
+    return "Basic " + java.util.Base64.getEncoder().encodeToString(
+        userAndPassword.getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 }

@@ -64,7 +64,7 @@ class ConsoleStateTest {
     // Then the document holds exactly these figures
     assertThat(json).isEqualTo(JSON.readTree("""
         {"namespace":"","serveUrl":"http://127.0.0.1:8090","sampledAt":2.0,
-         "champion":{"version":"student-v2","since":1.8,"onnxUri":"file:/w/student-v2.onnx",
+         "champion":{"version":"student-v2","since":1.85,"onnxUri":"file:/w/student-v2.onnx",
                      "latestCheckpoint":"student-v2","checkpoints":1},
          "lag":[{"group":"student-trainer","status":"OK","meaning":"%s","records":0,"seconds":1.5}],
          "rates":{"dialogue.turns":10.0},
@@ -81,6 +81,33 @@ class ConsoleStateTest {
          "holds":1,
          "deadLetters":[{"topic":"dialogue.turns","reason":"InvalidTurnException","count":2}]}
         """.formatted(ConsumerStatus.OK.meaning())));
+  }
+
+  @Test
+  void shouldKeepTheLastTurnsHistoryWhenTimeWindowUpdatesFlood() throws Exception {
+    // Given one last-turns point, then more time-window updates than the state keeps of a window type
+    ConsoleState state = new ConsoleState("", "u", 10);
+    state.rollingMetrics(1_000, metrics("last_turns", 0.5));
+    for (int i = 0; i <= ConsoleState.MAX_MODEL_POINTS; i++) {
+      state.rollingMetrics(2_000 + i, metrics("time", 0.9));
+    }
+
+    // When rendered
+    JsonNode models = JSON.readTree(JSON.writeValueAsString(state.toJson())).get("models");
+
+    // Then the last-turns point is still there, and only the newest time-window points
+    assertThat(models).hasSize(1 + ConsoleState.MAX_MODEL_POINTS);
+    assertThat(models).filteredOn(p -> p.get("window").asText().equals("last_turns"))
+        .extracting(p -> p.get("t").asDouble()).containsExactly(1.0);
+    assertThat(models).filteredOn(p -> p.get("window").asText().equals("time"))
+        .extracting(p -> p.get("t").asDouble()).first().isEqualTo(2.001);
+  }
+
+  private static RollingMetrics metrics(String windowType, double agreement) {
+    return RollingMetrics.newBuilder().setModelVersion("student-v2").setRole("challenger")
+        .setWindowType(windowType).setWindowStart(Instant.EPOCH).setWindowEnd(Instant.ofEpochMilli(1))
+        .setTurns(200).setTeacherAgreements((long) (200 * agreement)).setTeacherAgreement(agreement).setGoldTurns(0)
+        .setGoldCorrect(0).build();
   }
 
   @Test

@@ -64,6 +64,45 @@ class MetricsEndpointTest {
   }
 
   @Test
+  void shouldServeHttpsOnlyToScrapesCarryingTheTokenWhenTheSettingsAskForBoth() throws Exception {
+    // Given a token and a key store in the stage's metrics settings
+    org.streamdistill.schemas.http.TestCertificates certificates =
+        org.streamdistill.schemas.http.TestCertificates.shared("server");
+    String token = "metrics-token-0123456789";
+    ConfigDef definition = MetricsEndpoint.define(new ConfigDef(), "trainer.");
+    MetricsEndpoint.Settings settings = MetricsEndpoint.Settings.from(definition.parse(Map.of(
+        "trainer.metrics.port", "0",
+        "trainer.metrics.http.token", token,
+        "trainer.metrics.http.ssl.keystore.location", certificates.keyStore().toString(),
+        "trainer.metrics.http.ssl.keystore.password", certificates.password())), "trainer.");
+    PrometheusRegistry registry = new PrometheusRegistry();
+    new StageMetrics("student-trainer", registry).produced("student.predictions");
+    HttpClient tls = HttpClient.newBuilder().sslContext(certificates.clientContext())
+        .connectTimeout(Duration.ofSeconds(5)).build();
+
+    try (MetricsEndpoint endpoint = MetricsEndpoint.startIfEnabled("trainer-metrics", settings, registry)) {
+      URI metrics = URI.create(endpoint.baseUri() + "/metrics");
+      // When scraped without the token, with a wrong one, and with the right one
+      HttpResponse<String> anonymous = tls.send(HttpRequest.newBuilder(metrics).build(),
+          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> wrong = tls.send(HttpRequest.newBuilder(metrics)
+          .header("Authorization", "Bearer not-the-token-at-all").build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> right = tls.send(HttpRequest.newBuilder(metrics)
+          .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+
+      // Then only the last gets the metrics, over HTTPS
+      assertThat(endpoint.baseUri().getScheme()).isEqualTo("https");
+      assertThat(anonymous.statusCode()).isEqualTo(401);
+      assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"trainer-metrics\"");
+      assertThat(anonymous.body()).doesNotContain("streamdistill_");
+      assertThat(wrong.statusCode()).isEqualTo(401);
+      assertThat(right.statusCode()).isEqualTo(200);
+      assertThat(PrometheusText.value(PrometheusText.parse(right.body()), "streamdistill_records_produced_total",
+          Map.of("stage", "student-trainer", "topic", "student.predictions"))).isEqualTo(1.0);
+    }
+  }
+
+  @Test
   void shouldServeNothingWhenThePortIsMinusOneAndRejectAnInvalidPort() {
     ConfigDef definition = MetricsEndpoint.define(new ConfigDef(), "trainer.");
 

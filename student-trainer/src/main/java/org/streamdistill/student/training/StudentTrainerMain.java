@@ -1,9 +1,6 @@
 package org.streamdistill.student.training;
 
-import io.prometheus.metrics.core.metrics.CounterWithCallback;
-import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -80,18 +77,7 @@ public final class StudentTrainerMain {
       return;
     }
 
-    // Each trainer the supervisor starts has its own metrics; the endpoint shows the running one's
-    // (its counters start over after a restart, which Prometheus reads as a counter reset), and
-    // how often the supervisor restarted it.
-    PrometheusRegistry metricsRegistry = new PrometheusRegistry();
-    StageSupervisor<StudentTrainer> supervised = trainer;
-    metricsRegistry.register((MultiCollector) () -> {
-      StudentTrainer running = supervised.current();
-      return running == null ? MetricSnapshots.of() : running.metricsRegistry().scrape();
-    });
-    CounterWithCallback.builder().name("streamdistill_trainer_restarts")
-        .help("Times the trainer was started again after a failure a restart can fix (the broker away, say)")
-        .callback(callback -> callback.call(supervised.restarts())).register(metricsRegistry);
+    PrometheusRegistry metricsRegistry = SupervisedTrainerMetrics.registry(trainer);
     MetricsEndpoint metrics = MetricsEndpoint.startIfEnabled("trainer-metrics", metricsSettings, metricsRegistry);
     CountDownLatch runReturned = new CountDownLatch(1);
     Thread shutdown = new Thread(() -> {

@@ -118,6 +118,11 @@ public record TrainerConfig(
     return MetricsEndpoint.Settings.from(LOADER.load(args, env), METRICS_PREFIX);
   }
 
+  /** The metrics endpoint's settings ({@code trainer.metrics.*}) of a plain map of strings (embedded use), validated. */
+  public static MetricsEndpoint.Settings metricsEndpoint(Map<String, String> settings) {
+    return MetricsEndpoint.Settings.from(LOADER.parse(settings), METRICS_PREFIX);
+  }
+
 
   public static TrainerConfig from(Map<String, Object> v) {
     String namespace = (String) v.get(NAMESPACE);

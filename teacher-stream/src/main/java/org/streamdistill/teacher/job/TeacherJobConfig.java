@@ -135,6 +135,11 @@ public record TeacherJobConfig(
     return MetricsEndpoint.Settings.from(LOADER.load(args, env), METRICS_PREFIX);
   }
 
+  /** The metrics endpoint's settings ({@code teacher.metrics.*}) of a plain map of strings (embedded use), validated. */
+  public static MetricsEndpoint.Settings metricsEndpoint(Map<String, String> settings) {
+    return MetricsEndpoint.Settings.from(LOADER.parse(settings), METRICS_PREFIX);
+  }
+
 
   /**
    * Settings from parsed values.
