@@ -3,10 +3,12 @@ package org.streamdistill.teacher.selection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
@@ -39,6 +41,7 @@ public final class KafkaChampionFollower implements ChampionSource {
 
   private static final Logger LOG = LoggerFactory.getLogger(KafkaChampionFollower.class);
   private static final Duration POLL = Duration.ofMillis(50);
+  private static final long CATCH_UP_MILLIS = 10_000;
 
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final String promotionsTopic;
@@ -101,12 +104,42 @@ public final class KafkaChampionFollower implements ChampionSource {
           infos.forEach(i -> partitions.add(new TopicPartition(i.topic(), i.partition())));
         }
       }
+      if (partitions.isEmpty()) {
+        return; // the topics do not exist yet: look again at the next refresh
+      }
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       assigned = true;
+      catchUp(partitions);
+      return;
     }
+    read(consumer.poll(POLL));
+  }
+
+  /**
+   * At start, reads both topics up to their current end (at most {@value #CATCH_UP_MILLIS} ms), so
+   * the first window is already judged by the champion that exists, not by none.
+   */
+  private void catchUp(List<TopicPartition> partitions) {
+    Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, POLL.multipliedBy(20));
+    long deadline = System.currentTimeMillis() + CATCH_UP_MILLIS;
+    while (System.currentTimeMillis() < deadline) {
+      read(consumer.poll(POLL));
+      boolean caughtUp = true;
+      for (TopicPartition p : partitions) {
+        caughtUp &= consumer.position(p, POLL.multipliedBy(20)) >= ends.getOrDefault(p, 0L);
+      }
+      if (caughtUp) {
+        return;
+      }
+    }
+    LOG.warn("did not reach the end of {} and {} within {} ms; the gate starts with champion {}", promotionsTopic,
+        checkpointsTopic, CATCH_UP_MILLIS, current == null ? "none" : current.version());
+  }
+
+  private void read(ConsumerRecords<byte[], byte[]> polled) {
     Optional<ChampionRecords.Export> next = Optional.empty();
-    for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
+    for (ConsumerRecord<byte[], byte[]> record : polled) {
       try {
         Optional<ChampionRecords.Export> change = record.topic().equals(promotionsTopic)
             ? records.onPromotion(promotionCodec.decode(record.value()))
