@@ -37,8 +37,7 @@ public final class SelectionGate implements AutoCloseable {
     }
 
     public SelectionGate open(SchemaRegistryClient registry) throws Exception {
-      return new SelectionGate(settings, settings.passesEverything() ? ChampionSource.none()
-          : champions.open(registry));
+      return new SelectionGate(settings, settings.needsStudent() ? champions.open(registry) : ChampionSource.none());
     }
   }
 

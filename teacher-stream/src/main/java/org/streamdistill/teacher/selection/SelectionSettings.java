@@ -44,6 +44,11 @@ public record SelectionSettings(String policy, double uniformRate, UncertaintyMe
     return ALL.equals(policy);
   }
 
+  /** Whether the policy consults the champion student (then the job follows the model topics). */
+  public boolean needsStudent() {
+    return UNCERTAINTY.equals(policy) || BUDGET.equals(policy);
+  }
+
   /** A new policy for one subtask. */
   public SelectionPolicy open() {
     TurnDraw draws = new TurnDraw(seed);
