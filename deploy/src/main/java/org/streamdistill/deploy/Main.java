@@ -33,7 +33,9 @@ public final class Main {
         bench    measure the pipeline against its limits (teacher raw vs in the job, student
                  training and serving speed, end-to-end latency, scale, quality per cost) and
                  append a dated section to BENCHMARKS.md; --quick for a few minutes; --cluster
-                 for the teacher job's scale-out on the local Flink cluster alone
+                 for the teacher job's scale-out on the local Flink cluster alone.
+                 bench selection: learning curves of the teacher selection policies against
+                 teacher calls, and a peak under policies all and budget (issue 14)
         soak     every stage in its own process, live turns, and a seeded schedule of faults
                  (kills, restarts, bad input, slow clients); counts lost and duplicated turns from
                  the topics and appends a report to RELIABILITY.md (--minutes M, --seed S)
@@ -73,7 +75,10 @@ public final class Main {
     List<String> rest = Arrays.asList(args).subList(1, args.length);
     int code = switch (args[0]) {
       case "demo" -> DemoCommand.run(rest, System.out, System.err);
-      case "bench" -> BenchCommand.run(rest, System.out, System.err);
+      case "bench" -> !rest.isEmpty() && rest.get(0).equals("selection")
+          ? org.streamdistill.deploy.bench.SelectionBenchCommand.run(rest.subList(1, rest.size()), System.out,
+              System.err)
+          : BenchCommand.run(rest, System.out, System.err);
       case "soak" -> org.streamdistill.deploy.soak.SoakCommand.run(rest, System.out, System.err);
       case "fit" -> FitCommand.run(rest, System.out, System.err);
       case "replay" -> ReplayMain.run(rest, System.getenv(), System.out, System.err,

@@ -29,13 +29,17 @@ final class StudentTrainingSpeed {
   private final DistillationLoss loss;
 
   StudentTrainingSpeed(int classes) {
-    TextCnnConfig defaults = TextCnnConfig.defaults(classes);
-    TextCnnConfig shape = new TextCnnConfig(defaults.vocabSize(), trainer.embeddingDim(), defaults.filterWidths(),
-        trainer.filtersPerWidth(), trainer.maxTokens(), classes, defaults.dropout(), defaults.stripSpecialTokens(),
-        trainer.seed());
-    model = new TextCnn(shape);
+    model = new TextCnn(shape(trainer, classes));
     optimizer = new Adam(Adam.Settings.defaults().withLearningRate(trainer.learningRate()));
     loss = new DistillationLoss(trainer.alpha());
+  }
+
+  /** The student's shape as the trainer builds it from its settings. */
+  static TextCnnConfig shape(TrainerConfig trainer, int classes) {
+    TextCnnConfig defaults = TextCnnConfig.defaults(classes);
+    return new TextCnnConfig(defaults.vocabSize(), trainer.embeddingDim(), defaults.filterWidths(),
+        trainer.filtersPerWidth(), trainer.maxTokens(), classes, defaults.dropout(), defaults.stripSpecialTokens(),
+        trainer.seed());
   }
 
   /** The model, trained by the measurement (for the ONNX export of the serving section). */

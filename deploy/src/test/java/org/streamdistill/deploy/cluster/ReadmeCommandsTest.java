@@ -101,6 +101,9 @@ class ReadmeCommandsTest {
     if (name.equals("help") || words.contains("--help")) {
       return;
     }
+    if (name.equals("bench") && !words.isEmpty() && words.get(0).equals("selection")) {
+      name = name + " " + words.remove(0);
+    }
     if (name.equals("replay") && !words.isEmpty() && !words.get(0).startsWith("--")) {
       name = name + " " + words.remove(0);
     }
@@ -113,6 +116,7 @@ class ReadmeCommandsTest {
       case "demo" -> a -> DemoConfig.parse(a, NO_ENV);
       case "bench" -> a -> BenchConfig.LOADER.collect(a.stream().filter(w -> !w.equals("--quick")
           && !w.equals("--cluster")).toList(), NO_ENV);
+      case "bench selection" -> a -> org.streamdistill.deploy.bench.SelectionBenchConfig.parse(a, NO_ENV);
       case "soak" -> a -> SoakConfig.LOADER.collect(a, NO_ENV);
       case "fit" -> a -> {
         try {

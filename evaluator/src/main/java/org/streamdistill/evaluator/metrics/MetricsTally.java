@@ -19,7 +19,9 @@ import org.streamdistill.records.RollingMetrics;
  * <p>The metrics, over the window's turns (n of them; "gold turns" are those with a gold label):
  *
  * <ul>
- *   <li>teacher agreement: turns whose top label is the teacher's / n;
+ *   <li>teacher agreement: turns whose top label is the teacher's / n; and weighted, an estimate
+ *       over every turn of the stream when the teacher scored only a selection of them: each turn
+ *       weighted by {@link TurnOutcome#weight()} (1 / selection probability), sum(w agrees) / sum(w);
  *   <li>KL(teacher || student): mean of the per-turn {@code kl_teacher} the trainer computed
  *       (it holds both distributions), over the turns that carry one;
  *   <li>cross-entropy: mean of the per-turn {@code gold_cross_entropy}, -ln q(gold), over the
@@ -48,13 +50,17 @@ public final class MetricsTally {
   /** Equal-width calibration bins over [0, 1]. */
   public static final int CALIBRATION_BINS = 15;
 
-  private static final byte FORMAT_VERSION = 1;
+  private static final byte FORMAT_VERSION = 2;
+  /** Before the weights: read with every weight 1. */
+  private static final byte FORMAT_UNWEIGHTED = 1;
   private static final int TP = 0;
   private static final int FP = 1;
   private static final int FN = 2;
 
   private long turns;
   private long teacherAgreements;
+  private double weightSum;
+  private double weightedAgreements;
   private long lateTurns;
   private long klTurns;
   private double klSum;
@@ -86,8 +92,10 @@ public final class MetricsTally {
   /** Adds one turn; {@code late} when it arrived after its window had ended (within grace). */
   public MetricsTally add(TurnOutcome outcome, boolean late) {
     turns++;
+    weightSum += outcome.weight();
     if (outcome.agreesWithTeacher()) {
       teacherAgreements++;
+      weightedAgreements += outcome.weight();
     }
     if (late) {
       lateTurns++;
@@ -165,6 +173,8 @@ public final class MetricsTally {
         .setLatencyP95Ms(latency.percentile(95))
         .setLatencyP99Ms(latency.percentile(99))
         .setLatencySampleTurns(latency.size())
+        // Null while every turn weighs 1 (policy all): it would only repeat teacher_agreement.
+        .setTeacherAgreementWeighted(weightSum == turns ? null : weightedAgreements / weightSum)
         .build();
   }
 
@@ -223,7 +233,7 @@ public final class MetricsTally {
   }
 
   private byte[] write() {
-    int size = 1 + 10 * Long.BYTES + 2 * Double.BYTES + Integer.BYTES
+    int size = 1 + 10 * Long.BYTES + 4 * Double.BYTES + Integer.BYTES
         + perLabel.size() * (Integer.BYTES + 3 * Long.BYTES)
         + 2 * CALIBRATION_BINS * (2 * Long.BYTES + Double.BYTES) + latency.serializedSize();
     ByteBuffer buffer = ByteBuffer.allocate(size);
@@ -232,7 +242,8 @@ public final class MetricsTally {
         .putLong(klTurns).putDouble(klSum)
         .putLong(goldTurns).putLong(goldCorrect)
         .putLong(crossEntropyTurns).putDouble(crossEntropySum)
-        .putLong(oosPredicted).putLong(oosGold).putLong(oosBoth);
+        .putLong(oosPredicted).putLong(oosGold).putLong(oosBoth)
+        .putDouble(weightSum).putDouble(weightedAgreements);
     buffer.putInt(perLabel.size());
     perLabel.forEach((label, counts) -> buffer.putInt(label).putLong(counts[TP]).putLong(counts[FP])
         .putLong(counts[FN]));
@@ -249,9 +260,9 @@ public final class MetricsTally {
     try {
       ByteBuffer buffer = ByteBuffer.wrap(bytes);
       byte format = buffer.get();
-      if (format != FORMAT_VERSION) {
+      if (format != FORMAT_VERSION && format != FORMAT_UNWEIGHTED) {
         throw new SerializationException("a MetricsTally on " + topic + " has format version " + format
-            + ", this evaluator reads version " + FORMAT_VERSION);
+            + ", this evaluator reads versions " + FORMAT_UNWEIGHTED + " and " + FORMAT_VERSION);
       }
       long turns = buffer.getLong();
       long agreements = buffer.getLong();
@@ -265,6 +276,8 @@ public final class MetricsTally {
       long oosPredicted = buffer.getLong();
       long oosGold = buffer.getLong();
       long oosBoth = buffer.getLong();
+      double weightSum = format == FORMAT_VERSION ? buffer.getDouble() : turns;
+      double weightedAgreements = format == FORMAT_VERSION ? buffer.getDouble() : agreements;
       int labels = buffer.getInt();
       Map<Integer, long[]> perLabel = new TreeMap<>();
       for (int i = 0; i < labels; i++) {
@@ -282,6 +295,8 @@ public final class MetricsTally {
       MetricsTally tally = new MetricsTally(LatencySample.readFrom(buffer));
       tally.turns = turns;
       tally.teacherAgreements = agreements;
+      tally.weightSum = weightSum;
+      tally.weightedAgreements = weightedAgreements;
       tally.lateTurns = late;
       tally.klTurns = klTurns;
       tally.klSum = klSum;

@@ -26,6 +26,8 @@ import org.streamdistill.records.StudentPrediction;
  * @param goldCrossEntropy {@code -ln q(gold)} in nats, null without gold or when not sent
  * @param latencyMs {@code predicted_at - event_time}, milliseconds
  * @param sampleKey a 64-bit hash of the turn id: which turns a bounded latency sample keeps
+ * @param weight 1 / the turn's selection probability (1 when every turn is scored): how many turns
+ *     of the stream this one stands for in estimates over all turns
  */
 public record TurnOutcome(
     long eventTimeMs,
@@ -38,18 +40,34 @@ public record TurnOutcome(
     Float klTeacher,
     Float goldCrossEntropy,
     long latencyMs,
-    long sampleKey) {
+    long sampleKey,
+    double weight) {
 
-  private static final byte FORMAT_VERSION = 2;
+  private static final byte FORMAT_VERSION = 3;
+  /** Before the weight: read with weight 1. */
+  private static final byte FORMAT_UNWEIGHTED = 2;
   private static final int AGREES = 1;
   private static final int HAS_GOLD = 2;
   private static final int PREDICTED_OOS = 4;
   private static final int GOLD_OOS = 8;
   private static final int HAS_KL = 16;
   private static final int HAS_CE = 32;
-  private static final int MAX_BYTES = 2 + Long.BYTES + 2 * Integer.BYTES + 3 * Float.BYTES + 2 * Long.BYTES;
+  private static final int MAX_BYTES = 2 + Long.BYTES + 2 * Integer.BYTES + 3 * Float.BYTES + 2 * Long.BYTES
+      + Double.BYTES;
+
+  /** An outcome of a turn the teacher would have scored anyway (weight 1). */
+  public TurnOutcome(long eventTimeMs, int predictedIndex, boolean agreesWithTeacher, Integer goldIndex,
+                     boolean predictedOos, boolean goldOos, float probability, Float klTeacher, Float goldCrossEntropy,
+                     long latencyMs, long sampleKey) {
+    this(eventTimeMs, predictedIndex, agreesWithTeacher, goldIndex, predictedOos, goldOos, probability, klTeacher,
+        goldCrossEntropy, latencyMs, sampleKey, 1.0);
+  }
 
   public TurnOutcome {
+    if (!(weight >= 1) || Double.isInfinite(weight)) {
+      throw new IllegalArgumentException("a turn's weight (1 / selection probability) must be finite and >= 1, got "
+          + weight);
+    }
     if (goldOos && goldIndex == null) {
       throw new IllegalArgumentException("a turn without a gold label cannot have an out-of-scope gold label");
     }
@@ -89,7 +107,13 @@ public record TurnOutcome(
         model.getKlTeacher(),
         gold == null ? null : model.getGoldCrossEntropy(),
         turn.getPredictedAt().toEpochMilli() - turn.getEventTime().toEpochMilli(),
-        sampleKeyOf(turn.getTurnId()));
+        sampleKeyOf(turn.getTurnId()),
+        weightOf(turn.getSelectionProbability()));
+  }
+
+  /** 1 / p for a probability in (0, 1]; 1 for anything else (a record no gate wrote). */
+  static double weightOf(double selectionProbability) {
+    return selectionProbability > 0 && selectionProbability <= 1 ? 1 / selectionProbability : 1.0;
   }
 
   /**
@@ -131,7 +155,7 @@ public record TurnOutcome(
     if (outcome.goldCrossEntropy != null) {
       buffer.putFloat(outcome.goldCrossEntropy);
     }
-    buffer.putLong(outcome.latencyMs).putLong(outcome.sampleKey);
+    buffer.putLong(outcome.latencyMs).putLong(outcome.sampleKey).putDouble(outcome.weight);
     byte[] bytes = new byte[buffer.position()];
     buffer.flip().get(bytes);
     return bytes;
@@ -141,9 +165,9 @@ public record TurnOutcome(
     try {
       ByteBuffer buffer = ByteBuffer.wrap(bytes);
       byte format = buffer.get();
-      if (format != FORMAT_VERSION) {
+      if (format != FORMAT_VERSION && format != FORMAT_UNWEIGHTED) {
         throw new SerializationException("a TurnOutcome on " + topic + " has format version " + format
-            + ", this evaluator reads version " + FORMAT_VERSION);
+            + ", this evaluator reads versions " + FORMAT_UNWEIGHTED + " and " + FORMAT_VERSION);
       }
       int flags = buffer.get();
       long eventTime = buffer.getLong();
@@ -152,8 +176,11 @@ public record TurnOutcome(
       float probability = buffer.getFloat();
       Float kl = (flags & HAS_KL) != 0 ? buffer.getFloat() : null;
       Float ce = (flags & HAS_CE) != 0 ? buffer.getFloat() : null;
+      long latency = buffer.getLong();
+      long sampleKey = buffer.getLong();
+      double weight = format == FORMAT_VERSION ? buffer.getDouble() : 1.0;
       return new TurnOutcome(eventTime, predicted, (flags & AGREES) != 0, gold, (flags & PREDICTED_OOS) != 0,
-          (flags & GOLD_OOS) != 0, probability, kl, ce, buffer.getLong(), buffer.getLong());
+          (flags & GOLD_OOS) != 0, probability, kl, ce, latency, sampleKey, weight);
     } catch (RuntimeException e) {
       if (e instanceof SerializationException serialization) {
         throw serialization;

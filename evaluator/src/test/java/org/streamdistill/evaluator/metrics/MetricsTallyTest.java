@@ -81,7 +81,7 @@ class MetricsTallyTest {
     MetricsTally tally = new MetricsTally(8);
     tally.add(new TurnOutcome(1, 0, true, 0, true, true, 0.875f, 0.25f, 0.5f, 12, 5), false);
     tally.add(new TurnOutcome(2, 3, false, 4, false, false, 0.375f, 1.5f, 2.0f, 7, 9), true);
-    tally.add(new TurnOutcome(3, 4, true, null, false, false, 0.625f, null, null, 30, 1), false);
+    tally.add(new TurnOutcome(3, 4, true, null, false, false, 0.625f, null, null, 30, 1, 20.0), false);
 
     // When
     byte[] bytes = MetricsTally.serde().serializer().serialize("t", tally);
@@ -99,7 +99,7 @@ class MetricsTallyTest {
     assertThatThrownBy(() -> MetricsTally.serde().deserializer().deserialize("metrics-time-windows-changelog", bytes))
         .isInstanceOf(SerializationException.class)
         .hasMessage("a MetricsTally on metrics-time-windows-changelog has format version 7, this evaluator reads"
-            + " version 1");
+            + " versions 1 and 2");
   }
 
   @Test
@@ -131,5 +131,42 @@ class MetricsTallyTest {
     assertThat(outcome.goldCrossEntropy()).isNull();
     assertThat(outcome.latencyMs()).isEqualTo(9);
     assertThat(outcome.hasGold()).isFalse();
+  }
+
+  @Test
+  void shouldWeightTeacherAgreementByInverseSelectionProbability() {
+    // Given three turns the teacher scored: two it had to (weight 1), agreeing and not, and one audited at 5 % (weight 20)
+    MetricsTally tally = new MetricsTally(8);
+    tally.add(new TurnOutcome(1, 0, true, null, false, false, 0.5f, null, null, 1, 1, 1.0), false);
+    tally.add(new TurnOutcome(2, 0, false, null, false, false, 0.5f, null, null, 1, 2, 1.0), false);
+    tally.add(new TurnOutcome(3, 0, true, null, false, false, 0.5f, null, null, 1, 3, 20.0), false);
+
+    // When
+    var metrics = tally.toRollingMetrics(KEY, 0, 10, "time", null, 0);
+
+    // Then the plain share counts turns, the weighted one the stream they stand for: (1 + 20) / 22
+    assertThat(metrics.getTeacherAgreement()).isEqualTo(2.0 / 3);
+    assertThat(metrics.getTeacherAgreementWeighted()).isEqualTo(21.0 / 22);
+  }
+
+  @Test
+  void shouldReadAWeightFromAPredictionsSelectionProbabilityAndAStoredOutcomeWithoutOneAsOne() {
+    // Given a turn the gate audited at a 0.05 share
+    ModelPrediction model = Turns.model("c1", ModelRole.CHALLENGER, 0, 0.75f, 0.5f, 0.25f);
+    StudentPrediction turn = StudentPrediction.newBuilder(Turns.timedTurn("t1", 1_000, 40, 3, 0, model))
+        .setSelectionProbability(0.05).build();
+
+    // When
+    TurnOutcome outcome = TurnOutcome.of(turn, model, "oos");
+
+    // Then it stands for 20 turns, through the serde too
+    assertThat(outcome.weight()).isEqualTo(20.0, org.assertj.core.api.Assertions.within(1e-9));
+    assertThat(TurnOutcome.serde().deserializer().deserialize("t",
+        TurnOutcome.serde().serializer().serialize("t", outcome))).isEqualTo(outcome);
+    // and an outcome stored before weights existed (format 2: no weight at the end) reads as weight 1
+    byte[] current = TurnOutcome.serde().serializer().serialize("t", outcome);
+    byte[] old = java.util.Arrays.copyOf(current, current.length - Double.BYTES);
+    old[0] = 2;
+    assertThat(TurnOutcome.serde().deserializer().deserialize("t", old).weight()).isEqualTo(1.0);
   }
 }

@@ -60,6 +60,7 @@ final class PredictionWriter {
           .setGoldIndex(label.getGoldIndex())
           .setGoldLabel(label.getGoldLabel())
           .setPredictions(answers)
+          .setSelectionProbability(label.getSelectionProbability())
           .build());
     }
     return out;

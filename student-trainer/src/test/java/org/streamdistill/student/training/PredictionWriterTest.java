@@ -23,7 +23,7 @@ class PredictionWriterTest {
     // Given two turns, the second with a gold label, and two models
     SoftLabel first = TrainingRecords.softLabel(0, false);
     SoftLabel second = SoftLabel.newBuilder(TrainingRecords.softLabel(1, true)).setGoldIndex(2).setGoldLabel("intent-2")
-        .build();
+        .setSelectionReason("audit").setSelectionProbability(0.05).build();
     TextCnn challenger = new TextCnn(SHAPE);
     TextCnn champion = new TextCnn(SHAPE.withSeed(7));
     Instant now = Instant.ofEpochMilli(123_456);
@@ -38,6 +38,8 @@ class PredictionWriterTest {
     assertThat(out).extracting(StudentPrediction::getTurnId, StudentPrediction::getHeldOut,
         StudentPrediction::getLearned, StudentPrediction::getGoldIndex, StudentPrediction::getPredictedAt)
         .containsExactly(tuple("t0", false, true, null, now), tuple("t1", true, false, 2, now));
+    // (with the probability the teacher's gate selected them at, for the evaluator's weights)
+    assertThat(out).extracting(StudentPrediction::getSelectionProbability).containsExactly(1.0, 0.05);
     assertThat(out.get(1).getPredictions()).extracting(ModelPrediction::getRole, ModelPrediction::getModelVersion)
         .containsExactly(tuple("challenger", "student-v2"), tuple("champion", "student-v1"));
     // And each answer is that model's softmax: its top label, named when known, and the teacher's label

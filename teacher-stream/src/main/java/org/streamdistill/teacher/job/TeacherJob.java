@@ -26,6 +26,8 @@ import org.streamdistill.records.SoftLabel;
 import org.streamdistill.schemas.kafka.KafkaAccessCheck;
 import org.streamdistill.schemas.topic.Topic;
 import org.streamdistill.schemas.topic.Topics;
+import org.streamdistill.teacher.selection.KafkaChampionFollower;
+import org.streamdistill.teacher.selection.SelectionGate;
 
 /**
  * The teacher job: turns in, soft labels (and dead letters) out, exactly once. The job takes
@@ -94,13 +96,19 @@ public final class TeacherJob {
     raw.transform("teacher scoring", TypeInformation.of(OutgoingRecord.class),
             new TeacherScoringOperator(scorer, config.registry(), turns, softLabels, config.maxBatchSize(),
                 config.maxWaitMillis(), config.maxTextChars(), config.softLabelsTopK(),
-                config.deadLetterMaxValueBytes(), config.deadLetterMaxFraction()))
+                config.deadLetterMaxValueBytes(), config.deadLetterMaxFraction(), selectionGate()))
         .setParallelism(config.parallelism())
         .uid("teacher-scoring")
         .sinkTo(sink)
         .setParallelism(config.parallelism())
         .uid("soft-labels-sink")
         .name("soft labels: " + softLabels.name());
+  }
+
+  /** The gate before the teacher: the configured policy, the champion followed on the model topics. */
+  private SelectionGate.Factory selectionGate() {
+    return new SelectionGate.Factory(config.selection(), KafkaChampionFollower.factory(config.bootstrapServers(),
+        config.kafka(), config.namespace(), config.championModelName(), config.selection().championRefreshMillis()));
   }
 
   /**

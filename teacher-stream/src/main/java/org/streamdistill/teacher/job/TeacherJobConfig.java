@@ -13,6 +13,8 @@ import org.streamdistill.schemas.config.KafkaClientSettings;
 import org.streamdistill.schemas.metrics.MetricsEndpoint;
 import org.streamdistill.schemas.registry.RegistryClientSettings;
 import org.streamdistill.schemas.topic.Topics;
+import org.streamdistill.teacher.selection.SelectionSettings;
+import org.streamdistill.teacher.selection.UncertaintyMeasure;
 
 /**
  * Settings of the teacher job.
@@ -27,7 +29,7 @@ public record TeacherJobConfig(
     long maxWaitMillis, int maxTextChars, int parallelism, int onnxThreads, long checkpointIntervalMillis,
     String checkpointDir, long partitionDiscoveryIntervalMillis, String groupId, String transactionalIdPrefix, String kind, String onnxModel, String onnxTokenizer,
     String onnxLabels, int onnxMaxLength, double temperature, int softLabelsTopK, int deadLetterMaxValueBytes,
-    double deadLetterMaxFraction, KafkaClientSettings kafka)
+    double deadLetterMaxFraction, KafkaClientSettings kafka, SelectionSettings selection, String championModelName)
     implements Serializable {
 
   public static final String BOOTSTRAP_SERVERS = KafkaClientSettings.BOOTSTRAP_SERVERS;
@@ -53,6 +55,17 @@ public record TeacherJobConfig(
   public static final String SOFT_LABELS_TOP_K = "teacher.soft-labels.top-k";
   public static final String DEAD_LETTER_MAX_VALUE_BYTES = "teacher.dead-letter.max-value-bytes";
   public static final String DEAD_LETTER_MAX_FRACTION = "teacher.dead-letter.max-fraction";
+
+  public static final String SELECTION_POLICY = "teacher.selection.policy";
+  public static final String SELECTION_UNIFORM_RATE = "teacher.selection.uniform.rate";
+  public static final String SELECTION_MEASURE = "teacher.selection.uncertainty.measure";
+  public static final String SELECTION_THRESHOLD = "teacher.selection.uncertainty.threshold";
+  public static final String SELECTION_BUDGET = "teacher.selection.budget.turns-per-second";
+  public static final String SELECTION_BUDGET_WINDOW_MS = "teacher.selection.budget.window-ms";
+  public static final String SELECTION_AUDIT_SHARE = "teacher.selection.audit.share";
+  public static final String SELECTION_SEED = "teacher.selection.seed";
+  public static final String SELECTION_CHAMPION_REFRESH_MS = "teacher.selection.champion.refresh-ms";
+  public static final String SELECTION_CHAMPION_MODEL_NAME = "teacher.selection.champion.model-name";
 
   public static final String KIND_BUNDLE = "bundle";
   public static final String KIND_ONNX_CLASSIFIER = "onnx-classifier";
@@ -117,7 +130,36 @@ public record TeacherJobConfig(
           "A dead letter keeps at most this many bytes of the poison record's value (header "
               + "dlq.value.original-bytes then gives the full size); keep it below what the dead-letter topic and "
               + "the sink's producer accept (about 1 MB by default), or one oversized poison record fails the job "
-              + "on every restart.");
+              + "on every restart.")
+      .define(SELECTION_POLICY, Type.STRING, SelectionSettings.ALL, ConfigDef.ValidString.in(
+              SelectionSettings.POLICIES.toArray(new String[0])), Importance.MEDIUM,
+          "Which turns the teacher scores: 'all'; 'uniform' (at " + SELECTION_UNIFORM_RATE + "); 'uncertainty' (the "
+              + "champion student's " + SELECTION_MEASURE + " under " + SELECTION_THRESHOLD + "); 'budget' (at most "
+              + SELECTION_BUDGET + " per subtask, the most uncertain of each batch first). Until a champion exists, "
+              + "'uncertainty' passes every turn and 'budget' ranks by a random draw. Skipped turns produce no soft "
+              + "label and are counted per reason.")
+      .define(SELECTION_UNIFORM_RATE, Type.DOUBLE, 0.3, Range.between(1e-6, 1.0), Importance.LOW,
+          "uniform: the share of turns drawn for the teacher (besides the audit share).")
+      .define(SELECTION_MEASURE, Type.STRING, UncertaintyMeasure.TOP_PROBABILITY.key(), ConfigDef.ValidString.in(
+              UncertaintyMeasure.TOP_PROBABILITY.key(), UncertaintyMeasure.MARGIN.key()), Importance.LOW,
+          "uncertainty, budget: the student's confidence in a turn: its top probability, or the top minus the "
+              + "second ('margin').")
+      .define(SELECTION_THRESHOLD, Type.DOUBLE, 0.7, Range.between(1e-6, 1.0), Importance.LOW,
+          "uncertainty: turns whose confidence is under this go to the teacher.")
+      .define(SELECTION_BUDGET, Type.DOUBLE, 100.0, Range.between(1e-3, 1e6), Importance.LOW,
+          "budget: turns per second each scoring subtask may send to the teacher for the policy (the audit share "
+              + "comes on top: leave it room below what the teacher scores).")
+      .define(SELECTION_BUDGET_WINDOW_MS, Type.LONG, 1_000L, Range.between(1, 600_000), Importance.LOW,
+          "budget: the longest burst, in milliseconds of budget, that a quiet spell saves up.")
+      .define(SELECTION_AUDIT_SHARE, Type.DOUBLE, 0.05, Range.between(0.0, 1.0), Importance.LOW,
+          "Of the turns a policy skips, the share drawn at random that goes to the teacher anyway (reason audit), "
+              + "so estimates over soft labels can be weighted back to all turns.")
+      .define(SELECTION_SEED, Type.LONG, 0L, Importance.LOW,
+          "Seeds the gate's random draws (a function of the seed and the turn id: a replay chooses the same turns).")
+      .define(SELECTION_CHAMPION_REFRESH_MS, Type.LONG, 5_000L, Range.between(100, 3_600_000), Importance.LOW,
+          "How often the gate looks in model.promotions and student.checkpoints for a new champion.")
+      .define(SELECTION_CHAMPION_MODEL_NAME, Type.STRING, "student", Importance.LOW,
+          "The model line whose champion the gate predicts with (the trainer's trainer.model-name).");
 
   public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, "STREAMDISTILL",
       Map.of("bundle", BUNDLE, "parallelism", PARALLELISM, "bootstrap-servers", BOOTSTRAP_SERVERS,
@@ -166,7 +208,16 @@ public record TeacherJobConfig(
         orInNamespace((String) v.get(TRANSACTIONAL_ID_PREFIX), namespace), kind, (String) v.get(ONNX_MODEL), (String) v.get(ONNX_TOKENIZER),
         (String) v.get(ONNX_LABELS), (Integer) v.get(ONNX_MAX_LENGTH), (Double) v.get(TEMPERATURE),
         (Integer) v.get(SOFT_LABELS_TOP_K), (Integer) v.get(DEAD_LETTER_MAX_VALUE_BYTES),
-        (Double) v.get(DEAD_LETTER_MAX_FRACTION), KafkaClientSettings.from(v));
+        (Double) v.get(DEAD_LETTER_MAX_FRACTION), KafkaClientSettings.from(v), selection(v),
+        (String) v.get(SELECTION_CHAMPION_MODEL_NAME));
+  }
+
+  private static SelectionSettings selection(Map<String, Object> v) {
+    return new SelectionSettings((String) v.get(SELECTION_POLICY), (Double) v.get(SELECTION_UNIFORM_RATE),
+        UncertaintyMeasure.of((String) v.get(SELECTION_MEASURE)), (Double) v.get(SELECTION_THRESHOLD),
+        (Double) v.get(SELECTION_BUDGET), (Long) v.get(SELECTION_BUDGET_WINDOW_MS),
+        (Double) v.get(SELECTION_AUDIT_SHARE), (Long) v.get(SELECTION_SEED),
+        (Long) v.get(SELECTION_CHAMPION_REFRESH_MS));
   }
 
   /** An explicit id as it is; none: the catalogue's, in the namespace. */

@@ -13,7 +13,9 @@ import org.streamdistill.schemas.metrics.StageMetrics;
  * {@code streamdistill_teacher_batch_size} (histogram of turns per scored batch), {@code
  * streamdistill_teacher_scoring_latency_seconds} (histogram of the time to score one batch,
  * retries of a failing batch included), {@code streamdistill_teacher_truncated_turns_total} and
- * {@code streamdistill_teacher_scorer_failures_total}.
+ * {@code streamdistill_teacher_scorer_failures_total}; with a selection gate, {@code
+ * streamdistill_teacher_selected_turns_total{reason}} and {@code
+ * streamdistill_teacher_skipped_turns_total{reason,gold}}.
  *
  * <p><b>Where they live.</b> The scoring operator reports the same figures to Flink's own metric
  * group (seen in the Flink UI and REST API, and by any reporter a cluster configures, such as
@@ -36,6 +38,8 @@ public final class TeacherMetrics {
   private final Histogram scoringLatency;
   private final Counter truncated;
   private final Counter scorerFailures;
+  private final Counter selected;
+  private final Counter skipped;
 
   /** Registers new metrics in {@code registry}; {@link #in} shares one set between operators. */
   TeacherMetrics(PrometheusRegistry registry) {
@@ -51,6 +55,13 @@ public final class TeacherMetrics {
         .help("Turns whose text was cut before scoring (their soft labels say truncated).").register(registry);
     scorerFailures = Counter.builder().name("streamdistill_teacher_scorer_failures_total")
         .help("Times the teacher failed on a batch (which is then split) or on a single turn.").register(registry);
+    selected = Counter.builder().name("streamdistill_teacher_selected_turns_total")
+        .help("Turns the selection gate sent to the teacher, by reason (all, uniform, uncertain, budget, audit).")
+        .labelNames("reason").register(registry);
+    skipped = Counter.builder().name("streamdistill_teacher_skipped_turns_total")
+        .help("Turns the selection gate kept from the teacher, by reason (not-drawn, confident, over-budget) and "
+            + "whether they carried a gold label.")
+        .labelNames("reason", "gold").register(registry);
   }
 
   /** The teacher metrics of {@code registry}, registered at the first call. */
@@ -75,5 +86,13 @@ public final class TeacherMetrics {
 
   void scorerFailed() {
     scorerFailures.inc();
+  }
+
+  void selected(String reason) {
+    selected.labelValues(reason).inc();
+  }
+
+  void skipped(String reason, boolean gold) {
+    skipped.labelValues(reason, Boolean.toString(gold)).inc();
   }
 }

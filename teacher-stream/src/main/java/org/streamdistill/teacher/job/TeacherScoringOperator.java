@@ -29,6 +29,9 @@ import org.streamdistill.schemas.wire.DeadLetterBudget;
 import org.streamdistill.schemas.wire.DeadLetters;
 import org.streamdistill.schemas.wire.UndecodableRecordException;
 import org.streamdistill.teacher.model.TopKLogits;
+import org.streamdistill.teacher.selection.Selection;
+import org.streamdistill.teacher.selection.SelectionGate;
+import org.streamdistill.teacher.selection.SelectionReason;
 
 /**
  * Scores turns with the teacher in micro-batches and emits their soft labels, or dead
@@ -68,6 +71,13 @@ import org.streamdistill.teacher.model.TopKLogits;
  * <p>With {@code softLabelsTopK > 0} each soft label carries only its k largest logits plus
  * the remaining probability mass ({@link TopKLogits}; fields {@code top_k_indices} and
  * {@code remaining_mass} of {@code SoftLabel}); 0 keeps every logit.
+ *
+ * <p><b>The gate.</b> With a {@link SelectionGate} other than pass-all, each batch first goes
+ * through the gate (the champion student's probabilities and the selection policy); only the
+ * turns it selects are scored, and their soft labels carry the gate's {@code selection_reason} and
+ * {@code selection_probability}. A skipped turn produces no record: it is counted per reason (Flink
+ * counter {@code turnsSkipped} in group {@code reason}, Prometheus {@code
+ * streamdistill_teacher_skipped_turns_total}) and in a periodic log line.
  */
 public final class TeacherScoringOperator extends AbstractStreamOperator<OutgoingRecord>
     implements OneInputStreamOperator<KafkaRecordBytes, OutgoingRecord>, ProcessingTimeCallback {
@@ -89,6 +99,7 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
   private final int softLabelsTopK;
   private final int maxDeadLetterValueBytes;
   private final double deadLetterMaxFraction;
+  private final SelectionGate.Factory gateFactory;
 
   private transient TurnScorer scorer;
   private transient AvroWireCodec<DialogueTurn> turnCodec;
@@ -108,9 +119,18 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
   private transient TeacherMetrics prometheus;
   private transient EventTimeWindow eventTimes;
   private transient DeadLetterBudget deadLetterBudget;
+  private transient SelectionGate gate;
+  private transient Map<String, Counter> skippedByReason;
+  private transient SelectionTally selectionTally;
 
   /** @param recordTime Kafka timestamp for what this turn produces: when the turn entered its topic */
-  private record Pending(KafkaRecordBytes source, DialogueTurn turn, String text, boolean cut, long recordTime) {}
+  private record Pending(KafkaRecordBytes source, DialogueTurn turn, String text, boolean cut, long recordTime,
+                         String reason, double probability) {
+
+    Pending selected(Selection selection) {
+      return new Pending(source, turn, text, cut, recordTime, selection.reason(), selection.probability());
+    }
+  }
 
   /** Opens the operator's schema registry client in each subtask; travels with the job graph. */
   @FunctionalInterface
@@ -123,7 +143,16 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
                                 long maxWaitMillis, int maxTextChars, int softLabelsTopK, int maxDeadLetterValueBytes,
                                 double deadLetterMaxFraction) {
     this(scorerFactory, registryAt(registry), turns, softLabels, maxBatchSize, maxWaitMillis, maxTextChars,
-        softLabelsTopK, maxDeadLetterValueBytes, deadLetterMaxFraction);
+        softLabelsTopK, maxDeadLetterValueBytes, deadLetterMaxFraction, SelectionGate.Factory.passAll());
+  }
+
+  /** The production operator with a selection gate before the teacher. */
+  public TeacherScoringOperator(TurnScorer.Factory scorerFactory, RegistryClientSettings registry,
+                                Topic<DialogueTurn> turns, Topic<SoftLabel> softLabels, int maxBatchSize,
+                                long maxWaitMillis, int maxTextChars, int softLabelsTopK, int maxDeadLetterValueBytes,
+                                double deadLetterMaxFraction, SelectionGate.Factory gate) {
+    this(scorerFactory, registryAt(registry), turns, softLabels, maxBatchSize, maxWaitMillis, maxTextChars,
+        softLabelsTopK, maxDeadLetterValueBytes, deadLetterMaxFraction, gate);
   }
 
   /**
@@ -138,7 +167,16 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
                                 Topic<DialogueTurn> turns, Topic<SoftLabel> softLabels, int maxBatchSize,
                                 long maxWaitMillis, int maxTextChars, int softLabelsTopK, int maxDeadLetterValueBytes,
                                 double deadLetterMaxFraction) {
+    this(scorerFactory, registryFactory, turns, softLabels, maxBatchSize, maxWaitMillis, maxTextChars, softLabelsTopK,
+        maxDeadLetterValueBytes, deadLetterMaxFraction, SelectionGate.Factory.passAll());
+  }
+
+  public TeacherScoringOperator(TurnScorer.Factory scorerFactory, RegistryFactory registryFactory,
+                                Topic<DialogueTurn> turns, Topic<SoftLabel> softLabels, int maxBatchSize,
+                                long maxWaitMillis, int maxTextChars, int softLabelsTopK, int maxDeadLetterValueBytes,
+                                double deadLetterMaxFraction, SelectionGate.Factory gateFactory) {
     this.scorerFactory = scorerFactory;
+    this.gateFactory = gateFactory;
     this.deadLetterMaxFraction = deadLetterMaxFraction;
     this.registryFactory = registryFactory;
     this.turnsSubject = turns.valueSubject();
@@ -159,6 +197,7 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
     turnCodec = new AvroWireCodec<>(registry, turnsSubject, DialogueTurn.class);
     softLabelCodec = new AvroWireCodec<>(registry, softLabelsSubject, SoftLabel.class);
     softLabelCodec.writerSchemaId();
+    gate = gateFactory.open(registry);
     labelIndex = new HashMap<>();
     List<String> labels = scorer.labels();
     for (int i = 0; i < labels.size(); i++) {
@@ -178,9 +217,17 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
     batchSizes = metrics.histogram("batchSize", new DescriptiveStatisticsHistogram(1_000));
     batchLatenciesMillis = metrics.histogram("batchScoringMillis", new DescriptiveStatisticsHistogram(1_000));
     prometheus = TeacherMetrics.in(PrometheusRegistry.defaultRegistry);
+    skippedByReason = new HashMap<>();
+    for (String reason : SelectionReason.SKIPPED) {
+      skippedByReason.put(reason, metrics.addGroup("reason", reason).counter("turnsSkipped"));
+    }
+    selectionTally = new SelectionTally();
     LOG.info("teacher {} open: {} labels, batches of up to {} turns or {} ms, soft labels with {}", scorer.version(),
         labels.size(), maxBatchSize, maxWaitMillis,
         softLabelsTopK > 0 && softLabelsTopK < labels.size() ? "the top " + softLabelsTopK + " logits" : "every logit");
+    if (!gate.passesEverything()) {
+      LOG.info("selection gate before teacher {}: {}", scorer.version(), gate.settings().describe());
+    }
   }
 
   @Override
@@ -207,7 +254,7 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
       int end = Character.isHighSurrogate(text.charAt(maxTextChars - 1)) ? maxTextChars - 1 : maxTextChars;
       text = text.substring(0, end);
     }
-    buffer.add(new Pending(record, turn, text, cut, recordTime));
+    buffer.add(new Pending(record, turn, text, cut, recordTime, SelectionReason.ALL, 1.0));
     if (buffer.size() >= maxBatchSize) {
       flush();
     } else if (!timerPending) {
@@ -273,15 +320,50 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
     if (buffer.isEmpty()) {
       return;
     }
-    long start = System.nanoTime();
-    scoreAndEmit(buffer);
-    long nanos = System.nanoTime() - start;
-    lastBatchMillis = nanos / 1_000_000;
-    lastBatchSize = buffer.size();
-    batchSizes.update(buffer.size());
-    batchLatenciesMillis.update(lastBatchMillis);
-    prometheus.batchScored(buffer.size(), nanos);
+    List<Pending> batch = gate.passesEverything() ? buffer : select(buffer);
+    if (!batch.isEmpty()) {
+      long start = System.nanoTime();
+      scoreAndEmit(batch);
+      long nanos = System.nanoTime() - start;
+      lastBatchMillis = nanos / 1_000_000;
+      lastBatchSize = batch.size();
+      batchSizes.update(batch.size());
+      batchLatenciesMillis.update(lastBatchMillis);
+      prometheus.batchScored(batch.size(), nanos);
+    }
     buffer.clear();
+  }
+
+  /** The turns of {@code window} the gate sends to the teacher; the others are counted as skipped. */
+  private List<Pending> select(List<Pending> window) throws Exception {
+    List<String> ids = new ArrayList<>(window.size());
+    List<String> texts = new ArrayList<>(window.size());
+    for (Pending p : window) {
+      ids.add(p.turn().getTurnId());
+      texts.add(p.text());
+    }
+    long now = getProcessingTimeService().getCurrentProcessingTime();
+    List<Selection> decisions = gate.decide(ids, texts, now);
+    List<Pending> selected = new ArrayList<>(window.size());
+    for (int i = 0; i < window.size(); i++) {
+      Pending p = window.get(i);
+      Selection decision = decisions.get(i);
+      boolean gold = p.turn().getGoldLabel() != null;
+      selectionTally.add(decision, gold);
+      if (decision.toTeacher()) {
+        selected.add(p.selected(decision));
+        prometheus.selected(decision.reason());
+      } else {
+        skippedByReason.get(decision.reason()).inc();
+        prometheus.skipped(decision.reason(), gold);
+        deadLetterBudget.recordGood();
+      }
+    }
+    String line = selectionTally.lineIfDue(now, gate.championVersion());
+    if (line != null) {
+      LOG.info("selection gate ({}): {}", gate.settings().describe(), line);
+    }
+    return selected;
   }
 
   /**
@@ -421,6 +503,8 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
         .setHeldOut(turn.getHeldOut())
         .setTopKIndices(topKIndices)
         .setRemainingMass(remainingMass)
+        .setSelectionReason(p.reason())
+        .setSelectionProbability(p.probability())
         .build();
   }
 
@@ -467,7 +551,13 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
         scorer.close();
       }
     } finally {
-      super.close();
+      try {
+        if (gate != null) {
+          gate.close();
+        }
+      } finally {
+        super.close();
+      }
     }
   }
 

@@ -81,4 +81,25 @@ class TeacherJobConfigTest {
     assertThatThrownBy(() -> TeacherJobConfig.parse(java.util.List.of("--kafka.isolation.level", "read_uncommitted"),
         Map.of())).isInstanceOf(ConfigException.class).hasMessageContaining("kafka.isolation.level");
   }
+
+  @Test
+  void shouldReadTheSelectionGateSettingsAndPassEveryTurnByDefault() {
+    assertThat(TeacherJobConfig.of(Map.of()).selection().passesEverything()).isTrue();
+
+    TeacherJobConfig config = TeacherJobConfig.of(Map.of(TeacherJobConfig.SELECTION_POLICY, "budget",
+        TeacherJobConfig.SELECTION_BUDGET, "250", TeacherJobConfig.SELECTION_MEASURE, "margin",
+        TeacherJobConfig.SELECTION_AUDIT_SHARE, "0.1", TeacherJobConfig.SELECTION_SEED, "42"));
+
+    assertThat(config.selection()).isEqualTo(new org.streamdistill.teacher.selection.SelectionSettings("budget", 0.3,
+        org.streamdistill.teacher.selection.UncertaintyMeasure.MARGIN, 0.7, 250.0, 1_000L, 0.1, 42L, 5_000L));
+    assertThat(config.championModelName()).isEqualTo("student");
+  }
+
+  @Test
+  void shouldRefuseAnUnknownSelectionPolicyOrAnAuditShareAboveOneNamingTheKey() {
+    assertThatThrownBy(() -> TeacherJobConfig.of(Map.of(TeacherJobConfig.SELECTION_POLICY, "cheapest")))
+        .hasMessageContaining("teacher.selection.policy").hasMessageContaining("cheapest");
+    assertThatThrownBy(() -> TeacherJobConfig.of(Map.of(TeacherJobConfig.SELECTION_AUDIT_SHARE, "1.5")))
+        .hasMessageContaining("teacher.selection.audit.share").hasMessageContaining("1.5");
+  }
 }

@@ -1,0 +1,171 @@
+package org.streamdistill.deploy.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.streamdistill.student.loss.DistillationLoss;
+import org.streamdistill.student.model.TeacherEmbeddings;
+import org.streamdistill.student.model.TextCnn;
+import org.streamdistill.student.optim.Adam;
+import org.streamdistill.student.training.TrainerConfig;
+import org.streamdistill.teacher.selection.Candidate;
+import org.streamdistill.teacher.selection.Selection;
+import org.streamdistill.teacher.selection.SelectionPolicy;
+
+/**
+ * One selection policy's learning curve: a fresh student (the trainer's shape and settings)
+ * learns online (with the trainer's embedding initialisation and learning-rate schedule) from a
+ * stream of turns whose teacher outputs are known in advance; the policy,
+ * looking at the student's own probabilities, decides per window of a training batch which turns
+ * the teacher would have scored, and the student learns from those only (in batches of the
+ * trainer's size, as the trainer batches soft labels). Every {@code evalEvery} turns the held-out
+ * accuracy is measured. The same code as the job's gate decides; the student it consults is the
+ * learning one, where the pipeline consults the last promoted champion (which lags it).
+ */
+final class LearningCurve {
+
+  /** A turn with what the teacher says of it. */
+  record Example(String turnId, int[] tokenIds, float[] logits, Integer goldIndex) {}
+
+  /** The student after {@code turns} turns of which the teacher scored {@code calls}. */
+  record Point(long turns, long calls, double accuracy) {}
+
+  /** A policy's run. */
+  record Curve(String policy, List<Point> points) {
+
+    Point last() {
+      return points.get(points.size() - 1);
+    }
+
+    /** Held-out accuracy when the teacher had made {@code calls} calls (linear between measurements), NaN past the end. */
+    double accuracyAtCalls(long calls) {
+      for (int i = 1; i < points.size(); i++) {
+        Point a = points.get(i - 1);
+        Point b = points.get(i);
+        if (calls >= a.calls() && calls <= b.calls()) {
+          return b.calls() == a.calls() ? b.accuracy()
+              : a.accuracy() + (b.accuracy() - a.accuracy()) * (calls - a.calls()) / (double) (b.calls() - a.calls());
+        }
+      }
+      return Double.NaN;
+    }
+  }
+
+  private final TrainerConfig trainer = TrainerConfig.of(Map.of());
+  private final int classes;
+  private final float temperature;
+  private final List<int[]> testTokens;
+  private final int[] testGold;
+  private final int evalEvery;
+
+  LearningCurve(int classes, float temperature, List<int[]> testTokens, int[] testGold, int evalEvery) {
+    this.classes = classes;
+    this.temperature = temperature;
+    this.testTokens = testTokens;
+    this.testGold = testGold;
+    this.evalEvery = evalEvery;
+  }
+
+  /** Runs {@code policy} over {@code stream}; {@code trained} receives the final student. */
+  Curve run(String name, SelectionPolicy policy, List<Example> stream, java.util.function.Consumer<TextCnn> trained) {
+    // Shaped, initialised and optimised as the trainer's ChallengerModel does it.
+    TextCnn model = new TextCnn(StudentTrainingSpeed.shape(trainer, classes));
+    if (trainer.embeddingsFromTeacher()) {
+      TeacherEmbeddings.initialiseFromTeacher(model);
+    }
+    Adam optimizer = new Adam(Adam.Settings.defaults().withLearningRate(trainer.learningRate()))
+        .useSchedule(trainer.learningRateSchedule());
+    DistillationLoss loss = new DistillationLoss(trainer.alpha());
+    int batchSize = trainer.batchSize();
+    List<Point> points = new ArrayList<>();
+    points.add(new Point(0, 0, accuracy(model)));
+    List<Example> toLearn = new ArrayList<>();
+    long calls = 0;
+    long nextEval = evalEvery;
+    for (int start = 0; start < stream.size(); start += batchSize) {
+      List<Example> window = stream.subList(start, Math.min(stream.size(), start + batchSize));
+      float[][] probabilities = policy.needsStudent() ? probabilities(model, window) : null;
+      List<Candidate> candidates = new ArrayList<>(window.size());
+      for (int i = 0; i < window.size(); i++) {
+        candidates.add(new Candidate(window.get(i).turnId(), probabilities == null ? null : probabilities[i]));
+      }
+      // Virtual time: one second per window, so a budget policy would refill as at one window a second.
+      List<Selection> decisions = policy.decide(candidates, start / batchSize * 1_000L);
+      for (int i = 0; i < window.size(); i++) {
+        if (decisions.get(i).toTeacher()) {
+          toLearn.add(window.get(i));
+          calls++;
+        }
+      }
+      while (toLearn.size() >= batchSize) {
+        step(model, optimizer, loss, toLearn.subList(0, batchSize));
+        toLearn.subList(0, batchSize).clear();
+      }
+      long seen = Math.min(stream.size(), start + batchSize);
+      if (seen >= nextEval || seen == stream.size()) {
+        points.add(new Point(seen, calls, accuracy(model)));
+        nextEval = seen + evalEvery;
+      }
+    }
+    trained.accept(model);
+    return new Curve(name, points);
+  }
+
+  private void step(TextCnn model, Adam optimizer, DistillationLoss loss, List<Example> batch) {
+    List<int[]> tokens = new ArrayList<>(batch.size());
+    List<float[]> logits = new ArrayList<>(batch.size());
+    List<Integer> gold = new ArrayList<>(batch.size());
+    for (Example e : batch) {
+      tokens.add(e.tokenIds());
+      logits.add(e.logits());
+      gold.add(e.goldIndex());
+    }
+    model.trainBatch(tokens, logits, temperature, gold, loss, optimizer);
+  }
+
+  private static float[][] probabilities(TextCnn model, List<Example> window) {
+    List<int[]> tokens = new ArrayList<>(window.size());
+    window.forEach(e -> tokens.add(e.tokenIds()));
+    float[][] logits = model.logitsBatch(tokens);
+    float[][] out = new float[logits.length][];
+    for (int i = 0; i < logits.length; i++) {
+      out[i] = softmax(logits[i]);
+    }
+    return out;
+  }
+
+  static float[] softmax(float[] logits) {
+    float max = Float.NEGATIVE_INFINITY;
+    for (float v : logits) {
+      max = Math.max(max, v);
+    }
+    double sum = 0;
+    float[] p = new float[logits.length];
+    for (int i = 0; i < logits.length; i++) {
+      p[i] = (float) Math.exp(logits[i] - max);
+      sum += p[i];
+    }
+    for (int i = 0; i < p.length; i++) {
+      p[i] /= (float) sum;
+    }
+    return p;
+  }
+
+  private double accuracy(TextCnn model) {
+    int correct = 0;
+    for (int start = 0; start < testTokens.size(); start += 256) {
+      List<int[]> chunk = testTokens.subList(start, Math.min(testTokens.size(), start + 256));
+      float[][] logits = model.logitsBatch(chunk);
+      for (int i = 0; i < logits.length; i++) {
+        int best = 0;
+        for (int c = 1; c < logits[i].length; c++) {
+          if (logits[i][c] > logits[i][best]) {
+            best = c;
+          }
+        }
+        correct += best == testGold[start + i] ? 1 : 0;
+      }
+    }
+    return correct / (double) testTokens.size();
+  }
+}

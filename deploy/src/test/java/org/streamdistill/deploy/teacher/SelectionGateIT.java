@@ -1,0 +1,245 @@
+package org.streamdistill.deploy.teacher;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.prometheus.metrics.expositionformats.ExpositionFormats;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.streamdistill.dataset.Clinc150;
+import org.streamdistill.deploy.demo.TopicReader;
+import org.streamdistill.records.DialogueTurn;
+import org.streamdistill.records.PromotionEvent;
+import org.streamdistill.records.SoftLabel;
+import org.streamdistill.records.StudentCheckpoint;
+import org.streamdistill.schemas.metrics.PrometheusText;
+import org.streamdistill.schemas.registry.RestSchemaRegistryClient;
+import org.streamdistill.schemas.topic.Topics;
+import org.streamdistill.schemas.wire.AvroWireCodec;
+import org.streamdistill.student.serving.OnnxStudent;
+import org.streamdistill.teacher.job.TeacherJob;
+import org.streamdistill.teacher.job.TeacherJobConfig;
+import org.streamdistill.teacher.job.TurnScorers;
+import org.streamdistill.teacher.model.MiniLmEncoder;
+import org.streamdistill.teacher.selection.TurnDraw;
+
+/**
+ * The selection gate on the embedded platform: a real teacher job (small MiniLM bundle) with
+ * policy {@code uncertainty}, a champion student trained in the test and announced on {@code
+ * student.checkpoints} and {@code model.promotions} as the trainer would. Checked from the topics:
+ * exactly the turns the champion is unsure of (plus the seeded audit) got one soft label each, with
+ * the right reason and probability, and every other turn was counted as skipped.
+ */
+class SelectionGateIT {
+
+  private static final int TURNS = 400;
+  private static final double AUDIT = 0.1;
+  private static final long SEED = 17;
+
+  @TempDir
+  static Path dir;
+
+  private static TeacherTestPlatform platform;
+  private static Clinc150 clinc;
+  private static Path bundle;
+
+  @BeforeAll
+  static void startPlatformAndFitTeacher() throws Exception {
+    platform = TeacherTestPlatform.start();
+    Path data = SmallTeacherBundle.clinc150Path();
+    clinc = Clinc150.read(data);
+    bundle = dir.resolve("teacher");
+    SmallTeacherBundle.fitAndSave(clinc, data, 5, bundle);
+  }
+
+  @AfterAll
+  static void stopPlatform() {
+    if (platform != null) {
+      platform.close();
+    }
+  }
+
+  @Test
+  void shouldSoftLabelExactlyTheTurnsTheGateSelectsOnceAndCountEveryOtherAsSkipped() throws Exception {
+    // Given a champion student, exported to ONNX and announced as the trainer and evaluator would
+    String namespace = platform.freshNamespace();
+    Path export = dir.resolve("student-v3.onnx");
+    TestChampion.trainAndExport(clinc, bundle, "student-v3", export);
+    announceChampion(namespace, "student-v3", export);
+
+    // and 400 CLINC150 test turns, with the champion's own confidence in each, measured here
+    List<Clinc150.Example> test = clinc.testWithOos();
+    List<DialogueTurn> stream = new ArrayList<>();
+    for (int i = 0; i < TURNS; i++) {
+      Clinc150.Example example = test.get(i * (test.size() / TURNS));
+      stream.add(TeacherTestPlatform.turn("turn-" + i, "conv-" + i / 4, i % 4, example.text(),
+          i % 5 == 0 ? example.label() : null));
+    }
+    double[] confidence = topProbabilities(export, stream);
+    double threshold = median(confidence);
+
+    // When the teacher job runs with the uncertainty policy at the median confidence, an audit share of 0.1
+    Map<String, Double> skippedBefore = skippedCounts();
+    AvroWireCodec<DialogueTurn> codec = platform.turnCodec(namespace);
+    try (KafkaProducer<byte[], byte[]> producer = platform.producer()) {
+      for (DialogueTurn t : stream) {
+        producer.send(new ProducerRecord<>(platform.turns(namespace).name(), t.getConversationId().getBytes(UTF_8),
+            codec.encode(t)));
+      }
+    }
+    Map<String, String> settings = platform.jobSettings(namespace);
+    settings.put(TeacherJobConfig.BUNDLE, bundle.toString());
+    settings.put(TeacherJobConfig.SELECTION_POLICY, "uncertainty");
+    settings.put(TeacherJobConfig.SELECTION_THRESHOLD, Double.toString(threshold));
+    settings.put(TeacherJobConfig.SELECTION_AUDIT_SHARE, Double.toString(AUDIT));
+    settings.put(TeacherJobConfig.SELECTION_SEED, Long.toString(SEED));
+    TeacherJobConfig config = TeacherJobConfig.of(settings);
+    TeacherJob teacherJob = new TeacherJob(config, TurnScorers.fromConfig(config));
+    Configuration flink = new Configuration();
+    flink.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, flink);
+    teacherJob.build(env, teacherJob.kafkaSource(), teacherJob.kafkaSink());
+    JobClient job = env.executeAsync(TeacherJob.NAME + "-" + namespace);
+    TopicReader reader = platform.reader();
+    List<SoftLabel> labels = new ArrayList<>();
+    try {
+      await("every turn soft-labelled or counted as skipped").atMost(Duration.ofMinutes(3))
+          .pollInterval(Duration.ofMillis(500))
+          .failFast("the teacher job ended while the test waited", () -> TeacherTestPlatform.assertStillRunning(job))
+          .until(() -> {
+            labels.clear();
+            reader.forEach(Topics.SOFT_LABELS.inNamespace(namespace), labels::add);
+            return labels.size() + skipped(skippedBefore) >= TURNS;
+          });
+      // (a moment more, so that a duplicate committed by a later checkpoint would show)
+      Thread.sleep(1_500);
+      labels.clear();
+      reader.forEach(Topics.SOFT_LABELS.inNamespace(namespace), labels::add);
+    } finally {
+      TeacherTestPlatform.cancel(job);
+    }
+
+    // Then the soft-labelled turns are exactly those under the threshold or drawn by the audit, each once
+    TurnDraw draws = new TurnDraw(SEED);
+    Map<String, String> expectedReason = new TreeMap<>();
+    int near = 0;
+    for (int i = 0; i < TURNS; i++) {
+      String id = stream.get(i).getTurnId();
+      if (Math.abs(confidence[i] - threshold) < 1e-4) {
+        near++; // float noise between two ONNX Runtime batches may tip it either way: not judged
+        continue;
+      }
+      if (confidence[i] < threshold) {
+        expectedReason.put(id, "uncertain");
+      } else if (draws.draw(id, TurnDraw.Purpose.AUDIT) < AUDIT) {
+        expectedReason.put(id, "audit");
+      }
+    }
+    assertThat(labels).extracting(SoftLabel::getTurnId).doesNotHaveDuplicates();
+    Map<String, String> actualReason = new TreeMap<>();
+    Map<String, Double> probability = new HashMap<>();
+    for (SoftLabel l : labels) {
+      actualReason.put(l.getTurnId(), l.getSelectionReason());
+      probability.put(l.getSelectionReason(), l.getSelectionProbability());
+    }
+    Set<String> judged = new java.util.HashSet<>();
+    stream.forEach(t -> judged.add(t.getTurnId()));
+    for (int i = 0; i < TURNS; i++) {
+      if (Math.abs(confidence[i] - threshold) < 1e-4) {
+        judged.remove(stream.get(i).getTurnId());
+      }
+    }
+    actualReason.keySet().retainAll(judged);
+    assertThat(near).isLessThan(TURNS / 20);
+    assertThat(actualReason).isEqualTo(expectedReason);
+    assertThat(probability).containsEntry("uncertain", 1.0).containsEntry("audit", AUDIT);
+    // And every other turn was counted as skipped (confident), none lost, none counted twice
+    assertThat(labels.size() + skipped(skippedBefore)).isEqualTo(TURNS);
+    assertThat(labels.size()).isBetween(TURNS / 2, TURNS * 2 / 3);
+  }
+
+  /** The champion's top probability for each turn, computed apart from the job (student-trainer's serving code). */
+  private static double[] topProbabilities(Path export, List<DialogueTurn> turns) throws Exception {
+    double[] top = new double[turns.size()];
+    try (MiniLmEncoder encoder = new MiniLmEncoder(1); OnnxStudent student = OnnxStudent.open(export, 1)) {
+      for (int i = 0; i < turns.size(); i++) {
+        float[] p = student.probabilities(encoder.tokenize(turns.get(i).getText()).ids());
+        double best = 0;
+        for (float v : p) {
+          best = Math.max(best, v);
+        }
+        top[i] = best;
+      }
+    }
+    return top;
+  }
+
+  private static double median(double[] values) {
+    double[] sorted = values.clone();
+    java.util.Arrays.sort(sorted);
+    // halfway between two neighbours, so no turn sits on the threshold
+    return (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+  }
+
+  private static void announceChampion(String namespace, String version, Path export) throws Exception {
+    RestSchemaRegistryClient registry = new RestSchemaRegistryClient(platform.registryUrl());
+    var checkpoints = Topics.CHECKPOINTS.inNamespace(namespace);
+    var promotions = Topics.PROMOTIONS.inNamespace(namespace);
+    StudentCheckpoint checkpoint = StudentCheckpoint.newBuilder().setModelName("student").setModelVersion(version)
+        .setSamplesSeen(3_000).setOffsets(Map.of()).setWeightsUri(export.resolveSibling(version + ".ckpt").toUri()
+            .toString()).setOnnxUri(export.toUri().toString()).setLabelSetId("clinc150")
+        .setCreatedAt(Instant.now()).build();
+    PromotionEvent promotion = PromotionEvent.newBuilder().setModelName("student").setDecision("PROMOTE")
+        .setFromVersion(null).setToVersion(version).setDecidedAt(Instant.now()).setPairedTurns(200)
+        .setChallengerOnlyCorrect(50).setChampionOnlyCorrect(0).setChampionScore(0).setChallengerScore(0.25)
+        .setMetric("teacher").setReason("test").build();
+    try (KafkaProducer<byte[], byte[]> producer = platform.producer()) {
+      producer.send(new ProducerRecord<>(checkpoints.name(), "student".getBytes(UTF_8),
+          new AvroWireCodec<>(registry, checkpoints.valueSubject(), StudentCheckpoint.class).encode(checkpoint))).get();
+      producer.send(new ProducerRecord<>(promotions.name(), "student".getBytes(UTF_8),
+          new AvroWireCodec<>(registry, promotions.valueSubject(), PromotionEvent.class).encode(promotion))).get();
+    }
+  }
+
+  /** Turns counted as skipped since {@code before}, over every reason. */
+  private static double skipped(Map<String, Double> before) {
+    double total = 0;
+    for (Map.Entry<String, Double> e : skippedCounts().entrySet()) {
+      total += e.getValue() - before.getOrDefault(e.getKey(), 0.0);
+    }
+    return total;
+  }
+
+  private static Map<String, Double> skippedCounts() {
+    List<PrometheusText.Sample> samples = PrometheusText.parse(ExpositionFormats.init().getPrometheusTextFormatWriter()
+        .toDebugString(PrometheusRegistry.defaultRegistry.scrape()));
+    Map<String, Double> counts = new HashMap<>();
+    for (String reason : List.of("not-drawn", "confident", "over-budget")) {
+      for (String gold : List.of("true", "false")) {
+        double v = PrometheusText.value(samples, "streamdistill_teacher_skipped_turns_total",
+            Map.of("reason", reason, "gold", gold));
+        counts.put(reason + "," + gold, Double.isNaN(v) ? 0 : v);
+      }
+    }
+    return counts;
+  }
+}

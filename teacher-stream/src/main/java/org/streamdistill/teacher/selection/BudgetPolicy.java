@@ -1,0 +1,83 @@
+package org.streamdistill.teacher.selection;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Policy {@code budget}: at most {@code turnsPerSecond} turns a second go to the teacher for the
+ * policy, the most uncertain of each window first (reason {@code budget}, probability 1: given the
+ * window, the choice is certain); of the turns left over, the audit share goes too. So the
+ * teacher's load stays under {@code turnsPerSecond + audit x offered load} whatever is offered:
+ * set the budget below what the teacher scores by at least that audit margin.
+ *
+ * <p>The budget is a token bucket: it refills at {@code turnsPerSecond} and holds at most {@code
+ * turnsPerSecond x windowMillis / 1000} turns (at least one), so a quiet spell cannot be saved up
+ * into a long burst. Until a champion exists the window's turns are ranked by a random draw
+ * instead of the student's confidence: the bound holds from the first turn.
+ */
+public final class BudgetPolicy implements SelectionPolicy {
+
+  private final double turnsPerSecond;
+  private final double capacity;
+  private final UncertaintyMeasure measure;
+  private final double audit;
+  private final TurnDraw draws;
+  private double tokens;
+  private long lastRefill = Long.MIN_VALUE;
+
+  public BudgetPolicy(double turnsPerSecond, long windowMillis, UncertaintyMeasure measure, double audit,
+                      TurnDraw draws) {
+    if (!(turnsPerSecond > 0) || Double.isInfinite(turnsPerSecond)) {
+      throw new IllegalArgumentException("budget must be > 0 turns per second, got " + turnsPerSecond);
+    }
+    if (windowMillis <= 0) {
+      throw new IllegalArgumentException("budget window must be > 0 ms, got " + windowMillis);
+    }
+    Audit.check(audit);
+    this.turnsPerSecond = turnsPerSecond;
+    this.capacity = Math.max(1.0, turnsPerSecond * windowMillis / 1000.0);
+    this.measure = measure;
+    this.audit = audit;
+    this.draws = draws;
+    this.tokens = capacity;
+  }
+
+  @Override
+  public List<Selection> decide(List<Candidate> window, long nowMillis) {
+    refill(nowMillis);
+    int n = window.size();
+    double[] confidence = new double[n];
+    List<Integer> order = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      Candidate c = window.get(i);
+      confidence[i] = c.studentProbabilities() != null ? measure.confidence(c.studentProbabilities())
+          : draws.draw(c.turnId(), TurnDraw.Purpose.TIE_BREAK);
+      order.add(i);
+    }
+    order.sort(Comparator.comparingDouble((Integer i) -> confidence[i]).thenComparingInt(i -> i));
+    int affordable = (int) Math.min(n, Math.floor(tokens));
+    tokens -= affordable;
+    Selection[] out = new Selection[n];
+    for (int rank = 0; rank < n; rank++) {
+      int i = order.get(rank);
+      out[i] = rank < affordable ? Selection.selected(SelectionReason.BUDGET, 1.0)
+          : Audit.orSkip(window.get(i).turnId(), audit, draws, SelectionReason.OVER_BUDGET);
+    }
+    return List.of(out);
+  }
+
+  private void refill(long nowMillis) {
+    if (lastRefill != Long.MIN_VALUE && nowMillis > lastRefill) {
+      tokens = Math.min(capacity, tokens + turnsPerSecond * (nowMillis - lastRefill) / 1000.0);
+    }
+    if (lastRefill == Long.MIN_VALUE || nowMillis > lastRefill) {
+      lastRefill = nowMillis;
+    }
+  }
+
+  @Override
+  public boolean needsStudent() {
+    return true;
+  }
+}

@@ -1,0 +1,84 @@
+package org.streamdistill.teacher.selection;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.streamdistill.schemas.registry.SchemaRegistryClient;
+
+/**
+ * The gate before the teacher, for one subtask: asks the champion student (when the policy needs
+ * it and there is one) for each turn's class probabilities, then lets the policy decide. A
+ * champion that fails on a window is logged and that window decided as if there were none.
+ * Owns its policy and its champion source.
+ */
+public final class SelectionGate implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SelectionGate.class);
+
+  private final SelectionSettings settings;
+  private final SelectionPolicy policy;
+  private final ChampionSource champions;
+  private String championVersion;
+
+  public SelectionGate(SelectionSettings settings, ChampionSource champions) {
+    this.settings = settings;
+    this.policy = settings.open();
+    this.champions = champions;
+  }
+
+  /** Travels with the job graph; opens the gate in a subtask. */
+  public record Factory(SelectionSettings settings, ChampionSource.Factory champions) implements Serializable {
+
+    /** The gate of the pipeline before selection: every turn to the teacher, no champion looked for. */
+    public static Factory passAll() {
+      return new Factory(SelectionSettings.all(), registry -> ChampionSource.none());
+    }
+
+    public SelectionGate open(SchemaRegistryClient registry) throws Exception {
+      return new SelectionGate(settings, settings.needsStudent() ? champions.open(registry) : ChampionSource.none());
+    }
+  }
+
+  /** Whether every turn passes (policy {@code all}): the caller may skip the gate altogether. */
+  public boolean passesEverything() {
+    return settings.passesEverything();
+  }
+
+  public SelectionSettings settings() {
+    return settings;
+  }
+
+  /** The champion the last window was judged with, or null. */
+  public String championVersion() {
+    return championVersion;
+  }
+
+  /** One decision per turn, in order. */
+  public List<Selection> decide(List<String> turnIds, List<String> texts, long nowMillis) throws Exception {
+    float[][] probabilities = null;
+    if (policy.needsStudent()) {
+      ChampionStudent champion = champions.current(nowMillis);
+      championVersion = champion == null ? null : champion.version();
+      if (champion != null) {
+        try {
+          probabilities = champion.probabilities(texts);
+        } catch (Exception e) {
+          LOG.warn("champion {} failed on a window of {} turns ({}); deciding it as without a champion",
+              champion.version(), texts.size(), e.toString());
+        }
+      }
+    }
+    List<Candidate> window = new ArrayList<>(turnIds.size());
+    for (int i = 0; i < turnIds.size(); i++) {
+      window.add(new Candidate(turnIds.get(i), probabilities == null ? null : probabilities[i]));
+    }
+    return policy.decide(window, nowMillis);
+  }
+
+  @Override
+  public void close() {
+    champions.close();
+  }
+}

@@ -1,0 +1,73 @@
+package org.streamdistill.teacher.selection;
+
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * The gate's settings, as the teacher job's configuration gives them ({@code teacher.selection.*},
+ * defined and documented in {@code TeacherJobConfig}). Travels with the job graph; each subtask
+ * opens its own policy.
+ *
+ * @param policy {@code all}, {@code uniform}, {@code uncertainty} or {@code budget}
+ * @param uniformRate the uniform policy's rate, in (0, 1]
+ * @param measure what the uncertainty and budget policies rank turns by
+ * @param threshold the uncertainty policy's threshold on {@code measure}, in (0, 1]
+ * @param budgetTurnsPerSecond the budget policy's rate, per subtask
+ * @param budgetWindowMillis the budget policy's longest burst, in milliseconds of budget
+ * @param auditShare of the turns a policy skips, the share that goes to the teacher anyway
+ * @param seed seeds every random draw
+ * @param championRefreshMillis how often the job looks for a newly promoted champion
+ */
+public record SelectionSettings(String policy, double uniformRate, UncertaintyMeasure measure, double threshold,
+                                double budgetTurnsPerSecond, long budgetWindowMillis, double auditShare, long seed,
+                                long championRefreshMillis) implements Serializable {
+
+  public static final String ALL = "all";
+  public static final String UNIFORM = "uniform";
+  public static final String UNCERTAINTY = "uncertainty";
+  public static final String BUDGET = "budget";
+  public static final List<String> POLICIES = List.of(ALL, UNIFORM, UNCERTAINTY, BUDGET);
+
+  public SelectionSettings {
+    if (!POLICIES.contains(policy)) {
+      throw new IllegalArgumentException("selection policy must be one of " + POLICIES + ", got '" + policy + "'");
+    }
+  }
+
+  /** Every turn to the teacher: the pipeline without a gate. */
+  public static SelectionSettings all() {
+    return new SelectionSettings(ALL, 1.0, UncertaintyMeasure.TOP_PROBABILITY, 0.5, 100, 1_000, 0.0, 0, 5_000);
+  }
+
+  /** Whether the gate passes every turn (no student needed, nothing skipped). */
+  public boolean passesEverything() {
+    return ALL.equals(policy);
+  }
+
+  /** Whether the policy consults the champion student (then the job follows the model topics). */
+  public boolean needsStudent() {
+    return UNCERTAINTY.equals(policy) || BUDGET.equals(policy);
+  }
+
+  /** A new policy for one subtask. */
+  public SelectionPolicy open() {
+    TurnDraw draws = new TurnDraw(seed);
+    return switch (policy) {
+      case UNIFORM -> new UniformPolicy(uniformRate, auditShare, draws);
+      case UNCERTAINTY -> new UncertaintyPolicy(measure, threshold, auditShare, draws);
+      case BUDGET -> new BudgetPolicy(budgetTurnsPerSecond, budgetWindowMillis, measure, auditShare, draws);
+      default -> new AllPolicy();
+    };
+  }
+
+  /** One line for logs and summaries: the policy and its parameters. */
+  public String describe() {
+    return switch (policy) {
+      case UNIFORM -> "uniform at rate " + uniformRate + ", audit " + auditShare;
+      case UNCERTAINTY -> "uncertainty (" + measure.key() + " < " + threshold + "), audit " + auditShare;
+      case BUDGET -> "budget of " + budgetTurnsPerSecond + " turns/s (window " + budgetWindowMillis + " ms, by "
+          + measure.key() + "), audit " + auditShare;
+      default -> "all";
+    };
+  }
+}

@@ -1,0 +1,201 @@
+package org.streamdistill.teacher.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.prometheus.metrics.expositionformats.ExpositionFormats;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.assertj.core.groups.Tuple;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.streamdistill.records.DialogueTurn;
+import org.streamdistill.records.SoftLabel;
+import org.streamdistill.schemas.metrics.PrometheusText;
+import org.streamdistill.schemas.registry.InMemorySchemaRegistryClient;
+import org.streamdistill.schemas.topic.Topics;
+import org.streamdistill.schemas.wire.AvroWireCodec;
+import org.streamdistill.teacher.selection.ChampionSource;
+import org.streamdistill.teacher.selection.ChampionStudent;
+import org.streamdistill.teacher.selection.SelectionGate;
+import org.streamdistill.teacher.selection.SelectionSettings;
+import org.streamdistill.teacher.selection.UncertaintyMeasure;
+
+/**
+ * The scoring operator with a selection gate, in Flink's one-input test harness: a scripted
+ * champion (sure of texts that start with "sure", unsure of "unsure", in between for "maybe")
+ * and a scripted teacher. What the teacher sees, what the soft labels say about their selection,
+ * and how the skipped turns are counted.
+ */
+class SelectionGateHarnessTest {
+
+  private static final Map<String, InMemorySchemaRegistryClient> REGISTRIES = new ConcurrentHashMap<>();
+  private static final Map<String, TeacherScoringOperatorHarnessTest.ScriptedScorer> SCORERS =
+      new ConcurrentHashMap<>();
+  private static final Map<String, ChampionStudent> CHAMPIONS = new ConcurrentHashMap<>();
+  private static final long RECEIVED = Instant.parse("2026-12-03T12:00:00Z").toEpochMilli();
+
+  private final String id = "gate-" + System.nanoTime();
+  private final TeacherScoringOperatorHarnessTest.ScriptedScorer scorer =
+      new TeacherScoringOperatorHarnessTest.ScriptedScorer();
+  private InMemorySchemaRegistryClient registry;
+  private AvroWireCodec<DialogueTurn> turnCodec;
+  private AvroWireCodec<SoftLabel> labelCodec;
+  private OneInputStreamOperatorTestHarness<KafkaRecordBytes, OutgoingRecord> harness;
+  private long nextOffset;
+
+  private void open(SelectionSettings settings, ChampionStudent champion) throws Exception {
+    registry = new InMemorySchemaRegistryClient();
+    REGISTRIES.put(id, registry);
+    SCORERS.put(id, scorer);
+    if (champion != null) {
+      CHAMPIONS.put(id, champion);
+    }
+    turnCodec = new AvroWireCodec<>(registry, Topics.TURNS.valueSubject(), DialogueTurn.class);
+    labelCodec = new AvroWireCodec<>(registry, Topics.SOFT_LABELS.valueSubject(), SoftLabel.class);
+    String key = id;
+    ChampionSource.Factory champions = r -> new ChampionSource() {
+      @Override
+      public ChampionStudent current(long nowMillis) {
+        return CHAMPIONS.get(key);
+      }
+
+      @Override
+      public void close() {}
+    };
+    TeacherScoringOperator operator = new TeacherScoringOperator(() -> SCORERS.get(key), () -> REGISTRIES.get(key),
+        Topics.TURNS, Topics.SOFT_LABELS, 8, 60_000, 1_000, 0, 1_024, 0.5,
+        new SelectionGate.Factory(settings, champions));
+    harness = new OneInputStreamOperatorTestHarness<>(operator);
+    harness.open();
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    harness.close();
+    REGISTRIES.remove(id);
+    SCORERS.remove(id);
+    CHAMPIONS.remove(id);
+  }
+
+  @Test
+  void shouldScoreOnlyTheTurnsTheChampionIsUnsureOfAndCountTheOthersAsSkipped() throws Exception {
+    // Given the uncertainty policy (top probability under 0.7), no audit, and a champion
+    open(new SelectionSettings(SelectionSettings.UNCERTAINTY, 1.0, UncertaintyMeasure.TOP_PROBABILITY, 0.7, 1, 1_000,
+        0.0, 1, 1_000), new ScriptedChampion());
+    Map<String, Double> before = skippedMetrics();
+
+    // When a batch of five turns is flushed, two of which the champion is sure of (one with a gold label)
+    process("t1", "sure thing", null);
+    process("t2", "unsure what", null);
+    process("t3", "sure again", "balance");
+    process("t4", "maybe so", null);
+    process("t5", "unsure too", "greeting");
+    harness.prepareSnapshotPreBarrier(1);
+
+    // Then the teacher scored only the three others, in one batch, and their labels say why
+    assertThat(scorer.batchSizes).containsExactly(3);
+    assertThat(softLabels()).extracting(SoftLabel::getTurnId, SoftLabel::getSelectionReason,
+        SoftLabel::getSelectionProbability).containsExactly(
+        Tuple.tuple("t2", "uncertain", 1.0), Tuple.tuple("t4", "uncertain", 1.0), Tuple.tuple("t5", "uncertain", 1.0));
+    // And the two skipped turns were counted as confident, one of them with a gold label
+    Map<String, Double> after = skippedMetrics();
+    assertThat(after.get("confident,false") - before.get("confident,false")).isEqualTo(1.0);
+    assertThat(after.get("confident,true") - before.get("confident,true")).isEqualTo(1.0);
+  }
+
+  @Test
+  void shouldPassEveryTurnUntilThereIsAChampion() throws Exception {
+    // Given the uncertainty policy and no champion yet
+    open(new SelectionSettings(SelectionSettings.UNCERTAINTY, 1.0, UncertaintyMeasure.TOP_PROBABILITY, 0.7, 1, 1_000,
+        0.0, 1, 1_000), null);
+
+    // When three turns are flushed
+    process("t1", "sure thing", null);
+    process("t2", "unsure", null);
+    process("t3", "sure again", null);
+    harness.prepareSnapshotPreBarrier(1);
+
+    // Then each is scored, as selected for reason all
+    assertThat(softLabels()).extracting(SoftLabel::getTurnId, SoftLabel::getSelectionReason).containsExactly(
+        Tuple.tuple("t1", "all"), Tuple.tuple("t2", "all"), Tuple.tuple("t3", "all"));
+  }
+
+  @Test
+  void shouldSpendTheBudgetOnTheLeastConfidentTurnsOfTheBatch() throws Exception {
+    // Given a budget of 2 turns a second (a bucket of 2) and no audit
+    open(new SelectionSettings(SelectionSettings.BUDGET, 1.0, UncertaintyMeasure.TOP_PROBABILITY, 0.7, 2, 1_000,
+        0.0, 1, 1_000), new ScriptedChampion());
+
+    // When a full batch of eight turns arrives at once
+    for (int i = 0; i < 8; i++) {
+      process("t" + i, (i == 3 ? "unsure " : i == 6 ? "maybe " : "sure ") + i, null);
+    }
+
+    // Then the batch is decided as it fills, and only the two least confident reach the teacher
+    assertThat(scorer.batchSizes).containsExactly(2);
+    assertThat(softLabels()).extracting(SoftLabel::getTurnId, SoftLabel::getSelectionReason).containsExactly(
+        Tuple.tuple("t3", "budget"), Tuple.tuple("t6", "budget"));
+  }
+
+  private void process(String turnId, String text, String gold) throws Exception {
+    DialogueTurn turn = DialogueTurn.newBuilder().setTurnId(turnId).setConversationId("conv").setTurnIndex(0)
+        .setSpeaker("user").setText(text).setEventTime(Instant.ofEpochMilli(RECEIVED)).setSource("test")
+        .setGoldLabel(gold).setHeldOut(false).build();
+    harness.processElement(new StreamRecord<>(new KafkaRecordBytes("dialogue.turns", 0, nextOffset++, RECEIVED,
+        "conv".getBytes(StandardCharsets.UTF_8), turnCodec.encode(turn))));
+  }
+
+  private List<SoftLabel> softLabels() {
+    List<SoftLabel> labels = new ArrayList<>();
+    for (Object o : harness.getOutput()) {
+      if (o instanceof StreamRecord<?> r && ((OutgoingRecord) r.getValue()).topic.equals("teacher.soft-labels")) {
+        labels.add(labelCodec.decode(((OutgoingRecord) r.getValue()).value));
+      }
+    }
+    return labels;
+  }
+
+  /** {@code streamdistill_teacher_skipped_turns_total} by "reason,gold", 0 when not yet exported. */
+  private static Map<String, Double> skippedMetrics() {
+    List<PrometheusText.Sample> samples = PrometheusText.parse(ExpositionFormats.init().getPrometheusTextFormatWriter()
+        .toDebugString(PrometheusRegistry.defaultRegistry.scrape()));
+    Map<String, Double> values = new java.util.HashMap<>();
+    for (String reason : List.of("confident", "over-budget")) {
+      for (String gold : List.of("false", "true")) {
+        double v = PrometheusText.value(samples, "streamdistill_teacher_skipped_turns_total",
+            Map.of("reason", reason, "gold", gold));
+        values.put(reason + "," + gold, Double.isNaN(v) ? 0 : v);
+      }
+    }
+    return values;
+  }
+
+  /** Sure (0.95) of texts starting with "sure", unsure (0.5) of "unsure", 0.65 for anything else. */
+  static final class ScriptedChampion implements ChampionStudent {
+    @Override
+    public String version() {
+      return "student-v7";
+    }
+
+    @Override
+    public float[][] probabilities(List<String> texts) {
+      float[][] out = new float[texts.size()][];
+      for (int i = 0; i < texts.size(); i++) {
+        String t = texts.get(i);
+        float top = t.startsWith("unsure") ? 0.5f : t.startsWith("sure") ? 0.95f : 0.65f;
+        out[i] = new float[] {top, 1 - top};
+      }
+      return out;
+    }
+
+    @Override
+    public void close() {}
+  }
+}
