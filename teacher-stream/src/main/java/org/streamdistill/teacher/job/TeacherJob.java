@@ -155,8 +155,20 @@ public final class TeacherJob {
    * @throws KafkaAccessCheck.AccessDeniedException saying what to check
    */
   public void checkKafkaAccess(Duration timeout) {
-    KafkaAccessCheck.check(config.bootstrapServers(), config.kafka(),
-        List.of(turns.name(), softLabels.name(), turns.deadLetterTopic()), timeout);
+    KafkaAccessCheck.check(config.bootstrapServers(), config.kafka(), topicsUsed(), timeout);
+  }
+
+  /**
+   * The topics the job reads or writes: turns, soft labels and dead letters, and, when its
+   * selection policy asks the champion student, the model topics that name the champion.
+   */
+  List<String> topicsUsed() {
+    List<String> topics = new java.util.ArrayList<>(List.of(turns.name(), softLabels.name(), turns.deadLetterTopic()));
+    if (config.selection().needsStudent()) {
+      topics.add(Topics.CHECKPOINTS.inNamespace(config.namespace()).name());
+      topics.add(Topics.PROMOTIONS.inNamespace(config.namespace()).name());
+    }
+    return List.copyOf(topics);
   }
 
   public TeacherJobConfig config() {
