@@ -38,6 +38,8 @@ public final class TeacherJob {
 
   public static final String NAME = "teacher-stream";
   private static final Logger LOG = LoggerFactory.getLogger(TeacherJob.class);
+  /** Bytes the turns source fetches per partition at a time; see {@link #kafkaSource()}. */
+  static final int SOURCE_PARTITION_FETCH_BYTES = 64 * 1024;
 
   private final TeacherJobConfig config;
   private final TurnScorer.Factory scorer;
@@ -116,8 +118,16 @@ public final class TeacherJob {
    * and admin client get the configured {@code kafka.*} client settings.
    */
   public KafkaSource<KafkaRecordBytes> kafkaSource() {
+    Properties consumer = new Properties();
+    // The consumer hands over one partition's fetched records before the next partition's. With
+    // Kafka's 1 MB per partition that is thousands of turns, a minute of scoring, while the other
+    // partitions' offsets stand still and the lag monitor calls the teacher STOP
+    // (TeacherJobFairnessIT). 64 KiB is a few hundred turns: every partition moves every few
+    // seconds. A kafka.max.partition.fetch.bytes setting overrides it.
+    consumer.setProperty("max.partition.fetch.bytes", Integer.toString(SOURCE_PARTITION_FETCH_BYTES));
+    config.kafka().applyTo(consumer);
     return KafkaSource.<KafkaRecordBytes>builder()
-        .setProperties(config.kafka().applyTo(new Properties()))
+        .setProperties(consumer)
         .setBootstrapServers(config.bootstrapServers())
         .setTopics(turns.name())
         .setGroupId(config.groupId())
