@@ -8,6 +8,7 @@ import org.streamdistill.student.model.TeacherEmbeddings;
 import org.streamdistill.student.model.TextCnn;
 import org.streamdistill.student.optim.Adam;
 import org.streamdistill.student.training.TrainerConfig;
+import org.streamdistill.teacher.model.SoftLabels;
 import org.streamdistill.teacher.selection.Candidate;
 import org.streamdistill.teacher.selection.Selection;
 import org.streamdistill.teacher.selection.SelectionPolicy;
@@ -129,26 +130,9 @@ final class LearningCurve {
     float[][] logits = model.logitsBatch(tokens);
     float[][] out = new float[logits.length][];
     for (int i = 0; i < logits.length; i++) {
-      out[i] = softmax(logits[i]);
+      out[i] = SoftLabels.softmax(logits[i], 1.0);
     }
     return out;
-  }
-
-  static float[] softmax(float[] logits) {
-    float max = Float.NEGATIVE_INFINITY;
-    for (float v : logits) {
-      max = Math.max(max, v);
-    }
-    double sum = 0;
-    float[] p = new float[logits.length];
-    for (int i = 0; i < logits.length; i++) {
-      p[i] = (float) Math.exp(logits[i] - max);
-      sum += p[i];
-    }
-    for (int i = 0; i < p.length; i++) {
-      p[i] /= (float) sum;
-    }
-    return p;
   }
 
   private double accuracy(TextCnn model) {

@@ -22,7 +22,6 @@ import org.streamdistill.records.DialogueTurn;
 import org.streamdistill.schemas.wire.AvroWireCodec;
 import org.streamdistill.teacher.job.TeacherJob;
 import org.streamdistill.teacher.job.TeacherJobConfig;
-import org.streamdistill.teacher.job.TurnScorer;
 
 /**
  * A teacher job with a backlog on every partition of {@code dialogue.turns} moves every
@@ -71,7 +70,7 @@ class TeacherJobFairnessIT {
 
     // When the teacher job, slower than the backlog (about 200 turns/s), works through it
     Map<String, String> settings = platform.jobSettings(namespace);
-    TeacherJob job = new TeacherJob(TeacherJobConfig.of(settings), SlowScorer::new);
+    TeacherJob job = new TeacherJob(TeacherJobConfig.of(settings), FixedTurnScorer.slow(5));
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(TeacherJob.restartPolicy());
     job.build(env, job.kafkaSource(), job.kafkaSink());
     JobClient client = env.executeAsync(TeacherJob.NAME + "-" + namespace);
@@ -103,37 +102,5 @@ class TeacherJobFairnessIT {
         .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
     committed.forEach((tp, o) -> offsets.put(tp, o.offset()));
     return offsets;
-  }
-
-  /** A teacher of about 200 turns/s that needs no model. */
-  static final class SlowScorer implements TurnScorer {
-    @Override
-    public List<Score> score(List<String> texts) throws InterruptedException {
-      Thread.sleep(5L * texts.size());
-      return texts.stream().map(t -> new Score(new int[] {101, 102}, false, new float[] {1f, 0f})).toList();
-    }
-
-    @Override
-    public List<String> labels() {
-      return List.of("a", "b");
-    }
-
-    @Override
-    public String version() {
-      return "slow-1";
-    }
-
-    @Override
-    public float temperature() {
-      return 1f;
-    }
-
-    @Override
-    public String labelSetId() {
-      return "slow-labels";
-    }
-
-    @Override
-    public void close() {}
   }
 }

@@ -35,7 +35,6 @@ import org.streamdistill.schemas.wire.AvroWireCodec;
 import org.streamdistill.teacher.job.LocalRecovery;
 import org.streamdistill.teacher.job.TeacherJob;
 import org.streamdistill.teacher.job.TeacherJobConfig;
-import org.streamdistill.teacher.job.TurnScorer;
 
 /**
  * A teacher job run by its own process resumes exactly once even when its consumer group's
@@ -169,7 +168,7 @@ class TeacherJobResumeIT {
   private record Run(String namespace, TeacherJobConfig config) {
 
     TeacherJob job() {
-      return new TeacherJob(config, FixedScorer.factory());
+      return new TeacherJob(config, FixedTurnScorer.factory());
     }
 
     Topic<DialogueTurn> turns() {
@@ -214,42 +213,5 @@ class TeacherJobResumeIT {
       return ends.entrySet().stream().allMatch(e -> committed.get(e.getKey()) != null
           && committed.get(e.getKey()).offset() >= e.getValue().offset());
     }
-  }
-
-  /** A teacher that needs no model: two labels, logits from the text's length. */
-  static final class FixedScorer implements TurnScorer {
-
-    static TurnScorer.Factory factory() {
-      return FixedScorer::new;
-    }
-
-    @Override
-    public List<Score> score(List<String> texts) {
-      return texts.stream().map(t -> new Score(new int[] {101, t.length(), 102}, false,
-          new float[] {t.length() % 7, 1.0f})).toList();
-    }
-
-    @Override
-    public List<String> labels() {
-      return List.of("even", "odd");
-    }
-
-    @Override
-    public String version() {
-      return "fixed-1";
-    }
-
-    @Override
-    public float temperature() {
-      return 1.0f;
-    }
-
-    @Override
-    public String labelSetId() {
-      return "fixed-labels";
-    }
-
-    @Override
-    public void close() {}
   }
 }
