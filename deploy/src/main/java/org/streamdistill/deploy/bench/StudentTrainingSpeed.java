@@ -37,7 +37,7 @@ final class StudentTrainingSpeed {
   /** The student's shape as the trainer builds it from its settings. */
   static TextCnnConfig shape(TrainerConfig trainer, int classes) {
     TextCnnConfig defaults = TextCnnConfig.defaults(classes);
-    return new TextCnnConfig(defaults.vocabSize(), trainer.embeddingDim(), defaults.filterWidths(),
+    return new TextCnnConfig(defaults.vocabSize(), trainer.embeddingDim(), trainer.filterWidths(),
         trainer.filtersPerWidth(), trainer.maxTokens(), classes, defaults.dropout(), defaults.stripSpecialTokens(),
         trainer.seed());
   }
@@ -59,14 +59,16 @@ final class StudentTrainingSpeed {
   String describe() {
     TextCnnConfig c = model.config();
     return String.format(Locale.ROOT, "TextCNN: vocabulary %d, embedding %d, widths %s x %d filters, %d tokens, "
-            + "%d classes; Adam lr %s, alpha %s", c.vocabSize(), c.embeddingDim(), c.filterWidths(),
-        c.filtersPerWidth(), c.maxTokens(), c.numClasses(), trainer.learningRate(), trainer.alpha());
+            + "%d classes; Adam lr %s, alpha %s; predict-then-learn includes %d replayed batches per new batch",
+        c.vocabSize(), c.embeddingDim(), c.filterWidths(), c.filtersPerWidth(), c.maxTokens(), c.numClasses(),
+        trainer.learningRate(), trainer.alpha(), trainer.replayBatches());
   }
 
   /**
    * Trains for at least {@code minSeconds} and at least one pass over {@code examples}, after
    * a warm-up of about a fifth of that, and times it; then times predict-then-learn (the
-   * challenger and a frozen champion predict each batch before the step) the same way.
+   * challenger and a frozen champion predict each batch before the step, and the trainer's
+   * replayed steps follow it) the same way.
    */
   StudentTraining measure(List<Example> examples, float temperature, double minSeconds, double teacherPerSecond) {
     int batchSize = trainer.batchSize();
@@ -118,6 +120,11 @@ final class StudentTrainingSpeed {
       model.logitsBatch(tokens);
       champion.logitsBatch(tokens);
       step(batch, temperature);
+      // As the trainer does after each new batch: its replay steps, on batches it learned before
+      // (which ones does not change the cost).
+      for (int r = 1; r <= trainer.replayBatches(); r++) {
+        step(batches.get((int) ((done + 7L * r) % batches.size())), temperature);
+      }
       done++;
     }
     steps[0] = done;

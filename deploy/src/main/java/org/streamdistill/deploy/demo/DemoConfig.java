@@ -31,8 +31,9 @@ public record DemoConfig(Path data, int passes, double goldFraction, long seed, 
 
   public static final ConfigDef DEFINITION = new ConfigDef()
       .define(DATA, Type.STRING, Clinc150.DEFAULT_PATH.toString(), Importance.HIGH, "CLINC150 data_full.json to replay.")
-      .define(PASSES, Type.INT, 3, Range.between(0, 100), Importance.HIGH,
-          "Passes over the training split before the held-out test split.")
+      .define(PASSES, Type.INT, 1, Range.between(0, 100), Importance.HIGH,
+          "Passes over the training split before the held-out test split (one is enough: the trainer replays "
+              + "what it learned, trainer.replay.batches).")
       .define(GOLD_FRACTION, Type.DOUBLE, 0.1, Range.between(0, 1), Importance.MEDIUM,
           "Share of training turns that carry their gold label.")
       .define(SEED, Type.LONG, 42L, Importance.LOW, "Seed of the replay (order, conversations, gold labels).")

@@ -38,11 +38,11 @@ import org.streamdistill.student.optim.Parameter;
  * training may continue while the snapshot is written); produces a file or byte stream, and
  * reads one back.
  *
- * <h2>Format, version 1 (all numbers big-endian)</h2>
+ * <h2>Format, version 2 (all numbers big-endian)</h2>
  *
  * <pre>
  * header   magic        8 bytes  ASCII "SDSTUDNT"
- *          version      int32    1
+ *          version      int32    2 (version 1, still read, ends after the optimizer)
  *          payloadSize  int64    number of payload bytes that follow
  * payload  config       int32 vocabSize, int32 embeddingDim, int32 widthCount,
  *                       int32 x widthCount filterWidths, int32 filtersPerWidth, int32 maxTokens,
@@ -56,6 +56,8 @@ import org.streamdistill.student.optim.Parameter;
  *                       float64 learningRate, beta1, beta2, epsilon, maxGradientNorm,
  *                       int64 step, int32 count, then count x (string parameter name,
  *                       int32 length, float32 x length first moments, float32 x length second)
+ *          sections     int32 count, then count x (string name, int32 length, length bytes):
+ *                       state of the caller's own (the trainer's replay memory), opaque here
  * trailer  crc32        int32    CRC-32 of the payload bytes
  * string = int32 byte length + UTF-8 bytes
  * </pre>
@@ -72,7 +74,9 @@ public final class ModelState {
   /** First bytes of every checkpoint file. */
   public static final String MAGIC = "SDSTUDNT";
   /** The format version this class writes and reads. */
-  public static final int FORMAT_VERSION = 1;
+  public static final int FORMAT_VERSION = 2;
+  /** The oldest format version this class still reads (it has no sections). */
+  public static final int OLDEST_READABLE_VERSION = 1;
 
   private static final byte[] MAGIC_BYTES = MAGIC.getBytes(StandardCharsets.US_ASCII);
   private static final int HEADER_SIZE = MAGIC_BYTES.length + 4 + 8;
@@ -83,11 +87,15 @@ public final class ModelState {
   private final TextCnn model;
   private final Adam optimizer;
   private final Map<String, String> metadata;
+  private final Map<String, byte[]> sections;
 
-  private ModelState(TextCnn model, Adam optimizer, Map<String, String> metadata) {
+  private ModelState(TextCnn model, Adam optimizer, Map<String, String> metadata, Map<String, byte[]> sections) {
     this.model = model;
     this.optimizer = optimizer;
     this.metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+    Map<String, byte[]> copy = new LinkedHashMap<>();
+    sections.forEach((name, bytes) -> copy.put(name, bytes.clone()));
+    this.sections = Collections.unmodifiableMap(copy);
   }
 
   /**
@@ -96,8 +104,14 @@ public final class ModelState {
    */
   public static ModelState capture(TextCnn model, Adam optimizerOrNull,
       Map<String, String> metadata) {
+    return capture(model, optimizerOrNull, metadata, Map.of());
+  }
+
+  /** {@link #capture(TextCnn, Adam, Map)} with named binary sections of the caller's own state (copied). */
+  public static ModelState capture(TextCnn model, Adam optimizerOrNull,
+      Map<String, String> metadata, Map<String, byte[]> sections) {
     return new ModelState(model.copy(), optimizerOrNull == null ? null : optimizerOrNull.copy(),
-        metadata);
+        metadata, sections);
   }
 
   /**
@@ -115,6 +129,11 @@ public final class ModelState {
 
   public Map<String, String> metadata() {
     return metadata;
+  }
+
+  /** The named binary sections (none in a version-1 file); the arrays must not be modified. */
+  public Map<String, byte[]> sections() {
+    return sections;
   }
 
   // ---------------------------------------------------------------- writing
@@ -207,6 +226,17 @@ public final class ModelState {
       writeFloats(out, p.values());
     }
 
+    writeOptimizer(out);
+    out.writeInt(sections.size());
+    for (Map.Entry<String, byte[]> e : sections.entrySet()) {
+      writeString(out, e.getKey());
+      out.writeInt(e.getValue().length);
+      out.write(e.getValue());
+    }
+    out.flush();
+  }
+
+  private void writeOptimizer(DataOutputStream out) throws IOException {
     if (optimizer == null) {
       out.writeByte(0);
       return;
@@ -228,7 +258,6 @@ public final class ModelState {
       writeFloats(out, e.getValue());
       writeFloats(out, state.secondMoments().get(e.getKey()));
     }
-    out.flush();
   }
 
   private int estimatePayloadSize() {
@@ -239,7 +268,11 @@ public final class ModelState {
     if (optimizer != null) {
       floats *= 3;
     }
-    return (int) Math.min(Integer.MAX_VALUE - 64, floats * 4 + 64 * 1024);
+    long sectionBytes = 0;
+    for (byte[] b : sections.values()) {
+      sectionBytes += b.length;
+    }
+    return (int) Math.min(Integer.MAX_VALUE - 64, floats * 4 + sectionBytes + 64 * 1024);
   }
 
   private static void writeString(DataOutputStream out, String s) throws IOException {
@@ -325,9 +358,9 @@ public final class ModelState {
     ByteBuffer in = ByteBuffer.wrap(bytes);
     in.position(MAGIC_BYTES.length);
     int version = in.getInt();
-    if (version != FORMAT_VERSION) {
+    if (version < OLDEST_READABLE_VERSION || version > FORMAT_VERSION) {
       throw new CorruptCheckpointException("format version " + version
-          + " is not supported; this build reads version " + FORMAT_VERSION);
+          + " is not supported; this build reads versions " + OLDEST_READABLE_VERSION + " to " + FORMAT_VERSION);
     }
     long payloadSize = in.getLong();
     long expected = HEADER_SIZE + payloadSize + TRAILER_SIZE;
@@ -351,7 +384,7 @@ public final class ModelState {
     }
     ByteBuffer payload = ByteBuffer.wrap(bytes, HEADER_SIZE, (int) payloadSize).slice();
     try {
-      ModelState state = parsePayload(payload);
+      ModelState state = parsePayload(payload, version);
       if (payload.hasRemaining()) {
         throw new CorruptCheckpointException(
             payload.remaining() + " unexplained bytes at the end of the payload");
@@ -365,7 +398,7 @@ public final class ModelState {
     }
   }
 
-  private static ModelState parsePayload(ByteBuffer in) throws CorruptCheckpointException {
+  private static ModelState parsePayload(ByteBuffer in, int version) throws CorruptCheckpointException {
     int vocabSize = in.getInt();
     int embeddingDim = in.getInt();
     int widthCount = count(in, "filter width", 4);
@@ -432,7 +465,18 @@ public final class ModelState {
       }
       optimizer = Adam.restore(settings, new Adam.State(step, first, second));
     }
-    return new ModelState(model, optimizer, metadata);
+    Map<String, byte[]> sections = new LinkedHashMap<>();
+    if (version >= 2) {
+      int sectionCount = count(in, "section", 8);
+      for (int i = 0; i < sectionCount; i++) {
+        String name = readString(in);
+        int length = count(in, "section byte", 1);
+        byte[] bytes = new byte[length];
+        in.get(bytes);
+        sections.put(name, bytes);
+      }
+    }
+    return new ModelState(model, optimizer, metadata, sections);
   }
 
   /** Reads a non-negative count, refusing one that cannot fit in the remaining bytes. */

@@ -5,23 +5,23 @@ package org.streamdistill.student.model;
  * store it and a resumed run draws exactly the dropout masks the original would have drawn
  * ({@link java.util.Random} and {@link java.util.SplittableRandom} hide their state).
  */
-final class SplitMix64 {
+public final class SplitMix64 {
 
   private long state;
 
-  SplitMix64(long state) {
+  public SplitMix64(long state) {
     this.state = state;
   }
 
-  long state() {
+  public long state() {
     return state;
   }
 
-  void setState(long state) {
+  public void setState(long state) {
     this.state = state;
   }
 
-  long nextLong() {
+  public long nextLong() {
     long z = (state += 0x9E3779B97F4A7C15L);
     z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
     z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
@@ -29,12 +29,12 @@ final class SplitMix64 {
   }
 
   /** Uniform in [0, 1). */
-  float nextFloat() {
+  public float nextFloat() {
     return (nextLong() >>> 40) * 0x1.0p-24f;
   }
 
   /** Uniform in [-bound, bound). */
-  float nextSymmetric(float bound) {
+  public float nextSymmetric(float bound) {
     return (2 * nextFloat() - 1) * bound;
   }
 }

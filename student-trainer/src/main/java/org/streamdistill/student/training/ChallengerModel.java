@@ -28,10 +28,17 @@ final class ChallengerModel {
   private String labelSetId;
   private String[] labelNames;
   private long samplesSeen;
+  private ReplayMemory memory;
 
   ChallengerModel(TrainerConfig config) {
     this.config = config;
     this.loss = new DistillationLoss(config.alpha());
+    this.memory = emptyMemory();
+  }
+
+  private ReplayMemory emptyMemory() {
+    // Its own seed, derived from the model's, so that replay draws do not depend on the weights' draws.
+    return new ReplayMemory(config.replayCapacity(), config.seed() * 0x9E3779B97F4A7C15L + 1);
   }
 
   /** Whether the model exists yet (restored, or shaped by a first soft label). */
@@ -78,34 +85,64 @@ final class ChallengerModel {
 
   private TextCnnConfig shape(int classes) {
     TextCnnConfig defaults = TextCnnConfig.defaults(classes);
-    return new TextCnnConfig(defaults.vocabSize(), config.embeddingDim(), defaults.filterWidths(),
+    return new TextCnnConfig(defaults.vocabSize(), config.embeddingDim(), config.filterWidths(),
         config.filtersPerWidth(), config.maxTokens(), classes, defaults.dropout(), defaults.stripSpecialTokens(),
         config.seed());
   }
 
-  /** One optimizer step on {@code batch} (admitted labels, in stream order); returns the batch's mean loss. */
+  /**
+   * One optimizer step on {@code batch} (admitted labels, in stream order), then {@code
+   * trainer.replay.batches} steps on batches of the same size drawn from the replay memory, which
+   * holds this batch by then; returns the new batch's mean loss.
+   */
   double learn(List<SoftLabel> batch) {
     if (batch.isEmpty()) {
       return Double.NaN;
     }
-    List<int[]> tokens = new ArrayList<>(batch.size());
-    List<float[]> logits = new ArrayList<>(batch.size());
-    List<Integer> gold = new ArrayList<>(batch.size());
-    float[] temperatures = new float[batch.size()];
+    List<ReplayMemory.Entry> entries = new ArrayList<>(batch.size());
+    for (SoftLabel label : batch) {
+      Integer gold = label.getGoldIndex();
+      entries.add(new ReplayMemory.Entry(tokens(label), floats(label.getLogits()), label.getTemperature(),
+          gold == null ? DistillationLoss.NO_GOLD : gold));
+    }
+    double mean = step(entries);
+    samplesSeen += batch.size();
+    if (config.replayBatches() > 0) {
+      entries.forEach(memory::add);
+      for (int r = 0; r < config.replayBatches(); r++) {
+        step(memory.sample(batch.size()));
+      }
+    }
+    return mean;
+  }
+
+  private double step(List<ReplayMemory.Entry> entries) {
+    List<int[]> tokens = new ArrayList<>(entries.size());
+    List<float[]> logits = new ArrayList<>(entries.size());
+    List<Integer> gold = new ArrayList<>(entries.size());
+    float[] temperatures = new float[entries.size()];
     boolean oneTemperature = true;
-    for (int i = 0; i < batch.size(); i++) {
-      SoftLabel label = batch.get(i);
-      tokens.add(tokens(label));
-      logits.add(floats(label.getLogits()));
-      gold.add(label.getGoldIndex());
-      temperatures[i] = label.getTemperature();
+    for (int i = 0; i < entries.size(); i++) {
+      ReplayMemory.Entry e = entries.get(i);
+      tokens.add(e.tokens());
+      logits.add(e.logits());
+      gold.add(e.gold() == DistillationLoss.NO_GOLD ? null : e.gold());
+      temperatures[i] = e.temperature();
       oneTemperature &= temperatures[i] == temperatures[0];
     }
-    double mean = oneTemperature
+    return oneTemperature
         ? model.trainBatch(tokens, logits, temperatures[0], gold, loss, optimizer)
         : model.trainBatch(tokens, logits, temperatures, gold, loss, optimizer);
-    samplesSeen += batch.size();
-    return mean;
+  }
+
+  /** The replay memory's state for a checkpoint. */
+  byte[] replayState() {
+    return memory.toBytes();
+  }
+
+  /** Turns the replay memory holds. */
+  int remembered() {
+    return memory.size();
   }
 
   /** Takes the state a checkpoint saved. */
@@ -116,6 +153,9 @@ final class ChallengerModel {
     labelSetId = loaded.labelSetId();
     labelNames = loaded.labelNames();
     samplesSeen = loaded.samplesSeen();
+    // A checkpoint written before replay existed, or by a trainer without it, has no memory.
+    memory = loaded.replayState() == null ? emptyMemory()
+        : ReplayMemory.fromBytes(loaded.replayState(), config.replayCapacity());
   }
 
   /** Back to no model: the next admitted label shapes the initial weights again (they are seeded). */
@@ -125,6 +165,7 @@ final class ChallengerModel {
     labelSetId = null;
     labelNames = null;
     samplesSeen = 0;
+    memory = emptyMemory();
   }
 
   TextCnn model() {

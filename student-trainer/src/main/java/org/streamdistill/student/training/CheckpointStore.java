@@ -36,11 +36,11 @@ final class CheckpointStore implements RestorePlan.CheckpointFiles {
 
   /** What a checkpoint saves. */
   record Saved(String version, String parent, long samplesSeen, Map<String, Long> offsets, String labelSetId,
-               String[] labelNames, TextCnn model, Adam optimizer) {}
+               String[] labelNames, TextCnn model, Adam optimizer, byte[] replayState) {}
 
   /** What a checkpoint gives back. */
   record Loaded(String version, long sequence, long samplesSeen, Map<String, Long> offsets, String labelSetId,
-                String[] labelNames, TextCnn model, Adam savedOptimizer) {
+                String[] labelNames, TextCnn model, Adam savedOptimizer, byte[] replayState) {
     Adam optimizer(Adam.Settings fallback) {
       return savedOptimizer != null ? savedOptimizer : new Adam(fallback);
     }
@@ -100,7 +100,9 @@ final class CheckpointStore implements RestorePlan.CheckpointFiles {
     saved.offsets().forEach((partition, offset) -> metadata.put(OFFSET_PREFIX + partition, Long.toString(offset)));
     Path file = dir.resolve(saved.version() + ".ckpt");
     try {
-      ModelState.capture(saved.model(), saved.optimizer(), metadata).writeAtomically(file);
+      Map<String, byte[]> sections = saved.replayState() == null ? Map.of()
+          : Map.of(ReplayMemory.SECTION, saved.replayState());
+      ModelState.capture(saved.model(), saved.optimizer(), metadata, sections).writeAtomically(file);
       prune(alsoKeep);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write checkpoint " + file + ": " + e.getMessage(), e);
@@ -187,7 +189,8 @@ final class CheckpointStore implements RestorePlan.CheckpointFiles {
     String[] labelNames = new String[state.model().config().numClasses()];
     System.arraycopy(names, 0, labelNames, 0, Math.min(names.length, labelNames.length));
     return new Loaded(m.get("version"), sequence(file), Long.parseLong(m.get("samples_seen")), offsets,
-        m.get("label_set_id"), labelNames, state.model(), state.optimizer().orElse(null));
+        m.get("label_set_id"), labelNames, state.model(), state.optimizer().orElse(null),
+        state.sections().get(ReplayMemory.SECTION));
   }
 
   /** Keeps the newest {@code keep} checkpoints and those named in {@code alsoKeep} (the champion). */

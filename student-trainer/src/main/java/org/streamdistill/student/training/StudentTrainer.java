@@ -451,7 +451,8 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
     Map<String, Long> offsets = new TreeMap<>();
     resume.forEach((tp, offset) -> offsets.put(tp.toString(), offset));
     Path path = store.save(new CheckpointStore.Saved(version, parent, challenger.samplesSeen(), offsets,
-        challenger.labelSetId(), challenger.labelNames(), challenger.model(), challenger.optimizer()),
+        challenger.labelSetId(), challenger.labelNames(), challenger.model(), challenger.optimizer(),
+        challenger.replayState()),
         champions.keptVersions());
     StudentCheckpoint metadata = StudentCheckpoint.newBuilder()
         .setModelName(config.modelName())

@@ -24,7 +24,7 @@ public record TrainerConfig(
     long checkpointEveryMillis, long seed, int maxTokens, int embeddingDim, int filtersPerWidth,
     boolean checkpointOnnx, long batchMaxIdleMillis, long commitEveryMillis, int transactionTimeoutMillis,
     String embeddingInit, long learningRateDecayAfterSamples, double deadLetterMaxFraction,
-    KafkaClientSettings kafka) {
+    List<Integer> filterWidths, int replayBatches, int replayCapacity, KafkaClientSettings kafka) {
 
   public static final String BOOTSTRAP_SERVERS = KafkaClientSettings.BOOTSTRAP_SERVERS;
   public static final String REGISTRY_URL = RegistryClientSettings.URL;
@@ -48,6 +48,9 @@ public record TrainerConfig(
   public static final String FILTERS = "trainer.model.filters-per-width";
   public static final String EMBEDDING_INIT = "trainer.model.embedding-init";
   public static final String LEARNING_RATE_DECAY_AFTER = "trainer.learning-rate.decay-after-samples";
+  public static final String FILTER_WIDTHS = "trainer.model.filter-widths";
+  public static final String REPLAY_BATCHES = "trainer.replay.batches";
+  public static final String REPLAY_CAPACITY = "trainer.replay.capacity";
   /** {@link #EMBEDDING_INIT} value: start from the teacher's token embeddings, projected. */
   public static final String EMBEDDING_INIT_TEACHER = "teacher";
   /** {@link #EMBEDDING_INIT} value: start from uniform random embeddings. */
@@ -91,7 +94,9 @@ public record TrainerConfig(
       .define(EMBEDDING_DIM, Type.INT, 64, Range.between(1, 1024), Importance.LOW, "Token embedding width.")
       // Defaults of the three keys below chosen on CLINC150's val split with the experiment harness
       // (student-trainer tests, org.streamdistill.student.experiments); figures in BENCHMARKS.md.
-      .define(FILTERS, Type.INT, 128, Range.between(1, 1024), Importance.LOW, "Convolution filters per width (3, 4, 5).")
+      .define(FILTERS, Type.INT, 128, Range.between(1, 1024), Importance.LOW, "Convolution filters per width.")
+      .define(FILTER_WIDTHS, Type.LIST, "1,2,3,4,5", Importance.LOW,
+          "Convolution widths in tokens, distinct, each between 1 and " + MAX_TOKENS + ".")
       .define(EMBEDDING_INIT, Type.STRING, EMBEDDING_INIT_TEACHER,
           ConfigDef.ValidString.in(EMBEDDING_INIT_TEACHER, EMBEDDING_INIT_RANDOM), Importance.LOW,
           "Initial token embeddings of a new student: 'teacher' projects the teacher's MiniLM word embeddings onto "
@@ -100,7 +105,15 @@ public record TrainerConfig(
       .define(LEARNING_RATE_DECAY_AFTER, Type.LONG, 15_000L, Range.atLeast(0), Importance.LOW,
           "The learning rate stays at " + LEARNING_RATE + " for this many learned turns, then decays as the inverse "
           + "square root of the turns learned (halved at 4x, never zero); 0 keeps it constant. Counted in optimizer "
-          + "steps of " + BATCH_SIZE + " turns.");
+          + "steps of " + BATCH_SIZE + " turns, replayed batches included.")
+      .define(REPLAY_BATCHES, Type.INT, 4, Range.between(0, 64), Importance.MEDIUM,
+          "After each batch of new turns, this many optimizer steps on batches drawn at random from the turns "
+          + "learned most recently (" + REPLAY_CAPACITY + "): more learning per teacher call, at the trainer's CPU "
+          + "cost (the teacher bounds the pipeline). 0 learns each turn once. The memory is saved with each "
+          + "checkpoint, so a restarted trainer continues exactly.")
+      .define(REPLAY_CAPACITY, Type.INT, 20_000, Range.between(1, 1_000_000), Importance.LOW,
+          "Turns the replay memory holds (the newest); each costs about 0.7 KB of heap and of checkpoint file "
+          + "with 151 labels.");
 
 
   public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, "STREAMDISTILL",
@@ -136,11 +149,30 @@ public record TrainerConfig(
         (Integer) v.get(EMBEDDING_DIM), (Integer) v.get(FILTERS), (Boolean) v.get(CHECKPOINT_ONNX),
         (Long) v.get(BATCH_MAX_IDLE_MS), (Long) v.get(COMMIT_EVERY_MS), (Integer) v.get(TRANSACTION_TIMEOUT_MS),
         (String) v.get(EMBEDDING_INIT), (Long) v.get(LEARNING_RATE_DECAY_AFTER), (Double) v.get(DEAD_LETTER_MAX_FRACTION),
+        widths(v.get(FILTER_WIDTHS)), (Integer) v.get(REPLAY_BATCHES), (Integer) v.get(REPLAY_CAPACITY),
         KafkaClientSettings.from(v));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Integer> widths(Object value) {
+    List<Integer> widths = new java.util.ArrayList<>();
+    for (String w : (List<String>) value) {
+      try {
+        widths.add(Integer.parseInt(w.trim()));
+      } catch (NumberFormatException e) {
+        throw new ConfigException(FILTER_WIDTHS, value, "must be a comma-separated list of whole numbers, got '" + w + "'");
+      }
+    }
+    return List.copyOf(widths);
   }
 
   /** Checks the settings that constrain each other. */
   public TrainerConfig {
+    if (filterWidths.isEmpty() || new java.util.HashSet<>(filterWidths).size() != filterWidths.size()
+        || filterWidths.stream().anyMatch(w -> w < 1 || w > maxTokens)) {
+      throw new ConfigException(FILTER_WIDTHS, filterWidths, "must name at least one width, each once, each between 1 and "
+          + MAX_TOKENS + " (" + maxTokens + ")");
+    }
     if (commitEveryMillis * 2 > transactionTimeoutMillis) {
       throw new ConfigException(COMMIT_EVERY_MS, commitEveryMillis, "must be at most half of "
           + TRANSACTION_TIMEOUT_MS + " (" + transactionTimeoutMillis + " ms), or transactions would time out "

@@ -130,6 +130,40 @@ class ModelStateTest {
   }
 
   @Test
+  void shouldRoundTripNamedSectionsAndStillReadAVersion1FileWithoutThem() throws IOException {
+    // Given a state with a section of the caller's own
+    TextCnn model = new TextCnn(SMALL);
+    byte[] section = {1, 2, 3, -4};
+    ModelState withSection = ModelState.capture(model, null, METADATA, Map.of("replay-memory", section));
+
+    // Then its bytes read back with the section
+    byte[] bytes = withSection.toBytes();
+    assertThat(ModelState.fromBytes(bytes).sections()).containsOnlyKeys("replay-memory");
+    assertThat(ModelState.fromBytes(bytes).sections().get("replay-memory")).containsExactly(1, 2, 3, -4);
+
+    // And a file as version 1 wrote it (no section count after the optimizer) still reads, without sections
+    byte[] v2 = ModelState.capture(model, null, METADATA).toBytes();
+    int header = ModelState.MAGIC.length() + 4 + 8;
+    int payload = v2.length - header - 4;
+    byte[] v1Payload = java.util.Arrays.copyOfRange(v2, header, header + payload - 4);
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(v1Payload);
+    java.nio.ByteBuffer v1 = java.nio.ByteBuffer.allocate(header + v1Payload.length + 4);
+    v1.put(ModelState.MAGIC.getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(1).putLong(v1Payload.length)
+        .put(v1Payload).putInt((int) crc.getValue());
+    ModelState old = ModelState.fromBytes(v1.array());
+    assertThat(old.sections()).isEmpty();
+    assertThat(old.metadata()).isEqualTo(METADATA);
+    assertThat(old.model().parameter(TextCnn.EMBEDDING).values()).containsExactly(model.parameter(TextCnn.EMBEDDING).values());
+
+    // And a version this build does not know is refused by name
+    byte[] v9 = bytes.clone();
+    java.nio.ByteBuffer.wrap(v9).putInt(ModelState.MAGIC.length(), 9);
+    assertThatThrownBy(() -> ModelState.fromBytes(v9)).isInstanceOf(CorruptCheckpointException.class)
+        .hasMessageContaining("format version 9 is not supported");
+  }
+
+  @Test
   void shouldStoreAModelWithoutOptimizer() throws IOException {
     TextCnn model = new TextCnn(SMALL);
 

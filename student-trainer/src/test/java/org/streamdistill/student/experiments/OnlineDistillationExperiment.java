@@ -109,11 +109,13 @@ public final class OnlineDistillationExperiment {
   record Settings(double lr, float alpha, float temperature, float smooth, int dim, int filters,
                   List<Integer> widths, int maxTokens, float dropout, int batch, int passes, double gold,
                   String init, float rms, String sched, long warmup, long decayTurns, double floor,
-                  double clip, String eval, int curve, String curveSplit, boolean freezeEmbedding) {
+                  double clip, String eval, int curve, String curveSplit, boolean freezeEmbedding,
+                  double replay, int replayCap, boolean replayGoldOnly, double ema,
+                  double tokenDrop) {
     /** Unset keys take the trainer's defaults ({@link TrainerConfig}), so no key means "as the demo runs". */
     static Settings of(Map<String, String> o) {
       TrainerConfig d = TrainerConfig.of(Map.of());
-      List<Integer> widths = Arrays.stream(o.getOrDefault("widths", "3,4,5").split(","))
+      List<Integer> widths = Arrays.stream(o.getOrDefault("widths", d.filterWidths().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","))).split(","))
           .map(Integer::parseInt).toList();
       String sched = d.learningRateDecayAfterSamples() > 0 ? "invsqrt" : "const";
       return new Settings(Double.parseDouble(o.getOrDefault("lr", Double.toString(d.learningRate()))),
@@ -133,7 +135,12 @@ public final class OnlineDistillationExperiment {
           Double.parseDouble(o.getOrDefault("floor", "0.1")),
           Double.parseDouble(o.getOrDefault("clip", "5")), o.getOrDefault("eval", "val"),
           Integer.parseInt(o.getOrDefault("curve", "0")), o.getOrDefault("curveSplit", "test"),
-          Boolean.parseBoolean(o.getOrDefault("freezeEmbedding", "false")));
+          Boolean.parseBoolean(o.getOrDefault("freezeEmbedding", "false")),
+          Double.parseDouble(o.getOrDefault("replay", Integer.toString(d.replayBatches()))),
+          Integer.parseInt(o.getOrDefault("replayCap", Integer.toString(d.replayCapacity()))),
+          Boolean.parseBoolean(o.getOrDefault("replayGoldOnly", "false")),
+          Double.parseDouble(o.getOrDefault("ema", "0")),
+          Double.parseDouble(o.getOrDefault("tokenDrop", "0")));
     }
 
     /** The schedule in optimizer steps; turn counts are divided by the batch size. */
@@ -170,6 +177,8 @@ public final class OnlineDistillationExperiment {
     TextCnn model = new TextCnn(config);
     if (s.init.equals("teacher")) {
       TeacherEmbeddings.initialise(model, teacherTable(s.dim, s.rms));
+    } else if (s.init.startsWith("static:")) {
+      TeacherEmbeddings.initialise(model, staticTable(s.init.substring(7), s.dim, s.rms));
     } else if (!s.init.equals("random")) {
       throw new IllegalArgumentException("init is random or teacher, got " + s.init);
     }
@@ -188,6 +197,13 @@ public final class OnlineDistillationExperiment {
     List<float[]> logits = new ArrayList<>(s.batch);
     List<Integer> gold = new ArrayList<>(s.batch);
     int nextCurvePoint = s.curve;
+    // Replay memory: stream positions already learned once, a ring of at most replayCap.
+    int[] memory = new int[Math.min(s.replayCap, stream.size())];
+    int memorySize = 0;
+    int memoryNext = 0;
+    java.util.Random replayRandom = new java.util.Random(seed * 31 + 17);
+    double replayCredit = 0;
+    TextCnn averaged = s.ema > 0 ? model.copy() : null;
     for (int from = 0; from < stream.size(); from += s.batch) {
       ids.clear();
       logits.clear();
@@ -209,18 +225,107 @@ public final class OnlineDistillationExperiment {
       } else {
         model.trainBatch(ids, logits, temperature, gold, loss, adam);
       }
+      for (int i = from; i < to; i++) {
+        if (s.replayGoldOnly && !stream.gold()[i]) {
+          continue;
+        }
+        memory[memoryNext] = i;
+        memoryNext = (memoryNext + 1) % memory.length;
+        memorySize = Math.min(memory.length, memorySize + 1);
+      }
+      replayCredit += s.replay;
+      while (replayCredit >= 1 && memorySize > 0) {
+        replayCredit -= 1;
+        ids.clear();
+        logits.clear();
+        gold.clear();
+        for (int k = 0; k < s.batch; k++) {
+          int i = memory[replayRandom.nextInt(memorySize)];
+          int e = stream.example()[i];
+          ids.add(dropTokens(train.tokenIds()[e], s.tokenDrop, replayRandom));
+          logits.add(teacherLogits[e]);
+          gold.add(stream.gold()[i] ? train.gold()[e] : null);
+        }
+        model.trainBatch(ids, logits, temperature, gold, loss, adam);
+        average(averaged, model, s.ema);
+      }
+      average(averaged, model, s.ema);
       trainNanos += THREADS.getCurrentThreadCpuTime() - t0;
       if (s.curve > 0 && (to >= nextCurvePoint || to == stream.size())) {
-        curve.add(new Double[] {(double) to, inScopeAccuracy(model, curveSplit, scores.oosIndex)});
+        curve.add(new Double[] {(double) to, inScopeAccuracy(averaged != null ? averaged : model, curveSplit, scores.oosIndex)});
         while (nextCurvePoint <= to) {
           nextCurvePoint += s.curve;
         }
       }
     }
     double seconds = (System.nanoTime() - start) / 1e9;
+    if (averaged != null) {
+      model = averaged;
+    }
+    System.out.printf(Locale.ROOT, "seed %d agreement with the teacher: train %.4f test %.4f%n", seed,
+        agreement(model, train), agreement(model, test));
     double valAccuracy = s.eval.equals("test") ? Double.NaN : inScopeAccuracy(model, val, scores.oosIndex);
     double testAccuracy = s.eval.equals("val") ? Double.NaN : inScopeAccuracy(model, test, scores.oosIndex);
     return new Result(seed, valAccuracy, testAccuracy, seconds, stream.size() / (trainNanos / 1e9), curve);
+  }
+
+  static double agreement(TextCnn model, TeacherScores.Split split) {
+    long same = 0;
+    for (int from = 0; from < split.size(); from += 256) {
+      int to = Math.min(split.size(), from + 256);
+      float[][] out = model.logitsBatch(Arrays.asList(split.tokenIds()).subList(from, to));
+      for (int i = from; i < to; i++) {
+        if (argmax(out[i - from]) == argmax(split.logits()[i])) {
+          same++;
+        }
+      }
+    }
+    return (double) same / split.size();
+  }
+
+  /** The ids without each inner token (not the first or last) with probability p; at least one inner token stays. */
+  static int[] dropTokens(int[] ids, double p, java.util.Random random) {
+    if (p <= 0 || ids.length <= 3) {
+      return ids;
+    }
+    int[] out = new int[ids.length];
+    int n = 0;
+    out[n++] = ids[0];
+    for (int i = 1; i < ids.length - 1; i++) {
+      if (random.nextDouble() >= p) {
+        out[n++] = ids[i];
+      }
+    }
+    if (n == 1) {
+      out[n++] = ids[1 + random.nextInt(ids.length - 2)];
+    }
+    out[n++] = ids[ids.length - 1];
+    return Arrays.copyOf(out, n);
+  }
+
+  static int argmax(float[] l) {
+    int best = 0;
+    for (int c = 1; c < l.length; c++) {
+      if (l[c] > l[best]) {
+        best = c;
+      }
+    }
+    return best;
+  }
+
+  static void average(TextCnn averaged, TextCnn model, double decay) {
+    if (averaged == null) {
+      return;
+    }
+    float d = (float) decay;
+    for (int p = 0; p < model.parameters().size(); p++) {
+      float[] a = averaged.parameters().get(p).values();
+      float[] w = model.parameters().get(p).values();
+      for (int j = 0; j < a.length; j++) {
+        a[j] += (1 - d) * (w[j] - a[j]);
+      }
+      averaged.parameters().get(p).markModified();
+    }
   }
 
   /** Fraction of the split's in-scope utterances whose largest student logit is the gold label. */
@@ -295,6 +400,27 @@ public final class OnlineDistillationExperiment {
       out[r] = o;
     }
     return out;
+  }
+
+  static float[] staticTable(String file, int dim, float rms) throws IOException {
+    String key = file + "/" + dim + "/" + rms;
+    synchronized (EMBEDDING_TABLES) {
+      float[] table = EMBEDDING_TABLES.get(key);
+      if (table == null) {
+        try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(
+            java.nio.file.Files.newInputStream(Path.of(file))))) {
+          int rows = in.readInt();
+          int width = in.readInt();
+          float[] values = new float[rows * width];
+          for (int i = 0; i < values.length; i++) {
+            values[i] = in.readFloat();
+          }
+          table = TeacherEmbeddings.of(values, rows, width).projected(dim, rms);
+        }
+        EMBEDDING_TABLES.put(key, table);
+      }
+      return table;
+    }
   }
 
   static float[] teacherTable(int dim, float rms) throws IOException {

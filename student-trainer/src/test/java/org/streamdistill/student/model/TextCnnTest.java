@@ -76,13 +76,17 @@ class TextCnnTest {
 
     assertThat(shapes).containsExactly(
         entry("embedding", List.of(30522, 64)),
+        entry("conv1.weight", List.of(128, 1, 64)),
+        entry("conv1.bias", List.of(128)),
+        entry("conv2.weight", List.of(128, 2, 64)),
+        entry("conv2.bias", List.of(128)),
         entry("conv3.weight", List.of(128, 3, 64)),
         entry("conv3.bias", List.of(128)),
         entry("conv4.weight", List.of(128, 4, 64)),
         entry("conv4.bias", List.of(128)),
         entry("conv5.weight", List.of(128, 5, 64)),
         entry("conv5.bias", List.of(128)),
-        entry("dense.weight", List.of(151, 384)),
+        entry("dense.weight", List.of(151, 640)),
         entry("dense.bias", List.of(151)));
     assertThat(model.parameter("embedding").isRowSparse()).isTrue();
     assertThat(Arrays.copyOf(model.parameter("embedding").values(), 64)).containsOnly(0f);

@@ -15,7 +15,11 @@ class ChallengerModelTest {
 
   private final TrainerConfig config = TrainerConfig.of(Map.of(TrainerConfig.EMBEDDING_INIT, "random",
       TrainerConfig.EMBEDDING_DIM, "4", TrainerConfig.FILTERS, "2", TrainerConfig.MAX_TOKENS, "8",
-      TrainerConfig.SEED, "5"));
+      TrainerConfig.SEED, "5", TrainerConfig.REPLAY_BATCHES, "0"));
+
+  private final TrainerConfig replaying = TrainerConfig.of(Map.of(TrainerConfig.EMBEDDING_INIT, "random",
+      TrainerConfig.EMBEDDING_DIM, "4", TrainerConfig.FILTERS, "2", TrainerConfig.MAX_TOKENS, "8",
+      TrainerConfig.SEED, "5", TrainerConfig.REPLAY_BATCHES, "2", TrainerConfig.REPLAY_CAPACITY, "3"));
 
   @Test
   void shouldShapeTheModelFromTheFirstLabelAndLearnItsLabelNames() {
@@ -27,7 +31,7 @@ class ChallengerModelTest {
 
     assertThat(challenger.shaped()).isTrue();
     assertThat(challenger.model().config()).isEqualTo(new TextCnnConfig(TextCnnConfig.BERT_UNCASED_VOCAB_SIZE, 4,
-        TextCnnConfig.defaults(3).filterWidths(), 2, 8, 3, TextCnnConfig.defaults(3).dropout(),
+        config.filterWidths(), 2, 8, 3, TextCnnConfig.defaults(3).dropout(),
         TextCnnConfig.defaults(3).stripSpecialTokens(), 5));
     assertThat(challenger.labelSetId()).isEqualTo("labels-test");
     assertThat(challenger.labelNames()).containsExactly(null, "intent-1", "intent-2");
@@ -68,5 +72,51 @@ class ChallengerModelTest {
     assertThat(challenger.samplesSeen()).isEqualTo(2);
     assertThat(afterOneStep).isNotEqualTo(initial.parameter(TextCnn.DENSE_WEIGHT).values());
     assertThat(challenger.model().parameter(TextCnn.DENSE_WEIGHT).values()).containsExactly(afterOneStep);
+  }
+
+  @Test
+  void shouldReplayRememberedTurnsAfterEachBatchAndContinueExactlyFromACheckpointThatHoldsTheMemory() {
+    // Given a challenger replaying 2 batches after each new one from a memory of 3 turns, after two batches
+    List<SoftLabel> first = List.of(TrainingRecords.softLabel(0, false), TrainingRecords.softLabel(1, false));
+    List<SoftLabel> second = List.of(TrainingRecords.softLabel(2, false), TrainingRecords.softLabel(3, false));
+    List<SoftLabel> third = List.of(TrainingRecords.softLabel(4, false), TrainingRecords.softLabel(5, false));
+    ChallengerModel challenger = new ChallengerModel(replaying);
+    first.forEach(challenger::admit);
+    challenger.learn(first);
+    second.forEach(challenger::admit);
+    challenger.learn(second);
+    CheckpointStore.Loaded saved = new CheckpointStore.Loaded("student-v1", 1, challenger.samplesSeen(), Map.of(),
+        challenger.labelSetId(), challenger.labelNames().clone(), challenger.model().copy(),
+        challenger.optimizer().copy(), challenger.replayState());
+
+    // Then it counted only new turns, took 3 steps per batch, and remembers the newest 3
+    assertThat(challenger.samplesSeen()).isEqualTo(4);
+    assertThat(challenger.optimizer().exportState().step()).isEqualTo(6);
+    assertThat(challenger.remembered()).isEqualTo(3);
+
+    // When it learns a third batch, and a challenger restored from the saved state learns the same
+    third.forEach(challenger::admit);
+    challenger.learn(third);
+    ChallengerModel restored = new ChallengerModel(replaying);
+    restored.restore(new CheckpointStore.Loaded("student-v1", 1, 4, Map.of(), saved.labelSetId(),
+        saved.labelNames().clone(), saved.model().copy(), saved.savedOptimizer().copy(), saved.replayState()));
+    third.forEach(restored::admit);
+    restored.learn(third);
+
+    // Then both hold the same weights bit for bit
+    assertThat(restored.model().parameter(TextCnn.DENSE_WEIGHT).values())
+        .containsExactly(challenger.model().parameter(TextCnn.DENSE_WEIGHT).values());
+    assertThat(restored.model().parameter(TextCnn.EMBEDDING).values())
+        .containsExactly(challenger.model().parameter(TextCnn.EMBEDDING).values());
+
+    // And one restored without the memory (as from an old checkpoint) learns differently: the memory matters
+    ChallengerModel forgetful = new ChallengerModel(replaying);
+    forgetful.restore(new CheckpointStore.Loaded("student-v1", 1, 4, Map.of(), saved.labelSetId(),
+        saved.labelNames().clone(), saved.model().copy(), saved.savedOptimizer().copy(), null));
+    third.forEach(forgetful::admit);
+    forgetful.learn(third);
+    assertThat(forgetful.remembered()).isEqualTo(2);
+    assertThat(forgetful.model().parameter(TextCnn.DENSE_WEIGHT).values())
+        .isNotEqualTo(challenger.model().parameter(TextCnn.DENSE_WEIGHT).values());
   }
 }

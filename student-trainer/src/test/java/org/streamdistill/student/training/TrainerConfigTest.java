@@ -12,13 +12,29 @@ import org.streamdistill.student.optim.LearningRateSchedule;
 class TrainerConfigTest {
 
   @Test
-  void shouldDefaultToTeacherEmbeddings128FiltersAndADecayAfter15000Turns() {
+  void shouldDefaultToTeacherEmbeddingsWidths1To5With128FiltersReplayAndADecayAfter15000Turns() {
     TrainerConfig config = TrainerConfig.of(Map.of());
 
     assertThat(config.embeddingsFromTeacher()).isTrue();
     assertThat(config.filtersPerWidth()).isEqualTo(128);
+    assertThat(config.filterWidths()).containsExactly(1, 2, 3, 4, 5);
+    assertThat(config.replayBatches()).isEqualTo(4);
+    assertThat(config.replayCapacity()).isEqualTo(20_000);
     // 15,000 turns in steps of 32 turns: 468 steps at the full rate.
     assertThat(config.learningRateSchedule()).isEqualTo(new InverseSqrtDecay(468));
+  }
+
+  @Test
+  void shouldRefuseFilterWidthsThatAreNotDistinctWholeNumbersWithinTheTokenLimit() {
+    assertThat(TrainerConfig.of(Map.of(TrainerConfig.FILTER_WIDTHS, "2, 4")).filterWidths()).containsExactly(2, 4);
+    assertThatThrownBy(() -> TrainerConfig.of(Map.of(TrainerConfig.FILTER_WIDTHS, "3,x")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("got 'x'");
+    assertThatThrownBy(() -> TrainerConfig.of(Map.of(TrainerConfig.FILTER_WIDTHS, "3,3")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("each once");
+    assertThatThrownBy(() -> TrainerConfig.of(Map.of(TrainerConfig.FILTER_WIDTHS, "2,40")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("between 1 and trainer.model.max-tokens (32)");
+    assertThatThrownBy(() -> TrainerConfig.of(Map.of(TrainerConfig.REPLAY_BATCHES, "-1")))
+        .isInstanceOf(ConfigException.class);
   }
 
   @Test
