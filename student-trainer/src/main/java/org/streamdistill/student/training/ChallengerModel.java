@@ -1,10 +1,16 @@
 package org.streamdistill.student.training;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamdistill.records.SoftLabel;
+import org.streamdistill.student.checkpoint.CorruptCheckpointException;
+import org.streamdistill.student.checkpoint.ModelState;
 import org.streamdistill.student.loss.DistillationLoss;
 import org.streamdistill.student.model.TeacherEmbeddings;
 import org.streamdistill.student.model.TextCnn;
@@ -20,10 +26,14 @@ import org.streamdistill.student.optim.Adam;
 final class ChallengerModel {
 
   private static final Logger LOG = LoggerFactory.getLogger(ChallengerModel.class);
+  /** Checkpoint section of the learning weights when the file's model is their average. */
+  static final String LEARNING_WEIGHTS = "learning-weights";
 
   private final TrainerConfig config;
   private final DistillationLoss loss;
   private TextCnn model;
+  /** The exponential moving average of {@link #model}'s weights, when averaging is on: what predicts and is saved as the version. */
+  private TextCnn averaged;
   private Adam optimizer;
   private String labelSetId;
   private String[] labelNames;
@@ -76,6 +86,7 @@ final class ChallengerModel {
     if (config.embeddingsFromTeacher()) {
       TeacherEmbeddings.initialiseFromTeacher(model);
     }
+    averaged = config.weightAverageDecay() > 0 ? model.copy() : null;
     optimizer = new Adam(Adam.Settings.defaults().withLearningRate(config.learningRate()))
         .useSchedule(config.learningRateSchedule());
     labelSetId = label.getLabelSetId();
@@ -117,6 +128,34 @@ final class ChallengerModel {
   }
 
   private double step(List<ReplayMemory.Entry> entries) {
+    double mean = optimizerStep(entries);
+    if (averaged != null) {
+      average(averaged, model, (float) config.weightAverageDecay());
+    }
+    return mean;
+  }
+
+  /**
+   * {@code averaged += (1 - decay) * (weights - averaged)}, every parameter, after every step
+   * (Polyak averaging). Measured on CLINC150 with replay, one pass: decay 0.995 lifted the
+   * student's in-scope test accuracy by about 0.003 (BENCHMARKS.md), at about 2 ms per step for
+   * the default model's 2.4 M weights.
+   */
+  static void average(TextCnn averaged, TextCnn model, float decay) {
+    float rate = 1 - decay;
+    List<org.streamdistill.student.optim.Parameter> target = averaged.parameters();
+    List<org.streamdistill.student.optim.Parameter> source = model.parameters();
+    for (int p = 0; p < target.size(); p++) {
+      float[] a = target.get(p).values();
+      float[] w = source.get(p).values();
+      for (int j = 0; j < a.length; j++) {
+        a[j] += rate * (w[j] - a[j]);
+      }
+      target.get(p).markModified();
+    }
+  }
+
+  private double optimizerStep(List<ReplayMemory.Entry> entries) {
     List<int[]> tokens = new ArrayList<>(entries.size());
     List<float[]> logits = new ArrayList<>(entries.size());
     List<Integer> gold = new ArrayList<>(entries.size());
@@ -135,9 +174,21 @@ final class ChallengerModel {
         : model.trainBatch(tokens, logits, temperatures, gold, loss, optimizer);
   }
 
-  /** The replay memory's state for a checkpoint. */
-  byte[] replayState() {
-    return memory.toBytes();
+  /**
+   * What a checkpoint saves beside the served model and the optimizer: the replay memory and,
+   * when averaging, the learning weights (the file's model is then the average).
+   */
+  Map<String, byte[]> sections() {
+    Map<String, byte[]> sections = new LinkedHashMap<>();
+    sections.put(ReplayMemory.SECTION, memory.toBytes());
+    if (averaged != null) {
+      try {
+        sections.put(LEARNING_WEIGHTS, ModelState.capture(model, null, Map.of()).toBytes());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return sections;
   }
 
   /** Turns the replay memory holds. */
@@ -147,20 +198,32 @@ final class ChallengerModel {
 
   /** Takes the state a checkpoint saved. */
   void restore(CheckpointStore.Loaded loaded) {
-    model = loaded.model();
+    byte[] learning = loaded.sections().get(LEARNING_WEIGHTS);
+    if (learning != null) {
+      try {
+        model = ModelState.fromBytes(learning).model();
+      } catch (CorruptCheckpointException e) {
+        throw new IllegalStateException("checkpoint " + loaded.version() + ": its learning weights: " + e.getMessage(), e);
+      }
+    } else {
+      model = loaded.model();
+    }
+    // Averaging switched on for a checkpoint saved without it starts the average at the weights.
+    averaged = config.weightAverageDecay() <= 0 ? null : learning != null ? loaded.model() : model.copy();
     optimizer = loaded.optimizer(Adam.Settings.defaults().withLearningRate(config.learningRate()))
         .useSchedule(config.learningRateSchedule());
     labelSetId = loaded.labelSetId();
     labelNames = loaded.labelNames();
     samplesSeen = loaded.samplesSeen();
     // A checkpoint written before replay existed, or by a trainer without it, has no memory.
-    memory = loaded.replayState() == null ? emptyMemory()
-        : ReplayMemory.fromBytes(loaded.replayState(), config.replayCapacity());
+    byte[] replay = loaded.sections().get(ReplayMemory.SECTION);
+    memory = replay == null ? emptyMemory() : ReplayMemory.fromBytes(replay, config.replayCapacity());
   }
 
   /** Back to no model: the next admitted label shapes the initial weights again (they are seeded). */
   void reset() {
     model = null;
+    averaged = null;
     optimizer = null;
     labelSetId = null;
     labelNames = null;
@@ -168,7 +231,13 @@ final class ChallengerModel {
     memory = emptyMemory();
   }
 
+  /** The model that predicts, is checkpointed as the version and exported: the average when averaging, else the learning weights. */
   TextCnn model() {
+    return averaged != null ? averaged : model;
+  }
+
+  /** The weights the optimizer updates. */
+  TextCnn learning() {
     return model;
   }
 

@@ -36,11 +36,11 @@ final class CheckpointStore implements RestorePlan.CheckpointFiles {
 
   /** What a checkpoint saves. */
   record Saved(String version, String parent, long samplesSeen, Map<String, Long> offsets, String labelSetId,
-               String[] labelNames, TextCnn model, Adam optimizer, byte[] replayState) {}
+               String[] labelNames, TextCnn model, Adam optimizer, Map<String, byte[]> sections) {}
 
   /** What a checkpoint gives back. */
   record Loaded(String version, long sequence, long samplesSeen, Map<String, Long> offsets, String labelSetId,
-                String[] labelNames, TextCnn model, Adam savedOptimizer, byte[] replayState) {
+                String[] labelNames, TextCnn model, Adam savedOptimizer, Map<String, byte[]> sections) {
     Adam optimizer(Adam.Settings fallback) {
       return savedOptimizer != null ? savedOptimizer : new Adam(fallback);
     }
@@ -100,9 +100,7 @@ final class CheckpointStore implements RestorePlan.CheckpointFiles {
     saved.offsets().forEach((partition, offset) -> metadata.put(OFFSET_PREFIX + partition, Long.toString(offset)));
     Path file = dir.resolve(saved.version() + ".ckpt");
     try {
-      Map<String, byte[]> sections = saved.replayState() == null ? Map.of()
-          : Map.of(ReplayMemory.SECTION, saved.replayState());
-      ModelState.capture(saved.model(), saved.optimizer(), metadata, sections).writeAtomically(file);
+      ModelState.capture(saved.model(), saved.optimizer(), metadata, saved.sections()).writeAtomically(file);
       prune(alsoKeep);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write checkpoint " + file + ": " + e.getMessage(), e);
@@ -190,7 +188,7 @@ final class CheckpointStore implements RestorePlan.CheckpointFiles {
     System.arraycopy(names, 0, labelNames, 0, Math.min(names.length, labelNames.length));
     return new Loaded(m.get("version"), sequence(file), Long.parseLong(m.get("samples_seen")), offsets,
         m.get("label_set_id"), labelNames, state.model(), state.optimizer().orElse(null),
-        state.sections().get(ReplayMemory.SECTION));
+        state.sections());
   }
 
   /** Keeps the newest {@code keep} checkpoints and those named in {@code alsoKeep} (the champion). */

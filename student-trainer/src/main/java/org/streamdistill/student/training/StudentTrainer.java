@@ -452,7 +452,7 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
     resume.forEach((tp, offset) -> offsets.put(tp.toString(), offset));
     Path path = store.save(new CheckpointStore.Saved(version, parent, challenger.samplesSeen(), offsets,
         challenger.labelSetId(), challenger.labelNames(), challenger.model(), challenger.optimizer(),
-        challenger.replayState()),
+        challenger.sections()),
         champions.keptVersions());
     StudentCheckpoint metadata = StudentCheckpoint.newBuilder()
         .setModelName(config.modelName())

@@ -24,7 +24,8 @@ public record TrainerConfig(
     long checkpointEveryMillis, long seed, int maxTokens, int embeddingDim, int filtersPerWidth,
     boolean checkpointOnnx, long batchMaxIdleMillis, long commitEveryMillis, int transactionTimeoutMillis,
     String embeddingInit, long learningRateDecayAfterSamples, double deadLetterMaxFraction,
-    List<Integer> filterWidths, int replayBatches, int replayCapacity, KafkaClientSettings kafka) {
+    List<Integer> filterWidths, int replayBatches, int replayCapacity, double weightAverageDecay,
+    KafkaClientSettings kafka) {
 
   public static final String BOOTSTRAP_SERVERS = KafkaClientSettings.BOOTSTRAP_SERVERS;
   public static final String REGISTRY_URL = RegistryClientSettings.URL;
@@ -51,6 +52,7 @@ public record TrainerConfig(
   public static final String FILTER_WIDTHS = "trainer.model.filter-widths";
   public static final String REPLAY_BATCHES = "trainer.replay.batches";
   public static final String REPLAY_CAPACITY = "trainer.replay.capacity";
+  public static final String WEIGHT_AVERAGE_DECAY = "trainer.weight-average.decay";
   /** {@link #EMBEDDING_INIT} value: start from the teacher's token embeddings, projected. */
   public static final String EMBEDDING_INIT_TEACHER = "teacher";
   /** {@link #EMBEDDING_INIT} value: start from uniform random embeddings. */
@@ -113,7 +115,11 @@ public record TrainerConfig(
           + "checkpoint, so a restarted trainer continues exactly.")
       .define(REPLAY_CAPACITY, Type.INT, 20_000, Range.between(1, 1_000_000), Importance.LOW,
           "Turns the replay memory holds (the newest); each costs about 0.7 KB of heap and of checkpoint file "
-          + "with 151 labels.");
+          + "with 151 labels.")
+      .define(WEIGHT_AVERAGE_DECAY, Type.DOUBLE, 0.995, Range.between(0.0, 0.999_999), Importance.LOW,
+          "The challenger that predicts, is checkpointed as a version, exported and promoted is an exponential moving "
+          + "average of the learning weights, moved this close to them after each optimizer step: new = decay * old + "
+          + "(1 - decay) * weights. 0 serves the learning weights themselves. The learning weights are saved too.");
 
 
   public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, "STREAMDISTILL",
@@ -150,6 +156,7 @@ public record TrainerConfig(
         (Long) v.get(BATCH_MAX_IDLE_MS), (Long) v.get(COMMIT_EVERY_MS), (Integer) v.get(TRANSACTION_TIMEOUT_MS),
         (String) v.get(EMBEDDING_INIT), (Long) v.get(LEARNING_RATE_DECAY_AFTER), (Double) v.get(DEAD_LETTER_MAX_FRACTION),
         widths(v.get(FILTER_WIDTHS)), (Integer) v.get(REPLAY_BATCHES), (Integer) v.get(REPLAY_CAPACITY),
+        (Double) v.get(WEIGHT_AVERAGE_DECAY),
         KafkaClientSettings.from(v));
   }
 

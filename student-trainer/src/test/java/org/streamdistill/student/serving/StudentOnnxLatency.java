@@ -17,7 +17,7 @@ import org.streamdistill.student.model.TextCnnConfig;
 
 /**
  * Hand-run measurement, not a test: per-turn latency of the exported default-size student
- * (embedding 64, widths 3/4/5 x 64 filters, 151 classes) through ONNX Runtime (DJL, one
+ * ({@link TextCnnConfig#defaults}, 151 classes, or other filter widths given as a third argument) through ONNX Runtime (DJL, one
  * intra-op thread, batch 1, one calling thread) over 1,000 CLINC150 test turns, as the server
  * runs it ({@link OnnxStudent#probabilities(int[])}: input contract plus one ONNX Runtime call).
  * Reports wall-clock time and the calling thread's CPU time per call (the steadier figure on a
@@ -27,7 +27,7 @@ import org.streamdistill.student.model.TextCnnConfig;
  * <pre>
  *   mvn -B -q -pl student-trainer test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
  *   java -Dai.djl.offline=true -cp student-trainer/target/classes:student-trainer/target/test-classes:$(cat student-trainer/target/cp.txt) \
- *       org.streamdistill.student.serving.StudentOnnxLatency [path/to/data_full.json] [rounds]
+ *       org.streamdistill.student.serving.StudentOnnxLatency [path/to/data_full.json] [rounds] [widths, e.g. 3,4,5]
  * </pre>
  */
 public final class StudentOnnxLatency {
@@ -46,7 +46,13 @@ public final class StudentOnnxLatency {
     Collections.shuffle(test, new Random(2024));
     test = test.subList(0, TURNS);
 
-    TextCnn model = new TextCnn(TextCnnConfig.defaults(labels.size()));
+    TextCnnConfig shape = TextCnnConfig.defaults(labels.size());
+    if (args.length > 2) {   // other filter widths, e.g. 3,4,5 for the shape before widths 1 and 2 joined
+      shape = new TextCnnConfig(shape.vocabSize(), shape.embeddingDim(),
+          java.util.Arrays.stream(args[2].split(",")).map(Integer::valueOf).toList(), shape.filtersPerWidth(),
+          shape.maxTokens(), shape.numClasses(), shape.dropout(), shape.stripSpecialTokens(), shape.seed());
+    }
+    TextCnn model = new TextCnn(shape);
     Path dir = Files.createTempDirectory("student-latency");
     Path file = dir.resolve("student-v1.onnx");
     OnnxExporter.export(model, new ExportMetadata("student", "student-v1", "clinc150", labels),

@@ -87,7 +87,7 @@ class ChallengerModelTest {
     challenger.learn(second);
     CheckpointStore.Loaded saved = new CheckpointStore.Loaded("student-v1", 1, challenger.samplesSeen(), Map.of(),
         challenger.labelSetId(), challenger.labelNames().clone(), challenger.model().copy(),
-        challenger.optimizer().copy(), challenger.replayState());
+        challenger.optimizer().copy(), challenger.sections());
 
     // Then it counted only new turns, took 3 steps per batch, and remembers the newest 3
     assertThat(challenger.samplesSeen()).isEqualTo(4);
@@ -99,7 +99,7 @@ class ChallengerModelTest {
     challenger.learn(third);
     ChallengerModel restored = new ChallengerModel(replaying);
     restored.restore(new CheckpointStore.Loaded("student-v1", 1, 4, Map.of(), saved.labelSetId(),
-        saved.labelNames().clone(), saved.model().copy(), saved.savedOptimizer().copy(), saved.replayState()));
+        saved.labelNames().clone(), saved.model().copy(), saved.savedOptimizer().copy(), saved.sections()));
     third.forEach(restored::admit);
     restored.learn(third);
 
@@ -112,11 +112,45 @@ class ChallengerModelTest {
     // And one restored without the memory (as from an old checkpoint) learns differently: the memory matters
     ChallengerModel forgetful = new ChallengerModel(replaying);
     forgetful.restore(new CheckpointStore.Loaded("student-v1", 1, 4, Map.of(), saved.labelSetId(),
-        saved.labelNames().clone(), saved.model().copy(), saved.savedOptimizer().copy(), null));
+        saved.labelNames().clone(), saved.model().copy(), saved.savedOptimizer().copy(), Map.of()));
     third.forEach(forgetful::admit);
     forgetful.learn(third);
     assertThat(forgetful.remembered()).isEqualTo(2);
     assertThat(forgetful.model().parameter(TextCnn.DENSE_WEIGHT).values())
         .isNotEqualTo(challenger.model().parameter(TextCnn.DENSE_WEIGHT).values());
+  }
+
+  @Test
+  void shouldServeTheAverageOfTheLearningWeightsAndSaveTheLearningWeightsBesideIt() throws Exception {
+    // Given a challenger averaging with decay 0.5, without replay
+    TrainerConfig halving = TrainerConfig.of(Map.of(TrainerConfig.EMBEDDING_INIT, "random",
+        TrainerConfig.EMBEDDING_DIM, "4", TrainerConfig.FILTERS, "2", TrainerConfig.MAX_TOKENS, "8",
+        TrainerConfig.SEED, "5", TrainerConfig.REPLAY_BATCHES, "0", TrainerConfig.WEIGHT_AVERAGE_DECAY, "0.5"));
+    ChallengerModel challenger = new ChallengerModel(halving);
+    List<SoftLabel> batch = List.of(TrainingRecords.softLabel(0, false), TrainingRecords.softLabel(1, false));
+    batch.forEach(challenger::admit);
+    float[] initial = challenger.learning().parameter(TextCnn.DENSE_WEIGHT).values().clone();
+
+    // When it learns one batch
+    challenger.learn(batch);
+
+    // Then the served weights are halfway between the initial and the learned ones
+    float[] learned = challenger.learning().parameter(TextCnn.DENSE_WEIGHT).values();
+    float[] served = challenger.model().parameter(TextCnn.DENSE_WEIGHT).values();
+    assertThat(learned).isNotEqualTo(initial);
+    for (int i = 0; i < served.length; i++) {
+      assertThat(served[i]).isEqualTo(initial[i] + 0.5f * (learned[i] - initial[i]));
+    }
+    // And the checkpoint sections carry the learning weights, which a restore takes back to learn on
+    byte[] saved = challenger.sections().get(ChallengerModel.LEARNING_WEIGHTS);
+    assertThat(org.streamdistill.student.checkpoint.ModelState.fromBytes(saved).model()
+        .parameter(TextCnn.DENSE_WEIGHT).values()).containsExactly(learned);
+    ChallengerModel restored = new ChallengerModel(halving);
+    restored.restore(new CheckpointStore.Loaded("student-v1", 1, 2, Map.of(), challenger.labelSetId(),
+        challenger.labelNames().clone(), challenger.model().copy(), challenger.optimizer().copy(), challenger.sections()));
+    assertThat(restored.learning().parameter(TextCnn.DENSE_WEIGHT).values()).containsExactly(learned);
+    assertThat(restored.model().parameter(TextCnn.DENSE_WEIGHT).values()).containsExactly(served);
+    // And with averaging off the served model is the learning one
+    assertThat(new ChallengerModel(config).model()).isNull();
   }
 }

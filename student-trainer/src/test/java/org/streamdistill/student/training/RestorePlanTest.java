@@ -206,7 +206,7 @@ class RestorePlanTest {
     store.save(saved("student-v1", 64), Set.of());
     store.save(saved("student-v2", 128), Set.of());
     other.save(new CheckpointStore.Saved("other-v9", null, 1, Map.of(), "labels", names, model, new Adam(
-        Adam.Settings.defaults()), null), Set.of());
+        Adam.Settings.defaults()), Map.of()), Set.of());
     Files.writeString(dir.resolve("student-v2.onnx"), "export");
 
     // When v2 is set aside
@@ -228,6 +228,6 @@ class RestorePlanTest {
   private static CheckpointStore.Saved saved(String version, long offset) {
     TextCnn model = new TextCnn(new TextCnnConfig(50, 4, List.of(2), 3, 8, 3, 0f, true, 1L));
     return new CheckpointStore.Saved(version, null, offset, Map.of("teacher.soft-labels-0", offset), "labels",
-        new String[] {"a", "b", "c"}, model, new Adam(Adam.Settings.defaults()), null);
+        new String[] {"a", "b", "c"}, model, new Adam(Adam.Settings.defaults()), Map.of());
   }
 }
