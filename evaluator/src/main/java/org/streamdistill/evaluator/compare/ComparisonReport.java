@@ -14,8 +14,13 @@ import java.util.Locale;
  */
 public record ComparisonReport(Side baseline, List<Variant> variants, PairedDifference.Method method) {
 
-  /** The verdict's decisive figure: agreement with the teacher on held-out turns. */
-  static final PredictedTurn.Split DECISIVE_SPLIT = PredictedTurn.Split.HELD_OUT;
+  /**
+   * The verdict's decisive figure: agreement with the teacher on held-out turns, or, when no
+   * held-out turn was paired (an experiment on live traffic has none), on training turns: each of
+   * those was predicted before its model learned it, so it is unseen evidence too.
+   */
+  static final List<PredictedTurn.Split> DECISIVE_SPLITS = List.of(PredictedTurn.Split.HELD_OUT,
+      PredictedTurn.Split.TRAINING);
   static final PredictedTurn.Metric DECISIVE_METRIC = PredictedTurn.Metric.TEACHER_AGREEMENT;
   /** Below this share of the smaller namespace's turns paired, the report warns that the runs saw different turns. */
   static final double LOW_OVERLAP = 0.9;
@@ -69,12 +74,24 @@ public record ComparisonReport(Side baseline, List<Variant> variants, PairedDiff
         }
       }
       List<String> warnings = warnings(base, other, paired);
-      PairedDifference decisive = differences.stream()
-          .filter(d -> d.split() == DECISIVE_SPLIT && d.metric() == DECISIVE_METRIC).findFirst().orElseThrow();
+      PairedDifference decisive = decisive(differences);
       variants.add(new Variant(side(other, curvePoints), paired, base.turns().size() - paired,
           other.turns().size() - paired, differences, verdict(base, other, decisive, method.confidence()), warnings));
     }
     return new ComparisonReport(side(base, curvePoints), variants, method);
+  }
+
+  private static PairedDifference decisive(List<PairedDifference> differences) {
+    PairedDifference first = null;
+    for (PredictedTurn.Split split : DECISIVE_SPLITS) {
+      PairedDifference d = differences.stream().filter(x -> x.split() == split && x.metric() == DECISIVE_METRIC)
+          .findFirst().orElseThrow();
+      if (d.pairs() > 0) {
+        return d;
+      }
+      first = first == null ? d : first;
+    }
+    return first;
   }
 
   private static Side side(NamespacePredictions predictions, int curvePoints) {
@@ -111,9 +128,11 @@ public record ComparisonReport(Side baseline, List<Variant> variants, PairedDiff
 
   private static String verdict(NamespacePredictions base, NamespacePredictions other, PairedDifference decisive,
       double confidence) {
-    String what = decisive.metric().label() + " on " + decisive.split().label() + " turns";
+    String what = decisive.metric().label() + " on " + decisive.split().label() + " turns"
+        + (decisive.split() == PredictedTurn.Split.TRAINING ? " (no held-out turns; each predicted before it was learned)"
+            : "");
     if (decisive.pairs() == 0) {
-      return String.format(Locale.ROOT, "no verdict: no paired %s turns", decisive.split().label());
+      return "no verdict: no paired turns";
     }
     String figures = String.format(Locale.ROOT, "%+.1f points, %.0f%% interval [%+.1f, %+.1f], McNemar p = %s, "
             + "%,d paired turns", 100 * decisive.difference(), 100 * confidence, 100 * decisive.interval().low(),

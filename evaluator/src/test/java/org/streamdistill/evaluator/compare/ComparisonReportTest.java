@@ -55,14 +55,36 @@ class ComparisonReportTest {
     assertThat(variant.verdict()).startsWith("no clear difference: exp1 against production");
   }
 
+  @Test
+  void shouldJudgeOnTrainingTurnsWhenNoHeldOutTurnWasPairedAsInAnExperimentOnLiveTraffic() {
+    // 400 training turns only (each predicted before it was learned): the variant agrees on fewer
+    NamespacePredictions production = namespace("", 400, i -> i % 4 != 3, 0, false);
+    NamespacePredictions exp = namespace("exp1", 400, i -> i % 2 == 0, 0, false);
+
+    ComparisonReport.Variant variant = ComparisonReport.of(List.of(production, exp), METHOD, 10).variants().get(0);
+
+    assertThat(variant.difference(Split.HELD_OUT, Metric.TEACHER_AGREEMENT).pairs()).isZero();
+    assertThat(variant.difference(Split.TRAINING, Metric.TEACHER_AGREEMENT).difference()).isEqualTo(-0.25);
+    assertThat(variant.verdict()).startsWith("exp1 is worse than production in agreement with the teacher on "
+        + "training turns (no held-out turns; each predicted before it was learned) (-25.0 points, 95% interval [")
+        .contains("400 paired turns");
+    // and with nothing paired at all there is no verdict, said plainly
+    assertThat(ComparisonReport.of(List.of(production, namespace("exp2", 10, i -> true, 1_000, false)), METHOD, 10)
+        .variants().get(0).verdict()).isEqualTo("no verdict: no paired turns");
+  }
+
   private interface Agrees {
     boolean at(int i);
   }
 
   private static NamespacePredictions namespace(String name, int turns, Agrees agrees, int idOffset) {
+    return namespace(name, turns, agrees, idOffset, true);
+  }
+
+  private static NamespacePredictions namespace(String name, int turns, Agrees agrees, int idOffset, boolean heldOut) {
     NamespacePredictions.Builder builder = new NamespacePredictions.Builder(name, "student");
     for (int i = 0; i < turns; i++) {
-      builder.add(Predictions.record("turn-" + (i + idOffset), i, true, false, 3, agrees.at(i) ? 3 : 5, null,
+      builder.add(Predictions.record("turn-" + (i + idOffset), i, heldOut, !heldOut, 3, agrees.at(i) ? 3 : 5, null,
           "student-v1"));
     }
     return builder.build();
