@@ -30,8 +30,10 @@ public final class EnsembleFit {
    * @param bundle the ensemble, not yet saved (its scoring cost not yet measured)
    * @param test the ensemble on the test split, at the bundle's temperature
    * @param validation the ensemble on the calibration (validation) split, where weights are chosen
+   * @param weights the weight of every candidate member, in the order given, summing to 1; a
+   *     candidate the validation split gave weight 0 is not in the bundle
    */
-  public record Result(EnsembleBundle bundle, Evaluation test, Evaluation validation) {}
+  public record Result(EnsembleBundle bundle, Evaluation test, Evaluation validation, double[] weights) {}
 
   /** Grid step of {@link #searchWeights}. */
   static final double WEIGHT_STEP = 0.1;
@@ -66,7 +68,19 @@ public final class EnsembleFit {
       weights = searchWeights(logits, yCalibration, oosIndex);
       status.accept("ensemble weights chosen on the validation split: " + Arrays.toString(weights));
     }
-    double[] normalised = normalise(weights);
+    double[] all = normalise(weights);
+    // A member weighted 0 would cost a full encoder call per turn for nothing: leave it out.
+    List<TeacherBundle> kept = new ArrayList<>();
+    List<TeacherFit.Result> keptLogits = new ArrayList<>();
+    for (int m = 0; m < members.size(); m++) {
+      if (all[m] > 0) {
+        kept.add(members.get(m));
+        keptLogits.add(logits.get(m));
+      }
+    }
+    members = kept;
+    logits = keptLogits;
+    double[] normalised = Arrays.stream(all).filter(w -> w > 0).toArray();
 
     float[][] calibrationPool = pool(logits, true, normalised);
     double calibrationTemperature = 1.0;
@@ -94,14 +108,14 @@ public final class EnsembleFit {
         calibrationTemperature, recorded);
     EnsembleBundle bundle = EnsembleBundle.create(members, normalised, calibrationTemperature, temperature,
         report, createdAt);
-    return new Result(bundle, test, validation);
+    return new Result(bundle, test, validation, all);
   }
 
   /**
-   * The weights, on a grid of {@value #WEIGHT_STEP} with every member at least one step, that give
-   * the best in-scope accuracy on the calibration (validation) split; ties go to the lower
-   * validation negative log-likelihood, then to the first found (the most weight on the first
-   * members). The test split is never looked at.
+   * The weights, on a grid of {@value #WEIGHT_STEP} (0 included, so this also chooses the members,
+   * at least two), that give the best in-scope accuracy on the calibration (validation) split;
+   * ties go to the lower validation negative log-likelihood, then to the first found (the most
+   * weight on the first members). The test split is never looked at.
    */
   static double[] searchWeights(List<TeacherFit.Result> members, int[] y, int oosIndex) {
     int m = members.size();
@@ -160,24 +174,27 @@ public final class EnsembleFit {
     return best;
   }
 
-  /** Every way to write {@code total} as {@code parts} positive integers, in lexicographically decreasing order. */
+  /**
+   * Every way to write {@code total} as {@code parts} integers &gt;= 0 of which at least two are
+   * positive, in lexicographically decreasing order.
+   */
   static List<int[]> compositions(int total, int parts) {
     List<int[]> out = new ArrayList<>();
-    compose(total, parts, new int[parts], 0, out);
+    compose(total, new int[parts], 0, out);
     return out;
   }
 
-  private static void compose(int left, int parts, int[] current, int index, List<int[]> out) {
-    if (index == parts - 1) {
-      if (left >= 1) {
-        current[index] = left;
+  private static void compose(int left, int[] current, int index, List<int[]> out) {
+    if (index == current.length - 1) {
+      current[index] = left;
+      if (Arrays.stream(current).filter(v -> v > 0).count() >= 2) {
         out.add(current.clone());
       }
       return;
     }
-    for (int v = left - (parts - index - 1); v >= 1; v--) {
+    for (int v = left; v >= 0; v--) {
       current[index] = v;
-      compose(left - v, parts, current, index + 1, out);
+      compose(left - v, current, index + 1, out);
     }
   }
 

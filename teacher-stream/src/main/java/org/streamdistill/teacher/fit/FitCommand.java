@@ -107,14 +107,22 @@ public final class FitCommand {
       }
       EnsembleFit.Result ensemble = EnsembleFit.fit(members, results, options.memberWeights(), splits,
           options.temperature(), options.describeFit(), createdAt, out::println);
-      EnsembleTeacher ensembleTeacher = new EnsembleTeacher(ensemble.bundle(), teachers);
-      open.clear();
+      List<Teacher> kept = new ArrayList<>();
+      for (int m = 0; m < teachers.size(); m++) {
+        if (ensemble.weights()[m] > 0) {
+          kept.add(teachers.get(m));
+        } else {
+          out.printf(Locale.ROOT, "%s left out of the ensemble (weight 0)%n", members.get(m).encoder().shortName());
+        }
+      }
+      EnsembleTeacher ensembleTeacher = new EnsembleTeacher(ensemble.bundle(), kept);
+      open.removeAll(kept);
       open.add(ensembleTeacher);
       double rate = ScoringCost.turnsPerSecond(ensembleTeacher, costTexts, options.embedBatchSize());
       EnsembleBundle bundle = ensemble.bundle().withFit(ensemble.bundle().fit().withScoringTurnsPerSecond(rate));
       printMetrics(out, "ensemble", ensemble.test(), bundle.temperature());
       printCost(out, rate, costTexts.size(), options);
-      printTable(out, members, results, bundle, ensemble.validation(), rates, rate);
+      printTable(out, members, results, ensemble.weights(), bundle, ensemble.validation(), rates, rate);
       return save(bundle.teacherVersion(), bundle.labelSetId(), bundle::save, options, start, out, err);
     } catch (IllegalArgumentException e) {
       err.println("fit: " + e.getMessage());
@@ -152,10 +160,10 @@ public final class FitCommand {
    * turns/s relative to the first member.
    */
   private static void printTable(PrintStream out, List<TeacherBundle> members, List<TeacherFit.Result> results,
-      EnsembleBundle ensemble, Evaluation ensembleValidation, List<Double> rates, double ensembleRate) {
+      double[] weights, EnsembleBundle ensemble, Evaluation ensembleValidation, List<Double> rates,
+      double ensembleRate) {
     out.printf(Locale.ROOT, "%-14s %8s %8s %8s %10s %10s %8s%n", "teacher", "weight", "val", "test", "oos recall",
         "turns/s", "x first");
-    double[] weights = ensemble.weights();
     for (int m = 0; m < members.size(); m++) {
       FitReport fit = members.get(m).fit();
       Evaluation validation = results.get(m).validation();
