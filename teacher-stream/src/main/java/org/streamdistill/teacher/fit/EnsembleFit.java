@@ -112,6 +112,28 @@ public final class EnsembleFit {
   }
 
   /**
+   * In-scope accuracy on the validation and the test split of the members pooled with
+   * {@code weights} (before any calibration, which changes no prediction): what another weighting
+   * would have given, for comparison.
+   *
+   * @return {validation, test}
+   */
+  public static double[] inScopeAccuracies(List<TeacherFit.Result> members, double[] weights, TeacherFit.Splits splits) {
+    Map<String, Integer> labelIndex = new HashMap<>();
+    for (int i = 0; i < splits.labels().size(); i++) {
+      labelIndex.put(splits.labels().get(i), i);
+    }
+    int oosIndex = labelIndex.getOrDefault(Clinc150.OUT_OF_SCOPE, -1);
+    double[] normalised = normalise(weights);
+    int[] yCalibration = TeacherFit.indices(splits.calibration(), labelIndex, "calibration");
+    int[] yTest = TeacherFit.indices(splits.test(), labelIndex, "test");
+    double validation = yCalibration.length == 0 ? Double.NaN
+        : Evaluation.ofLogits(pool(members, true, normalised), yCalibration, oosIndex, 1.0).inScopeAccuracy();
+    double test = Evaluation.ofLogits(pool(members, false, normalised), yTest, oosIndex, 1.0).inScopeAccuracy();
+    return new double[] {validation, test};
+  }
+
+  /**
    * The weights, on a grid of {@value #WEIGHT_STEP} (0 included, so this also chooses the members,
    * at least two), that give the best in-scope accuracy on the calibration (validation) split;
    * ties go to the lower validation negative log-likelihood, then to the first found (the most

@@ -123,6 +123,13 @@ public final class FitCommand {
       printMetrics(out, "ensemble", ensemble.test(), bundle.temperature());
       printCost(out, rate, costTexts.size(), options);
       printTable(out, members, results, ensemble.weights(), bundle, ensemble.validation(), rates, rate);
+      if (options.memberWeights() == null) {
+        double[] equal = new double[members.size()];
+        java.util.Arrays.fill(equal, 1.0);
+        double[] plain = EnsembleFit.inScopeAccuracies(results, equal, splits);
+        out.printf(Locale.ROOT, "for comparison, all %d members at equal weights: val %.4f, test %.4f in-scope accuracy%n",
+            members.size(), plain[0], plain[1]);
+      }
       return save(bundle.teacherVersion(), bundle.labelSetId(), bundle::save, options, start, out, err);
     } catch (IllegalArgumentException e) {
       err.println("fit: " + e.getMessage());
