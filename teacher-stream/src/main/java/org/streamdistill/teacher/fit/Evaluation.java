@@ -30,9 +30,21 @@ public record Evaluation(
    * @param temperature the distillation temperature
    */
   public static Evaluation of(SoftmaxHead head, float[][] x, int[] y, int oosIndex, double temperature) {
-    if (x.length != y.length || x.length == 0) {
-      throw new IllegalArgumentException("need as many labels as embeddings (and at least one), got "
-          + x.length + " embeddings and " + y.length + " labels");
+    float[][] logits = new float[x.length][];
+    for (int i = 0; i < x.length; i++) {
+      logits[i] = head.logits(x[i]);
+    }
+    return ofLogits(logits, y, oosIndex, temperature);
+  }
+
+  /**
+   * Evaluates a teacher's {@code logits} (one vector per example) against labels {@code y}: the
+   * same measures as {@link #of}, for teachers that are not a single head, such as an ensemble.
+   */
+  public static Evaluation ofLogits(float[][] logits, int[] y, int oosIndex, double temperature) {
+    if (logits.length != y.length || logits.length == 0) {
+      throw new IllegalArgumentException("need as many labels as logit vectors (and at least one), got "
+          + logits.length + " logit vectors and " + y.length + " labels");
     }
     int inScope = 0;
     int inScopeRight = 0;
@@ -40,9 +52,8 @@ public record Evaluation(
     int oosRight = 0;
     double entropy = 0;
     double top = 0;
-    for (int i = 0; i < x.length; i++) {
-      float[] logits = head.logits(x[i]);
-      int predicted = SoftmaxHead.argMax(logits);
+    for (int i = 0; i < logits.length; i++) {
+      int predicted = SoftmaxHead.argMax(logits[i]);
       if (y[i] == oosIndex) {
         oos++;
         oosRight += predicted == oosIndex ? 1 : 0;
@@ -50,12 +61,12 @@ public record Evaluation(
         inScope++;
         inScopeRight += predicted == y[i] ? 1 : 0;
       }
-      float[] soft = SoftLabels.softmax(logits, temperature);
+      float[] soft = SoftLabels.softmax(logits[i], temperature);
       entropy += SoftLabels.entropy(soft);
       top += soft[SoftmaxHead.argMax(soft)];
     }
     return new Evaluation(inScope, oos, ratio(inScopeRight, inScope), ratio(oosRight, oos),
-        entropy / x.length, top / x.length);
+        entropy / logits.length, top / logits.length);
   }
 
   private static double ratio(int numerator, int denominator) {

@@ -2,9 +2,13 @@ package org.streamdistill.teacher.fit;
 
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
@@ -13,6 +17,7 @@ import org.apache.kafka.common.config.ConfigException;
 import org.streamdistill.dataset.Clinc150;
 import org.streamdistill.schemas.config.ConfigLoader;
 import org.streamdistill.schemas.config.NotBlank;
+import org.streamdistill.teacher.model.EncoderId;
 import org.streamdistill.teacher.model.HeadTrainer;
 
 /**
@@ -31,6 +36,11 @@ import org.streamdistill.teacher.model.HeadTrainer;
  * @param seed seed of the example shuffling
  * @param threads ONNX Runtime intra-op threads
  * @param embedBatchSize texts per encoder call
+ * @param encoders the encoders to fit a head on: one gives a single teacher, several an ensemble
+ *     whose first member tokenizes for all
+ * @param ensembleWeights how an ensemble weighs its members: {@value #WEIGHTS_EQUAL}, or one
+ *     non-negative number per encoder (scaled to sum to 1)
+ * @param costTurns test turns the scoring cost (turns per second) is measured on, 0 for none
  */
 public record FitOptions(
     Path data,
@@ -43,9 +53,31 @@ public record FitOptions(
     double oosWeight,
     long seed,
     int threads,
-    int embedBatchSize) {
+    int embedBatchSize,
+    List<EncoderId> encoders,
+    String ensembleWeights,
+    int costTurns) {
+
+  /** The settings {@code fit} had before ensembles: one MiniLM-L6 fp32 head, default cost measurement. */
+  public FitOptions(Path data, Path out, double temperature, int epochs, int batchSize, double learningRate,
+      double l2, double oosWeight, long seed, int threads, int embedBatchSize) {
+    this(data, out, temperature, epochs, batchSize, learningRate, l2, oosWeight, seed, threads, embedBatchSize,
+        List.of(EncoderId.ALL_MINILM_L6_V2), WEIGHTS_EQUAL, DEFAULT_COST_TURNS);
+  }
 
   public FitOptions {
+    encoders = List.copyOf(encoders);
+    if (encoders.isEmpty()) {
+      throw new IllegalArgumentException(ENCODERS + " must name at least one encoder");
+    }
+    if (new HashSet<>(encoders).size() != encoders.size()) {
+      throw new IllegalArgumentException(ENCODERS + " names an encoder twice: " + encoders.stream()
+          .map(EncoderId::shortName).collect(Collectors.joining(",")));
+    }
+    memberWeights(ensembleWeights, encoders.size());
+    if (costTurns < 0) {
+      throw new IllegalArgumentException(COST_TURNS + " must be >= 0, got " + costTurns);
+    }
     if (!(temperature > 0) || Double.isInfinite(temperature)) {
       throw new IllegalArgumentException("temperature must be > 0, got " + temperature);
     }
@@ -88,6 +120,18 @@ public record FitOptions(
   public static final String SEED = "fit.seed";
   public static final String THREADS = "fit.threads";
   public static final String EMBED_BATCH_SIZE = "fit.embed-batch-size";
+  public static final String ENCODERS = "fit.encoders";
+  public static final String ENSEMBLE_WEIGHTS = "fit.ensemble-weights";
+  public static final String COST_TURNS = "fit.cost-turns";
+
+  /** {@link #ENSEMBLE_WEIGHTS}: every member weighs the same. */
+  public static final String WEIGHTS_EQUAL = "equal";
+
+  /** {@link #ENSEMBLE_WEIGHTS}: chosen on the validation split (a grid of 0.1, best in-scope accuracy). */
+  public static final String WEIGHTS_VALIDATION = "val";
+
+  /** Test turns the scoring cost is timed on by default: enough for a steady rate, a few seconds each. */
+  public static final int DEFAULT_COST_TURNS = 2000;
 
   /** Every key: type, default, valid values, documentation. */
   public static final ConfigDef DEFINITION = new ConfigDef()
@@ -107,7 +151,16 @@ public record FitOptions(
       .define(SEED, Type.LONG, 42L, Importance.LOW, "Seed of the example shuffling.")
       .define(THREADS, Type.INT, 0, Range.atLeast(0), Importance.LOW,
           "ONNX Runtime intra-op threads; 0: one per available processor.")
-      .define(EMBED_BATCH_SIZE, Type.INT, 32, Range.between(1, 1024), Importance.LOW, "Texts per encoder call.");
+      .define(EMBED_BATCH_SIZE, Type.INT, 32, Range.between(1, 1024), Importance.LOW, "Texts per encoder call.")
+      .define(ENCODERS, Type.LIST, EncoderId.ALL_MINILM_L6_V2.shortName(), KnownEncoders.INSTANCE, Importance.HIGH,
+          "Encoders to fit a head on, comma-separated: one gives a single teacher, several an ensemble teacher "
+              + "(their calibrated log-probabilities averaged). Known: " + EncoderId.shortNames() + ".")
+      .define(ENSEMBLE_WEIGHTS, Type.STRING, WEIGHTS_EQUAL, NotBlank.INSTANCE, Importance.LOW,
+          "Ensemble only: '" + WEIGHTS_EQUAL + "'; '" + WEIGHTS_VALIDATION + "' (the 0.1-grid weights with the best "
+              + "validation in-scope accuracy, never the test split); or one weight >= 0 per encoder, "
+              + "comma-separated (scaled to sum to 1).")
+      .define(COST_TURNS, Type.INT, DEFAULT_COST_TURNS, Range.atLeast(0), Importance.LOW,
+          "Test turns to time each teacher's scoring on (turns per second, batches of embed-batch-size); 0: skip.");
 
   /**
    * Defaults, {@code --config FILE}, {@code STREAMDISTILL_FIT_*} variables, flags, as every
@@ -117,7 +170,8 @@ public record FitOptions(
       Map.entry("data", DATA), Map.entry("out", OUT), Map.entry("temperature", TEMPERATURE),
       Map.entry("epochs", EPOCHS), Map.entry("batch-size", BATCH_SIZE), Map.entry("learning-rate", LEARNING_RATE),
       Map.entry("l2", L2), Map.entry("oos-weight", OOS_WEIGHT), Map.entry("seed", SEED), Map.entry("threads", THREADS),
-      Map.entry("embed-batch-size", EMBED_BATCH_SIZE)));
+      Map.entry("embed-batch-size", EMBED_BATCH_SIZE), Map.entry("encoders", ENCODERS),
+      Map.entry("ensemble-weights", ENSEMBLE_WEIGHTS), Map.entry("cost-turns", COST_TURNS)));
 
   /** The settings when nothing is given. */
   public static FitOptions defaults() {
@@ -155,7 +209,63 @@ public record FitOptions(
     return new FitOptions(path(DATA, (String) v.get(DATA)), path(OUT, (String) v.get(OUT)),
         (Double) v.get(TEMPERATURE), (Integer) v.get(EPOCHS), (Integer) v.get(BATCH_SIZE),
         (Double) v.get(LEARNING_RATE), (Double) v.get(L2), (Double) v.get(OOS_WEIGHT), (Long) v.get(SEED),
-        threads == 0 ? Runtime.getRuntime().availableProcessors() : threads, (Integer) v.get(EMBED_BATCH_SIZE));
+        threads == 0 ? Runtime.getRuntime().availableProcessors() : threads, (Integer) v.get(EMBED_BATCH_SIZE),
+        encoders((List<?>) v.get(ENCODERS)), ((String) v.get(ENSEMBLE_WEIGHTS)).trim(), (Integer) v.get(COST_TURNS));
+  }
+
+  private static List<EncoderId> encoders(List<?> names) {
+    List<EncoderId> encoders = new ArrayList<>();
+    for (Object name : names) {
+      encoders.add(EncoderId.fromShortName(name.toString().trim()));
+    }
+    return encoders;
+  }
+
+  /** True if these settings fit an ensemble (more than one encoder). */
+  public boolean ensemble() {
+    return encoders.size() > 1;
+  }
+
+  /**
+   * The ensemble's member weights, one per encoder, as given (not yet scaled to sum to 1), or
+   * null if they are to be chosen on the validation split.
+   */
+  public double[] memberWeights() {
+    return memberWeights(ensembleWeights, encoders.size());
+  }
+
+  private static double[] memberWeights(String spec, int members) {
+    if (spec.trim().equals(WEIGHTS_VALIDATION)) {
+      return null;
+    }
+    if (spec.trim().equals(WEIGHTS_EQUAL)) {
+      double[] equal = new double[members];
+      Arrays.fill(equal, 1.0);
+      return equal;
+    }
+    String[] parts = spec.split(",");
+    if (parts.length != members) {
+      throw new IllegalArgumentException(ENSEMBLE_WEIGHTS + " must be '" + WEIGHTS_EQUAL + "', '" + WEIGHTS_VALIDATION
+          + "' or " + members
+          + " comma-separated weights (one per encoder), got '" + spec + "'");
+    }
+    double[] weights = new double[members];
+    double sum = 0;
+    for (int i = 0; i < members; i++) {
+      try {
+        weights[i] = Double.parseDouble(parts[i].trim());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(ENSEMBLE_WEIGHTS + " holds '" + parts[i].trim() + "', not a number");
+      }
+      if (!(weights[i] >= 0) || Double.isInfinite(weights[i])) {
+        throw new IllegalArgumentException(ENSEMBLE_WEIGHTS + " must be >= 0 and finite, got " + parts[i].trim());
+      }
+      sum += weights[i];
+    }
+    if (!(sum > 0)) {
+      throw new IllegalArgumentException(ENSEMBLE_WEIGHTS + " must not all be 0, got '" + spec + "'");
+    }
+    return weights;
   }
 
   /** True if the arguments ask for help rather than a fit. */
@@ -166,8 +276,10 @@ public record FitOptions(
   /** Every setting with its type, default, valid values and documentation. */
   public static String usage() {
     return "Usage: fit [--config FILE] [--key value ...]\n"
-        + "Embeds the CLINC150 training split with MiniLM-L6, fits the softmax head, calibrates it,\n"
-        + "evaluates it on the test split and writes a teacher bundle.\n\n"
+        + "Embeds the CLINC150 training split with MiniLM-L6 (or each encoder of --encoders), fits the\n"
+        + "softmax head, calibrates it, evaluates it on the test split, times its scoring and writes a\n"
+        + "teacher bundle; with several encoders, an ensemble bundle that averages their calibrated\n"
+        + "log-probabilities, and a table of each member's and the ensemble's accuracy and turns/s.\n\n"
         + "Settings (from --config FILE, then STREAMDISTILL_<KEY> variables, then flags):\n"
         + LOADER.help() + System.lineSeparator()
         + "  --help\n      Print this and exit." + System.lineSeparator();
@@ -189,6 +301,8 @@ public record FitOptions(
     settings.put("seed", Long.toString(seed));
     settings.put("optimizer", "adam");
     settings.put("calibration", "temperature scaling on val + oos_val");
+    settings.put("embed_batch_size", Integer.toString(embedBatchSize));
+    settings.put("threads", Integer.toString(threads));
     return settings;
   }
 
@@ -197,6 +311,31 @@ public record FitOptions(
       return Path.of(value.trim());
     } catch (InvalidPathException e) {
       throw new IllegalArgumentException(key + " must be a path, got '" + value + "': " + e.getReason());
+    }
+  }
+
+  /** Every name in the list is an {@link EncoderId#shortName()}. */
+  private enum KnownEncoders implements ConfigDef.Validator {
+    INSTANCE;
+
+    @Override
+    public void ensureValid(String name, Object value) {
+      List<?> names = (List<?>) value;
+      if (names == null || names.isEmpty()) {
+        throw new ConfigException(name, value, "must name at least one encoder: " + EncoderId.shortNames());
+      }
+      for (Object encoder : names) {
+        try {
+          EncoderId.fromShortName(encoder.toString().trim());
+        } catch (IllegalArgumentException e) {
+          throw new ConfigException(name, value, e.getMessage());
+        }
+      }
+    }
+
+    @Override
+    public String toString() {
+      return EncoderId.shortNames();
     }
   }
 

@@ -60,8 +60,13 @@ public final class TeacherFit {
    * @param bundle the teacher, not yet saved
    * @param test the teacher on the test split, at the bundle's temperature
    * @param sentencesPerSecond the encoder's throughput over all embedded texts
+   * @param calibrationLogits the stored (calibrated) head's logits on the calibration split, in
+   *     split order: what an ensemble is calibrated and weighed on
+   * @param testLogits the same on the test split
+   * @param validation the teacher on the calibration (validation) split, null if that is empty
    */
-  public record Result(TeacherBundle bundle, Evaluation test, double sentencesPerSecond) {}
+  public record Result(TeacherBundle bundle, Evaluation test, double sentencesPerSecond,
+      float[][] calibrationLogits, float[][] testLogits, Evaluation validation) {}
 
   private static final Duration DEFAULT_PROGRESS_INTERVAL = Duration.ofSeconds(5);
 
@@ -140,10 +145,21 @@ public final class TeacherFit {
         calibrationTemperature, options.describeFit());
     TeacherBundle bundle = TeacherBundle.create(encoder.id(), options.temperature(), splits.labels(),
         calibrated, report, createdAt);
-    return new Result(bundle, test, sentencesPerSecond);
+    Evaluation validation = xCalibration.length == 0 ? null
+        : Evaluation.of(calibrated, xCalibration, yCalibration, oosIndex, options.temperature());
+    return new Result(bundle, test, sentencesPerSecond, logits(calibrated, xCalibration), logits(calibrated, xTest),
+        validation);
   }
 
-  private static int[] indices(List<Example> examples, Map<String, Integer> labelIndex, String split) {
+  private static float[][] logits(SoftmaxHead head, float[][] x) {
+    float[][] logits = new float[x.length][];
+    for (int i = 0; i < x.length; i++) {
+      logits[i] = head.logits(x[i]);
+    }
+    return logits;
+  }
+
+  static int[] indices(List<Example> examples, Map<String, Integer> labelIndex, String split) {
     int[] y = new int[examples.size()];
     for (int i = 0; i < y.length; i++) {
       Integer index = labelIndex.get(examples.get(i).label());

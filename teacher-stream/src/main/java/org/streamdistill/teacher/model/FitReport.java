@@ -19,6 +19,10 @@ import java.util.TreeMap;
  *     log-likelihood; it is already divided into the stored head, so it is 1 for the stored
  *     logits
  * @param settings the fit's settings (epochs, l2, seed...), as text
+ * @param scoringTurnsPerSecond the teacher's scoring cost: turns per second through
+ *     {@link TeacherModel#score} (tokenize, encode, head) over test turns in arrival order, as
+ *     {@code fit} measured it on its machine; NaN if not measured (bundles from before this
+ *     field)
  */
 public record FitReport(
     int trainExamples,
@@ -29,9 +33,24 @@ public record FitReport(
     double meanTestEntropyNats,
     double meanTestTopProbability,
     double calibrationTemperature,
-    Map<String, String> settings) {
+    Map<String, String> settings,
+    double scoringTurnsPerSecond) {
 
   public FitReport {
     settings = java.util.Collections.unmodifiableMap(new TreeMap<>(settings));
+  }
+
+  /** A report without a scoring-cost measurement. */
+  public FitReport(int trainExamples, int calibrationExamples, int testExamples, double inScopeTestAccuracy,
+      double oosTestRecall, double meanTestEntropyNats, double meanTestTopProbability,
+      double calibrationTemperature, Map<String, String> settings) {
+    this(trainExamples, calibrationExamples, testExamples, inScopeTestAccuracy, oosTestRecall,
+        meanTestEntropyNats, meanTestTopProbability, calibrationTemperature, settings, Double.NaN);
+  }
+
+  /** This report with the scoring cost measured after the fit. */
+  public FitReport withScoringTurnsPerSecond(double turnsPerSecond) {
+    return new FitReport(trainExamples, calibrationExamples, testExamples, inScopeTestAccuracy, oosTestRecall,
+        meanTestEntropyNats, meanTestTopProbability, calibrationTemperature, settings, turnsPerSecond);
   }
 }

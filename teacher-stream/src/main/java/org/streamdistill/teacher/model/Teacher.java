@@ -15,7 +15,7 @@ import java.util.List;
  * releases it in {@link #close()}. Not thread-safe: open one per Flink subtask, in
  * {@code open()}, and close it in {@code close()}.
  */
-public final class Teacher implements TeacherModel {
+public final class Teacher implements BundledTeacher {
 
   private final TeacherBundle bundle;
   private final MiniLmEncoder encoder;
@@ -64,19 +64,28 @@ public final class Teacher implements TeacherModel {
     for (MiniLmEncoder.Tokenized t : tokenized) {
       ids.add(t.ids());
     }
-    float[][] embeddings = encoder.embed(ids);
-    SoftmaxHead head = bundle.head();
+    float[][] logits = logits(ids);
     List<TeacherScore> scores = new ArrayList<>(texts.size());
-    for (int i = 0; i < embeddings.length; i++) {
-      float[] logits = head.logits(embeddings[i]);
-      scores.add(new TeacherScore(ids.get(i), tokenized.get(i).truncated(), logits, SoftmaxHead.argMax(logits)));
+    for (int i = 0; i < logits.length; i++) {
+      scores.add(new TeacherScore(ids.get(i), tokenized.get(i).truncated(), logits[i], SoftmaxHead.argMax(logits[i])));
     }
     return scores;
   }
 
-  /** {@code softmax(score.logits() / temperature())}: the distribution the student learns from. */
-  public float[] softLabels(TeacherScore score) {
-    return SoftLabels.softmax(score.logits(), bundle.temperature());
+  /** The head's logits for already tokenized texts (one encoder call): what an ensemble asks of a member. */
+  float[][] logits(List<int[]> ids) {
+    float[][] embeddings = encoder.embed(ids);
+    SoftmaxHead head = bundle.head();
+    float[][] logits = new float[embeddings.length][];
+    for (int i = 0; i < embeddings.length; i++) {
+      logits[i] = head.logits(embeddings[i]);
+    }
+    return logits;
+  }
+
+  /** The encoder this teacher owns. */
+  MiniLmEncoder encoder() {
+    return encoder;
   }
 
   /** Index of {@code label} in {@link #labels()}, or -1 if the teacher does not know it. */
@@ -90,6 +99,7 @@ public final class Teacher implements TeacherModel {
   }
 
   /** The distillation temperature of the bundle. */
+  @Override
   public double temperature() {
     return bundle.temperature();
   }
@@ -108,7 +118,7 @@ public final class Teacher implements TeacherModel {
     return bundle;
   }
 
-  /** The encoder's tokenizer, for callers that need token ids without scoring. */
+  @Override
   public MiniLmEncoder.Tokenized tokenize(String text) {
     return encoder.tokenize(text);
   }

@@ -9,16 +9,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -28,7 +23,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * A fitted teacher on disk: the directory {@code fit} writes and the Flink job loads. Two files:
@@ -62,7 +56,7 @@ public final class TeacherBundle {
   private static final String HEAD_DTYPE = "float32";
   private static final String HEAD_BYTE_ORDER = "little-endian";
   private static final String HEAD_LAYOUT = "weights row-major [labels][dimension], then bias [labels]";
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final String teacherVersion;
   private final Instant createdAt;
@@ -123,7 +117,7 @@ public final class TeacherBundle {
 
   /** First 16 hex digits of the SHA-256 of {@code labels} joined by {@code "\n"}. */
   public static String labelSetId(List<String> labels) {
-    byte[] digest = sha256(String.join("\n", labels).getBytes(StandardCharsets.UTF_8));
+    byte[] digest = BundleFiles.sha256(String.join("\n", labels).getBytes(StandardCharsets.UTF_8));
     return HexFormat.of().formatHex(digest).substring(0, 16);
   }
 
@@ -172,75 +166,14 @@ public final class TeacherBundle {
    * so a mistyped {@code --out} cannot delete someone's files.
    */
   public void save(Path dir) throws IOException {
-    Path target = dir.toAbsolutePath().normalize();
-    Path parent = target.getParent();
-    if (parent == null) {
-      throw new IOException("cannot write a bundle to the file-system root");
-    }
-    if (Files.exists(target) && !isReplaceable(target)) {
-      throw new IOException(target + " exists and is not a teacher bundle (no " + MANIFEST_FILE
-          + "); refusing to replace it. Choose another output directory.");
-    }
-    Files.createDirectories(parent);
-    String name = target.getFileName().toString();
-    Path staging = Files.createTempDirectory(parent, "." + name + ".tmp-");
-    try {
-      byte[] head = headBytes(this.head);
-      writeDurably(staging.resolve(HEAD_FILE), head);
-      writeDurably(staging.resolve(MANIFEST_FILE), JSON.writeValueAsBytes(manifest(head)));
-      if (Files.exists(target)) {
-        Path old = parent.resolve("." + name + ".old-" + UUID.randomUUID());
-        move(target, old);
-        move(staging, target);
-        deleteBundleFiles(old);
-      } else {
-        move(staging, target);
-      }
-    } catch (IOException | RuntimeException e) {
-      deleteBundleFiles(staging);
-      throw e;
-    }
+    BundleFiles.saveAtomically(dir, this::writeFiles);
   }
 
-  private static boolean isReplaceable(Path dir) throws IOException {
-    if (!Files.isDirectory(dir)) {
-      return false;
-    }
-    if (Files.isRegularFile(dir.resolve(MANIFEST_FILE))) {
-      return true;
-    }
-    try (var entries = Files.list(dir)) {
-      return entries.findAny().isEmpty();
-    }
-  }
-
-  private static void move(Path from, Path to) throws IOException {
-    try {
-      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(from, to);
-    }
-  }
-
-  /** Deletes the two bundle files and the directory; leaves anything else in place. */
-  private static void deleteBundleFiles(Path dir) {
-    try {
-      Files.deleteIfExists(dir.resolve(HEAD_FILE));
-      Files.deleteIfExists(dir.resolve(MANIFEST_FILE));
-      Files.deleteIfExists(dir);
-    } catch (IOException ignored) {
-      // A leftover hidden directory is harmless; failing the save over it would not be.
-    }
-  }
-
-  private static void writeDurably(Path file, byte[] bytes) throws IOException {
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-      ByteBuffer buffer = ByteBuffer.wrap(bytes);
-      while (buffer.hasRemaining()) {
-        channel.write(buffer);
-      }
-      channel.force(true);
-    }
+  /** Writes {@value #HEAD_FILE} and {@value #MANIFEST_FILE} into the (empty) directory {@code dir}. */
+  void writeFiles(Path dir) throws IOException {
+    byte[] head = headBytes(this.head);
+    BundleFiles.writeDurably(dir.resolve(HEAD_FILE), head);
+    BundleFiles.writeDurably(dir.resolve(MANIFEST_FILE), JSON.writeValueAsBytes(manifest(head)));
   }
 
   private ObjectNode manifest(byte[] head) {
@@ -259,8 +192,13 @@ public final class TeacherBundle {
     headNode.put("dtype", HEAD_DTYPE);
     headNode.put("byte_order", HEAD_BYTE_ORDER);
     headNode.put("layout", HEAD_LAYOUT);
-    headNode.put("sha256", HexFormat.of().formatHex(sha256(head)));
-    ObjectNode fitNode = root.putObject("fit");
+    headNode.put("sha256", HexFormat.of().formatHex(BundleFiles.sha256(head)));
+    writeFit(root.putObject("fit"), fit);
+    return root;
+  }
+
+  /** The {@code fit} object of a manifest; {@link Manifest#fit} reads it back. */
+  static void writeFit(ObjectNode fitNode, FitReport fit) {
     fitNode.put("train_examples", fit.trainExamples());
     fitNode.put("calibration_examples", fit.calibrationExamples());
     fitNode.put("test_examples", fit.testExamples());
@@ -269,9 +207,9 @@ public final class TeacherBundle {
     fitNode.put("mean_test_entropy_nats", fit.meanTestEntropyNats());
     fitNode.put("mean_test_top_probability", fit.meanTestTopProbability());
     fitNode.put("calibration_temperature", fit.calibrationTemperature());
+    fitNode.put("scoring_turns_per_second", fit.scoringTurnsPerSecond());
     ObjectNode settings = fitNode.putObject("settings");
     fit.settings().forEach(settings::put);
-    return root;
   }
 
   /**
@@ -287,6 +225,12 @@ public final class TeacherBundle {
     }
     Path manifestFile = dir.resolve(MANIFEST_FILE);
     Manifest m = new Manifest(manifestFile, readManifest(manifestFile));
+    JsonNode kind = m.root.get("kind");
+    if (kind != null && EnsembleBundle.KIND.equals(kind.asText())) {
+      throw m.invalid("holds an ensemble teacher (" + m.root.path("teacher_version").asText("?") + "), not a "
+          + "single-encoder bundle; open it with BundledTeacher.open (the teacher job's teacher.bundle does), "
+          + "or pass one of its " + BundleFiles.MEMBERS_DIR + "/* directories");
+    }
     int formatVersion = m.integer(m.root, "format_version");
     if (formatVersion != FORMAT_VERSION) {
       throw m.invalid("format_version " + formatVersion + " is not supported; this build reads "
@@ -342,7 +286,7 @@ public final class TeacherBundle {
     return bundle;
   }
 
-  private static JsonNode readManifest(Path file) throws IOException {
+  static JsonNode readManifest(Path file) throws IOException {
     byte[] bytes;
     try {
       bytes = Files.readAllBytes(file);
@@ -375,7 +319,7 @@ public final class TeacherBundle {
           + expectedBytes + " (" + classes + " x " + dimension + " weights + " + classes
           + " biases as float32)");
     }
-    String sha = HexFormat.of().formatHex(sha256(bytes));
+    String sha = HexFormat.of().formatHex(BundleFiles.sha256(bytes));
     if (!sha.equalsIgnoreCase(expectedSha)) {
       throw new InvalidBundleException(file, "SHA-256 is " + sha + " but " + MANIFEST_FILE
           + " expects " + expectedSha + "; the file is corrupt or belongs to another bundle");
@@ -416,24 +360,17 @@ public final class TeacherBundle {
     return buffer.array();
   }
 
+  /** This bundle with another fit report; the report does not shape soft labels, so the version stays. */
+  public TeacherBundle withFit(FitReport report) {
+    return new TeacherBundle(encoder, temperature, labels, head, report, createdAt);
+  }
+
   private static String contentVersion(EncoderId encoder, double temperature, String labelSetId, byte[] head) {
-    MessageDigest digest = newSha256();
+    MessageDigest digest = BundleFiles.newSha256();
     String header = encoder.id() + "\n" + temperature + "\n" + labelSetId + "\n";
     digest.update(header.getBytes(StandardCharsets.UTF_8));
     digest.update(head);
     return encoder.shortName() + "-head-" + HexFormat.of().formatHex(digest.digest()).substring(0, 12);
-  }
-
-  private static byte[] sha256(byte[] bytes) {
-    return newSha256().digest(bytes);
-  }
-
-  private static MessageDigest newSha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime provides SHA-256", e);
-    }
   }
 
   @Override
@@ -443,9 +380,9 @@ public final class TeacherBundle {
   }
 
   /** Typed, message-producing access to the manifest's fields. */
-  private static final class Manifest {
-    private final Path file;
-    private final JsonNode root;
+  static final class Manifest {
+    final Path file;
+    final JsonNode root;
 
     Manifest(Path file, JsonNode root) {
       this.file = file;
@@ -546,7 +483,8 @@ public final class TeacherBundle {
           metric(node, "mean_test_entropy_nats"),
           metric(node, "mean_test_top_probability"),
           metric(node, "calibration_temperature"),
-          settings);
+          settings,
+          node.has("scoring_turns_per_second") ? metric(node, "scoring_turns_per_second") : Double.NaN);
     }
   }
 }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.streamdistill.teacher.model.EnsembleBundle;
 import org.streamdistill.teacher.model.TeacherBundle;
 
 class FitCommandTest {
@@ -103,6 +104,51 @@ class FitCommandTest {
     assertThat(bundle.fit().trainExamples()).isEqualTo(8);
     assertThat(bundle.fit().inScopeTestAccuracy()).isEqualTo(1.0);
     assertThat(bundle.fit().settings()).containsEntry("epochs", "40").containsEntry("learning_rate", "0.1");
+  }
+
+  @Test
+  void shouldFitAnEnsembleAndReportEachMembersAndTheEnsemblesAccuracyAndCost() throws IOException {
+    // Given
+    Path data = Files.writeString(tmp.resolve("data_full.json"), TINY_CORPUS);
+    Path bundleDir = tmp.resolve("ensemble");
+
+    // When
+    int code = run("--data", data.toString(), "--out", bundleDir.toString(), "--epochs", "40",
+        "--learning-rate", "0.1", "--batch-size", "4", "--threads", "1", "--encoders", "minilm-l6,minilm-l6-q",
+        "--ensemble-weights", "3,1");
+
+    // Then
+    assertThat(code).as("exit code; stderr: %s", err()).isZero();
+    List<String> lines = out().lines().toList();
+    assertThat(lines).contains("member 1/2: minilm-l6 (all-minilm-l6-v2@1.19.0-beta29)",
+        "member 2/2: minilm-l6-q (all-minilm-l6-v2-q@1.19.0-beta29)", "minilm-l6:", "minilm-l6-q:", "ensemble:");
+    assertThat(lines).filteredOn(l -> l.startsWith("scoring cost:")).hasSize(3)
+        .allMatch(l -> l.contains("turns/s (3 test turns in order, batches of 32, 1 ONNX Runtime threads)"));
+    EnsembleBundle bundle = EnsembleBundle.load(bundleDir);
+    assertThat(bundle.teacherVersion()).startsWith("ensemble-minilm-l6+minilm-l6-q-");
+    assertThat(bundle.weights()).containsExactly(0.75, 0.25);
+    assertThat(bundle.fit().inScopeTestAccuracy()).isEqualTo(1.0);
+    assertThat(bundle.fit().scoringTurnsPerSecond()).isPositive();
+    assertThat(bundle.members()).allSatisfy(member -> {
+      assertThat(member.fit().inScopeTestAccuracy()).isEqualTo(1.0);
+      assertThat(member.fit().scoringTurnsPerSecond()).isPositive();
+    });
+    // the table: a header, one row per member, the ensemble
+    int header = lines.indexOf(lines.stream().filter(l -> l.startsWith("teacher ")).findFirst().orElseThrow());
+    assertThat(lines.get(header)).matches("teacher +weight +val +test +oos recall +turns/s +x first");
+    assertThat(lines.get(header + 1)).matches("minilm-l6 +0\\.750 +1\\.0000 +1\\.0000 +1\\.0000 +\\d+ +1\\.00");
+    assertThat(lines.get(header + 2)).matches("minilm-l6-q +0\\.250 +1\\.0000 +1\\.0000 +1\\.0000 +\\d+ +\\d+\\.\\d\\d");
+    assertThat(lines.get(header + 3)).matches("ensemble +1\\.0000 +1\\.0000 +1\\.0000 +\\d+ +\\d+\\.\\d\\d");
+    assertThat(lines.get(lines.size() - 1)).startsWith("wrote " + bundle.teacherVersion());
+  }
+
+  @Test
+  void shouldExitWith2NamingTheKnownEncodersOnAnUnknownOne() {
+    int code = run("--encoders", "minilm-l6,gpt-9");
+
+    assertThat(code).isEqualTo(2);
+    assertThat(err()).isEqualTo("fit: Invalid value [minilm-l6, gpt-9] for configuration fit.encoders: unknown "
+        + "encoder 'gpt-9'; known encoders are minilm-l6, minilm-l6-q, e5-small-q, bge-small-q\n");
   }
 
   private int run(String... args) {

@@ -10,6 +10,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.streamdistill.dataset.Clinc150;
+import org.streamdistill.teacher.model.EncoderId;
 
 class FitOptionsTest {
 
@@ -63,6 +64,44 @@ class FitOptionsTest {
     assertThatThrownBy(() -> FitOptions.parse(List.of(args.trim().split(" +"))))
         .isInstanceOf(UsageException.class)
         .hasMessageContaining(message);
+  }
+
+  @Test
+  void shouldTakeTheEncodersOfAnEnsembleAndTheirWeights() throws UsageException {
+    FitOptions options = FitOptions.parse(List.of("--encoders", "minilm-l6, e5-small-q,bge-small-q",
+        "--ensemble-weights", "2,1,1", "--cost-turns", "0"));
+
+    assertThat(options.encoders()).containsExactly(EncoderId.ALL_MINILM_L6_V2, EncoderId.E5_SMALL_V2_Q,
+        EncoderId.BGE_SMALL_EN_V15_Q);
+    assertThat(options.ensemble()).isTrue();
+    assertThat(options.memberWeights()).containsExactly(2.0, 1.0, 1.0);
+    assertThat(options.costTurns()).isZero();
+    assertThat(FitOptions.parse(List.of("--encoders", "minilm-l6-q")).ensemble()).isFalse();
+    assertThat(FitOptions.parse(List.of("--encoders", "minilm-l6,minilm-l6-q")).memberWeights()).containsExactly(1.0, 1.0);
+  }
+
+  @Test
+  void shouldNameTheKnownEncodersWhenGivenAnUnknownOne() {
+    assertThatThrownBy(() -> FitOptions.parse(List.of("--encoders", "minilm-l6,minilm-l12")))
+        .isInstanceOf(UsageException.class)
+        .hasMessage("Invalid value [minilm-l6, minilm-l12] for configuration fit.encoders: unknown encoder "
+            + "'minilm-l12'; known encoders are minilm-l6, minilm-l6-q, e5-small-q, bge-small-q");
+  }
+
+  @Test
+  void shouldRefuseAnEncoderNamedTwiceAndWeightsThatDoNotMatchTheEncoders() {
+    assertThatThrownBy(() -> FitOptions.parse(List.of("--encoders", "minilm-l6,minilm-l6")))
+        .isInstanceOf(UsageException.class)
+        .hasMessage("fit.encoders names an encoder twice: minilm-l6,minilm-l6");
+    assertThatThrownBy(() -> FitOptions.parse(List.of("--encoders", "minilm-l6,e5-small-q", "--ensemble-weights", "1,2,3")))
+        .isInstanceOf(UsageException.class)
+        .hasMessage("fit.ensemble-weights must be 'equal', 'val' or 2 comma-separated weights (one per encoder), got '1,2,3'");
+    assertThatThrownBy(() -> FitOptions.parse(List.of("--encoders", "minilm-l6,e5-small-q", "--ensemble-weights", "1,-1")))
+        .isInstanceOf(UsageException.class)
+        .hasMessage("fit.ensemble-weights must be >= 0 and finite, got -1");
+    assertThatThrownBy(() -> FitOptions.parse(List.of("--encoders", "minilm-l6,e5-small-q", "--ensemble-weights", "0,0")))
+        .isInstanceOf(UsageException.class)
+        .hasMessage("fit.ensemble-weights must not all be 0, got '0,0'");
   }
 
   @Test

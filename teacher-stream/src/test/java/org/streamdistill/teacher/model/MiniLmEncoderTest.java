@@ -139,6 +139,59 @@ class MiniLmEncoderTest {
     assertThat(pooled[1]).containsExactly(0f, 1f);
   }
 
+  @Test
+  void shouldPoolTheFirstTokenOnlyAndNormaliseForClsPooling() {
+    // Given a batch of two sequences padded to 2, dimension 2
+    float[] hidden = {
+        3f, 4f, 100f, 100f, // sequence 0: [CLS] state [3, 4], then a token that must be ignored
+        0f, -2f, 7f, 7f // sequence 1: [CLS] state [0, -2]
+    };
+
+    // When
+    float[][] pooled = MiniLmEncoder.clsPoolAndNormalise(hidden, 2, 2, 2);
+
+    // Then
+    assertThat(pooled[0]).containsExactly(0.6f, 0.8f);
+    assertThat(pooled[1]).containsExactly(0f, -1f);
+  }
+
+  @Test
+  void shouldFeedE5ItsQueryPrefixAfterClsButHandOutThePlainTextsIds() throws IOException {
+    try (MiniLmEncoder e5 = new MiniLmEncoder(EncoderId.E5_SMALL_V2_Q, 1)) {
+      int[] plain = e5.tokenize("how do i reset my password").ids();
+
+      // the ids handed out are the plain text's, the same as MiniLM's
+      assertThat(plain).isEqualTo(encoder.tokenize("how do i reset my password").ids());
+      // the model is fed what tokenizing "query: <text>" gives
+      assertThat(e5.modelInput(plain)).isEqualTo(e5.tokenize("query: how do i reset my password").ids());
+      assertThat(encoder.modelInput(plain)).isEqualTo(plain);
+      // a 128-token text still embeds (the prefix may take it past 128)
+      int[] longest = e5.tokenize("word ".repeat(1000)).ids();
+      assertThat(e5.embed(List.of(longest))[0]).hasSize(384);
+    }
+  }
+
+  @Test
+  void shouldTokenizeAlikeWithEveryEncodersTokenizer() throws IOException {
+    // Given every encoder's tokenizer.json (loaded without its model)
+    List<String> texts = List.of("How do I reset my PIN?", "transfer $50 to Zoë's account, ASAP!!", "",
+        "what's the weather in são paulo tomorrow", "word ".repeat(200));
+    for (EncoderId id : EncoderId.values()) {
+      try (java.io.InputStream in = EncoderId.class.getResourceAsStream(id.tokenizerResource());
+           ai.djl.huggingface.tokenizers.HuggingFaceTokenizer tokenizer =
+               ai.djl.huggingface.tokenizers.HuggingFaceTokenizer.newInstance(in, java.util.Map.of(
+                   "padding", "false", "truncation", "true", "maxLength", "128"))) {
+        assertThat(id.vocabulary()).isEqualTo(EncoderId.VOCABULARY_BERT_UNCASED);
+        for (String text : texts) {
+          long[] ids = tokenizer.encode(text).getIds();
+          int[] asInt = java.util.Arrays.stream(ids).mapToInt(Math::toIntExact).toArray();
+          // Then every one gives the ids MiniLM's gives, which the student's vocabulary indexes
+          assertThat(asInt).as("%s on '%s'", id.shortName(), text).isEqualTo(encoder.tokenize(text).ids());
+        }
+      }
+    }
+  }
+
   private List<int[]> ids(String... texts) {
     List<int[]> ids = new ArrayList<>();
     for (String text : texts) {

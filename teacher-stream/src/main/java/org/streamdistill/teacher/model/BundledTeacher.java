@@ -1,0 +1,38 @@
+package org.streamdistill.teacher.model;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * A teacher that {@code fit} wrote as a bundle: a single encoder with its head ({@link Teacher})
+ * or an ensemble of them ({@link EnsembleTeacher}). Both carry their distillation temperature,
+ * and both hand out the plain BERT-uncased token ids of each text, so the job and the student
+ * treat them alike. {@link #open} picks the kind from the bundle's manifest.
+ */
+public interface BundledTeacher extends TeacherModel {
+
+  /**
+   * Loads the bundle in {@code bundleDir}, single or ensemble, and opens its encoders from the
+   * class path.
+   *
+   * @param intraOpThreads ONNX Runtime compute threads of each encoder (at least 1)
+   * @throws InvalidBundleException if the bundle is missing or malformed (the message says how)
+   */
+  static BundledTeacher open(Path bundleDir, int intraOpThreads) throws IOException {
+    if (EnsembleBundle.isEnsemble(bundleDir)) {
+      return EnsembleTeacher.open(bundleDir, intraOpThreads);
+    }
+    return Teacher.open(bundleDir, intraOpThreads);
+  }
+
+  /** The distillation temperature: soft labels are {@code softmax(logits / temperature())}. */
+  double temperature();
+
+  /** {@code softmax(score.logits() / temperature())}: the distribution the student learns from. */
+  default float[] softLabels(TeacherScore score) {
+    return SoftLabels.softmax(score.logits(), temperature());
+  }
+
+  /** The token ids of {@code text}, as {@link #score} would report them, without scoring it. */
+  MiniLmEncoder.Tokenized tokenize(String text);
+}
