@@ -49,7 +49,9 @@ final class ChallengerModel {
     SoftLabelValidator.requireFullLogits(label);
     ensureShaped(label);
     SoftLabelValidator.validate(label, labelSetId, model.config().numClasses(), model.config().vocabSize());
-    labelNames[label.getTeacherIndex()] = label.getTeacherLabel();
+    if (label.getTeacherScored()) {
+      labelNames[label.getTeacherIndex()] = label.getTeacherLabel();
+    }
     if (label.getGoldIndex() != null && label.getGoldLabel() != null) {
       labelNames[label.getGoldIndex()] = label.getGoldLabel();
     }
@@ -59,10 +61,12 @@ final class ChallengerModel {
     if (model != null) {
       return;
     }
-    int classes = label.getLogits().size();
+    // A gold-only record (no teacher logits) says the label set's size in label_count.
+    int classes = label.getTeacherScored() ? label.getLogits().size() : label.getLabelCount();
     if (classes < 2) {
       throw new InvalidSoftLabelException("soft label of turn " + label.getTurnId() + " has " + classes
-          + " logits; a label set needs at least 2");
+          + (label.getTeacherScored() ? " logits" : " as label_count (a gold-only record, without logits)")
+          + "; a label set needs at least 2");
     }
     TextCnnConfig shape = shape(classes);
     model = new TextCnn(shape);
@@ -83,7 +87,10 @@ final class ChallengerModel {
         config.seed());
   }
 
-  /** One optimizer step on {@code batch} (admitted labels, in stream order); returns the batch's mean loss. */
+  /**
+   * One optimizer step on {@code batch} (admitted labels, in stream order); returns the batch's
+   * mean loss. A gold-only label (teacher_scored false) adds only its gold term, alpha * CE.
+   */
   double learn(List<SoftLabel> batch) {
     if (batch.isEmpty()) {
       return Double.NaN;
@@ -96,7 +103,8 @@ final class ChallengerModel {
     for (int i = 0; i < batch.size(); i++) {
       SoftLabel label = batch.get(i);
       tokens.add(tokens(label));
-      logits.add(floats(label.getLogits()));
+      // null: a gold-only turn, learned from its gold label alone (DistillationLoss).
+      logits.add(label.getTeacherScored() ? floats(label.getLogits()) : null);
       gold.add(label.getGoldIndex());
       temperatures[i] = label.getTemperature();
       oneTemperature &= temperatures[i] == temperatures[0];
