@@ -118,7 +118,9 @@ public final class DemoCommand {
         System.getProperty("streamdistill.log.file", "target/streamdistill.log"));
 
     Map<String, String> teacherSettings = new java.util.HashMap<>(config.teacherSelection());
-    teacherSettings.put(TeacherJobConfig.PARALLELISM, Integer.toString(config.teacherParallelism()));
+    if (config.teacherParallelism() > 0) {
+      teacherSettings.put(TeacherJobConfig.PARALLELISM, Integer.toString(config.teacherParallelism()));
+    }
     teacherSettings.put(TeacherJobConfig.CHECKPOINT_INTERVAL_MS, Long.toString(config.checkpointIntervalMillis()));
     var settings = new EmbeddedPipeline.Settings(config.workDir(), config.teacherBundle(), teacherSettings,
         Map.of(), Map.of());

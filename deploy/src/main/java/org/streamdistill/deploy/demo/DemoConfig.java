@@ -57,7 +57,9 @@ public record DemoConfig(Path data, int passes, double goldFraction, long seed, 
       .define(SUMMARY_JSON, Type.STRING, "", Importance.MEDIUM, "Also write the summary as JSON to this file.")
       .define(TIMEOUT_MINUTES, Type.LONG, 30L, Range.between(1, 24 * 60), Importance.LOW,
           "Give up when the pipeline has not caught up after this long.")
-      .define(TEACHER_PARALLELISM, Type.INT, 1, Range.between(1, 64), Importance.MEDIUM, "Teacher job parallelism.")
+      .define(TEACHER_PARALLELISM, Type.INT, 0, Range.between(0, 64), Importance.MEDIUM, "Teacher job parallelism; "
+          + "0: the teacher job's default (one subtask of one ONNX thread per processor, up to the turns topic's "
+          + "partitions; each subtask loads its own model).")
       .define(CHECKPOINT_INTERVAL_MS, Type.LONG, 2_000L, Range.between(100, 600_000), Importance.MEDIUM,
           "Teacher job checkpoint interval (soft labels become visible at checkpoints).")
       .define(PROGRESS_EVERY_MS, Type.LONG, 5_000L, Range.between(100, 600_000), Importance.LOW,
