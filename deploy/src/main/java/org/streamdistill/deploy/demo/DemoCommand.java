@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
+import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -126,6 +127,9 @@ public final class DemoCommand {
         Map.of(), Map.of());
     // The teacher job runs in this JVM and counts its skipped turns in the default registry.
     Map<String, Long> skippedBefore = skippedTurns(PrometheusRegistry.defaultRegistry);
+    long skippedWithoutGoldBefore = skippedWithoutGold(PrometheusRegistry.defaultRegistry);
+    LongSupplier skippedWithoutGold =
+        () -> skippedWithoutGold(PrometheusRegistry.defaultRegistry) - skippedWithoutGoldBefore;
     try (EmbeddedPipeline pipeline = EmbeddedPipeline.start(settings);
          Console liveConsole = startConsole(pipeline)) {
       out.printf("broker %s, schema registry %s; replaying %,d training turns (%d passes), then %,d held-out test turns%n",
@@ -136,12 +140,12 @@ public final class DemoCommand {
       try (TurnPublisher publisher = new TurnPublisher(pipeline.bootstrapServers(), pipeline.registry(), Topics.TURNS)) {
         RateLimiter limiter = new RateLimiter(config.rate());
         Future<Long> publishing = producerThread.submit(() -> publisher.publish(training, limiter, produced::set));
-        awaitCaughtUp(pipeline, publishing, produced, total, pipelineStart);
+        awaitCaughtUp(pipeline, publishing, produced, total, pipelineStart, skippedWithoutGold);
         out.println("every training turn predicted; replaying the held-out test split ...");
         long trainingTurns = publishing.get();
         publishing = producerThread.submit(() -> publisher.publish(heldOut, limiter,
             n -> produced.set(trainingTurns + n)));
-        awaitCaughtUp(pipeline, publishing, produced, total, pipelineStart);
+        awaitCaughtUp(pipeline, publishing, produced, total, pipelineStart, skippedWithoutGold);
         summary.turnsProduced = trainingTurns + publishing.get();
       } finally {
         producerThread.shutdownNow();
@@ -195,6 +199,18 @@ public final class DemoCommand {
     return byReason;
   }
 
+  /** The teacher's skipped turns without a gold label in {@code registry}, every reason summed. */
+  static long skippedWithoutGold(PrometheusRegistry registry) {
+    String text = ExpositionFormats.init().getPrometheusTextFormatWriter().toDebugString(registry.scrape());
+    long total = 0;
+    for (PrometheusText.Sample sample : PrometheusText.parse(text)) {
+      if (sample.name().equals("streamdistill_teacher_skipped_turns_total") && "false".equals(sample.label("gold"))) {
+        total += Math.round(sample.value());
+      }
+    }
+    return total;
+  }
+
   /** Starts the console over {@code pipeline} when configured, printing its address; null otherwise. */
   private Console startConsole(EmbeddedPipeline pipeline) {
     ConsoleConfig settings = console.apply(pipeline.bootstrapServers(), pipeline.registryUrl());
@@ -207,8 +223,13 @@ public final class DemoCommand {
   }
 
   /** Prints progress until every produced turn has a prediction (or was dead-lettered by the teacher). */
+  /**
+   * Waits until every turn produced so far is accounted for: predicted, dead-lettered (by the
+   * teacher or the trainer), or skipped by the teacher's selection gate without a gold label (no
+   * record follows such a turn; the teacher job's counter in this JVM says how many there were).
+   */
   private void awaitCaughtUp(EmbeddedPipeline pipeline, Future<Long> publishing, AtomicLong produced, long total,
-                             long startNanos) throws Exception {
+                             long startNanos, LongSupplier skippedWithoutGold) throws Exception {
     long deadline = System.nanoTime() + Duration.ofMinutes(config.timeoutMinutes()).toNanos();
     TopicReader reader = new TopicReader(pipeline.bootstrapServers(), pipeline.registry());
     long nextProgress = System.nanoTime() + config.progressEveryMillis() * 1_000_000;
@@ -220,7 +241,7 @@ public final class DemoCommand {
       pipeline.checkHealth();
       StudentTrainer.Stats stats = pipeline.trainerStats();
       boolean done = publishing.isDone() && stats.predictionsAcknowledged() + stats.deadLettered()
-          + teacherDeadLetters(reader) >= produced.get();
+          + teacherDeadLetters(reader) + skippedWithoutGold.getAsLong() >= produced.get();
       if (done || System.nanoTime() >= nextProgress) {
         printProgress(stats, produced.get(), total, startNanos);
         nextProgress = System.nanoTime() + config.progressEveryMillis() * 1_000_000;

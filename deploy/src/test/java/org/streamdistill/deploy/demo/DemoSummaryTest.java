@@ -98,6 +98,7 @@ class DemoSummaryTest {
 
     assertThat(DemoCommand.skippedTurns(registry)).containsExactly(Map.entry("confident", 7L),
         Map.entry("over-budget", 1L));
+    assertThat(DemoCommand.skippedWithoutGold(registry)).isEqualTo(6L);
   }
 
   @Test
