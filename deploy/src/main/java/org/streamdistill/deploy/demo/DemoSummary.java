@@ -154,6 +154,14 @@ public final class DemoSummary {
     return teacherCalls;
   }
 
+  /**
+   * Whether the weighted teacher accuracy says more than the plain one: not when every held-out turn
+   * weighed the same (policy all, or uniform), where the two differ only by rounding.
+   */
+  private boolean weightedDiffers() {
+    return !Double.isNaN(teacherInScopeWeighted) && Math.abs(teacherInScopeWeighted - teacherInScope.value()) > 1e-9;
+  }
+
   private long goldOnly() {
     return goldOnlyByReason.values().stream().mapToLong(Long::longValue).sum();
   }
@@ -249,7 +257,7 @@ public final class DemoSummary {
     goldOnlyByReason.forEach(goldByReason::put);
     root.put("teacher_test_accuracy", teacherInScope.value());
     root.put("teacher_test_turns", teacherInScope.total());
-    if (Double.isNaN(teacherInScopeWeighted) || teacherInScopeWeighted == teacherInScope.value()) {
+    if (!weightedDiffers()) {
       root.putNull("teacher_test_accuracy_weighted");
     } else {
       root.put("teacher_test_accuracy_weighted", teacherInScopeWeighted);
@@ -315,13 +323,13 @@ public final class DemoSummary {
     line(s, "teacher calls", String.format(Locale.ROOT, "%,d made, %,d saved (%.1f %% of the %,d turns the gate saw)",
         teacherCalls, turnsSkipped(), 100 * callsSavedShare(), teacherCalls + turnsSkipped()));
     if (turnsSkipped() > 0 || !skippedByReason.isEmpty()) {
-      line(s, "turns skipped", String.format(Locale.ROOT, "%s; %,d of them with a gold label, learned from gold alone %s",
+      line(s, "turns skipped", String.format(Locale.ROOT, "%s; %,d of them with a gold label went on to the student gold-only %s",
           skippedByReason.isEmpty() ? "no reasons counted" : "by reason " + skippedByReason, goldOnly(),
           goldOnlyByReason));
     }
     line(s, "teacher", String.format(Locale.ROOT, "%s: in-scope test accuracy %.4f (%,d turns%s), %s",
         teacherVersion, teacherInScope.value(), teacherInScope.total(),
-        Double.isNaN(teacherInScopeWeighted) || teacherInScopeWeighted == teacherInScope.value() ? ""
+        !weightedDiffers() ? ""
             : String.format(Locale.ROOT, " it scored; weighted by 1 / selection probability %.4f",
                 teacherInScopeWeighted),
         oosHeldOut == 0 ? "no out-of-scope turns"

@@ -58,8 +58,8 @@ class DemoSummaryTest {
     assertThat(summary.toText())
         .contains("  selection policy       uncertainty (top-probability < 0.7), audit 0.25\n")
         .contains("  teacher calls          8 made, 11 saved (57.9 % of the 19 turns the gate saw)\n")
-        .contains("  turns skipped          by reason {confident=9, over-budget=2}; 3 of them with a gold label, "
-            + "learned from gold alone {confident=2, over-budget=1}\n")
+        .contains("  turns skipped          by reason {confident=9, over-budget=2}; 3 of them with a gold label went "
+            + "on to the student gold-only {confident=2, over-budget=1}\n")
         .contains("  teacher                teacher-v1: in-scope test accuracy 0.7500 (4 turns it scored; weighted by"
             + " 1 / selection probability 0.9000), no out-of-scope turns\n");
     JsonNode selection = summary.toJson().get("selection");
@@ -84,6 +84,22 @@ class DemoSummaryTest {
     assertThat(summary.toText()).contains("  selection policy       all\n")
         .contains("  teacher calls          3 made, 0 saved (0.0 % of the 3 turns the gate saw)\n")
         .doesNotContain("turns skipped").contains("in-scope test accuracy 1.0000 (1 turns), ");
+    assertThat(summary.toJson().get("teacher_test_accuracy_weighted").isNull()).isTrue();
+  }
+
+  @Test
+  void shouldNotCallAnAccuracyWeightedWhenEveryHeldOutTurnWeighedTheSame() {
+    // Given 11 held-out turns all drawn at 0.335 (uniform 0.3 with audit 0.05), the first right: the
+    // weighted share, summed in doubles, is 1 ulp off 1/11
+    DemoSummary summary = new DemoSummary();
+    summary.turnsProduced = 11;
+    List<SoftLabel> labels = new ArrayList<>();
+    for (int i = 0; i < 11; i++) {
+      labels.add(label("t" + i, true, i == 0 ? 1 : 2, 1, "uniform", 0.335));
+    }
+    summary.addSoftLabels(labels, "oos");
+
+    assertThat(summary.toText()).contains("in-scope test accuracy 0.0909 (11 turns), ").doesNotContain("weighted");
     assertThat(summary.toJson().get("teacher_test_accuracy_weighted").isNull()).isTrue();
   }
 
