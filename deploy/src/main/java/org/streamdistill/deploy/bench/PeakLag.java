@@ -96,6 +96,8 @@ final class PeakLag {
     settings.put(TeacherJobConfig.BOOTSTRAP_SERVERS, platform.bootstrapServers());
     settings.put(TeacherJobConfig.REGISTRY_URL, platform.registryUrl());
     settings.put(TeacherJobConfig.NAMESPACE, namespace);
+    // One subtask: the budget is per subtask, and the peak is offered at what one subtask scores.
+    settings.put(TeacherJobConfig.PARALLELISM, "1");
     String group = namespace + "-teacher";
     settings.put(TeacherJobConfig.GROUP_ID, group);
     settings.put(TeacherJobConfig.TRANSACTIONAL_ID_PREFIX, group);

@@ -9,12 +9,16 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
+import java.util.function.LongSupplier;
 import java.util.stream.Stream;
+import io.prometheus.metrics.expositionformats.ExpositionFormats;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.apache.kafka.common.config.ConfigException;
 import org.streamdistill.dataset.Clinc150;
 import org.streamdistill.evaluator.console.ConsoleCommand.Console;
@@ -24,6 +28,7 @@ import org.streamdistill.producers.publish.TurnPublisher;
 import org.streamdistill.producers.replay.Clinc150Turns;
 import org.streamdistill.producers.replay.ReplayOptions;
 import org.streamdistill.records.PromotionEvent;
+import org.streamdistill.schemas.metrics.PrometheusText;
 import org.streamdistill.schemas.topic.Topic;
 import org.streamdistill.schemas.topic.Topics;
 import org.streamdistill.student.training.StudentTrainer;
@@ -113,10 +118,18 @@ public final class DemoCommand {
     out.printf("starting the embedded platform and the pipeline in %s (full log: %s) ...%n", config.workDir(),
         System.getProperty("streamdistill.log.file", "target/streamdistill.log"));
 
-    var settings = new EmbeddedPipeline.Settings(config.workDir(), config.teacherBundle(),
-        Map.of(TeacherJobConfig.PARALLELISM, Integer.toString(config.teacherParallelism()),
-            TeacherJobConfig.CHECKPOINT_INTERVAL_MS, Long.toString(config.checkpointIntervalMillis())),
+    Map<String, String> teacherSettings = new java.util.HashMap<>(config.teacherSelection());
+    if (config.teacherParallelism() > 0) {
+      teacherSettings.put(TeacherJobConfig.PARALLELISM, Integer.toString(config.teacherParallelism()));
+    }
+    teacherSettings.put(TeacherJobConfig.CHECKPOINT_INTERVAL_MS, Long.toString(config.checkpointIntervalMillis()));
+    var settings = new EmbeddedPipeline.Settings(config.workDir(), config.teacherBundle(), teacherSettings,
         Map.of(), Map.of());
+    // The teacher job runs in this JVM and counts its skipped turns in the default registry.
+    Map<String, Long> skippedBefore = skippedTurns(PrometheusRegistry.defaultRegistry);
+    long skippedWithoutGoldBefore = skippedWithoutGold(PrometheusRegistry.defaultRegistry);
+    LongSupplier skippedWithoutGold =
+        () -> skippedWithoutGold(PrometheusRegistry.defaultRegistry) - skippedWithoutGoldBefore;
     try (EmbeddedPipeline pipeline = EmbeddedPipeline.start(settings);
          Console liveConsole = startConsole(pipeline)) {
       out.printf("broker %s, schema registry %s; replaying %,d training turns (%d passes), then %,d held-out test turns%n",
@@ -127,12 +140,12 @@ public final class DemoCommand {
       try (TurnPublisher publisher = new TurnPublisher(pipeline.bootstrapServers(), pipeline.registry(), Topics.TURNS)) {
         RateLimiter limiter = new RateLimiter(config.rate());
         Future<Long> publishing = producerThread.submit(() -> publisher.publish(training, limiter, produced::set));
-        awaitCaughtUp(pipeline, publishing, produced, total, pipelineStart);
+        awaitCaughtUp(pipeline, publishing, produced, total, pipelineStart, skippedWithoutGold);
         out.println("every training turn predicted; replaying the held-out test split ...");
         long trainingTurns = publishing.get();
         publishing = producerThread.submit(() -> publisher.publish(heldOut, limiter,
             n -> produced.set(trainingTurns + n)));
-        awaitCaughtUp(pipeline, publishing, produced, total, pipelineStart);
+        awaitCaughtUp(pipeline, publishing, produced, total, pipelineStart, skippedWithoutGold);
         summary.turnsProduced = trainingTurns + publishing.get();
       } finally {
         producerThread.shutdownNow();
@@ -143,6 +156,10 @@ public final class DemoCommand {
 
       TopicReader reader = new TopicReader(pipeline.bootstrapServers(), pipeline.registry());
       summary.addSoftLabels(reader.readAll(Topics.SOFT_LABELS), Clinc150.OUT_OF_SCOPE);
+      Map<String, Long> skipped = new TreeMap<>();
+      skippedTurns(PrometheusRegistry.defaultRegistry).forEach(
+          (reason, count) -> skipped.put(reason, count - skippedBefore.getOrDefault(reason, 0L)));
+      summary.addSelection(config.describeSelection(), skipped);
       summary.addPredictions(reader.readAll(Topics.PREDICTIONS), Clinc150.OUT_OF_SCOPE);
       for (PromotionEvent event : reader.readAll(Topics.PROMOTIONS)) {
         if (!event.getDecision().equals("HOLD")) {
@@ -150,7 +167,11 @@ public final class DemoCommand {
         }
       }
       for (Topic<?> topic : Topics.ALL) {
-        summary.deadLetters += reader.forEachRaw(topic.deadLetterTopic(), r -> { });
+        long dead = reader.forEachRaw(topic.deadLetterTopic(), r -> { });
+        summary.deadLetters += dead;
+        if (topic.name().equals(Topics.TURNS.name())) {
+          summary.turnDeadLetters = dead;
+        }
       }
       // Printed while the platform still runs, so that the console serves until the summary.
       summary.wallSeconds = (System.nanoTime() - start) / 1e9;
@@ -161,6 +182,33 @@ public final class DemoCommand {
       }
     }
     return summary;
+  }
+
+  /**
+   * The teacher's {@code streamdistill_teacher_skipped_turns_total} in {@code registry}, by reason
+   * (gold and not summed); empty before the gate skipped anything.
+   */
+  static Map<String, Long> skippedTurns(PrometheusRegistry registry) {
+    Map<String, Long> byReason = new TreeMap<>();
+    String text = ExpositionFormats.init().getPrometheusTextFormatWriter().toDebugString(registry.scrape());
+    for (PrometheusText.Sample sample : PrometheusText.parse(text)) {
+      if (sample.name().equals("streamdistill_teacher_skipped_turns_total")) {
+        byReason.merge(sample.label("reason"), Math.round(sample.value()), Long::sum);
+      }
+    }
+    return byReason;
+  }
+
+  /** The teacher's skipped turns without a gold label in {@code registry}, every reason summed. */
+  static long skippedWithoutGold(PrometheusRegistry registry) {
+    String text = ExpositionFormats.init().getPrometheusTextFormatWriter().toDebugString(registry.scrape());
+    long total = 0;
+    for (PrometheusText.Sample sample : PrometheusText.parse(text)) {
+      if (sample.name().equals("streamdistill_teacher_skipped_turns_total") && "false".equals(sample.label("gold"))) {
+        total += Math.round(sample.value());
+      }
+    }
+    return total;
   }
 
   /** Starts the console over {@code pipeline} when configured, printing its address; null otherwise. */
@@ -175,8 +223,13 @@ public final class DemoCommand {
   }
 
   /** Prints progress until every produced turn has a prediction (or was dead-lettered by the teacher). */
+  /**
+   * Waits until every turn produced so far is accounted for: predicted, dead-lettered (by the
+   * teacher or the trainer), or skipped by the teacher's selection gate without a gold label (no
+   * record follows such a turn; the teacher job's counter in this JVM says how many there were).
+   */
   private void awaitCaughtUp(EmbeddedPipeline pipeline, Future<Long> publishing, AtomicLong produced, long total,
-                             long startNanos) throws Exception {
+                             long startNanos, LongSupplier skippedWithoutGold) throws Exception {
     long deadline = System.nanoTime() + Duration.ofMinutes(config.timeoutMinutes()).toNanos();
     TopicReader reader = new TopicReader(pipeline.bootstrapServers(), pipeline.registry());
     long nextProgress = System.nanoTime() + config.progressEveryMillis() * 1_000_000;
@@ -188,7 +241,7 @@ public final class DemoCommand {
       pipeline.checkHealth();
       StudentTrainer.Stats stats = pipeline.trainerStats();
       boolean done = publishing.isDone() && stats.predictionsAcknowledged() + stats.deadLettered()
-          + teacherDeadLetters(reader) >= produced.get();
+          + teacherDeadLetters(reader) + skippedWithoutGold.getAsLong() >= produced.get();
       if (done || System.nanoTime() >= nextProgress) {
         printProgress(stats, produced.get(), total, startNanos);
         nextProgress = System.nanoTime() + config.progressEveryMillis() * 1_000_000;

@@ -9,11 +9,23 @@ import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.streamdistill.dataset.Clinc150;
 import org.streamdistill.schemas.config.ConfigLoader;
+import org.streamdistill.teacher.job.TeacherJobConfig;
 
 /** Settings of the {@code demo} command. */
 public record DemoConfig(Path data, int passes, double goldFraction, long seed, long limit, double rate,
                          Path workDir, Path teacherBundle, Path summaryJson, long timeoutMinutes,
-                         int teacherParallelism, long checkpointIntervalMillis, long progressEveryMillis) {
+                         int teacherParallelism, long checkpointIntervalMillis, long progressEveryMillis,
+                         Map<String, String> teacherSelection) {
+
+  /**
+   * The teacher job's selection settings ({@code teacher.selection.*}), which the demo takes as they
+   * are and hands to its teacher job: defined once, in {@link TeacherJobConfig}, and reused here.
+   */
+  static final List<String> TEACHER_SELECTION_KEYS = List.of(TeacherJobConfig.SELECTION_POLICY,
+      TeacherJobConfig.SELECTION_UNIFORM_RATE, TeacherJobConfig.SELECTION_MEASURE, TeacherJobConfig.SELECTION_THRESHOLD,
+      TeacherJobConfig.SELECTION_BUDGET, TeacherJobConfig.SELECTION_BUDGET_WINDOW_MS,
+      TeacherJobConfig.SELECTION_AUDIT_SHARE, TeacherJobConfig.SELECTION_SEED,
+      TeacherJobConfig.SELECTION_CHAMPION_REFRESH_MS);
 
   public static final String DATA = "demo.data";
   public static final String PASSES = "demo.passes";
@@ -46,7 +58,9 @@ public record DemoConfig(Path data, int passes, double goldFraction, long seed, 
       .define(SUMMARY_JSON, Type.STRING, "", Importance.MEDIUM, "Also write the summary as JSON to this file.")
       .define(TIMEOUT_MINUTES, Type.LONG, 30L, Range.between(1, 24 * 60), Importance.LOW,
           "Give up when the pipeline has not caught up after this long.")
-      .define(TEACHER_PARALLELISM, Type.INT, 1, Range.between(1, 64), Importance.MEDIUM, "Teacher job parallelism.")
+      .define(TEACHER_PARALLELISM, Type.INT, 0, Range.between(0, 64), Importance.MEDIUM, "Teacher job parallelism; "
+          + "0: the teacher job's default (one subtask of one ONNX thread per processor, up to the turns topic's "
+          + "partitions; each subtask loads its own model).")
       .define(CHECKPOINT_INTERVAL_MS, Type.LONG, 2_000L, Range.between(100, 600_000), Importance.MEDIUM,
           "Teacher job checkpoint interval (soft labels become visible at checkpoints).")
       .define(PROGRESS_EVERY_MS, Type.LONG, 5_000L, Range.between(100, 600_000), Importance.LOW,
@@ -62,6 +76,9 @@ public record DemoConfig(Path data, int passes, double goldFraction, long seed, 
   public static final String CONSOLE_HOST = "demo.console.host";
 
   static {
+    for (String key : TEACHER_SELECTION_KEYS) {
+      DEFINITION.define(TeacherJobConfig.DEFINITION.configKeys().get(key));
+    }
     DEFINITION
         .define(CONSOLE_PORT, Type.INT, 8070, Range.between(-1, 65_535), Importance.MEDIUM,
             "Port of the live web console the demo serves until its summary (bin/streamdistill console); 0 picks"
@@ -92,6 +109,19 @@ public record DemoConfig(Path data, int passes, double goldFraction, long seed, 
         (Long) v.get(SEED), (Long) v.get(LIMIT), (Double) v.get(RATE), Path.of((String) v.get(WORK_DIR)),
         Path.of((String) v.get(TEACHER_BUNDLE)), summary.isEmpty() ? null : Path.of(summary),
         (Long) v.get(TIMEOUT_MINUTES), (Integer) v.get(TEACHER_PARALLELISM), (Long) v.get(CHECKPOINT_INTERVAL_MS),
-        (Long) v.get(PROGRESS_EVERY_MS));
+        (Long) v.get(PROGRESS_EVERY_MS), teacherSelection(v));
+  }
+
+  /** The selection policy with its settings, in the words of the teacher job's log. */
+  String describeSelection() {
+    return TeacherJobConfig.of(teacherSelection).selection().describe();
+  }
+
+  private static Map<String, String> teacherSelection(Map<String, Object> v) {
+    Map<String, String> selection = new java.util.TreeMap<>();
+    for (String key : TEACHER_SELECTION_KEYS) {
+      selection.put(key, String.valueOf(v.get(key)));
+    }
+    return Map.copyOf(selection);
   }
 }

@@ -25,6 +25,14 @@ import org.streamdistill.records.StudentPrediction;
  * What a demo run did, computed from the topics themselves (read_committed), not from the
  * stages' own counters: how many turns each stage wrote, whether each turn got exactly one
  * soft label and one prediction, and how teacher and student did on the held-out turns.
+ *
+ * <p><b>Teacher calls.</b> With a selection gate before the teacher, the summary states the policy
+ * and what it saved: teacher calls made (soft labels the teacher scored), turns skipped (every turn
+ * produced that the teacher neither scored nor dead-lettered), the share of calls saved (skipped /
+ * (made + skipped)), the skipped turns per reason as the teacher job counted them, and how many of
+ * them went on gold-only (soft labels without a teacher verdict, learned from gold alone). The
+ * teacher's accuracy is over the held-out turns it scored, also weighted by 1 / selection
+ * probability (an estimate over every held-out turn) when the gate sampled them.
  */
 public final class DemoSummary {
 
@@ -37,6 +45,18 @@ public final class DemoSummary {
 
   long turnsProduced;
   long softLabels;
+  /** Soft labels the teacher scored (teacher_scored): the teacher calls made. */
+  long teacherCalls;
+  /** Gold-only soft labels (the gate skipped the turn, its gold label went on), by skip reason. */
+  final Map<String, Long> goldOnlyByReason = new java.util.TreeMap<>();
+  /** Dead letters of the turns topic: turns the teacher job could not take (neither scored nor skipped). */
+  long turnDeadLetters;
+  /** The teacher job's selection policy, described with its settings. */
+  String selectionPolicy = "all";
+  /** Turns the gate skipped, by reason, as the teacher job counted them (gold or not). */
+  final Map<String, Long> skippedByReason = new java.util.TreeMap<>();
+  /** Teacher accuracy on held-out in-scope turns, weighted by 1 / selection probability. */
+  double teacherInScopeWeighted = Double.NaN;
   long softLabelDuplicates;
   long studentPredictions;
   long predictionDuplicates;
@@ -58,17 +78,34 @@ public final class DemoSummary {
   double pipelineSeconds;
   double wallSeconds;
 
-  /** Tallies soft labels: counts, duplicates and teacher accuracy on held-out turns. */
+  /**
+   * Tallies soft labels: counts, duplicates, teacher calls, gold-only records by reason and teacher
+   * accuracy on the held-out turns the teacher scored.
+   */
   void addSoftLabels(List<SoftLabel> labels, String oosLabel) {
     Set<String> seen = new HashSet<>();
     long correct = 0;
     long total = 0;
+    double correctWeight = 0;
+    double totalWeight = 0;
     for (SoftLabel label : labels) {
       softLabels++;
       if (!seen.add(label.getTurnId())) {
         softLabelDuplicates++;
       }
       teacherVersion = label.getTeacherVersion();
+      if (!label.getTeacherScored()) {
+        goldOnlyByReason.merge(label.getSelectionReason(), 1L, Long::sum);
+        continue;
+      }
+      teacherCalls++;
+      if (label.getHeldOut() && label.getGoldIndex() != null && !oosLabel.equals(label.getGoldLabel())) {
+        double w = 1 / label.getSelectionProbability();
+        totalWeight += w;
+        if (label.getTeacherIndex() == label.getGoldIndex()) {
+          correctWeight += w;
+        }
+      }
       if (label.getHeldOut() && label.getGoldIndex() != null) {
         if (oosLabel.equals(label.getGoldLabel())) {
           oosHeldOut++;
@@ -84,6 +121,49 @@ public final class DemoSummary {
       }
     }
     teacherInScope = new Accuracy(correct, total);
+    teacherInScopeWeighted = totalWeight == 0 ? Double.NaN : correctWeight / totalWeight;
+  }
+
+  /**
+   * Takes the teacher job's selection policy and its skip counters (reason to turns skipped).
+   *
+   * @param policy the policy with its settings, as {@code SelectionSettings.describe()} says it
+   */
+  void addSelection(String policy, Map<String, Long> skipped) {
+    selectionPolicy = policy;
+    skippedByReason.clear();
+    skipped.forEach((reason, count) -> {
+      if (count > 0) {
+        skippedByReason.put(reason, count);
+      }
+    });
+  }
+
+  /** Turns the teacher did not score: produced, minus scored, minus dead-lettered by the teacher job. */
+  public long turnsSkipped() {
+    return Math.max(0, turnsProduced - teacherCalls - turnDeadLetters);
+  }
+
+  /** Share of the teacher calls the gate saved: skipped / (made + skipped); 0 before any turn. */
+  public double callsSavedShare() {
+    long seen = teacherCalls + turnsSkipped();
+    return seen == 0 ? 0.0 : (double) turnsSkipped() / seen;
+  }
+
+  public long teacherCalls() {
+    return teacherCalls;
+  }
+
+  /**
+   * Whether the weighted teacher accuracy says more than the plain one: not when every held-out turn
+   * weighed the same (policy all, or uniform), where the two differ only by rounding.
+   */
+  private boolean weightedDiffers() {
+    return !Double.isNaN(teacherInScopeWeighted) && Math.abs(teacherInScopeWeighted - teacherInScope.value()) > 1e-9;
+  }
+
+  private long goldOnly() {
+    return goldOnlyByReason.values().stream().mapToLong(Long::longValue).sum();
   }
 
   /**
@@ -165,8 +245,23 @@ public final class DemoSummary {
     root.put("gold_fraction", goldFraction);
     root.put("turns_learned", studentLearned);
     root.put("teacher_version", teacherVersion);
+    ObjectNode selection = root.putObject("selection");
+    selection.put("policy", selectionPolicy);
+    selection.put("teacher_calls", teacherCalls);
+    selection.put("turns_skipped", turnsSkipped());
+    selection.put("calls_saved_share", callsSavedShare());
+    ObjectNode byReason = selection.putObject("skipped_by_reason");
+    skippedByReason.forEach(byReason::put);
+    selection.put("gold_only", goldOnly());
+    ObjectNode goldByReason = selection.putObject("gold_only_by_reason");
+    goldOnlyByReason.forEach(goldByReason::put);
     root.put("teacher_test_accuracy", teacherInScope.value());
     root.put("teacher_test_turns", teacherInScope.total());
+    if (!weightedDiffers()) {
+      root.putNull("teacher_test_accuracy_weighted");
+    } else {
+      root.put("teacher_test_accuracy_weighted", teacherInScopeWeighted);
+    }
     if (oosHeldOut == 0) {
       root.putNull("teacher_oos_recall"); // a data set without out-of-scope turns: no recall to report
     } else {
@@ -224,8 +319,20 @@ public final class DemoSummary {
     line(s, "student predictions", String.format(Locale.ROOT, "%,d (duplicates: %d), learned from %,d",
         studentPredictions, predictionDuplicates, studentLearned));
     line(s, "dead letters", String.format(Locale.ROOT, "%,d", deadLetters));
-    line(s, "teacher", String.format(Locale.ROOT, "%s: in-scope test accuracy %.4f (%,d turns), %s",
-        teacherVersion, teacherInScope.value(), teacherInScope.total(), oosHeldOut == 0 ? "no out-of-scope turns"
+    line(s, "selection policy", selectionPolicy);
+    line(s, "teacher calls", String.format(Locale.ROOT, "%,d made, %,d saved (%.1f %% of the %,d turns the gate saw)",
+        teacherCalls, turnsSkipped(), 100 * callsSavedShare(), teacherCalls + turnsSkipped()));
+    if (turnsSkipped() > 0 || !skippedByReason.isEmpty()) {
+      line(s, "turns skipped", String.format(Locale.ROOT, "%s; %,d of them with a gold label went on to the student gold-only %s",
+          skippedByReason.isEmpty() ? "no reasons counted" : "by reason " + skippedByReason, goldOnly(),
+          goldOnlyByReason));
+    }
+    line(s, "teacher", String.format(Locale.ROOT, "%s: in-scope test accuracy %.4f (%,d turns%s), %s",
+        teacherVersion, teacherInScope.value(), teacherInScope.total(),
+        !weightedDiffers() ? ""
+            : String.format(Locale.ROOT, " it scored; weighted by 1 / selection probability %.4f",
+                teacherInScopeWeighted),
+        oosHeldOut == 0 ? "no out-of-scope turns"
             : String.format(Locale.ROOT, "oos recall %.3f", (double) teacherOosRecalled / oosHeldOut)));
     line(s, "student (challenger)", String.format(Locale.ROOT, "%s: in-scope test accuracy %.4f (%.1f %% of the teacher's)",
         finalChallengerVersion, challengerInScope.value(), 100 * challengerInScope.value() / teacherInScope.value()));

@@ -29,6 +29,10 @@ class ClusterExampleSettingsTest {
     assertThat(config.registryUrl()).isEqualTo("http://schema-registry:8081");
     assertThat(config.namespace()).isEmpty();
     assertThat(config.parallelism()).isEqualTo(4);
+    assertThat(config.onnxThreads()).isEqualTo(2);
+    // (set, not left to the defaults: those follow the processors of the flink run client)
+    assertThat(TeacherJobConfig.LOADER.collect(List.of("--config", DIR.resolve("teacher.properties").toString()),
+        Map.of())).containsKeys(TeacherJobConfig.PARALLELISM, TeacherJobConfig.ONNX_THREADS);
     assertThat(config.checkpointIntervalMillis()).isEqualTo(5_000L);
     assertThat(config.transactionalIdPrefix()).isEqualTo("teacher-stream-prod");
   }

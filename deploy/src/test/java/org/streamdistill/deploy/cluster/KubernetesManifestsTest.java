@@ -254,8 +254,12 @@ class KubernetesManifestsTest {
     job.path("args").forEach(a -> args.add(a.asText()));
     Map<String, String> env = environment(container, TeacherJobConfig.LOADER, TeacherJobConfig.DEFINITION,
         List.of(KafkaClientSettings.PREFIX), "teacher job");
-    TeacherJobConfig config = TeacherJobConfig.parse(resolveConfigFiles(resources, spec.path("podTemplate"), container,
-        args), env);
+    List<String> resolvedArgs = resolveConfigFiles(resources, spec.path("podTemplate"), container, args);
+    TeacherJobConfig config = TeacherJobConfig.parse(resolvedArgs, env);
+    // The scoring shape is set, not left to the defaults, which follow the processors of the
+    // machine that builds the job graph (under the operator, not the TaskManagers)
+    assertThat(TeacherJobConfig.LOADER.collect(resolvedArgs, env))
+        .containsKeys(TeacherJobConfig.PARALLELISM, TeacherJobConfig.ONNX_THREADS);
 
     assertThat(job.path("parallelism").asInt()).as("job.parallelism = teacher.parallelism")
         .isEqualTo(config.parallelism());

@@ -2,7 +2,16 @@ package org.streamdistill.deploy.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.streamdistill.records.SoftLabel;
+import org.streamdistill.teacher.job.TeacherJobConfig;
 
 class DemoSummaryTest {
 
@@ -13,5 +22,123 @@ class DemoSummaryTest {
     assertThat(summary.toText()).contains("no out-of-scope turns").doesNotContain("NaN recall")
         .doesNotContain("oos recall NaN");
     assertThat(summary.toJson().get("teacher_oos_recall").isNull()).isTrue();
+  }
+
+  @Test
+  void shouldStateThePolicyTheTeacherCallsMadeAndSavedAndTheAccuraciesFromTheRecords() {
+    // Given 20 turns produced, one of them dead-lettered by the teacher job; the teacher scored 8:
+    //   4 training turns (selected as 'uncertain', probability 1)
+    //   4 held-out in-scope turns: two uncertain (right, wrong), two audited at 0.25 (both right)
+    // and the gate skipped 11 (as its counters say: 9 confident, 2 over budget), 3 of them gold-only
+    DemoSummary summary = new DemoSummary();
+    summary.turnsProduced = 20;
+    summary.turnDeadLetters = 1;
+    List<SoftLabel> labels = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      labels.add(label("train-" + i, false, 1, null, "uncertain", 1.0));
+    }
+    labels.add(label("test-0", true, 2, 2, "uncertain", 1.0));
+    labels.add(label("test-1", true, 1, 2, "uncertain", 1.0));
+    labels.add(label("test-2", true, 3, 3, "audit", 0.25));
+    labels.add(label("test-3", true, 0, 0, "audit", 0.25));
+    labels.add(goldOnly("train-9", "confident"));
+    labels.add(goldOnly("train-10", "confident"));
+    labels.add(goldOnly("train-11", "over-budget"));
+
+    // When
+    summary.addSoftLabels(labels, "oos");
+    summary.addSelection("uncertainty (top-probability < 0.7), audit 0.25",
+        Map.of("confident", 9L, "over-budget", 2L, "not-drawn", 0L));
+
+    // Then: 8 calls made; 20 - 8 - 1 = 11 saved, 11 / 19 of the turns the gate saw; teacher right
+    // on 3 of its 4 held-out in-scope turns, weighted (1 + 4 + 4) / (1 + 1 + 4 + 4) = 0.9
+    assertThat(summary.teacherCalls()).isEqualTo(8);
+    assertThat(summary.turnsSkipped()).isEqualTo(11);
+    assertThat(summary.callsSavedShare()).isEqualTo(11.0 / 19);
+    assertThat(summary.toText())
+        .contains("  selection policy       uncertainty (top-probability < 0.7), audit 0.25\n")
+        .contains("  teacher calls          8 made, 11 saved (57.9 % of the 19 turns the gate saw)\n")
+        .contains("  turns skipped          by reason {confident=9, over-budget=2}; 3 of them with a gold label went "
+            + "on to the student gold-only {confident=2, over-budget=1}\n")
+        .contains("  teacher                teacher-v1: in-scope test accuracy 0.7500 (4 turns it scored; weighted by"
+            + " 1 / selection probability 0.9000), no out-of-scope turns\n");
+    JsonNode selection = summary.toJson().get("selection");
+    assertThat(selection.get("policy").asText()).isEqualTo("uncertainty (top-probability < 0.7), audit 0.25");
+    assertThat(List.of(selection.get("teacher_calls").asLong(), selection.get("turns_skipped").asLong(),
+        selection.get("gold_only").asLong(), selection.get("skipped_by_reason").get("confident").asLong(),
+        selection.get("gold_only_by_reason").get("over-budget").asLong())).containsExactly(8L, 11L, 3L, 9L, 1L);
+    assertThat(selection.get("skipped_by_reason").has("not-drawn")).isFalse();
+    assertThat(selection.get("calls_saved_share").asDouble()).isEqualTo(11.0 / 19);
+    assertThat(summary.toJson().get("teacher_test_accuracy").asDouble()).isEqualTo(0.75);
+    assertThat(summary.toJson().get("teacher_test_accuracy_weighted").asDouble()).isEqualTo(0.9);
+  }
+
+  @Test
+  void shouldSayNothingWasSavedUnderPolicyAll() {
+    DemoSummary summary = new DemoSummary();
+    summary.turnsProduced = 3;
+    summary.addSoftLabels(List.of(label("a", false, 1, null, "all", 1.0), label("b", false, 1, null, "all", 1.0),
+        label("c", true, 1, 1, "all", 1.0)), "oos");
+    summary.addSelection("all", Map.of());
+
+    assertThat(summary.toText()).contains("  selection policy       all\n")
+        .contains("  teacher calls          3 made, 0 saved (0.0 % of the 3 turns the gate saw)\n")
+        .doesNotContain("turns skipped").contains("in-scope test accuracy 1.0000 (1 turns), ");
+    assertThat(summary.toJson().get("teacher_test_accuracy_weighted").isNull()).isTrue();
+  }
+
+  @Test
+  void shouldNotCallAnAccuracyWeightedWhenEveryHeldOutTurnWeighedTheSame() {
+    // Given 11 held-out turns all drawn at 0.335 (uniform 0.3 with audit 0.05), the first right: the
+    // weighted share, summed in doubles, is 1 ulp off 1/11
+    DemoSummary summary = new DemoSummary();
+    summary.turnsProduced = 11;
+    List<SoftLabel> labels = new ArrayList<>();
+    for (int i = 0; i < 11; i++) {
+      labels.add(label("t" + i, true, i == 0 ? 1 : 2, 1, "uniform", 0.335));
+    }
+    summary.addSoftLabels(labels, "oos");
+
+    assertThat(summary.toText()).contains("in-scope test accuracy 0.0909 (11 turns), ").doesNotContain("weighted");
+    assertThat(summary.toJson().get("teacher_test_accuracy_weighted").isNull()).isTrue();
+  }
+
+  @Test
+  void shouldReadTheTeachersSkipCountersByReasonGoldOrNot() {
+    PrometheusRegistry registry = new PrometheusRegistry();
+    Counter skipped = Counter.builder().name("streamdistill_teacher_skipped_turns_total").labelNames("reason", "gold")
+        .register(registry);
+    skipped.labelValues("confident", "true").inc(2);
+    skipped.labelValues("confident", "false").inc(5);
+    skipped.labelValues("over-budget", "false").inc(1);
+
+    assertThat(DemoCommand.skippedTurns(registry)).containsExactly(Map.entry("confident", 7L),
+        Map.entry("over-budget", 1L));
+    assertThat(DemoCommand.skippedWithoutGold(registry)).isEqualTo(6L);
+  }
+
+  @Test
+  void shouldHandTheTeacherSelectionSettingsOfItsCommandLineToItsTeacherJob() {
+    DemoConfig config = DemoConfig.parse(List.of("--teacher.selection.policy", "uniform",
+        "--teacher.selection.uniform.rate", "0.2", "--teacher.selection.audit.share", "0.1"), Map.of());
+
+    assertThat(config.teacherSelection()).containsEntry(TeacherJobConfig.SELECTION_POLICY, "uniform")
+        .containsEntry(TeacherJobConfig.SELECTION_UNIFORM_RATE, "0.2");
+    assertThat(config.describeSelection()).isEqualTo("uniform at rate 0.2, audit 0.1");
+  }
+
+  private static SoftLabel label(String turn, boolean heldOut, int teacher, Integer gold, String reason,
+                                 double probability) {
+    return SoftLabel.newBuilder().setTurnId(turn).setConversationId("c-" + turn).setTurnIndex(0)
+        .setEventTime(Instant.EPOCH).setScoredAt(Instant.EPOCH).setTokenIds(List.of(101, 102))
+        .setLogits(List.of(0f, 1f, 2f, 3f)).setTemperature(2f).setTeacherVersion("teacher-v1").setLabelSetId("four")
+        .setTeacherIndex(teacher).setTeacherLabel("label-" + teacher).setGoldIndex(gold)
+        .setGoldLabel(gold == null ? null : "label-" + gold).setHeldOut(heldOut).setSelectionReason(reason)
+        .setSelectionProbability(probability).setLabelCount(4).build();
+  }
+
+  private static SoftLabel goldOnly(String turn, String reason) {
+    return SoftLabel.newBuilder(label(turn, false, 0, 1, reason, 1.0)).setLogits(List.of()).setTeacherIndex(-1)
+        .setTeacherLabel("").setTeacherScored(false).build();
   }
 }

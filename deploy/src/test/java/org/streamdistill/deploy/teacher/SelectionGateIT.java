@@ -47,7 +47,8 @@ import org.streamdistill.teacher.selection.TurnDraw;
  * policy {@code uncertainty}, a champion student trained in the test and announced on {@code
  * student.checkpoints} and {@code model.promotions} as the trainer would. Checked from the topics:
  * exactly the turns the champion is unsure of (plus the seeded audit) got one soft label each, with
- * the right reason and probability, and every other turn was counted as skipped.
+ * the right reason and probability, every other turn was counted as skipped, and each skipped turn
+ * with a gold label went on once as a gold-only record, in its conversation's order.
  */
 class SelectionGateIT {
 
@@ -79,7 +80,7 @@ class SelectionGateIT {
   }
 
   @Test
-  void shouldSoftLabelExactlyTheTurnsTheGateSelectsOnceAndCountEveryOtherAsSkipped() throws Exception {
+  void shouldSoftLabelExactlyTheTurnsTheGateSelectsOnceAndForwardTheSkippedGoldTurnsGoldOnly() throws Exception {
     // Given a champion student, exported to ONNX and announced as the trainer and evaluator would
     String namespace = platform.freshNamespace();
     Path export = dir.resolve("student-v3.onnx");
@@ -128,7 +129,8 @@ class SelectionGateIT {
           .until(() -> {
             labels.clear();
             reader.forEach(Topics.SOFT_LABELS.inNamespace(namespace), labels::add);
-            return labels.size() + skipped(skippedBefore) >= TURNS;
+            return scored(labels).size() + skipped(skippedBefore) >= TURNS
+                && goldOnly(labels).size() >= skippedWithGold(skippedBefore);
           });
       // (a moment more, so that a duplicate committed by a later checkpoint would show)
       Thread.sleep(1_500);
@@ -157,7 +159,7 @@ class SelectionGateIT {
     assertThat(labels).extracting(SoftLabel::getTurnId).doesNotHaveDuplicates();
     Map<String, String> actualReason = new TreeMap<>();
     Map<String, Double> probability = new HashMap<>();
-    for (SoftLabel l : labels) {
+    for (SoftLabel l : scored(labels)) {
       actualReason.put(l.getTurnId(), l.getSelectionReason());
       probability.put(l.getSelectionReason(), l.getSelectionProbability());
     }
@@ -173,8 +175,58 @@ class SelectionGateIT {
     assertThat(actualReason).isEqualTo(expectedReason);
     assertThat(probability).containsEntry("uncertain", 1.0).containsEntry("audit", AUDIT);
     // And every other turn was counted as skipped (confident), none lost, none counted twice
-    assertThat(labels.size() + skipped(skippedBefore)).isEqualTo(TURNS);
-    assertThat(labels.size()).isBetween(TURNS / 2, TURNS * 2 / 3);
+    List<SoftLabel> scored = scored(labels);
+    assertThat(scored.size() + skipped(skippedBefore)).isEqualTo(TURNS);
+    assertThat(scored.size()).isBetween(TURNS / 2, TURNS * 2 / 3);
+    // And each skipped turn with a gold label went on once, gold-only: no teacher verdict, the
+    // teacher tokenizer's ids, its gold label, the skip reason
+    Set<String> scoredIds = new java.util.HashSet<>();
+    scored.forEach(l -> scoredIds.add(l.getTurnId()));
+    Map<String, DialogueTurn> byId = new HashMap<>();
+    stream.forEach(t -> byId.put(t.getTurnId(), t));
+    List<String> expectedGoldOnly = new ArrayList<>();
+    for (DialogueTurn t : stream) {
+      if (t.getGoldLabel() != null && !scoredIds.contains(t.getTurnId())) {
+        expectedGoldOnly.add(t.getTurnId());
+      }
+    }
+    List<SoftLabel> goldOnly = goldOnly(labels);
+    assertThat(goldOnly).extracting(SoftLabel::getTurnId).containsExactlyInAnyOrderElementsOf(expectedGoldOnly);
+    assertThat((double) goldOnly.size()).isEqualTo(skippedWithGold(skippedBefore)).isPositive();
+    try (MiniLmEncoder encoder = new MiniLmEncoder(1)) {
+      for (SoftLabel l : goldOnly) {
+        DialogueTurn turn = byId.get(l.getTurnId());
+        assertThat(l.getLogits()).isEmpty();
+        assertThat(List.of(l.getTeacherIndex(), l.getLabelCount())).containsExactly(-1, 151);
+        assertThat(List.of(l.getGoldLabel(), l.getSelectionReason(), l.getTeacherVersion()))
+            .containsExactly(turn.getGoldLabel(), "confident", scored.get(0).getTeacherVersion());
+        assertThat(l.getTokenIds()).containsExactlyElementsOf(
+            java.util.Arrays.stream(encoder.tokenize(turn.getText()).ids()).boxed().toList());
+      }
+    }
+    // And a conversation's turns, scored or gold-only, are in order on the topic
+    Map<String, List<Integer>> order = new HashMap<>();
+    labels.forEach(l -> order.computeIfAbsent(l.getConversationId(), c -> new ArrayList<>()).add(l.getTurnIndex()));
+    order.values().forEach(indices -> assertThat(indices).isSorted());
+  }
+
+  private static List<SoftLabel> scored(List<SoftLabel> labels) {
+    return labels.stream().filter(SoftLabel::getTeacherScored).toList();
+  }
+
+  private static List<SoftLabel> goldOnly(List<SoftLabel> labels) {
+    return labels.stream().filter(l -> !l.getTeacherScored()).toList();
+  }
+
+  /** Turns counted as skipped with a gold label since {@code before}. */
+  private static double skippedWithGold(Map<String, Double> before) {
+    double total = 0;
+    for (Map.Entry<String, Double> e : skippedCounts().entrySet()) {
+      if (e.getKey().endsWith(",true")) {
+        total += e.getValue() - before.getOrDefault(e.getKey(), 0.0);
+      }
+    }
+    return total;
   }
 
   /** The champion's top probability for each turn, computed apart from the job (student-trainer's serving code). */

@@ -124,9 +124,14 @@ final class TeacherTestPlatform implements AutoCloseable {
     return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
   }
 
-  /** Teacher job settings for {@code namespace}: platform addresses, a fast checkpoint, unique group and ids. */
+  /**
+   * Teacher job settings for {@code namespace}: platform addresses, a fast checkpoint, unique group
+   * and ids, and one subtask (what these tests count and order was written for one; the default
+   * depends on the machine's processors).
+   */
   Map<String, String> jobSettings(String namespace) {
     Map<String, String> settings = new HashMap<>();
+    settings.put(TeacherJobConfig.PARALLELISM, "1");
     settings.put(TeacherJobConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
     settings.put(TeacherJobConfig.REGISTRY_URL, registry.url());
     settings.put(TeacherJobConfig.NAMESPACE, namespace);

@@ -36,17 +36,21 @@ public final class LearningCurve {
     for (int start = 0; start < ordered.size(); start += size) {
       List<PredictedTurn> block = ordered.subList(start, Math.min(ordered.size(), start + size));
       int agree = 0;
+      int scored = 0;
       int gold = 0;
       int goldRight = 0;
       for (PredictedTurn turn : block) {
-        agree += turn.agreesWithTeacher() ? 1 : 0;
+        if (turn.agreesWithTeacher() != null) {
+          scored++;
+          agree += turn.agreesWithTeacher() ? 1 : 0;
+        }
         if (turn.goldCorrect() != null) {
           gold++;
           goldRight += turn.goldCorrect() ? 1 : 0;
         }
         learned += turn.learned() ? 1 : 0;
       }
-      points.add(new Point(learned, (double) agree / block.size(),
+      points.add(new Point(learned, scored == 0 ? Double.NaN : (double) agree / scored,
           gold == 0 ? Double.NaN : (double) goldRight / gold, block.size()));
     }
     return points;

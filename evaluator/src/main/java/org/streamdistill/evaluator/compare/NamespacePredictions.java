@@ -60,7 +60,8 @@ public record NamespacePredictions(String namespace, Map<String, PredictedTurn> 
       Boolean goldCorrect = record.getGoldIndex() == null ? null
           : learning.getPredictedIndex() == record.getGoldIndex();
       turns.put(record.getTurnId(), new PredictedTurn(record.getTurnId(), record.getPredictedAt().toEpochMilli(),
-          record.getHeldOut(), record.getLearned(), learning.getPredictedIndex() == record.getTeacherIndex(),
+          record.getHeldOut(), record.getLearned(),
+          record.getTeacherScored() ? (Boolean) (learning.getPredictedIndex() == record.getTeacherIndex()) : null,
           goldCorrect));
       return this;
     }

@@ -8,11 +8,12 @@ package org.streamdistill.evaluator.compare;
  * @param predictedAt when the trainer predicted it, epoch milliseconds (orders a namespace's turns)
  * @param heldOut whether the turn was held out from training (an honest test turn)
  * @param learned whether the trainer learned from it after predicting it
- * @param agreesWithTeacher whether the prediction is the teacher's top label
+ * @param agreesWithTeacher whether the prediction is the teacher's top label; null when the teacher
+ *     did not score the turn (a gold-only turn its selection gate skipped)
  * @param goldCorrect whether it is the gold label; null when the turn has none
  */
 public record PredictedTurn(String turnId, long predictedAt, boolean heldOut, boolean learned,
-                            boolean agreesWithTeacher, Boolean goldCorrect) {
+                            Boolean agreesWithTeacher, Boolean goldCorrect) {
 
   /** Turns whose answers a comparison counts. */
   public enum Split {
@@ -47,9 +48,9 @@ public record PredictedTurn(String turnId, long predictedAt, boolean heldOut, bo
       return label;
     }
 
-    /** Right or wrong; null when the metric does not apply to the turn (no gold label). */
+    /** Right or wrong; null when the metric does not apply to the turn (no gold label, no teacher verdict). */
     Boolean of(PredictedTurn turn) {
-      return this == TEACHER_AGREEMENT ? Boolean.valueOf(turn.agreesWithTeacher()) : turn.goldCorrect();
+      return this == TEACHER_AGREEMENT ? turn.agreesWithTeacher() : turn.goldCorrect();
     }
   }
 }

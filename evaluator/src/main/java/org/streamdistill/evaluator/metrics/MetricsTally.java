@@ -16,14 +16,18 @@ import org.streamdistill.records.RollingMetrics;
  * every published metric is computed once, when the window is published. Counts rather than
  * shares, so adding a turn is exact.
  *
- * <p>The metrics, over the window's turns (n of them; "gold turns" are those with a gold label):
+ * <p>The metrics, over the window's turns (n of them; "gold turns" are those with a gold label;
+ * "scored turns" those the teacher scored, which is every turn but the gold-only ones its selection
+ * gate skipped and forwarded for their gold label):
  *
  * <ul>
- *   <li>teacher agreement: turns whose top label is the teacher's / n; and weighted, an estimate
- *       over every turn of the stream when the teacher scored only a selection of them: each turn
- *       weighted by {@link TurnOutcome#weight()} (1 / selection probability), sum(w agrees) / sum(w);
+ *   <li>teacher agreement: scored turns whose top label is the teacher's / scored turns; and
+ *       weighted, an estimate over every turn of the stream when the teacher scored only a
+ *       selection of them: each scored turn weighted by {@link TurnOutcome#weight()} (1 / selection
+ *       probability), sum(w agrees) / sum(w);
  *   <li>KL(teacher || student): mean of the per-turn {@code kl_teacher} the trainer computed
- *       (it holds both distributions), over the turns that carry one;
+ *       (it holds both distributions), over the turns that carry one (scored turns); and weighted,
+ *       sum(w kl) / sum(w);
  *   <li>cross-entropy: mean of the per-turn {@code gold_cross_entropy}, -ln q(gold), over the
  *       gold turns that carry one;
  *   <li>gold accuracy: correct gold turns / gold turns;
@@ -35,11 +39,17 @@ import org.streamdistill.records.RollingMetrics;
  *   <li>expected calibration error, 15 equal-width bins of the top label's probability p (bin
  *       {@code min(floor(15 p), 14)}): sum over bins of |correct_b - sum_b p| / turns, which is
  *       sum_b (n_b / n) |accuracy_b - mean p_b|. Twice: against gold on gold turns ({@code
- *       ece_gold}) and, on every turn, against agreement with the teacher ({@code ece_teacher}),
- *       which is what a window without gold labels can still say;
+ *       ece_gold}) and, on every scored turn, against agreement with the teacher ({@code
+ *       ece_teacher}), which is what a window without gold labels can still say; the latter also
+ *       weighted, each turn counted w times: sum_b |sum_b w agrees - sum_b w p| / sum(w);
  *   <li>latency p50/p95/p99 of {@code predicted_at - event_time}, nearest rank, from a {@code
  *       LatencySample}.
  * </ul>
+ *
+ * <p>Gold metrics are never weighted: every gold-labelled turn reaches the student, scored or
+ * gold-only, so a window's gold turns are all of them, and weighting the scored ones would count
+ * them twice. A weighted metric is null while every turn it covers weighs 1 (it would repeat the
+ * plain one).
  *
  * <p>Every gold metric is null when the window has no gold turn; a share whose denominator is
  * zero is null. Mutable: processors load a tally, add a turn and store it back; not
@@ -50,7 +60,9 @@ public final class MetricsTally {
   /** Equal-width calibration bins over [0, 1]. */
   public static final int CALIBRATION_BINS = 15;
 
-  private static final byte FORMAT_VERSION = 2;
+  private static final byte FORMAT_VERSION = 3;
+  /** Before gold-only turns and weighted KL and calibration: read with those weights 1. */
+  private static final byte FORMAT_WEIGHTED_AGREEMENT = 2;
   /** Before the weights: read with every weight 1. */
   private static final byte FORMAT_UNWEIGHTED = 1;
   private static final int TP = 0;
@@ -58,12 +70,15 @@ public final class MetricsTally {
   private static final int FN = 2;
 
   private long turns;
+  private long goldOnlyTurns;
   private long teacherAgreements;
   private double weightSum;
   private double weightedAgreements;
   private long lateTurns;
   private long klTurns;
   private double klSum;
+  private double klWeightSum;
+  private double klWeightedSum;
   private long goldTurns;
   private long goldCorrect;
   private long crossEntropyTurns;
@@ -92,20 +107,27 @@ public final class MetricsTally {
   /** Adds one turn; {@code late} when it arrived after its window had ended (within grace). */
   public MetricsTally add(TurnOutcome outcome, boolean late) {
     turns++;
-    weightSum += outcome.weight();
-    if (outcome.agreesWithTeacher()) {
-      teacherAgreements++;
-      weightedAgreements += outcome.weight();
-    }
     if (late) {
       lateTurns++;
     }
-    if (outcome.klTeacher() != null) {
-      klTurns++;
-      klSum += outcome.klTeacher();
-    }
-    teacherCalibration.add(outcome.probability(), outcome.agreesWithTeacher());
     latency.add(outcome.sampleKey(), outcome.latencyMs());
+    if (outcome.teacherScored()) {
+      double w = outcome.weight();
+      weightSum += w;
+      if (outcome.agreesWithTeacher()) {
+        teacherAgreements++;
+        weightedAgreements += w;
+      }
+      if (outcome.klTeacher() != null) {
+        klTurns++;
+        klSum += outcome.klTeacher();
+        klWeightSum += w;
+        klWeightedSum += w * outcome.klTeacher();
+      }
+      teacherCalibration.add(outcome.probability(), outcome.agreesWithTeacher(), w);
+    } else {
+      goldOnlyTurns++;
+    }
     if (!outcome.hasGold()) {
       return this;
     }
@@ -122,7 +144,7 @@ public final class MetricsTally {
       crossEntropyTurns++;
       crossEntropySum += outcome.goldCrossEntropy();
     }
-    goldCalibration.add(outcome.probability(), correct);
+    goldCalibration.add(outcome.probability(), correct, 1.0);
     if (outcome.predictedOos()) {
       oosPredicted++;
     }
@@ -154,7 +176,7 @@ public final class MetricsTally {
         .setWindowEnd(Instant.ofEpochMilli(windowEndMs))
         .setTurns(turns)
         .setTeacherAgreements(teacherAgreements)
-        .setTeacherAgreement(turns == 0 ? 0.0 : (double) teacherAgreements / turns)
+        .setTeacherAgreement(scoredTurns() == 0 ? 0.0 : (double) teacherAgreements / scoredTurns())
         .setGoldTurns(goldTurns)
         .setGoldCorrect(goldCorrect)
         .setGoldAccuracy(share(goldCorrect, goldTurns))
@@ -174,8 +196,16 @@ public final class MetricsTally {
         .setLatencyP99Ms(latency.percentile(99))
         .setLatencySampleTurns(latency.size())
         // Null while every turn weighs 1 (policy all): it would only repeat teacher_agreement.
-        .setTeacherAgreementWeighted(weightSum == turns ? null : weightedAgreements / weightSum)
+        .setTeacherAgreementWeighted(weightSum == scoredTurns() ? null : weightedAgreements / weightSum)
+        .setGoldOnlyTurns(goldOnlyTurns)
+        .setKlTeacherWeighted(klTurns == 0 || klWeightSum == klTurns ? null : klWeightedSum / klWeightSum)
+        .setEceTeacherWeighted(teacherCalibration.weighted() ? teacherCalibration.weightedExpectedError() : null)
         .build();
+  }
+
+  /** Turns the teacher scored: every turn but the gold-only ones. */
+  private long scoredTurns() {
+    return turns - goldOnlyTurns;
   }
 
   private Double macroF1() {
@@ -193,19 +223,46 @@ public final class MetricsTally {
     return whole == 0 ? null : (double) part / whole;
   }
 
-  /** Per-bin turns, correct turns and summed probability. */
+  /** Per-bin turns, correct turns and summed probability; and the same weighted. */
   private static final class Calibration {
     final long[] turns = new long[CALIBRATION_BINS];
     final long[] correct = new long[CALIBRATION_BINS];
     final double[] probability = new double[CALIBRATION_BINS];
+    final double[] weight = new double[CALIBRATION_BINS];
+    final double[] weightedCorrect = new double[CALIBRATION_BINS];
+    final double[] weightedProbability = new double[CALIBRATION_BINS];
 
-    void add(float p, boolean right) {
+    void add(float p, boolean right, double w) {
       int bin = binOf(p);
       turns[bin]++;
       probability[bin] += p;
+      weight[bin] += w;
+      weightedProbability[bin] += w * p;
       if (right) {
         correct[bin]++;
+        weightedCorrect[bin] += w;
       }
+    }
+
+    /** Whether any turn weighed other than 1. */
+    boolean weighted() {
+      long total = 0;
+      double totalWeight = 0;
+      for (int b = 0; b < CALIBRATION_BINS; b++) {
+        total += turns[b];
+        totalWeight += weight[b];
+      }
+      return total > 0 && totalWeight != total;
+    }
+
+    Double weightedExpectedError() {
+      double total = 0;
+      double gap = 0.0;
+      for (int b = 0; b < CALIBRATION_BINS; b++) {
+        total += weight[b];
+        gap += Math.abs(weightedCorrect[b] - weightedProbability[b]);
+      }
+      return total == 0 ? null : gap / total;
     }
 
     Double expectedError() {
@@ -233,9 +290,9 @@ public final class MetricsTally {
   }
 
   private byte[] write() {
-    int size = 1 + 10 * Long.BYTES + 4 * Double.BYTES + Integer.BYTES
+    int size = 1 + 11 * Long.BYTES + 6 * Double.BYTES + Integer.BYTES
         + perLabel.size() * (Integer.BYTES + 3 * Long.BYTES)
-        + 2 * CALIBRATION_BINS * (2 * Long.BYTES + Double.BYTES) + latency.serializedSize();
+        + 2 * CALIBRATION_BINS * (2 * Long.BYTES + 4 * Double.BYTES) + latency.serializedSize();
     ByteBuffer buffer = ByteBuffer.allocate(size);
     buffer.put(FORMAT_VERSION)
         .putLong(turns).putLong(teacherAgreements).putLong(lateTurns)
@@ -243,13 +300,16 @@ public final class MetricsTally {
         .putLong(goldTurns).putLong(goldCorrect)
         .putLong(crossEntropyTurns).putDouble(crossEntropySum)
         .putLong(oosPredicted).putLong(oosGold).putLong(oosBoth)
-        .putDouble(weightSum).putDouble(weightedAgreements);
+        .putDouble(weightSum).putDouble(weightedAgreements)
+        .putLong(goldOnlyTurns).putDouble(klWeightSum).putDouble(klWeightedSum);
     buffer.putInt(perLabel.size());
     perLabel.forEach((label, counts) -> buffer.putInt(label).putLong(counts[TP]).putLong(counts[FP])
         .putLong(counts[FN]));
     for (Calibration calibration : new Calibration[] {teacherCalibration, goldCalibration}) {
       for (int b = 0; b < CALIBRATION_BINS; b++) {
-        buffer.putLong(calibration.turns[b]).putLong(calibration.correct[b]).putDouble(calibration.probability[b]);
+        buffer.putLong(calibration.turns[b]).putLong(calibration.correct[b]).putDouble(calibration.probability[b])
+            .putDouble(calibration.weight[b]).putDouble(calibration.weightedCorrect[b])
+            .putDouble(calibration.weightedProbability[b]);
       }
     }
     latency.writeTo(buffer);
@@ -260,9 +320,9 @@ public final class MetricsTally {
     try {
       ByteBuffer buffer = ByteBuffer.wrap(bytes);
       byte format = buffer.get();
-      if (format != FORMAT_VERSION && format != FORMAT_UNWEIGHTED) {
+      if (format != FORMAT_VERSION && format != FORMAT_WEIGHTED_AGREEMENT && format != FORMAT_UNWEIGHTED) {
         throw new SerializationException("a MetricsTally on " + topic + " has format version " + format
-            + ", this evaluator reads versions " + FORMAT_UNWEIGHTED + " and " + FORMAT_VERSION);
+            + ", this evaluator reads versions " + FORMAT_UNWEIGHTED + " to " + FORMAT_VERSION);
       }
       long turns = buffer.getLong();
       long agreements = buffer.getLong();
@@ -276,8 +336,12 @@ public final class MetricsTally {
       long oosPredicted = buffer.getLong();
       long oosGold = buffer.getLong();
       long oosBoth = buffer.getLong();
-      double weightSum = format == FORMAT_VERSION ? buffer.getDouble() : turns;
-      double weightedAgreements = format == FORMAT_VERSION ? buffer.getDouble() : agreements;
+      double weightSum = format == FORMAT_UNWEIGHTED ? turns : buffer.getDouble();
+      double weightedAgreements = format == FORMAT_UNWEIGHTED ? agreements : buffer.getDouble();
+      boolean current = format == FORMAT_VERSION;
+      long goldOnly = current ? buffer.getLong() : 0;
+      double klWeightSum = current ? buffer.getDouble() : klTurns;
+      double klWeightedSum = current ? buffer.getDouble() : klSum;
       int labels = buffer.getInt();
       Map<Integer, long[]> perLabel = new TreeMap<>();
       for (int i = 0; i < labels; i++) {
@@ -290,10 +354,16 @@ public final class MetricsTally {
           calibration.turns[b] = buffer.getLong();
           calibration.correct[b] = buffer.getLong();
           calibration.probability[b] = buffer.getDouble();
+          calibration.weight[b] = current ? buffer.getDouble() : calibration.turns[b];
+          calibration.weightedCorrect[b] = current ? buffer.getDouble() : calibration.correct[b];
+          calibration.weightedProbability[b] = current ? buffer.getDouble() : calibration.probability[b];
         }
       }
       MetricsTally tally = new MetricsTally(LatencySample.readFrom(buffer));
       tally.turns = turns;
+      tally.goldOnlyTurns = goldOnly;
+      tally.klWeightSum = klWeightSum;
+      tally.klWeightedSum = klWeightedSum;
       tally.teacherAgreements = agreements;
       tally.weightSum = weightSum;
       tally.weightedAgreements = weightedAgreements;
@@ -323,5 +393,8 @@ public final class MetricsTally {
     System.arraycopy(from.turns, 0, to.turns, 0, CALIBRATION_BINS);
     System.arraycopy(from.correct, 0, to.correct, 0, CALIBRATION_BINS);
     System.arraycopy(from.probability, 0, to.probability, 0, CALIBRATION_BINS);
+    System.arraycopy(from.weight, 0, to.weight, 0, CALIBRATION_BINS);
+    System.arraycopy(from.weightedCorrect, 0, to.weightedCorrect, 0, CALIBRATION_BINS);
+    System.arraycopy(from.weightedProbability, 0, to.weightedProbability, 0, CALIBRATION_BINS);
   }
 }

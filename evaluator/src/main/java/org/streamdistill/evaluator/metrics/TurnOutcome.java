@@ -28,6 +28,9 @@ import org.streamdistill.records.StudentPrediction;
  * @param sampleKey a 64-bit hash of the turn id: which turns a bounded latency sample keeps
  * @param weight 1 / the turn's selection probability (1 when every turn is scored): how many turns
  *     of the stream this one stands for in estimates over all turns
+ * @param teacherScored false for a turn the teacher did not score (a gold-only turn its selection
+ *     gate skipped): then it does not agree with the teacher and carries no KL, and metrics count
+ *     it without taking it as evidence about the teacher
  */
 public record TurnOutcome(
     long eventTimeMs,
@@ -41,9 +44,12 @@ public record TurnOutcome(
     Float goldCrossEntropy,
     long latencyMs,
     long sampleKey,
-    double weight) {
+    double weight,
+    boolean teacherScored) {
 
-  private static final byte FORMAT_VERSION = 3;
+  private static final byte FORMAT_VERSION = 4;
+  /** Before gold-only turns: every turn was scored by the teacher. */
+  private static final byte FORMAT_WEIGHTED = 3;
   /** Before the weight: read with weight 1. */
   private static final byte FORMAT_UNWEIGHTED = 2;
   private static final int AGREES = 1;
@@ -52,6 +58,7 @@ public record TurnOutcome(
   private static final int GOLD_OOS = 8;
   private static final int HAS_KL = 16;
   private static final int HAS_CE = 32;
+  private static final int NOT_TEACHER_SCORED = 64;
   private static final int MAX_BYTES = 2 + Long.BYTES + 2 * Integer.BYTES + 3 * Float.BYTES + 2 * Long.BYTES
       + Double.BYTES;
 
@@ -61,6 +68,14 @@ public record TurnOutcome(
                      long latencyMs, long sampleKey) {
     this(eventTimeMs, predictedIndex, agreesWithTeacher, goldIndex, predictedOos, goldOos, probability, klTeacher,
         goldCrossEntropy, latencyMs, sampleKey, 1.0);
+  }
+
+  /** An outcome of a turn the teacher scored. */
+  public TurnOutcome(long eventTimeMs, int predictedIndex, boolean agreesWithTeacher, Integer goldIndex,
+                     boolean predictedOos, boolean goldOos, float probability, Float klTeacher, Float goldCrossEntropy,
+                     long latencyMs, long sampleKey, double weight) {
+    this(eventTimeMs, predictedIndex, agreesWithTeacher, goldIndex, predictedOos, goldOos, probability, klTeacher,
+        goldCrossEntropy, latencyMs, sampleKey, weight, true);
   }
 
   public TurnOutcome {
@@ -73,6 +88,9 @@ public record TurnOutcome(
     }
     if (goldCrossEntropy != null && goldIndex == null) {
       throw new IllegalArgumentException("a turn without a gold label has no gold cross-entropy");
+    }
+    if (!teacherScored && (agreesWithTeacher || klTeacher != null)) {
+      throw new IllegalArgumentException("a turn the teacher did not score cannot agree with it or diverge from it");
     }
   }
 
@@ -96,23 +114,25 @@ public record TurnOutcome(
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(oosLabel, "oosLabel");
     Integer gold = turn.getGoldIndex();
+    boolean scored = turn.getTeacherScored();
     return new TurnOutcome(
         turn.getEventTime().toEpochMilli(),
         model.getPredictedIndex(),
-        model.getPredictedIndex() == turn.getTeacherIndex(),
+        scored && model.getPredictedIndex() == turn.getTeacherIndex(),
         gold,
         oosLabel.equals(model.getPredictedLabel()),
         gold != null && oosLabel.equals(turn.getGoldLabel()),
         model.getProbability(),
-        model.getKlTeacher(),
+        scored ? model.getKlTeacher() : null,
         gold == null ? null : model.getGoldCrossEntropy(),
         turn.getPredictedAt().toEpochMilli() - turn.getEventTime().toEpochMilli(),
         sampleKeyOf(turn.getTurnId()),
-        weightOf(turn.getSelectionProbability()));
+        weightOf(turn.getSelectionProbability()),
+        scored);
   }
 
   /** 1 / p for a probability in (0, 1]; 1 for anything else (a record no gate wrote). */
-  static double weightOf(double selectionProbability) {
+  public static double weightOf(double selectionProbability) {
     return selectionProbability > 0 && selectionProbability <= 1 ? 1 / selectionProbability : 1.0;
   }
 
@@ -143,7 +163,8 @@ public record TurnOutcome(
     ByteBuffer buffer = ByteBuffer.allocate(MAX_BYTES);
     int flags = (outcome.agreesWithTeacher ? AGREES : 0) | (outcome.goldIndex != null ? HAS_GOLD : 0)
         | (outcome.predictedOos ? PREDICTED_OOS : 0) | (outcome.goldOos ? GOLD_OOS : 0)
-        | (outcome.klTeacher != null ? HAS_KL : 0) | (outcome.goldCrossEntropy != null ? HAS_CE : 0);
+        | (outcome.klTeacher != null ? HAS_KL : 0) | (outcome.goldCrossEntropy != null ? HAS_CE : 0)
+        | (outcome.teacherScored ? 0 : NOT_TEACHER_SCORED);
     buffer.put(FORMAT_VERSION).put((byte) flags).putLong(outcome.eventTimeMs).putInt(outcome.predictedIndex);
     if (outcome.goldIndex != null) {
       buffer.putInt(outcome.goldIndex);
@@ -165,9 +186,9 @@ public record TurnOutcome(
     try {
       ByteBuffer buffer = ByteBuffer.wrap(bytes);
       byte format = buffer.get();
-      if (format != FORMAT_VERSION && format != FORMAT_UNWEIGHTED) {
+      if (format != FORMAT_VERSION && format != FORMAT_WEIGHTED && format != FORMAT_UNWEIGHTED) {
         throw new SerializationException("a TurnOutcome on " + topic + " has format version " + format
-            + ", this evaluator reads versions " + FORMAT_UNWEIGHTED + " and " + FORMAT_VERSION);
+            + ", this evaluator reads versions " + FORMAT_UNWEIGHTED + " to " + FORMAT_VERSION);
       }
       int flags = buffer.get();
       long eventTime = buffer.getLong();
@@ -178,9 +199,9 @@ public record TurnOutcome(
       Float ce = (flags & HAS_CE) != 0 ? buffer.getFloat() : null;
       long latency = buffer.getLong();
       long sampleKey = buffer.getLong();
-      double weight = format == FORMAT_VERSION ? buffer.getDouble() : 1.0;
+      double weight = format == FORMAT_UNWEIGHTED ? 1.0 : buffer.getDouble();
       return new TurnOutcome(eventTime, predicted, (flags & AGREES) != 0, gold, (flags & PREDICTED_OOS) != 0,
-          (flags & GOLD_OOS) != 0, probability, kl, ce, latency, sampleKey, weight);
+          (flags & GOLD_OOS) != 0, probability, kl, ce, latency, sampleKey, weight, (flags & NOT_TEACHER_SCORED) == 0);
     } catch (RuntimeException e) {
       if (e instanceof SerializationException serialization) {
         throw serialization;

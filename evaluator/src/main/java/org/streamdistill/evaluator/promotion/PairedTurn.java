@@ -22,6 +22,11 @@ import org.streamdistill.records.StudentPrediction;
  *     keeps after a promotion, null when the turn has none
  * @param previousAgreesWithTeacher previous champion's top label is the teacher's (false without one)
  * @param previousGoldCorrect previous champion's top label is the gold one (false without gold or one)
+ * @param teacherScored false for a gold-only turn (the teacher's selection gate skipped it): no
+ *     evidence about agreement with the teacher, only about gold accuracy
+ * @param weight 1 / the turn's selection probability: how many turns of the stream it stands for
+ *     in the teacher-agreement comparison (gold comparisons weigh every turn 1, as every
+ *     gold-labelled turn reaches the student)
  */
 public record PairedTurn(
     String challengerVersion,
@@ -34,10 +39,25 @@ public record PairedTurn(
     long eventTimeMs,
     String previousVersion,
     boolean previousAgreesWithTeacher,
-    boolean previousGoldCorrect) {
+    boolean previousGoldCorrect,
+    boolean teacherScored,
+    double weight) {
 
   public PairedTurn {
     Objects.requireNonNull(challengerVersion, "challengerVersion");
+    if (!(weight >= 1) || Double.isInfinite(weight)) {
+      throw new IllegalArgumentException("a turn's weight (1 / selection probability) must be finite and >= 1, got "
+          + weight);
+    }
+  }
+
+  /** A turn the teacher scored, of weight 1. */
+  public PairedTurn(String challengerVersion, String championVersion, boolean challengerAgreesWithTeacher,
+      boolean championAgreesWithTeacher, boolean hasGold, boolean challengerGoldCorrect, boolean championGoldCorrect,
+      long eventTimeMs, String previousVersion, boolean previousAgreesWithTeacher, boolean previousGoldCorrect) {
+    this(challengerVersion, championVersion, challengerAgreesWithTeacher, championAgreesWithTeacher, hasGold,
+        challengerGoldCorrect, championGoldCorrect, eventTimeMs, previousVersion, previousAgreesWithTeacher,
+        previousGoldCorrect, true, 1.0);
   }
 
   /** A turn without a previous champion. */
@@ -65,6 +85,8 @@ public record PairedTurn(
     ModelPrediction champion = first(turn, ModelRole.CHAMPION);
     ModelPrediction previous = champion == null ? null : first(turn, ModelRole.PREVIOUS);
     Integer gold = turn.getGoldIndex();
+    boolean scored = turn.getTeacherScored();
+    // A gold-only turn's teacher index (-1) matches no prediction: it agrees with no teacher.
     int teacher = turn.getTeacherIndex();
     return Optional.of(new PairedTurn(
         challenger.getModelVersion(),
@@ -77,7 +99,9 @@ public record PairedTurn(
         turn.getEventTime().toEpochMilli(),
         previous == null ? null : previous.getModelVersion(),
         previous != null && previous.getPredictedIndex() == teacher,
-        gold != null && previous != null && previous.getPredictedIndex() == gold));
+        gold != null && previous != null && previous.getPredictedIndex() == gold,
+        scored,
+        org.streamdistill.evaluator.metrics.TurnOutcome.weightOf(turn.getSelectionProbability())));
   }
 
   private static ModelPrediction first(StudentPrediction turn, ModelRole role) {

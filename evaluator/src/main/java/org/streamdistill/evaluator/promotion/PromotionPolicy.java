@@ -24,6 +24,15 @@ import java.util.Objects;
  *       {@code alpha / (k (k + 1))} at look k.
  * </ul>
  *
+ * <p><b>Weighted evidence.</b> When the teacher's selection gate scored only some turns, each
+ * turn's teacher-agreement evidence weighs w = 1 / selection probability ({@link PairedTurn#weight()}):
+ * the scores are weighted shares, and the McNemar test takes the effective discordant counts b' and
+ * c' of {@link PairedTally} (the weighted counts scaled to their Kish effective number). Gold-only
+ * turns (skipped by the gate, forwarded for their gold label) count only in the gold table, and the
+ * gold table weighs every turn 1: every gold-labelled turn reaches the student, so its gold turns
+ * are all of them. Looks still come every {@code minPaired} teacher-scored pairs. With every weight
+ * 1 the rule, its events and their reasons are exactly those of the unweighted rule.
+ *
  * <p>Why the shrinking threshold: the counters accumulate and are looked at again and again,
  * and testing every look at plain {@code alpha} would promote a challenger that is no better
  * than the champion far more often than {@code alpha} says (each look is another chance for
@@ -170,17 +179,18 @@ public final class PromotionPolicy {
   private Decision promotionLook(PromotionState state, PairedTurn turn) {
     DecisionMetric metric = metricFor(state.gold());
     PairedTally evidence = metric == DecisionMetric.GOLD ? state.gold() : state.teacher();
-    double pValue = McNemarExactTest.oneSidedPValue(evidence.challengerOnlyCorrect(), evidence.championOnlyCorrect());
+    double pValue = McNemarExactTest.oneSidedPValue(evidence.effectiveChallengerOnlyCorrect(),
+        evidence.effectiveChampionOnlyCorrect());
     double delta = evidence.challengerScore() - evidence.championScore();
     double threshold = threshold(state.looks());
     boolean wideEnough = delta >= settings.margin();
     boolean significant = pValue < threshold;
     String summary = String.format(Locale.ROOT,
-        "%s on %d pairs: challenger %.4f vs champion %.4f (delta %+.4f), b=%d c=%d, p=%.3g; look %d needs p < %.3g"
-            + " and delta >= %.4f",
+        "%s on %d pairs: challenger %.4f vs champion %.4f (delta %+.4f), b=%d c=%d%s, p=%.3g; look %d needs"
+            + " p < %.3g and delta >= %.4f",
         describe(metric), evidence.pairs(), evidence.challengerScore(), evidence.championScore(), delta,
-        evidence.challengerOnlyCorrect(), evidence.championOnlyCorrect(), pValue, state.looks(), threshold,
-        settings.margin());
+        evidence.effectiveChallengerOnlyCorrect(), evidence.effectiveChampionOnlyCorrect(), weights(evidence), pValue,
+        state.looks(), threshold, settings.margin());
     Decision.Kind kind = wideEnough && significant ? Decision.Kind.PROMOTE : Decision.Kind.HOLD;
     String reason = kind == Decision.Kind.PROMOTE
         ? "challenger is better: " + summary
@@ -193,17 +203,19 @@ public final class PromotionPolicy {
   private Decision rollbackLook(PromotionState state, PairedTurn turn) {
     DecisionMetric metric = metricFor(state.watchGold());
     PairedTally evidence = metric == DecisionMetric.GOLD ? state.watchGold() : state.watchTeacher();
-    double pValue = McNemarExactTest.oneSidedPValue(evidence.challengerOnlyCorrect(), evidence.championOnlyCorrect());
+    double pValue = McNemarExactTest.oneSidedPValue(evidence.effectiveChallengerOnlyCorrect(),
+        evidence.effectiveChampionOnlyCorrect());
     double delta = evidence.challengerScore() - evidence.championScore();
     double threshold = threshold(state.watchLooks());
     boolean wideEnough = delta >= settings.rollbackMargin();
     boolean significant = pValue < threshold;
     String summary = String.format(Locale.ROOT,
-        "%s on %d pairs: previous %s %.4f vs champion %s %.4f (delta %+.4f), b=%d c=%d, p=%.3g; look %d needs"
+        "%s on %d pairs: previous %s %.4f vs champion %s %.4f (delta %+.4f), b=%d c=%d%s, p=%.3g; look %d needs"
             + " p < %.3g and delta >= %.4f",
         describe(metric), evidence.pairs(), state.replacedVersion(), evidence.challengerScore(),
-        turn.championVersion(), evidence.championScore(), delta, evidence.challengerOnlyCorrect(),
-        evidence.championOnlyCorrect(), pValue, state.watchLooks(), threshold, settings.rollbackMargin());
+        turn.championVersion(), evidence.championScore(), delta, evidence.effectiveChallengerOnlyCorrect(),
+        evidence.effectiveChampionOnlyCorrect(), weights(evidence), pValue, state.watchLooks(), threshold,
+        settings.rollbackMargin());
     Decision.Kind kind = wideEnough && significant ? Decision.Kind.ROLLBACK : Decision.Kind.HOLD;
     String reason = kind == Decision.Kind.ROLLBACK
         ? "champion is worse than the model it replaced: " + summary
@@ -211,6 +223,19 @@ public final class PromotionPolicy {
     return new Decision(kind, Decision.Comparison.PREVIOUS, turn.championVersion(), state.replacedVersion(),
         turn.eventTimeMs(), metric, state.watchTeacher(), state.watchGold(), pValue, state.watchLooks(), threshold,
         settings.rollbackMargin(), reason);
+  }
+
+  /**
+   * For weighted evidence, how b and c were obtained: the plain and weighted discordant counts
+   * (see {@link PairedTally}); nothing when every turn weighed 1, so unweighted reasons read as before.
+   */
+  private static String weights(PairedTally evidence) {
+    if (!evidence.weighted()) {
+      return "";
+    }
+    return String.format(Locale.ROOT, " (effective, from weighted b_w=%.1f c_w=%.1f over %d and %d turns)",
+        evidence.challengerOnlyWeight(), evidence.championOnlyWeight(), evidence.challengerOnlyCorrect(),
+        evidence.championOnlyCorrect());
   }
 
   private static String missing(boolean wideEnough, boolean significant, String belowMargin) {

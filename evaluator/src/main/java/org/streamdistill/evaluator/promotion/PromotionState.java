@@ -50,8 +50,9 @@ public record PromotionState(
   public static final PromotionState INITIAL = new PromotionState(null, null, null, 0, 0, PairedTally.EMPTY,
       PairedTally.EMPTY, null, 0, PairedTally.EMPTY, PairedTally.EMPTY);
 
-  /** Version 1 had no rollback watch; it is still read (with an empty watch). */
-  private static final byte FORMAT_VERSION = 2;
+  /** Version 1 had no rollback watch, version 2 no weights; both are still read (an empty watch, weights 1). */
+  private static final byte FORMAT_VERSION = 3;
+  private static final byte FORMAT_VERSION_UNWEIGHTED = 2;
   private static final byte FORMAT_VERSION_WITHOUT_WATCH = 1;
 
   public PromotionState {
@@ -87,14 +88,20 @@ public record PromotionState(
         PairedTally.EMPTY, PairedTally.EMPTY, replacedVersion, watchLooks, watchTeacher, watchGold);
   }
 
-  /** This state with {@code turn} counted in the promotion comparison (a missing champion counts as wrong). */
+  /**
+   * This state with {@code turn} counted in the promotion comparison (a missing champion counts as
+   * wrong): in the teacher table with the turn's weight when the teacher scored it, in the gold
+   * table with weight 1 when it has gold (every gold-labelled turn reaches the student).
+   */
   PromotionState count(PairedTurn turn) {
     PairedTally nextGold = turn.hasGold()
         ? gold.add(turn.challengerGoldCorrect(), turn.championGoldCorrect())
         : gold;
+    PairedTally nextTeacher = turn.teacherScored()
+        ? teacher.add(turn.challengerAgreesWithTeacher(), turn.championAgreesWithTeacher(), turn.weight())
+        : teacher;
     return new PromotionState(championVersion, latestChallengerVersion, promotedVersion, cooldownRemaining, looks,
-        teacher.add(turn.challengerAgreesWithTeacher(), turn.championAgreesWithTeacher()), nextGold,
-        replacedVersion, watchLooks, watchTeacher, watchGold);
+        nextTeacher, nextGold, replacedVersion, watchLooks, watchTeacher, watchGold);
   }
 
   /**
@@ -111,9 +118,11 @@ public record PromotionState(
     PairedTally nextGold = turn.hasGold()
         ? watchGold.add(turn.previousGoldCorrect(), turn.championGoldCorrect())
         : watchGold;
+    PairedTally nextTeacher = turn.teacherScored()
+        ? watchTeacher.add(turn.previousAgreesWithTeacher(), turn.championAgreesWithTeacher(), turn.weight())
+        : watchTeacher;
     return new PromotionState(championVersion, latestChallengerVersion, promotedVersion, cooldownRemaining, looks,
-        teacher, gold, replacedVersion, watchLooks,
-        watchTeacher.add(turn.previousAgreesWithTeacher(), turn.championAgreesWithTeacher()), nextGold);
+        teacher, gold, replacedVersion, watchLooks, nextTeacher, nextGold);
   }
 
   /**
@@ -165,23 +174,24 @@ public record PromotionState(
   private static PromotionState read(String topic, byte[] bytes) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
       byte format = in.readByte();
-      if (format != FORMAT_VERSION && format != FORMAT_VERSION_WITHOUT_WATCH) {
+      if (format != FORMAT_VERSION && format != FORMAT_VERSION_UNWEIGHTED && format != FORMAT_VERSION_WITHOUT_WATCH) {
         throw new SerializationException("promotion state on " + topic + " has format version " + format
-            + ", this evaluator reads versions " + FORMAT_VERSION_WITHOUT_WATCH + " and " + FORMAT_VERSION);
+            + ", this evaluator reads versions " + FORMAT_VERSION_WITHOUT_WATCH + " to " + FORMAT_VERSION);
       }
+      boolean weighted = format == FORMAT_VERSION;
       String champion = readNullable(in);
       String challenger = readNullable(in);
       String promoted = readNullable(in);
       long cooldown = in.readLong();
       int looks = in.readInt();
-      PairedTally teacher = readTally(in);
-      PairedTally gold = readTally(in);
+      PairedTally teacher = readTally(in, weighted);
+      PairedTally gold = readTally(in, weighted);
       if (format == FORMAT_VERSION_WITHOUT_WATCH) {
         return new PromotionState(champion, challenger, promoted, cooldown, looks, teacher, gold, null, 0,
             PairedTally.EMPTY, PairedTally.EMPTY);
       }
       return new PromotionState(champion, challenger, promoted, cooldown, looks, teacher, gold, readNullable(in),
-          in.readInt(), readTally(in), readTally(in));
+          in.readInt(), readTally(in, weighted), readTally(in, weighted));
     } catch (IOException e) {
       throw new SerializationException("cannot read a promotion state of " + bytes.length + " bytes on " + topic, e);
     }
@@ -204,9 +214,21 @@ public record PromotionState(
     out.writeLong(tally.championCorrect());
     out.writeLong(tally.challengerOnlyCorrect());
     out.writeLong(tally.championOnlyCorrect());
+    out.writeDouble(tally.weight());
+    out.writeDouble(tally.challengerCorrectWeight());
+    out.writeDouble(tally.championCorrectWeight());
+    out.writeDouble(tally.challengerOnlyWeight());
+    out.writeDouble(tally.championOnlyWeight());
+    out.writeDouble(tally.discordantSquaredWeight());
   }
 
-  private static PairedTally readTally(DataInputStream in) throws IOException {
-    return new PairedTally(in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong());
+  private static PairedTally readTally(DataInputStream in, boolean weighted) throws IOException {
+    PairedTally counts = new PairedTally(in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong());
+    if (!weighted) {
+      return counts;
+    }
+    return new PairedTally(counts.pairs(), counts.challengerCorrect(), counts.championCorrect(),
+        counts.challengerOnlyCorrect(), counts.championOnlyCorrect(), in.readDouble(), in.readDouble(),
+        in.readDouble(), in.readDouble(), in.readDouble(), in.readDouble());
   }
 }

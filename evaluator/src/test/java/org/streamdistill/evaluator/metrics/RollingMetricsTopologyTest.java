@@ -106,6 +106,54 @@ class RollingMetricsTopologyTest {
   }
 
   @Test
+  void shouldWeightTeacherMetricsAndCountGoldOnlyTurnsApartThroughTheTopology() {
+    // Given
+    start(Map.of());
+
+    // When: four turns of c1 in [0 s, 10 s): three the teacher scored (b drawn at selection
+    // probability 0.25, so weight 4) and one gold-only turn g, then one at 16 s that closes the window
+    //         turn  time   latency teacher gold  predicted  p      KL     CE
+    pipe(timedTurn("a", 1_000, 10, 1, null, c1(1, 0.875f, 0.25f, null)));
+    pipe(StudentPrediction.newBuilder(timedTurn("b", 2_000, 20, 2, null, c1(1, 0.875f, 0.5f, null)))
+        .setSelectionProbability(0.25).build());
+    pipe(timedTurn("c", 3_000, 30, 0, null, c1(0, 0.25f, 1.0f, null)));
+    pipe(StudentPrediction.newBuilder(timedTurn("g", 4_000, 40, 0, 2, c1(2, 0.5f, null, 0.5f)))
+        .setTeacherIndex(-1).setTeacherLabel("").setTeacherScored(false).build());
+    pipe(timedTurn("z", 16_000, 5, 1, null, c1(1, 0.5f, null, null)));
+
+    // Then g is a turn and a gold turn, never teacher evidence:
+    // agreement a, c of the scored a, b, c: 2 / 3; weighted (1 + 1) / (1 + 4 + 1) = 2 / 6
+    // KL (0.25 + 0.5 + 1.0) / 3; weighted (0.25 + 4 * 0.5 + 1.0) / 6 = 3.25 / 6
+    // ECE teacher: bin 13 (a, b) |1 - 1.75|, bin 3 (c) |1 - 0.25|; over 3 turns = 1.5 / 3
+    //   weighted: bin 13 |1 - (0.875 + 4 * 0.875)| = 3.375, bin 3 0.75; over weight 6 = 4.125 / 6
+    // gold: g alone, right, unweighted: accuracy 1, CE 0.5, ECE gold |1 - 0.5| = 0.5, macro-F1 1
+    // latency 10 20 30 40: p50 = 2nd, p95 = p99 = 4th
+    assertThat(evaluator.metrics.readKeyValuesToList()).containsExactly(KeyValue.pair("c1",
+        timeWindow("c1", "challenger", 0, 10_000)
+            .setTurns(4)
+            .setGoldOnlyTurns(1)
+            .setTeacherAgreements(2)
+            .setTeacherAgreement(2.0 / 3)
+            .setTeacherAgreementWeighted(2.0 / 6)
+            .setKlTeacher(1.75 / 3)
+            .setKlTeacherWeighted(3.25 / 6)
+            .setGoldTurns(1)
+            .setGoldCorrect(1)
+            .setGoldAccuracy(1.0)
+            .setGoldCrossEntropy(0.5)
+            .setMacroF1(1.0)
+            .setOosRecall(null)
+            .setEceTeacher(1.5 / 3)
+            .setEceTeacherWeighted(4.125 / 6)
+            .setEceGold(0.5)
+            .setLatencyP50Ms(20L)
+            .setLatencyP95Ms(40L)
+            .setLatencyP99Ms(40L)
+            .setLatencySampleTurns(4)
+            .build()));
+  }
+
+  @Test
   void shouldPublishNothingForAWindowInWhichNoTurnHappened() {
     // Given
     start(Map.of());

@@ -65,6 +65,93 @@ class PromotionPolicyTest {
   }
 
   @Test
+  void shouldKeepPlainAndWeightedSumsOfATallyAndDeriveEffectiveDiscordantCounts() {
+    // Given discordant pairs won by the challenger at weights 1 and 4, by the champion at 1, 1, 1,
+    // and one concordant pair (both right) at weight 2
+    PairedTally tally = PairedTally.EMPTY.add(true, false, 1).add(true, false, 4).add(false, true, 1)
+        .add(false, true, 1).add(false, true, 1).add(true, true, 2);
+
+    // Then b = 2, c = 3; b_w = 5, c_w = 3; sum w^2 over the discordant = 1 + 16 + 1 + 1 + 1 = 20,
+    // s = 8 / 20 = 0.4: b' = round(2.0) = 2, c' = round(1.2) = 1; scores (5 + 2) / 10 and (3 + 2) / 10
+    assertThat(tally).isEqualTo(new PairedTally(6, 3, 4, 2, 3, 10, 7, 5, 5, 3, 20));
+    assertThat(List.of(tally.effectiveChallengerOnlyCorrect(), tally.effectiveChampionOnlyCorrect()))
+        .containsExactly(2L, 1L);
+    assertThat(List.of(tally.challengerScore(), tally.championScore())).containsExactly(0.7, 0.5);
+    assertThat(tally.weighted()).isTrue();
+  }
+
+  @Test
+  void shouldTakeEffectiveCountsEqualToThePlainOnesWhenEveryWeightIsOneOrEveryWeightIsTheSame() {
+    // Given random tables built once with weight 1 and once with weight 20 on every turn
+    Random random = new Random(11);
+    for (int table = 0; table < 200; table++) {
+      PairedTally ones = PairedTally.EMPTY;
+      PairedTally twenties = PairedTally.EMPTY;
+      for (int i = random.nextInt(300); i > 0; i--) {
+        boolean challenger = random.nextBoolean();
+        boolean champion = random.nextDouble() < 0.4;
+        ones = ones.add(challenger, champion, 1.0);
+        twenties = twenties.add(challenger, champion, 20.0);
+      }
+
+      // Then weight 1 changes nothing: effective counts are the counts, scores the plain shares
+      assertThat(ones.weighted()).isFalse();
+      assertThat(List.of(ones.effectiveChallengerOnlyCorrect(), ones.effectiveChampionOnlyCorrect()))
+          .containsExactly(ones.challengerOnlyCorrect(), ones.championOnlyCorrect());
+      assertThat(ones.challengerScore()).isEqualTo(ones.pairs() == 0 ? 0.0
+          : (double) ones.challengerCorrect() / ones.pairs());
+      // And a weight every turn shares adds no evidence: the same b and c as weight 1
+      assertThat(List.of(twenties.effectiveChallengerOnlyCorrect(), twenties.effectiveChampionOnlyCorrect()))
+          .containsExactly(ones.challengerOnlyCorrect(), ones.championOnlyCorrect());
+    }
+  }
+
+  @Test
+  void shouldDecideOnWeightedTeacherEvidenceWithEffectiveDiscordantCounts() {
+    // Given a look every 12 pairs, margin 0, alpha 0.5 (look 1 needs p < 0.25), and 12 turns: 4 won
+    // only by the challenger, each audited at 5 % (weight 20), and 8 won only by the champion (weight 1)
+    PromotionPolicy policy = new PromotionPolicy(new PromotionSettings(12, 1_000, 0.0, 0.5, 0, true));
+    List<PairedTurn> turns = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      boolean audited = i % 3 == 0;
+      turns.add(new PairedTurn("chal-2", "champ-1", audited, !audited, false, false, false, i, null, false, false,
+          true, audited ? 20.0 : 1.0));
+    }
+
+    // When
+    List<Decided> decisions = run(policy, turns);
+
+    // Then the weighted shares are 80 / 88 and 8 / 88; b_w = 80, c_w = 8, sum w^2 = 4 * 400 + 8 = 1608,
+    // s = 88 / 1608: b' = round(4.378) = 4, c' = round(0.438) = 0, p = 2^-4 = 0.0625 < 0.25: PROMOTE.
+    // (Unweighted, the champion won 8 of 12: delta -0.33, a HOLD.)
+    PairedTally evidence = new PairedTally(12, 4, 8, 4, 8, 88, 80, 8, 80, 8, 1608);
+    assertThat(decisions).containsExactly(new Decided(12, new Decision(
+        Decision.Kind.PROMOTE, Decision.Comparison.CHALLENGER, "champ-1", "chal-2", 11L, DecisionMetric.TEACHER,
+        evidence, PairedTally.EMPTY, 0.0625, 1, 0.25, 0.0,
+        "challenger is better: teacher agreement on 12 pairs: challenger 0.9091 vs champion 0.0909 (delta +0.8182),"
+            + " b=4 c=0 (effective, from weighted b_w=80.0 c_w=8.0 over 4 and 8 turns), p=0.0625; look 1 needs"
+            + " p < 0.250 and delta >= 0.0000")));
+    assertThat(decisions.get(0).decision().toEvent("student").getChallengerOnlyCorrect()).isEqualTo(4L);
+  }
+
+  @Test
+  void shouldCountAGoldOnlyTurnInTheGoldTableAloneAtWeightOne() {
+    // Given a weighted turn the teacher scored, with gold, and a gold-only turn
+    PromotionPolicy policy = new PromotionPolicy(new PromotionSettings(100, 1, 0.0, 0.01, 0, true));
+    PairedTurn scored = new PairedTurn("chal-2", "champ-1", true, false, true, true, false, 1, null, false, false,
+        true, 4.0);
+    PairedTurn goldOnly = new PairedTurn("chal-2", "champ-1", false, false, true, false, true, 2, null, false, false,
+        false, 1.0);
+
+    // When
+    PromotionState state = policy.observe(policy.observe(PromotionState.INITIAL, scored).state(), goldOnly).state();
+
+    // Then the teacher table holds the scored turn at its weight; the gold table both turns at weight 1
+    assertThat(state.teacher()).isEqualTo(new PairedTally(1, 1, 0, 1, 0, 4, 4, 0, 4, 0, 16));
+    assertThat(state.gold()).isEqualTo(new PairedTally(2, 1, 1, 1, 1));
+  }
+
+  @Test
   void shouldPromoteATrulyBetterChallengerOnSeededNoise() {
     // Given a challenger right 90% of the time, a champion right 75%, independently
     PromotionPolicy policy = new PromotionPolicy(PromotionSettings.defaults());

@@ -28,6 +28,40 @@ class PromotionStateTest {
   }
 
   @Test
+  void shouldRoundTripWeightedTalliesAndReadAnUnweightedStateAsWeightOne() throws IOException {
+    // Given a state whose teacher table holds weighted turns
+    PairedTally weighted = PairedTally.EMPTY.add(true, false, 20.0).add(false, true, 1.0).add(true, true, 4.0);
+    PromotionState state = new PromotionState("champ-1", "chal-9", null, 0, 1, weighted, PairedTally.EMPTY, null, 0,
+        PairedTally.EMPTY, PairedTally.EMPTY);
+
+    // When / Then it comes back with its weights
+    assertThat(serde.deserializer().deserialize("t", serde.serializer().serialize("t", state))).isEqualTo(state);
+
+    // And a state of format 2 (counts only) reads with every weight 1
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeByte(2);
+      out.writeBoolean(true);
+      out.writeUTF("champ-1");
+      out.writeBoolean(false);
+      out.writeBoolean(false);
+      out.writeLong(0);
+      out.writeInt(1);
+      for (long value : new long[] {3, 2, 2, 1, 1, 0, 0, 0, 0, 0}) {
+        out.writeLong(value);
+      }
+      out.writeBoolean(false);
+      out.writeInt(0);
+      for (int i = 0; i < 10; i++) {
+        out.writeLong(0);
+      }
+    }
+    PromotionState old = serde.deserializer().deserialize("t", bytes.toByteArray());
+    assertThat(old.teacher()).isEqualTo(new PairedTally(3, 2, 2, 1, 1, 3, 2, 2, 1, 1, 2));
+    assertThat(old.teacher().weighted()).isFalse();
+  }
+
+  @Test
   void shouldReadAStateWrittenBeforeTheRollbackWatchWithAnEmptyWatch() throws IOException {
     // Given the layout of format version 1
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -59,6 +93,6 @@ class PromotionStateTest {
     assertThatThrownBy(() -> serde.deserializer().deserialize("promotion-state-changelog", bytes))
         .isInstanceOf(SerializationException.class)
         .hasMessage("promotion state on promotion-state-changelog has format version 9, this evaluator reads versions"
-            + " 1 and 2");
+            + " 1 to 3");
   }
 }

@@ -16,6 +16,17 @@ package org.streamdistill.student.loss;
  *   dL/ds = T * (softmax(s / T) - softmax(t / T))  +  alpha * (softmax(s) - onehot(gold))
  * </pre>
  *
+ * <p><b>Gold-only examples.</b> A turn the teacher did not score (its selection gate skipped it)
+ * but that carries a gold label has no teacher logits: pass {@code null} for them. Its loss is
+ * the gold term alone, with the same weight as on any other gold turn,
+ *
+ * <pre>
+ *   L = alpha * CE( softmax(s), gold ),   dL/ds = alpha * (softmax(s) - onehot(gold))
+ * </pre>
+ *
+ * so the teacher's absence removes the teacher's term and changes nothing else (the temperature
+ * plays no part). With {@code alpha = 0} such an example teaches nothing.
+ *
  * <p>Consumes float logits, produces the loss (a double) and writes {@code dL/ds} into a
  * caller-supplied buffer. Softmaxes are computed in double through log-sum-exp with the
  * maximum subtracted, so logits in the thousands neither overflow nor lose the loss.
@@ -53,7 +64,10 @@ public final class DistillationLoss {
   /** A loss value with its gradient with respect to the student's logits. */
   public record Result(double loss, float[] gradient) {}
 
-  /** Allocating convenience form of {@link #lossAndGradient}; {@code gold} may be null. */
+  /**
+   * Allocating convenience form of {@link #lossAndGradient}; {@code gold} may be null, and so may
+   * {@code teacherLogits} when {@code gold} is not (a gold-only example).
+   */
   public Result evaluate(float[] studentLogits, float[] teacherLogits, float temperature,
       Integer gold) {
     float[] gradient = new float[studentLogits.length];
@@ -66,11 +80,16 @@ public final class DistillationLoss {
    * Computes the loss of one example and writes {@code dL/ds} into {@code gradientOut}
    * (overwritten, same length as the logits).
    *
+   * @param teacherLogits the teacher's logits, or null for a gold-only example (then {@code gold}
+   *     must be given)
    * @param gold index of the gold label, or {@link #NO_GOLD}
    * @return the loss, >= 0
    */
   public double lossAndGradient(float[] studentLogits, float[] teacherLogits, float temperature,
       int gold, float[] gradientOut) {
+    if (teacherLogits == null) {
+      return goldOnlyLossAndGradient(studentLogits, gold, gradientOut);
+    }
     int n = studentLogits.length;
     if (teacherLogits.length != n) {
       throw new IllegalArgumentException("teacher has " + teacherLogits.length
@@ -145,5 +164,36 @@ public final class DistillationLoss {
       loss += alpha * (Math.log(sum1) - (studentLogits[gold] - maxS));
     }
     return loss;
+  }
+
+  /**
+   * The loss of a gold-only example (no teacher logits): {@code alpha * CE(softmax(s), gold)};
+   * writes {@code alpha * (softmax(s) - onehot(gold))} into {@code gradientOut}.
+   */
+  public double goldOnlyLossAndGradient(float[] studentLogits, int gold, float[] gradientOut) {
+    int n = studentLogits.length;
+    if (gradientOut.length != n) {
+      throw new IllegalArgumentException(
+          "gradient buffer has length " + gradientOut.length + ", expected " + n);
+    }
+    if (gold < 0 || gold >= n) {
+      throw new IllegalArgumentException("an example without teacher logits needs a gold label; gold index "
+          + gold + " is outside [0, " + n + ")");
+    }
+    double max = Double.NEGATIVE_INFINITY;
+    for (float v : studentLogits) {
+      max = Math.max(max, v);
+    }
+    if (!Double.isFinite(max)) {
+      throw new IllegalArgumentException("logits must be finite (student max " + max + ")");
+    }
+    double sum = 0;
+    for (float v : studentLogits) {
+      sum += Math.exp(v - max);
+    }
+    for (int i = 0; i < n; i++) {
+      gradientOut[i] = (float) (alpha * (Math.exp(studentLogits[i] - max) / sum - (i == gold ? 1.0 : 0.0)));
+    }
+    return alpha * (Math.log(sum) - (studentLogits[gold] - max));
   }
 }

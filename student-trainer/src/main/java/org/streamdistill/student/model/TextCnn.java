@@ -740,6 +740,13 @@ public final class TextCnn {
           + gold.size() + " gold entries (pass null for none, or null entries)");
     }
     for (int b = 0; b < batch; b++) {
+      if (teacherLogits.get(b) == null) {
+        // A gold-only example (no teacher): the loss needs its gold label.
+        if (gold(gold, b) == DistillationLoss.NO_GOLD) {
+          throw new IllegalArgumentException("example " + b + " has neither teacher logits nor a gold label");
+        }
+        continue;
+      }
       if (teacherLogits.get(b).length != classes) {
         throw new IllegalArgumentException("teacher logits of example " + b + " have length "
             + teacherLogits.get(b).length + " but the student has " + classes + " classes");

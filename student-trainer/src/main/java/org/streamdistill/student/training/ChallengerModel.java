@@ -66,7 +66,9 @@ final class ChallengerModel {
     SoftLabelValidator.requireFullLogits(label);
     ensureShaped(label);
     SoftLabelValidator.validate(label, labelSetId, model.config().numClasses(), model.config().vocabSize());
-    labelNames[label.getTeacherIndex()] = label.getTeacherLabel();
+    if (label.getTeacherScored()) {
+      labelNames[label.getTeacherIndex()] = label.getTeacherLabel();
+    }
     if (label.getGoldIndex() != null && label.getGoldLabel() != null) {
       labelNames[label.getGoldIndex()] = label.getGoldLabel();
     }
@@ -76,10 +78,12 @@ final class ChallengerModel {
     if (model != null) {
       return;
     }
-    int classes = label.getLogits().size();
+    // A gold-only record (no teacher logits) says the label set's size in label_count.
+    int classes = label.getTeacherScored() ? label.getLogits().size() : label.getLabelCount();
     if (classes < 2) {
       throw new InvalidSoftLabelException("soft label of turn " + label.getTurnId() + " has " + classes
-          + " logits; a label set needs at least 2");
+          + (label.getTeacherScored() ? " logits" : " as label_count (a gold-only record, without logits)")
+          + "; a label set needs at least 2");
     }
     TextCnnConfig shape = shape(classes);
     model = new TextCnn(shape);
@@ -104,7 +108,8 @@ final class ChallengerModel {
   /**
    * One optimizer step on {@code batch} (admitted labels, in stream order), then {@code
    * trainer.replay.batches} steps on batches of the same size drawn from the replay memory, which
-   * holds this batch by then; returns the new batch's mean loss.
+   * holds this batch by then; returns the new batch's mean loss. A gold-only label (teacher_scored
+   * false) adds only its gold term, alpha * CE, when learned and when replayed.
    */
   double learn(List<SoftLabel> batch) {
     if (batch.isEmpty()) {
@@ -113,8 +118,8 @@ final class ChallengerModel {
     List<ReplayMemory.Entry> entries = new ArrayList<>(batch.size());
     for (SoftLabel label : batch) {
       Integer gold = label.getGoldIndex();
-      entries.add(new ReplayMemory.Entry(tokens(label), floats(label.getLogits()), label.getTemperature(),
-          gold == null ? DistillationLoss.NO_GOLD : gold));
+      entries.add(new ReplayMemory.Entry(tokens(label), label.getTeacherScored() ? floats(label.getLogits()) : null,
+          label.getTemperature(), gold == null ? DistillationLoss.NO_GOLD : gold));
     }
     double mean = step(entries);
     samplesSeen += batch.size();
@@ -164,6 +169,7 @@ final class ChallengerModel {
     for (int i = 0; i < entries.size(); i++) {
       ReplayMemory.Entry e = entries.get(i);
       tokens.add(e.tokens());
+      // null: a gold-only turn, learned from its gold label alone (DistillationLoss).
       logits.add(e.logits());
       gold.add(e.gold() == DistillationLoss.NO_GOLD ? null : e.gold());
       temperatures[i] = e.temperature();

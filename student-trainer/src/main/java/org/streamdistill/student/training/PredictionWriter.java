@@ -13,7 +13,8 @@ import org.streamdistill.student.model.TextCnn;
  * ModelPrediction} per model (challenger, then champion, then previous champion when there are
  * such), with the top label, its probability, the probability of the teacher's label, the KL
  * divergence from the teacher at its temperature and, when the turn has a gold label, the
- * cross-entropy against it. Pure: no Kafka; the trainer sends what this returns.
+ * cross-entropy against it; a turn the teacher did not score (a gold-only soft label) has no KL and
+ * a teacher probability of 0, and its prediction says {@code teacher_scored} false. Pure: no Kafka; the trainer sends what this returns.
  */
 final class PredictionWriter {
 
@@ -61,6 +62,7 @@ final class PredictionWriter {
           .setGoldLabel(label.getGoldLabel())
           .setPredictions(answers)
           .setSelectionProbability(label.getSelectionProbability())
+          .setTeacherScored(label.getTeacherScored())
           .build());
     }
     return out;
@@ -83,7 +85,9 @@ final class PredictionWriter {
         .setPredictedLabel(labelNames[top] != null ? labelNames[top] : "label-" + top)
         .setProbability(probabilities[top])
         .setTeacherProbability(teacherIndex >= 0 && teacherIndex < probabilities.length ? probabilities[teacherIndex] : 0f)
-        .setKlTeacher((float) klTeacher(label.getLogits(), logits, label.getTemperature()))
+        // A gold-only turn (the teacher did not score it) has no teacher to diverge from.
+        .setKlTeacher(label.getTeacherScored() ? (Float) (float) klTeacher(label.getLogits(), logits,
+            label.getTemperature()) : null)
         .setGoldCrossEntropy(gold == null ? null : (float) (logSumExp(logits, 1f) - logits[gold]))
         .build();
   }

@@ -29,7 +29,10 @@ final class ReplayMemory {
   static final String SECTION = "replay-memory";
   private static final int FORMAT = 1;
 
-  /** One remembered turn: what the loss needs. {@code gold} is -1 when the turn has none. */
+  /**
+   * One remembered turn: what the loss needs. {@code gold} is -1 when the turn has none; {@code
+   * logits} is null for a gold-only turn (the teacher skipped it).
+   */
   record Entry(int[] tokens, float[] logits, float temperature, int gold) {}
 
   private final Entry[] ring;
@@ -80,7 +83,7 @@ final class ReplayMemory {
   /**
    * The state (generator, then the turns from the oldest): int32 format 1, int64 generator
    * state, int32 count, then per turn int32 token count, the ids, int32 gold (-1: none), float32
-   * temperature, int32 logit count, the logits; big-endian.
+   * temperature, int32 logit count (-1: a gold-only turn, none), the logits; big-endian.
    */
   byte[] toBytes() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -96,9 +99,13 @@ final class ReplayMemory {
         }
         out.writeInt(e.gold());
         out.writeFloat(e.temperature());
-        out.writeInt(e.logits().length);
-        for (float v : e.logits()) {
-          out.writeFloat(v);
+        if (e.logits() == null) {
+          out.writeInt(-1);
+        } else {
+          out.writeInt(e.logits().length);
+          for (float v : e.logits()) {
+            out.writeFloat(v);
+          }
         }
       }
     } catch (IOException e) {
@@ -130,8 +137,9 @@ final class ReplayMemory {
         }
         int gold = in.getInt();
         float temperature = in.getFloat();
-        float[] logits = new float[plausible(in, in.getInt(), 4, "logit count")];
-        for (int c = 0; c < logits.length; c++) {
+        int logitCount = in.getInt();
+        float[] logits = logitCount == -1 ? null : new float[plausible(in, logitCount, 4, "logit count")];
+        for (int c = 0; logits != null && c < logits.length; c++) {
           logits[c] = in.getFloat();
         }
         memory.add(new Entry(tokens, logits, temperature, gold));

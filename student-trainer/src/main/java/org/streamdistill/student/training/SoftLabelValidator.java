@@ -33,7 +33,13 @@ final class SoftLabelValidator {
       throw new InvalidSoftLabelException("soft label of turn " + label.getTurnId() + " uses label set "
           + label.getLabelSetId() + " but this student learns label set " + labelSetId);
     }
-    if (label.getLogits().size() != classes) {
+    if (label.getLabelCount() != 0 && label.getLabelCount() != classes) {
+      throw new InvalidSoftLabelException("soft label of turn " + label.getTurnId() + " has label_count "
+          + label.getLabelCount() + ", expected " + classes);
+    }
+    if (!label.getTeacherScored()) {
+      validateGoldOnly(label);
+    } else if (label.getLogits().size() != classes) {
       throw new InvalidSoftLabelException("soft label of turn " + label.getTurnId() + " has "
           + label.getLogits().size() + " logits, expected " + classes);
     }
@@ -52,7 +58,7 @@ final class SoftLabelValidator {
             + " outside the vocabulary [0, " + vocab + ")");
       }
     }
-    if (label.getTeacherIndex() < 0 || label.getTeacherIndex() >= classes) {
+    if (label.getTeacherScored() && (label.getTeacherIndex() < 0 || label.getTeacherIndex() >= classes)) {
       throw new InvalidSoftLabelException("soft label of turn " + label.getTurnId() + " has teacher index "
           + label.getTeacherIndex() + " outside [0, " + classes + ")");
     }
@@ -60,6 +66,26 @@ final class SoftLabelValidator {
       throw new InvalidSoftLabelException("soft label of turn " + label.getTurnId() + " has event time "
           + label.getEventTime() + ", before 1970");
     }
+    checkGoldAndTemperature(label, classes);
+  }
+
+  /**
+   * A record the teacher did not score (teacher_scored false) is learned from its gold label
+   * alone: it must carry one, and no logits or teacher verdict that could pass for the teacher's.
+   */
+  private static void validateGoldOnly(SoftLabel label) {
+    if (label.getGoldIndex() == null) {
+      throw new InvalidSoftLabelException("soft label of turn " + label.getTurnId() + " was not scored by the "
+          + "teacher (teacher_scored is false) and has no gold label: there is nothing to learn from");
+    }
+    if (!label.getLogits().isEmpty() || label.getTeacherIndex() != -1) {
+      throw new InvalidSoftLabelException("soft label of turn " + label.getTurnId() + " was not scored by the "
+          + "teacher (teacher_scored is false) but holds " + label.getLogits().size() + " logits and teacher index "
+          + label.getTeacherIndex() + "; a gold-only record has no logits and teacher index -1");
+    }
+  }
+
+  private static void checkGoldAndTemperature(SoftLabel label, int classes) {
     Integer gold = label.getGoldIndex();
     if (gold != null && (gold < 0 || gold >= classes)) {
       throw new InvalidSoftLabelException("soft label of turn " + label.getTurnId() + " has gold index " + gold

@@ -401,7 +401,7 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
     List<SoftLabel> batch = batcher.takeBatch().stream().map(Turn::label).toList();
     double loss = challenger.learn(batch);
     learned.addAndGet(batch.size());
-    metrics.step(batch.size(), loss);
+    metrics.step(batch.size(), (int) batch.stream().filter(label -> !label.getTeacherScored()).count(), loss);
   }
 
   /** Predicts the queued turns with every live model and sends the predictions (in the transaction). */

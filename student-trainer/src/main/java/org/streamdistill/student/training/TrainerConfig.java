@@ -73,7 +73,8 @@ public record TrainerConfig(
               + "labels (at least 100 seen) were dead letters, instead of draining the topic into its .dlq twin; "
               + "1 turns the check off.")
       .define(ALPHA, Type.DOUBLE, 0.5, Range.between(0.0, 100.0), Importance.MEDIUM,
-          "Weight of the cross-entropy term on gold labels (applied only where a gold label exists).")
+          "Weight of the cross-entropy term on gold labels (applied only where a gold label exists); a gold-only turn "
+          + "(one the teacher's selection gate skipped) is learned from this term alone, so 0 makes it teach nothing.")
       .define(CHECKPOINT_DIR, Type.STRING, "target/student-checkpoints", Importance.MEDIUM,
           "Directory of checkpoint files (weights, optimizer state, offsets).")
       .define(CHECKPOINT_EVERY_SAMPLES, Type.LONG, 2_000L, Range.atLeast(1), Importance.MEDIUM,

@@ -17,7 +17,9 @@ import org.streamdistill.schemas.metrics.StageMetrics;
  *
  * <ul>
  *   <li>{@code streamdistill_trainer_steps_total}: optimizer steps, and {@code
- *       streamdistill_trainer_learned_turns_total}: turns they learned from (again after a replay);
+ *       streamdistill_trainer_learned_turns_total}: turns they learned from (again after a replay), of
+ *       which {@code streamdistill_trainer_gold_only_turns_total} from a gold label alone (turns
+ *       the teacher's selection gate skipped);
  *   <li>{@code streamdistill_trainer_loss}: mean distillation loss of the last step's batch;
  *   <li>{@code streamdistill_trainer_checkpoints_total} and {@code
  *       streamdistill_trainer_checkpoint_age_seconds}: time since the last checkpoint (since start
@@ -34,6 +36,7 @@ public final class TrainerMetrics {
   private final StageMetrics stage;
   private final Counter steps;
   private final Counter learnedTurns;
+  private final Counter goldOnlyTurns;
   private final Gauge loss;
   private final Counter checkpoints;
   private volatile long lastCheckpointMillis;
@@ -49,6 +52,10 @@ public final class TrainerMetrics {
         .register(registry);
     learnedTurns = Counter.builder().name("streamdistill_trainer_learned_turns_total")
         .help("Turns the optimizer steps learned from (learned again after a replay from a checkpoint).")
+        .register(registry);
+    goldOnlyTurns = Counter.builder().name("streamdistill_trainer_gold_only_turns_total")
+        .help("Learned turns the teacher did not score (its selection gate skipped them): learned from their gold "
+            + "label alone (cross-entropy only).")
         .register(registry);
     loss = Gauge.builder().name("streamdistill_trainer_loss")
         .help("Mean distillation loss (T^2 KL + alpha CE) of the last step's batch.").register(registry);
@@ -67,9 +74,10 @@ public final class TrainerMetrics {
     return stage;
   }
 
-  void step(int turns, double meanLoss) {
+  void step(int turns, int goldOnly, double meanLoss) {
     steps.inc();
     learnedTurns.inc(turns);
+    goldOnlyTurns.inc(goldOnly);
     loss.set(meanLoss);
   }
 

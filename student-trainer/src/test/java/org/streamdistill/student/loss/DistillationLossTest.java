@@ -73,6 +73,51 @@ class DistillationLossTest {
   }
 
   @Test
+  void shouldContributeOnlyTheWeightedCrossEntropyForAGoldOnlyExample() {
+    // Given s = [ln 2, 0, 0] -> softmax(s) = [1/2, 1/4, 1/4]; no teacher logits; gold = 1; alpha = 0.5.
+    // L = alpha CE = 0.5 * -ln(1/4) = 0.5 * 1.3862944 = 0.6931472.
+    // dL/ds = alpha (softmax(s) - e1) = 0.5 [1/2, -3/4, 1/4] = [0.25, -0.375, 0.125].
+    DistillationLoss.Result r = loss.evaluate(new float[] {LN2, 0, 0}, null, 1f, 1);
+
+    assertThat(r.loss()).isCloseTo(0.6931472, within(1e-6));
+    assertThat(r.gradient()).containsExactly(new float[] {0.25f, -0.375f, 0.125f}, within(1e-6f));
+  }
+
+  @Test
+  void shouldIgnoreTheTemperatureForAGoldOnlyExample() {
+    // Given the example above at T = 4: the gold term always uses softmax(s) at temperature 1, and
+    // there is no teacher term to scale, so L and dL/ds are those of T = 1.
+    DistillationLoss.Result r = loss.evaluate(new float[] {LN2, 0, 0}, null, 4f, 1);
+
+    assertThat(r.loss()).isCloseTo(0.6931472, within(1e-6));
+    assertThat(r.gradient()).containsExactly(new float[] {0.25f, -0.375f, 0.125f}, within(1e-6f));
+  }
+
+  @Test
+  void shouldGiveAGoldOnlyExampleExactlyTheGoldTermOfAFullExample() {
+    // Given a full example with gold and the same example without gold: their difference is the
+    // gold term, which a gold-only example must equal.
+    float[] s = {0.3f, -1.2f, 2.0f, 0.1f};
+    float[] t = {1.0f, 0.5f, -0.5f, 2.0f};
+    DistillationLoss.Result full = loss.evaluate(s, t, 3f, 2);
+    DistillationLoss.Result softOnly = loss.evaluate(s, t, 3f, null);
+
+    DistillationLoss.Result goldOnly = loss.evaluate(s, null, 3f, 2);
+
+    assertThat(goldOnly.loss()).isCloseTo(full.loss() - softOnly.loss(), within(1e-6));
+    for (int i = 0; i < s.length; i++) {
+      assertThat(goldOnly.gradient()[i]).isCloseTo(full.gradient()[i] - softOnly.gradient()[i], within(1e-6f));
+    }
+  }
+
+  @Test
+  void shouldRefuseAnExampleWithNeitherTeacherLogitsNorGold() {
+    assertThatThrownBy(() -> loss.evaluate(new float[] {0, 0}, null, 1f, null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("needs a gold label");
+  }
+
+  @Test
   void shouldBeZeroWhenStudentMatchesTeacherAndNoGold() {
     DistillationLoss.Result r =
         loss.evaluate(new float[] {1, -2, 3}, new float[] {1, -2, 3}, 4f, null);

@@ -78,6 +78,28 @@ class TextCnnGradientCheckTest {
   }
 
   private void checkAllParameters(TextCnn model) {
+    checkAllParameters(model, teacher);
+  }
+
+  @Test
+  void shouldMatchFiniteDifferencesWithAGoldOnlyExampleInTheBatch() {
+    // Example 1 (gold 2) without teacher logits: it adds only its gold term, alpha * CE.
+    List<float[]> withGoldOnly = new ArrayList<>(teacher);
+    withGoldOnly.set(1, null);
+    TextCnn model = new TextCnn(TINY);
+
+    checkAllParameters(model, withGoldOnly);
+
+    // And its loss is the full batch's minus the teacher term example 1 no longer has.
+    TextCnn same = new TextCnn(TINY);
+    double full = same.meanLoss(ids, teacher, 2f, gold, loss);
+    double goldOnly = same.meanLoss(ids, withGoldOnly, 2f, gold, loss);
+    double teacherTermOfExample1 = new DistillationLoss(0f).evaluate(
+        same.logits(ids.get(1)), teacher.get(1), 2f, null).loss();
+    assertThat(goldOnly).isCloseTo(full - teacherTermOfExample1 / ids.size(), org.assertj.core.api.Assertions.within(1e-6));
+  }
+
+  private void checkAllParameters(TextCnn model, List<float[]> teacher) {
     // Biases start at exactly zero, and a window of padding then outputs exactly 0: a ReLU kink
     // where a one-sided difference disagrees with the subgradient 0. Trained biases are not 0.
     SplittableRandom random = new SplittableRandom(9);
@@ -108,11 +130,11 @@ class TextCnnGradientCheckTest {
         float original = values[k];
         values[k] = original + EPS;
         p.markModified();
-        double plus = lossAt(model, randomState);
+        double plus = lossAt(model, randomState, teacher);
         float up = values[k];
         values[k] = original - EPS;
         p.markModified();
-        double minus = lossAt(model, randomState);
+        double minus = lossAt(model, randomState, teacher);
         float down = values[k];
         values[k] = original;
         p.markModified();
@@ -133,7 +155,7 @@ class TextCnnGradientCheckTest {
     }
   }
 
-  private double lossAt(TextCnn model, long randomState) {
+  private double lossAt(TextCnn model, long randomState, List<float[]> teacher) {
     model.setRandomState(randomState);
     return model.computeGradients(ids, teacher, 2f, gold, loss);
   }

@@ -39,6 +39,21 @@ class ChallengerModelTest {
   }
 
   @Test
+  void shouldShapeTheModelFromAGoldOnlyLabelsLabelCountAndLearnOnlyItsGoldName() {
+    ChallengerModel challenger = new ChallengerModel(config);
+
+    challenger.admit(TrainingRecords.goldOnly(1, 2, false));
+
+    assertThat(challenger.model().config().numClasses()).isEqualTo(3);
+    assertThat(challenger.labelNames()).containsExactly(null, null, "intent-2");
+    assertThatThrownBy(() -> new ChallengerModel(config).admit(SoftLabel.newBuilder(TrainingRecords.goldOnly(1, 2,
+        false)).setLabelCount(0).build()))
+        .isInstanceOf(InvalidSoftLabelException.class)
+        .hasMessage("soft label of turn t1 has 0 as label_count (a gold-only record, without logits); a label set "
+            + "needs at least 2");
+  }
+
+  @Test
   void shouldRefuseALabelOfAnotherLabelSetOnceShapedAndALabelSetOfOneLabel() {
     ChallengerModel challenger = new ChallengerModel(config);
     assertThatThrownBy(() -> challenger.admit(SoftLabel.newBuilder(TrainingRecords.softLabel(0, false))

@@ -19,6 +19,30 @@ class PredictionWriterTest {
   private static final TextCnnConfig SHAPE = TextCnnConfig.defaults(3).withEmbeddingDim(4).withFiltersPerWidth(2);
 
   @Test
+  void shouldPredictAGoldOnlyTurnWithoutAnyTeacherEvidence() {
+    // Given a turn the teacher did not score, with gold label 2
+    SoftLabel goldOnly = TrainingRecords.goldOnly(4, 2, false);
+    TextCnn model = new TextCnn(SHAPE);
+
+    // When the writer predicts it
+    StudentPrediction out = new PredictionWriter().predict(List.of(goldOnly),
+        List.of(new PredictionWriter.Predictor("student-v2", "challenger", model)),
+        new String[] {"intent-0", "intent-1", "intent-2"}, Instant.ofEpochMilli(1)).get(0);
+
+    // Then the prediction says the teacher did not score it: no teacher label, KL or teacher probability
+    assertThat(List.of(out.getTeacherScored(), out.getLearned())).containsExactly(false, true);
+    assertThat(List.of(out.getTeacherIndex(), out.getGoldIndex())).containsExactly(-1, 2);
+    assertThat(out.getTeacherLabel()).isEmpty();
+    ModelPrediction answer = out.getPredictions().get(0);
+    assertThat(answer.getKlTeacher()).isNull();
+    assertThat(answer.getTeacherProbability()).isZero();
+    // And the gold cross-entropy is the model's own
+    float[] logits = model.logits(ChallengerModel.tokens(goldOnly));
+    assertThat(answer.getGoldCrossEntropy()).isCloseTo((float) (PredictionWriter.logSumExp(logits, 1f) - logits[2]),
+        within(1e-6f));
+  }
+
+  @Test
   void shouldDescribeEachTurnWithEveryModelInRoleOrder() {
     // Given two turns, the second with a gold label, and two models
     SoftLabel first = TrainingRecords.softLabel(0, false);

@@ -65,6 +65,14 @@ class ReplayMemoryTest {
       assertThat(again.get(i).gold()).isEqualTo(original.get(i).gold());
     }
 
+    // And a gold-only turn (no teacher logits) survives the round trip as one
+    ReplayMemory withGoldOnly = new ReplayMemory(2, 5);
+    withGoldOnly.add(new ReplayMemory.Entry(new int[] {101, 9, 102}, null, 2f, 4));
+    ReplayMemory.Entry back = ReplayMemory.fromBytes(withGoldOnly.toBytes(), 2).sample(1).get(0);
+    assertThat(back.logits()).isNull();
+    assertThat(back.gold()).isEqualTo(4);
+    assertThat(back.tokens()).containsExactly(101, 9, 102);
+
     // And restored into a ring of 2, it keeps the two newest (6 and 7)
     ReplayMemory small = ReplayMemory.fromBytes(saved, 2);
     assertThat(small.size()).isEqualTo(2);

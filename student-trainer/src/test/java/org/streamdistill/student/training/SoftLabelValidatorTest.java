@@ -49,6 +49,41 @@ class SoftLabelValidatorTest {
         .isInstanceOf(InvalidSoftLabelException.class).hasMessage(message);
   }
 
+  static Stream<Arguments> goldOnlyRefusals() {
+    return Stream.of(
+        Arguments.of((UnaryOperator<SoftLabel.Builder>) b -> b.setGoldIndex(null).setGoldLabel(null),
+            "soft label of turn t1 was not scored by the teacher (teacher_scored is false) and has no gold label: "
+                + "there is nothing to learn from"),
+        Arguments.of((UnaryOperator<SoftLabel.Builder>) b -> b.setLogits(List.of(1f, 2f, 3f)),
+            "soft label of turn t1 was not scored by the teacher (teacher_scored is false) but holds 3 logits and "
+                + "teacher index -1; a gold-only record has no logits and teacher index -1"),
+        Arguments.of((UnaryOperator<SoftLabel.Builder>) b -> b.setTeacherIndex(0),
+            "soft label of turn t1 was not scored by the teacher (teacher_scored is false) but holds 0 logits and "
+                + "teacher index 0; a gold-only record has no logits and teacher index -1"),
+        Arguments.of((UnaryOperator<SoftLabel.Builder>) b -> b.setLabelCount(4),
+            "soft label of turn t1 has label_count 4, expected 3"),
+        Arguments.of((UnaryOperator<SoftLabel.Builder>) b -> b.setGoldIndex(3).setGoldLabel("x"),
+            "soft label of turn t1 has gold index 3 outside [0, 3)"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("goldOnlyRefusals")
+  void shouldRefuseAGoldOnlyLabelThatCouldNotTeachFromGoldAlone(UnaryOperator<SoftLabel.Builder> change,
+                                                               String message) {
+    SoftLabel label = change.apply(SoftLabel.newBuilder(TrainingRecords.goldOnly(1, 2, false))).build();
+
+    assertThatThrownBy(() -> SoftLabelValidator.validate(label, "labels-test", 3, 30_522))
+        .isInstanceOf(InvalidSoftLabelException.class).hasMessage(message);
+  }
+
+  @Test
+  void shouldAcceptAGoldOnlyLabelWithoutLogitsOrTeacherIndex() {
+    SoftLabel goldOnly = TrainingRecords.goldOnly(1, 2, false);
+
+    assertThatCode(() -> SoftLabelValidator.validate(goldOnly, "labels-test", 3, 30_522)).doesNotThrowAnyException();
+    assertThatCode(() -> SoftLabelValidator.requireFullLogits(goldOnly)).doesNotThrowAnyException();
+  }
+
   @Test
   void shouldAcceptAValidLabel() {
     assertThatCode(() -> SoftLabelValidator.validate(VALID, "labels-test", 3, 30_522)).doesNotThrowAnyException();

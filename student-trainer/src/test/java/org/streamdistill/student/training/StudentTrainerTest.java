@@ -342,6 +342,65 @@ class StudentTrainerTest {
         .containsExactly(Map.of("role", "challenger", "model_version", "student-v2"));
   }
 
+  @Test
+  void shouldPredictAndLearnGoldOnlyTurnsInStreamOrderExactlyOnceAcrossARevocation() throws IOException {
+    // Given six turns, three of which the teacher skipped and forwarded gold-only (the first of
+    // them shapes the student from its label_count), and a batch size of 4
+    TrainerHarness h = new TrainerHarness(new TrainerHarness.Group(dir.resolve("rebalanced")));
+    appendMixed(h);
+    List<Long> atRevocation = new ArrayList<>();
+
+    // When the partition is revoked and assigned again mid-batch, then the trainer stops
+    h.softLabels.then(h.assign(),
+        () -> {
+          h.softLabels.rebalance(List.of());
+          atRevocation.add(h.trainer.stats().predictionsAcknowledged());
+          h.softLabels.rebalance(List.of(P0));
+        },
+        h.stop());
+    h.run();
+
+    // Then every turn has one prediction, in stream order, which says whether the teacher scored it
+    assertThat(atRevocation).containsExactly(6L);
+    assertThat(h.committedPredictions()).extracting(StudentPrediction::getTurnId, StudentPrediction::getTeacherScored,
+        StudentPrediction::getTeacherIndex, StudentPrediction::getGoldIndex).containsExactly(
+        tuple("t0", false, -1, 1), tuple("t1", true, 1, null), tuple("t2", false, -1, 0),
+        tuple("t3", true, 0, null), tuple("t4", true, 1, null), tuple("t5", false, -1, 2));
+    // And all six were learned, three from gold alone, each once into the weights: those of an
+    // uninterrupted run (the metric counts t0 and t2 twice: learned, then learned again in the replay)
+    assertThat(goldOnlyLearned(h)).isEqualTo(5.0);
+    TrainerHarness uninterrupted = new TrainerHarness(new TrainerHarness.Group(dir.resolve("uninterrupted")));
+    appendMixed(uninterrupted);
+    uninterrupted.softLabels.then(uninterrupted.assign(), uninterrupted.stop());
+    uninterrupted.run();
+    assertThat(goldOnlyLearned(uninterrupted)).isEqualTo(3.0);
+    assertSameWeights(dir.resolve("rebalanced/student-v1.ckpt"), dir.resolve("uninterrupted/student-v1.ckpt"));
+    assertThat(ModelState.read(dir.resolve("rebalanced/student-v1.ckpt")).metadata())
+        .containsEntry("samples_seen", "6");
+    // And a gold-only turn moved the weights differently than had the teacher scored it
+    TrainerHarness scored = new TrainerHarness(new TrainerHarness.Group(dir.resolve("scored")));
+    scored.appendTurns(0, 5);
+    scored.softLabels.then(scored.assign(), scored.stop());
+    scored.run();
+    List<Parameter> whenScored = ModelState.read(dir.resolve("scored/student-v1.ckpt")).model().parameters();
+    List<Parameter> whenGoldOnly = ModelState.read(dir.resolve("uninterrupted/student-v1.ckpt")).model().parameters();
+    assertThat(whenGoldOnly.get(whenGoldOnly.size() - 1).values())
+        .isNotEqualTo(whenScored.get(whenScored.size() - 1).values());
+  }
+
+  private static double goldOnlyLearned(TrainerHarness h) {
+    return PrometheusText.value(PrometheusText.parse(ExpositionFormats.init().getPrometheusTextFormatWriter()
+        .toDebugString(h.trainer.metricsRegistry().scrape())), "streamdistill_trainer_gold_only_turns_total", Map.of());
+  }
+
+  /** Turns 0-5: 0, 2 and 5 gold-only (gold labels 1, 0, 2), the others scored by the teacher. */
+  private static void appendMixed(TrainerHarness h) {
+    int[] gold = {1, -1, 0, -1, -1, 2};
+    for (int i = 0; i < 6; i++) {
+      h.appendLabel(gold[i] < 0 ? TrainingRecords.softLabel(i, false) : TrainingRecords.goldOnly(i, gold[i], false));
+    }
+  }
+
   private static void assertSameWeights(Path actual, Path expected) throws IOException {
     List<Parameter> want = ModelState.read(expected).model().parameters();
     List<Parameter> got = ModelState.read(actual).model().parameters();

@@ -25,6 +25,16 @@ final class TrainingRecords {
         .setTeacherIndex(label).setTeacherLabel("intent-" + label).setHeldOut(heldOut).build();
   }
 
+  /**
+   * The gold-only record of turn {@code i} (the teacher's gate skipped it): the tokens of {@link
+   * #softLabel}, gold label {@code gold}, no logits and no teacher verdict.
+   */
+  static SoftLabel goldOnly(int i, int gold, boolean heldOut) {
+    return SoftLabel.newBuilder(softLabel(i, heldOut)).setLogits(List.of()).setTeacherIndex(-1).setTeacherLabel("")
+        .setGoldIndex(gold).setGoldLabel("intent-" + gold).setTeacherScored(false).setLabelCount(3)
+        .setSelectionReason("confident").build();
+  }
+
   static PromotionEvent promotion(String decision, String from, String to, String comparison) {
     return PromotionEvent.newBuilder().setModelName("student").setDecision(decision).setFromVersion(from)
         .setToVersion(to).setDecidedAt(Instant.ofEpochMilli(20_000)).setPairedTurns(100)

@@ -28,6 +28,15 @@ final class ModelTurnScorer implements TurnScorer {
   }
 
   @Override
+  public List<Tokens> tokenize(List<String> texts) {
+    List<Tokens> out = new ArrayList<>(texts.size());
+    for (TeacherScore.Tokens t : model.tokenize(texts)) {
+      out.add(new Tokens(t.ids(), t.truncated()));
+    }
+    return out;
+  }
+
+  @Override
   public List<String> labels() {
     return model.labels();
   }

@@ -42,7 +42,7 @@ final class SelectionTally {
   }
 
   String line(String champion) {
-    return String.format("champion %s; %,d turns to the teacher %s, %,d skipped %s (%,d of them with a gold label)",
+    return String.format("champion %s; %,d turns to the teacher %s, %,d skipped %s (%,d of them with a gold label, forwarded gold-only)",
         champion == null ? "none yet" : champion, selected(), selected, skipped(), skipped, skippedWithGold);
   }
 }

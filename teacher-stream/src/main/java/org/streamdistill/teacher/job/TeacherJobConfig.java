@@ -81,10 +81,14 @@ public record TeacherJobConfig(
           "...or when its first turn has waited this long.")
       .define(TEXT_MAX_CHARS, Type.INT, 10_000, Range.between(16, 1_000_000), Importance.LOW,
           "Longer texts are cut before tokenizing and their soft label is flagged truncated.")
-      .define(PARALLELISM, Type.INT, 1, Range.between(1, 1024), Importance.MEDIUM,
-          "Parallel scoring subtasks, each with its own ONNX Runtime session.")
+      .define(PARALLELISM, Type.INT, 0, Range.between(0, 1024), Importance.MEDIUM,
+          "Parallel scoring subtasks, each with its own ONNX Runtime session (and its memory); 0: one per available "
+              + "processor of the machine that starts the job, at most the partitions of the turns topic. Set it on a "
+              + "Flink cluster, where that machine is only the client.")
       .define(ONNX_THREADS, Type.INT, 0, Range.between(0, 256), Importance.LOW,
-          "ONNX Runtime intra-op threads per subtask; 0 lets ONNX Runtime choose.")
+          "ONNX Runtime intra-op threads per subtask; 0: the available processors per subtask, at least 1 (so 1 "
+              + "each with the default parallelism on up to 4 processors: on 2 cores 2 subtasks x 1 thread score "
+              + "faster than 1 x 2, BENCHMARKS.md).")
       .define(CHECKPOINT_INTERVAL_MS, Type.LONG, 2_000L, Range.between(100, 3_600_000), Importance.MEDIUM,
           "Checkpoint interval; soft labels become visible to read_committed consumers at each checkpoint.")
       .define(CHECKPOINT_DIR, Type.STRING, "target/teacher-checkpoints", Importance.MEDIUM,
@@ -199,10 +203,12 @@ public record TeacherJobConfig(
       }
     }
     String namespace = (String) v.get(NAMESPACE);
+    ScoringShape shape = ScoringShape.resolve((Integer) v.get(PARALLELISM), (Integer) v.get(ONNX_THREADS),
+        Runtime.getRuntime().availableProcessors(), Topics.TURNS.partitions());
     return new TeacherJobConfig((String) v.get(BOOTSTRAP_SERVERS), RegistryClientSettings.from(v),
         namespace, (String) v.get(BUNDLE), (Integer) v.get(BATCH_MAX_SIZE),
-        (Long) v.get(BATCH_MAX_WAIT_MS), (Integer) v.get(TEXT_MAX_CHARS), (Integer) v.get(PARALLELISM),
-        (Integer) v.get(ONNX_THREADS), (Long) v.get(CHECKPOINT_INTERVAL_MS),
+        (Long) v.get(BATCH_MAX_WAIT_MS), (Integer) v.get(TEXT_MAX_CHARS), shape.parallelism(),
+        shape.intraOpThreads(), (Long) v.get(CHECKPOINT_INTERVAL_MS),
         (String) v.get(CHECKPOINT_DIR), (Long) v.get(PARTITION_DISCOVERY_INTERVAL_MS),
         orInNamespace((String) v.get(GROUP_ID), namespace),
         orInNamespace((String) v.get(TRANSACTIONAL_ID_PREFIX), namespace), kind, (String) v.get(ONNX_MODEL), (String) v.get(ONNX_TOKENIZER),

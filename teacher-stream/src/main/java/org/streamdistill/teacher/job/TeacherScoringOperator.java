@@ -75,9 +75,14 @@ import org.streamdistill.teacher.selection.SelectionReason;
  * <p><b>The gate.</b> With a {@link SelectionGate} other than pass-all, each batch first goes
  * through the gate (the champion student's probabilities and the selection policy); only the
  * turns it selects are scored, and their soft labels carry the gate's {@code selection_reason} and
- * {@code selection_probability}. A skipped turn produces no record: it is counted per reason (Flink
- * counter {@code turnsSkipped} in group {@code reason}, Prometheus {@code
- * streamdistill_teacher_skipped_turns_total}) and in a periodic log line.
+ * {@code selection_probability}. A skipped turn is counted per reason (Flink counter {@code
+ * turnsSkipped} in group {@code reason}, Prometheus {@code streamdistill_teacher_skipped_turns_total}
+ * with {@code gold} true or false) and in a periodic log line. A skipped turn with a gold label
+ * still goes on to the trainer as a <em>gold-only</em> record: a {@code SoftLabel} with {@code
+ * teacher_scored} false, no logits, the teacher tokenizer's ids ({@link TurnScorer#tokenize}, no
+ * model run) and the skip reason in {@code selection_reason} (Flink counter {@code turnsGoldOnly});
+ * a skipped turn without one produces nothing. Soft labels, gold-only records and dead letters of a
+ * window leave in the order their turns arrived, so a conversation's turns stay in order.
  */
 public final class TeacherScoringOperator extends AbstractStreamOperator<OutgoingRecord>
     implements OneInputStreamOperator<KafkaRecordBytes, OutgoingRecord>, ProcessingTimeCallback {
@@ -122,13 +127,20 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
   private transient SelectionGate gate;
   private transient Map<String, Counter> skippedByReason;
   private transient SelectionTally selectionTally;
+  private transient Counter goldOnly;
+  /**
+   * While a gated window is emitted: the record of each turn by its slot, emitted in slot order
+   * once every turn of the window has one (or none); null otherwise (records go straight out).
+   */
+  private transient OutgoingRecord[] windowOutput;
 
   /** @param recordTime Kafka timestamp for what this turn produces: when the turn entered its topic */
+  /** @param slot the turn's position in its window: where its record goes among the window's output */
   private record Pending(KafkaRecordBytes source, DialogueTurn turn, String text, boolean cut, long recordTime,
-                         String reason, double probability) {
+                         String reason, double probability, int slot) {
 
     Pending selected(Selection selection) {
-      return new Pending(source, turn, text, cut, recordTime, selection.reason(), selection.probability());
+      return new Pending(source, turn, text, cut, recordTime, selection.reason(), selection.probability(), slot);
     }
   }
 
@@ -222,6 +234,7 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
       skippedByReason.put(reason, metrics.addGroup("reason", reason).counter("turnsSkipped"));
     }
     selectionTally = new SelectionTally();
+    goldOnly = metrics.counter("turnsGoldOnly");
     LOG.info("teacher {} open: {} labels, batches of up to {} turns or {} ms, soft labels with {}", scorer.version(),
         labels.size(), maxBatchSize, maxWaitMillis,
         softLabelsTopK > 0 && softLabelsTopK < labels.size() ? "the top " + softLabelsTopK + " logits" : "every logit");
@@ -254,7 +267,7 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
       int end = Character.isHighSurrogate(text.charAt(maxTextChars - 1)) ? maxTextChars - 1 : maxTextChars;
       text = text.substring(0, end);
     }
-    buffer.add(new Pending(record, turn, text, cut, recordTime, SelectionReason.ALL, 1.0));
+    buffer.add(new Pending(record, turn, text, cut, recordTime, SelectionReason.ALL, 1.0, buffer.size()));
     if (buffer.size() >= maxBatchSize) {
       flush();
     } else if (!timerPending) {
@@ -320,22 +333,110 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
     if (buffer.isEmpty()) {
       return;
     }
-    List<Pending> batch = gate.passesEverything() ? buffer : select(buffer);
-    if (!batch.isEmpty()) {
-      long start = System.nanoTime();
-      scoreAndEmit(batch);
-      long nanos = System.nanoTime() - start;
-      lastBatchMillis = nanos / 1_000_000;
-      lastBatchSize = batch.size();
-      batchSizes.update(batch.size());
-      batchLatenciesMillis.update(lastBatchMillis);
-      prometheus.batchScored(batch.size(), nanos);
+    if (gate.passesEverything()) {
+      scoreBatch(buffer);
+    } else {
+      List<Pending> goldOnlyTurns = new ArrayList<>();
+      List<Pending> batch = select(buffer, goldOnlyTurns);
+      windowOutput = new OutgoingRecord[buffer.size()];
+      try {
+        scoreBatch(batch);
+        forwardGoldOnly(goldOnlyTurns);
+        for (OutgoingRecord out : windowOutput) {
+          if (out != null) {
+            output.collect(new StreamRecord<>(out));
+          }
+        }
+      } finally {
+        windowOutput = null;
+      }
     }
     buffer.clear();
   }
 
-  /** The turns of {@code window} the gate sends to the teacher; the others are counted as skipped. */
-  private List<Pending> select(List<Pending> window) throws Exception {
+  private void scoreBatch(List<Pending> batch) throws Exception {
+    if (batch.isEmpty()) {
+      return;
+    }
+    long start = System.nanoTime();
+    scoreAndEmit(batch);
+    long nanos = System.nanoTime() - start;
+    lastBatchMillis = nanos / 1_000_000;
+    lastBatchSize = batch.size();
+    batchSizes.update(batch.size());
+    batchLatenciesMillis.update(lastBatchMillis);
+    prometheus.batchScored(batch.size(), nanos);
+  }
+
+  /** Sends {@code record}, the outcome of {@code p}: into its window slot while a window is emitted, else out. */
+  private void emit(Pending p, OutgoingRecord record) {
+    if (windowOutput != null) {
+      windowOutput[p.slot()] = record;
+    } else {
+      output.collect(new StreamRecord<>(record));
+    }
+  }
+
+  /**
+   * The gold-only records of skipped gold-labelled turns: the teacher tokenizer's ids, no teacher
+   * verdict. A tokenizer that fails on the batch is asked turn by turn; a turn it fails on alone is
+   * a dead letter, like a turn the teacher fails on.
+   */
+  private void forwardGoldOnly(List<Pending> turns) throws Exception {
+    if (turns.isEmpty()) {
+      return;
+    }
+    List<TurnScorer.Tokens> tokens;
+    try {
+      tokens = tokenize(turns);
+    } catch (Exception e) {
+      rethrowIfCancelled(e);
+      for (Pending p : turns) {
+        try {
+          forwardGoldOnly(p, tokenize(List.of(p)).get(0));
+        } catch (Exception again) {
+          rethrowIfCancelled(again);
+          emit(p, deadLetterRecord(p.source(), new InvalidTurnException("teacher " + scorer.version()
+              + " could not tokenize skipped turn " + p.turn().getTurnId() + " for its gold-only record: " + again)));
+        }
+      }
+      return;
+    }
+    for (int i = 0; i < turns.size(); i++) {
+      forwardGoldOnly(turns.get(i), tokens.get(i));
+    }
+  }
+
+  private List<TurnScorer.Tokens> tokenize(List<Pending> turns) throws Exception {
+    List<String> texts = new ArrayList<>(turns.size());
+    for (Pending p : turns) {
+      texts.add(p.text());
+    }
+    List<TurnScorer.Tokens> tokens = scorer.tokenize(texts);
+    if (tokens == null || tokens.size() != turns.size()) {
+      throw new IllegalStateException("teacher " + scorer.version() + " returned "
+          + (tokens == null ? "no" : tokens.size()) + " tokenizations for " + turns.size() + " texts");
+    }
+    return tokens;
+  }
+
+  private void forwardGoldOnly(Pending p, TurnScorer.Tokens tokens) {
+    SoftLabel label = goldOnlyLabel(p, tokens, System.currentTimeMillis());
+    if (label.getTruncated()) {
+      truncated.inc();
+      prometheus.truncated();
+    }
+    emit(p, new OutgoingRecord(softLabelsTopic, p.source().key, softLabelCodec.encode(label), p.recordTime(),
+        new String[0], new String[0]));
+    goldOnly.inc();
+    prometheus.stage().produced(softLabelsTopic);
+  }
+
+  /**
+   * The turns of {@code window} the gate sends to the teacher; the others are counted as skipped,
+   * and those with a gold label are added to {@code goldOnlyTurns} (with their skip reason).
+   */
+  private List<Pending> select(List<Pending> window, List<Pending> goldOnlyTurns) throws Exception {
     List<String> ids = new ArrayList<>(window.size());
     List<String> texts = new ArrayList<>(window.size());
     for (Pending p : window) {
@@ -357,6 +458,10 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
         skippedByReason.get(decision.reason()).inc();
         prometheus.skipped(decision.reason(), gold);
         deadLetterBudget.recordGood();
+        if (gold) {
+          goldOnlyTurns.add(new Pending(p.source(), p.turn(), p.text(), p.cut(), p.recordTime(), decision.reason(), 1.0,
+              p.slot()));
+        }
       }
     }
     String line = selectionTally.lineIfDue(now, gate.championVersion());
@@ -393,8 +498,8 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
         scorerFailures.inc();
         prometheus.scorerFailed();
         Pending p = batch.get(0);
-        deadLetter(p.source(), new InvalidTurnException("teacher " + scorer.version() + " failed twice on turn "
-            + p.turn().getTurnId() + " alone: " + again));
+        emit(p, deadLetterRecord(p.source(), new InvalidTurnException("teacher " + scorer.version()
+            + " failed twice on turn " + p.turn().getTurnId() + " alone: " + again)));
         return;
       }
     }
@@ -404,7 +509,7 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
       TurnScorer.Score score = scores.get(i);
       String problem = checkScore(p.turn(), score);
       if (problem != null) {
-        deadLetter(p.source(), new InvalidTurnException(problem));
+        emit(p, deadLetterRecord(p.source(), new InvalidTurnException(problem)));
         continue;
       }
       SoftLabel label = softLabel(p, score, now);
@@ -412,8 +517,8 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
         truncated.inc();
         prometheus.truncated();
       }
-      output.collect(new StreamRecord<>(new OutgoingRecord(softLabelsTopic, p.source().key,
-          softLabelCodec.encode(label), p.recordTime(), new String[0], new String[0])));
+      emit(p, new OutgoingRecord(softLabelsTopic, p.source().key, softLabelCodec.encode(label), p.recordTime(),
+          new String[0], new String[0]));
       scored.inc();
       prometheus.stage().produced(softLabelsTopic);
       deadLetterBudget.recordGood();
@@ -505,6 +610,43 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
         .setRemainingMass(remainingMass)
         .setSelectionReason(p.reason())
         .setSelectionProbability(p.probability())
+        .setLabelCount(labelIndex.size())
+        .build();
+  }
+
+  /**
+   * The gold-only record of a skipped gold-labelled turn: no logits and no teacher verdict
+   * (teacher_index -1, teacher_label ''), the skip reason, selection probability 1 (every such
+   * turn is forwarded), and the label-set size a new student is shaped from.
+   */
+  private SoftLabel goldOnlyLabel(Pending p, TurnScorer.Tokens tokens, long now) {
+    DialogueTurn turn = p.turn();
+    List<Integer> ids = new ArrayList<>(tokens.tokenIds().length);
+    for (int id : tokens.tokenIds()) {
+      ids.add(id);
+    }
+    String gold = turn.getGoldLabel();
+    return SoftLabel.newBuilder()
+        .setTurnId(turn.getTurnId())
+        .setConversationId(turn.getConversationId())
+        .setTurnIndex(turn.getTurnIndex())
+        .setEventTime(turn.getEventTime())
+        .setScoredAt(Instant.ofEpochMilli(now))
+        .setTokenIds(ids)
+        .setTruncated(p.cut() || tokens.truncated())
+        .setLogits(List.of())
+        .setTemperature(scorer.temperature())
+        .setTeacherVersion(scorer.version())
+        .setLabelSetId(scorer.labelSetId())
+        .setTeacherIndex(-1)
+        .setTeacherLabel("")
+        .setGoldLabel(gold)
+        .setGoldIndex(labelIndex.get(gold))
+        .setHeldOut(turn.getHeldOut())
+        .setSelectionReason(p.reason())
+        .setSelectionProbability(1.0)
+        .setTeacherScored(false)
+        .setLabelCount(labelIndex.size())
         .build();
   }
 
@@ -517,6 +659,11 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
   }
 
   private void deadLetter(KafkaRecordBytes record, Exception error) {
+    output.collect(new StreamRecord<>(deadLetterRecord(record, error)));
+  }
+
+  /** Counts a dead letter of {@code record} and returns it, for the caller to send. */
+  private OutgoingRecord deadLetterRecord(KafkaRecordBytes record, Exception error) {
     try {
       deadLetterBudget.recordDead(record.topic, error.getMessage());
     } catch (DeadLetterBudget.DeadLetterRateExceededException e) {
@@ -540,8 +687,8 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
       names.add(HEADER_ORIGINAL_VALUE_BYTES);
       values.add(Integer.toString(record.value.length));
     }
-    output.collect(new StreamRecord<>(new OutgoingRecord(record.topic + org.streamdistill.schemas.topic.Topic.DEAD_LETTER_SUFFIX,
-        record.key, value, recordTime(record), names.toArray(new String[0]), values.toArray(new String[0]))));
+    return new OutgoingRecord(record.topic + org.streamdistill.schemas.topic.Topic.DEAD_LETTER_SUFFIX,
+        record.key, value, recordTime(record), names.toArray(new String[0]), values.toArray(new String[0]));
   }
 
   @Override

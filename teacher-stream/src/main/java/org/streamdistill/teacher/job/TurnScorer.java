@@ -13,8 +13,26 @@ public interface TurnScorer extends AutoCloseable {
   /** The teacher's answer for one text. */
   record Score(int[] tokenIds, boolean truncated, float[] logits) {}
 
+  /** The teacher tokenizer's view of one text, without the teacher's verdict. */
+  record Tokens(int[] tokenIds, boolean truncated) {}
+
   /** Scores a batch; the result has one entry per text, in order. */
   List<Score> score(List<String> texts) throws Exception;
+
+  /**
+   * The token ids (and truncation flags) {@link #score} would report for each text, in order,
+   * without running the teacher: what a gold-only record of a skipped turn carries. The default
+   * scores the texts and drops the logits, which is right but costs a teacher call; scorers that
+   * can tokenize alone override it.
+   */
+  default List<Tokens> tokenize(List<String> texts) throws Exception {
+    List<Score> scores = score(texts);
+    List<Tokens> tokens = new java.util.ArrayList<>(scores.size());
+    for (Score score : scores) {
+      tokens.add(new Tokens(score.tokenIds(), score.truncated()));
+    }
+    return tokens;
+  }
 
   /** The ordered label list the logits index. */
   List<String> labels();

@@ -35,4 +35,18 @@ public interface BundledTeacher extends TeacherModel {
 
   /** The token ids of {@code text}, as {@link #score} would report them, without scoring it. */
   MiniLmEncoder.Tokenized tokenize(String text);
+
+  /**
+   * The token ids of each text from the tokenizer alone, so that forwarding a turn the gate
+   * skipped (gold-only) costs no encoder run, single or ensemble.
+   */
+  @Override
+  default java.util.List<TeacherScore.Tokens> tokenize(java.util.List<String> texts) {
+    java.util.List<TeacherScore.Tokens> out = new java.util.ArrayList<>(texts.size());
+    for (String text : texts) {
+      MiniLmEncoder.Tokenized t = tokenize(text);
+      out.add(new TeacherScore.Tokens(t.ids(), t.truncated()));
+    }
+    return out;
+  }
 }

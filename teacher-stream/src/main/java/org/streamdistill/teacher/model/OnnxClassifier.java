@@ -401,6 +401,24 @@ public final class OnnxClassifier implements TeacherModel {
     return scores;
   }
 
+  /** The ids {@link #score} would report, from the tokenizer alone (no model run). */
+  @Override
+  public List<TeacherScore.Tokens> tokenize(List<String> texts) {
+    if (texts.isEmpty()) {
+      return List.of();
+    }
+    List<TeacherScore.Tokens> out = new ArrayList<>(texts.size());
+    for (Encoding encoding : tokenizer.batchEncode(texts)) {
+      long[] seq = encoding.getIds();
+      int[] tokenIds = new int[seq.length];
+      for (int t = 0; t < seq.length; t++) {
+        tokenIds[t] = Math.toIntExact(seq[t]);
+      }
+      out.add(new TeacherScore.Tokens(tokenIds, encoding.exceedMaxLength()));
+    }
+    return out;
+  }
+
   private float[] run(long[] ids, long[] mask, long[] types, int batch, int longest) {
     long[] shape = {batch, longest};
     Map<String, OnnxTensor> inputs = new LinkedHashMap<>();

@@ -118,6 +118,17 @@ public final class Teacher implements BundledTeacher {
     return bundle;
   }
 
+  /** The ids {@link #score} would report, from the encoder's tokenizer alone (no model run). */
+  @Override
+  public List<TeacherScore.Tokens> tokenize(List<String> texts) {
+    List<TeacherScore.Tokens> out = new ArrayList<>(texts.size());
+    for (MiniLmEncoder.Tokenized t : encoder.tokenize(texts)) {
+      out.add(new TeacherScore.Tokens(t.ids(), t.truncated()));
+    }
+    return out;
+  }
+
+  /** The encoder's tokenizer, for callers that need token ids without scoring. */
   @Override
   public MiniLmEncoder.Tokenized tokenize(String text) {
     return encoder.tokenize(text);

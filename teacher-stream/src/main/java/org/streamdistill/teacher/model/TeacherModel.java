@@ -12,6 +12,15 @@ public interface TeacherModel extends AutoCloseable {
   /** One score per text, in order. */
   List<TeacherScore> score(List<String> texts);
 
+  /**
+   * The token ids and truncation flag {@link #score} would report for each text, in order,
+   * without running the model. The default scores the texts (right, at a model run's cost);
+   * a teacher whose tokenizer runs alone overrides it.
+   */
+  default List<TeacherScore.Tokens> tokenize(List<String> texts) {
+    return score(texts).stream().map(s -> new TeacherScore.Tokens(s.tokenIds(), s.truncated())).toList();
+  }
+
   /** The ordered label list the logits index. */
   List<String> labels();
 

@@ -15,6 +15,33 @@ import java.util.Arrays;
  */
 public record TeacherScore(int[] tokenIds, boolean truncated, float[] logits, int topIndex) {
 
+  /** What a teacher's tokenizer makes of one text, without the model's verdict ({@link TeacherModel#tokenize}). */
+  public record Tokens(int[] ids, boolean truncated) {
+    public Tokens {
+      ids = ids.clone();
+    }
+
+    @Override
+    public int[] ids() {
+      return ids.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Tokens other && truncated == other.truncated && Arrays.equals(ids, other.ids);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * Arrays.hashCode(ids) + Boolean.hashCode(truncated);
+    }
+
+    @Override
+    public String toString() {
+      return "Tokens[" + ids.length + " ids, truncated=" + truncated + "]";
+    }
+  }
+
   public TeacherScore {
     tokenIds = tokenIds.clone();
     logits = logits.clone();

@@ -99,11 +99,22 @@ class SelectionGateHarnessTest {
     process("t5", "unsure too", "greeting");
     harness.prepareSnapshotPreBarrier(1);
 
-    // Then the teacher scored only the three others, in one batch, and their labels say why
+    // Then the teacher scored only the three others, in one batch, and their labels say why; the
+    // skipped turn with a gold label (t3) goes on as a gold-only record, in its place in the stream
     assertThat(scorer.batchSizes).containsExactly(3);
+    assertThat(scorer.tokenized).containsExactly(List.of("sure again"));
     assertThat(softLabels()).extracting(SoftLabel::getTurnId, SoftLabel::getSelectionReason,
-        SoftLabel::getSelectionProbability).containsExactly(
-        Tuple.tuple("t2", "uncertain", 1.0), Tuple.tuple("t4", "uncertain", 1.0), Tuple.tuple("t5", "uncertain", 1.0));
+        SoftLabel::getSelectionProbability, SoftLabel::getTeacherScored).containsExactly(
+        Tuple.tuple("t2", "uncertain", 1.0, true), Tuple.tuple("t3", "confident", 1.0, false),
+        Tuple.tuple("t4", "uncertain", 1.0, true), Tuple.tuple("t5", "uncertain", 1.0, true));
+    SoftLabel goldOnly = softLabels().get(1);
+    assertThat(goldOnly.getLogits()).isEmpty();
+    assertThat(goldOnly.getTokenIds()).containsExactly(101, "sure again".length(), 102);
+    assertThat(List.of(goldOnly.getTeacherIndex(), goldOnly.getGoldIndex(), goldOnly.getLabelCount()))
+        .containsExactly(-1, 0, 2);
+    assertThat(List.of(goldOnly.getTeacherLabel(), goldOnly.getGoldLabel(), goldOnly.getLabelSetId(),
+        goldOnly.getTeacherVersion())).containsExactly("", "balance", "two-labels", "scripted-v1");
+    assertThat(softLabels().get(0).getLabelCount()).isEqualTo(2);
     // And the two skipped turns were counted as confident, one of them with a gold label
     Map<String, Double> after = skippedMetrics();
     assertThat(after.get("confident,false") - before.get("confident,false")).isEqualTo(1.0);
@@ -142,6 +153,30 @@ class SelectionGateHarnessTest {
     assertThat(scorer.batchSizes).containsExactly(2);
     assertThat(softLabels()).extracting(SoftLabel::getTurnId, SoftLabel::getSelectionReason).containsExactly(
         Tuple.tuple("t3", "budget"), Tuple.tuple("t6", "budget"));
+  }
+
+  @Test
+  void shouldForwardSkippedGoldTurnsInArrivalOrderAndNothingForSkippedTurnsWithoutGold() throws Exception {
+    // Given a budget of 1 turn a second and no audit
+    open(new SelectionSettings(SelectionSettings.BUDGET, 1.0, UncertaintyMeasure.TOP_PROBABILITY, 0.7, 1, 1_000,
+        0.0, 1, 1_000), new ScriptedChampion());
+
+    // When gold and unlabelled turns around the one uncertain turn are flushed
+    process("g1", "sure one", "greeting");
+    process("n1", "sure two", null);
+    process("u1", "unsure three", null);
+    process("g2", "maybe four", "balance");
+    process("n2", "sure five", null);
+    harness.prepareSnapshotPreBarrier(1);
+
+    // Then the teacher scored the uncertain turn, the two gold turns arrive gold-only around it in
+    // stream order, and the unlabelled skipped turns produce nothing
+    assertThat(scorer.batchSizes).containsExactly(1);
+    assertThat(scorer.tokenized).containsExactly(List.of("sure one", "maybe four"));
+    assertThat(softLabels()).extracting(SoftLabel::getTurnId, SoftLabel::getTeacherScored,
+        SoftLabel::getSelectionReason, SoftLabel::getGoldLabel).containsExactly(
+        Tuple.tuple("g1", false, "over-budget", "greeting"), Tuple.tuple("u1", true, "budget", null),
+        Tuple.tuple("g2", false, "over-budget", "balance"));
   }
 
   private void process(String turnId, String text, String gold) throws Exception {

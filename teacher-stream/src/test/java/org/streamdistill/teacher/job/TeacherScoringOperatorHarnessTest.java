@@ -231,6 +231,20 @@ class TeacherScoringOperatorHarnessTest {
       return scores;
     }
 
+    /** Texts tokenized without scoring (gold-only records), one entry per call. */
+    final List<List<String>> tokenized = new ArrayList<>();
+
+    /** Ids [101, length of the text, 102]: a gold-only record shows whose ids it carries. */
+    @Override
+    public List<Tokens> tokenize(List<String> texts) {
+      tokenized.add(List.copyOf(texts));
+      List<Tokens> tokens = new ArrayList<>();
+      for (String text : texts) {
+        tokens.add(new Tokens(new int[] {101, text.length(), 102}, false));
+      }
+      return tokens;
+    }
+
     @Override
     public List<String> labels() {
       return List.of("balance", "greeting");
