@@ -3,10 +3,9 @@ package org.streamdistill.deploy.bench;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.streamdistill.student.loss.DistillationLoss;
-import org.streamdistill.student.model.TeacherEmbeddings;
+import org.streamdistill.records.SoftLabel;
 import org.streamdistill.student.model.TextCnn;
-import org.streamdistill.student.optim.Adam;
+import org.streamdistill.student.training.ChallengerModel;
 import org.streamdistill.student.training.TrainerConfig;
 import org.streamdistill.teacher.model.SoftLabels;
 import org.streamdistill.teacher.selection.Candidate;
@@ -14,9 +13,11 @@ import org.streamdistill.teacher.selection.Selection;
 import org.streamdistill.teacher.selection.SelectionPolicy;
 
 /**
- * One selection policy's learning curve: a fresh student (the trainer's shape and settings)
- * learns online (with the trainer's embedding initialisation and learning-rate schedule) from a
- * stream of turns whose teacher outputs are known in advance; the policy,
+ * One selection policy's learning curve: a fresh student (the trainer's own {@link
+ * ChallengerModel} with its default settings: shape, initialisation, schedule, replay, weight
+ * averaging) learns online from a stream of turns whose teacher outputs are known in advance;
+ * turns the policy skips that carry a gold label are learned gold-only, as the job forwards
+ * them, and cost no teacher call; the policy,
  * looking at the student's own probabilities, decides per window of a training batch which turns
  * the teacher would have scored, and the student learns from those only (in batches of the
  * trainer's size, as the trainer batches soft labels). Every {@code evalEvery} turns the held-out
@@ -52,6 +53,7 @@ final class LearningCurve {
     }
   }
 
+  private static final String LABEL = "label-";
   private final TrainerConfig trainer = TrainerConfig.of(Map.of());
   private final int classes;
   private final float temperature;
@@ -69,23 +71,20 @@ final class LearningCurve {
 
   /** Runs {@code policy} over {@code stream}; {@code trained} receives the final student. */
   Curve run(String name, SelectionPolicy policy, List<Example> stream, java.util.function.Consumer<TextCnn> trained) {
-    // Shaped, initialised and optimised as the trainer's ChallengerModel does it.
-    TextCnn model = new TextCnn(StudentTrainingSpeed.shape(trainer, classes));
-    if (trainer.embeddingsFromTeacher()) {
-      TeacherEmbeddings.initialiseFromTeacher(model);
-    }
-    Adam optimizer = new Adam(Adam.Settings.defaults().withLearningRate(trainer.learningRate()))
-        .useSchedule(trainer.learningRateSchedule());
-    DistillationLoss loss = new DistillationLoss(trainer.alpha());
+    // The trainer's own learning model: shape, initialisation, schedule, replay and weight averaging.
+    ChallengerModel student = new ChallengerModel(trainer);
     int batchSize = trainer.batchSize();
     List<Point> points = new ArrayList<>();
-    points.add(new Point(0, 0, accuracy(model)));
-    List<Example> toLearn = new ArrayList<>();
+    List<SoftLabel> toLearn = new ArrayList<>();
     long calls = 0;
     long nextEval = evalEvery;
     for (int start = 0; start < stream.size(); start += batchSize) {
       List<Example> window = stream.subList(start, Math.min(stream.size(), start + batchSize));
-      float[][] probabilities = policy.needsStudent() ? probabilities(model, window) : null;
+      TextCnn current = student.shaped() ? student.model() : null;
+      if (points.isEmpty()) {
+        points.add(new Point(0, 0, current == null ? 0 : accuracy(current)));
+      }
+      float[][] probabilities = policy.needsStudent() && current != null ? probabilities(current, window) : null;
       List<Candidate> candidates = new ArrayList<>(window.size());
       for (int i = 0; i < window.size(); i++) {
         candidates.add(new Candidate(window.get(i).turnId(), probabilities == null ? null : probabilities[i]));
@@ -93,35 +92,60 @@ final class LearningCurve {
       // Virtual time: one second per window, so a budget policy would refill as at one window a second.
       List<Selection> decisions = policy.decide(candidates, start / batchSize * 1_000L);
       for (int i = 0; i < window.size(); i++) {
+        Example e = window.get(i);
         if (decisions.get(i).toTeacher()) {
-          toLearn.add(window.get(i));
+          toLearn.add(scored(e));
           calls++;
+        } else if (e.goldIndex() != null) {
+          // As the job forwards a skipped turn that has a gold label: gold-only, no teacher call.
+          toLearn.add(goldOnly(e));
         }
       }
+      for (SoftLabel label : toLearn) {
+        student.admit(label);
+      }
       while (toLearn.size() >= batchSize) {
-        step(model, optimizer, loss, toLearn.subList(0, batchSize));
+        student.learn(List.copyOf(toLearn.subList(0, batchSize)));
         toLearn.subList(0, batchSize).clear();
       }
       long seen = Math.min(stream.size(), start + batchSize);
       if (seen >= nextEval || seen == stream.size()) {
-        points.add(new Point(seen, calls, accuracy(model)));
+        points.add(new Point(seen, calls, student.shaped() ? accuracy(student.model()) : 0));
         nextEval = seen + evalEvery;
       }
     }
-    trained.accept(model);
+    trained.accept(student.model());
     return new Curve(name, points);
   }
 
-  private void step(TextCnn model, Adam optimizer, DistillationLoss loss, List<Example> batch) {
-    List<int[]> tokens = new ArrayList<>(batch.size());
-    List<float[]> logits = new ArrayList<>(batch.size());
-    List<Integer> gold = new ArrayList<>(batch.size());
-    for (Example e : batch) {
-      tokens.add(e.tokenIds());
-      logits.add(e.logits());
-      gold.add(e.goldIndex());
+  private SoftLabel scored(Example e) {
+    int top = 0;
+    for (int c = 1; c < e.logits().length; c++) {
+      if (e.logits()[c] > e.logits()[top]) {
+        top = c;
+      }
     }
-    model.trainBatch(tokens, logits, temperature, gold, loss, optimizer);
+    List<Float> logits = new ArrayList<>(e.logits().length);
+    for (float v : e.logits()) {
+      logits.add(v);
+    }
+    return base(e).setLogits(logits).setTeacherIndex(top).setTeacherLabel(LABEL + top).build();
+  }
+
+  private SoftLabel goldOnly(Example e) {
+    return base(e).setLogits(List.of()).setTeacherIndex(-1).setTeacherLabel("").setTeacherScored(false)
+        .setLabelCount(classes).setSelectionReason("skipped").build();
+  }
+
+  private SoftLabel.Builder base(Example e) {
+    List<Integer> tokens = new ArrayList<>(e.tokenIds().length);
+    for (int id : e.tokenIds()) {
+      tokens.add(id);
+    }
+    return SoftLabel.newBuilder().setTurnId(e.turnId()).setConversationId(e.turnId()).setTurnIndex(0)
+        .setEventTime(java.time.Instant.EPOCH).setScoredAt(java.time.Instant.EPOCH).setTokenIds(tokens)
+        .setTemperature(temperature).setTeacherVersion("bench").setLabelSetId("bench")
+        .setGoldIndex(e.goldIndex()).setGoldLabel(e.goldIndex() == null ? null : LABEL + e.goldIndex());
   }
 
   private static float[][] probabilities(TextCnn model, List<Example> window) {

@@ -41,8 +41,9 @@ final class SelectionBenchMarkdown {
         + "%,d in-scope test turns%n", r.teacherVersion(), r.teacherPerSecond(), r.teacherAccuracy(), r.testTurns()));
     s.append(String.format(Locale.ROOT, "%n### Learning curve: held-out student accuracy against teacher calls%n%n"
         + "%,d training utterances x %d passes (reshuffled), gold labels on %.0f %% of turns; the student is the "
-        + "trainer's TextCNN with its default settings, learning online in batches of the turns the policy sends "
-        + "to the teacher; the policy judges each window of a batch with the learning student's probabilities. "
+        + "trainer's own learning model with its default settings (replay and weight averaging included), learning "
+        + "online in batches of the turns the policy sends to the teacher and, gold-only, of the skipped turns that "
+        + "carry a gold label (no teacher call), as the job forwards them; the policy judges each window of a batch with the learning student's probabilities. "
         + "Accuracy on the same %,d held-out in-scope test turns for every policy.%n%n", r.trainUtterances(),
         r.passes(), 100 * r.goldFraction(), r.testTurns()));
     long common = r.commonCalls();

@@ -21,9 +21,10 @@ import org.streamdistill.student.optim.Adam;
  * The learning student (role "challenger"): its weights, optimizer state, label set and label
  * names, and the count of turns it has learned. Shaped by the first soft label it admits unless
  * a checkpoint restored it; refuses soft labels that do not fit it; takes one optimizer step per
- * batch. No Kafka, no files.
+ * batch. No Kafka, no files. Public so that {@code bin/streamdistill bench selection} learns
+ * exactly as the trainer does.
  */
-final class ChallengerModel {
+public final class ChallengerModel {
 
   private static final Logger LOG = LoggerFactory.getLogger(ChallengerModel.class);
   /** Checkpoint section of the learning weights when the file's model is their average. */
@@ -40,7 +41,7 @@ final class ChallengerModel {
   private long samplesSeen;
   private ReplayMemory memory;
 
-  ChallengerModel(TrainerConfig config) {
+  public ChallengerModel(TrainerConfig config) {
     this.config = config;
     this.loss = new DistillationLoss(config.alpha());
     this.memory = emptyMemory();
@@ -52,7 +53,7 @@ final class ChallengerModel {
   }
 
   /** Whether the model exists yet (restored, or shaped by a first soft label). */
-  boolean shaped() {
+  public boolean shaped() {
     return model != null;
   }
 
@@ -62,7 +63,7 @@ final class ChallengerModel {
    *
    * @throws InvalidSoftLabelException when the student must not learn from it
    */
-  void admit(SoftLabel label) {
+  public void admit(SoftLabel label) {
     SoftLabelValidator.requireFullLogits(label);
     ensureShaped(label);
     SoftLabelValidator.validate(label, labelSetId, model.config().numClasses(), model.config().vocabSize());
@@ -111,7 +112,7 @@ final class ChallengerModel {
    * holds this batch by then; returns the new batch's mean loss. A gold-only label (teacher_scored
    * false) adds only its gold term, alpha * CE, when learned and when replayed.
    */
-  double learn(List<SoftLabel> batch) {
+  public double learn(List<SoftLabel> batch) {
     if (batch.isEmpty()) {
       return Double.NaN;
     }
@@ -238,7 +239,7 @@ final class ChallengerModel {
   }
 
   /** The model that predicts, is checkpointed as the version and exported: the average when averaging, else the learning weights. */
-  TextCnn model() {
+  public TextCnn model() {
     return averaged != null ? averaged : model;
   }
 
