@@ -155,6 +155,16 @@ public final class DemoSummary {
   }
 
   /**
+   * The teacher's in-scope accuracy over all held-out turns: when the gate sampled them, the
+   * estimate weighted by 1 / selection probability (the turns it scored are the hard ones, so
+   * their plain accuracy is biased low and a student compared with it looks better than the
+   * teacher), else the plain one.
+   */
+  double teacherAccuracyEstimate() {
+    return weightedDiffers() ? teacherInScopeWeighted : teacherInScope.value();
+  }
+
+  /**
    * Whether the weighted teacher accuracy says more than the plain one: not when every held-out turn
    * weighed the same (policy all, or uniform), where the two differ only by rounding.
    */
@@ -272,7 +282,7 @@ public final class DemoSummary {
     root.put("student_version", finalChallengerVersion);
     root.put("champion_version", finalChampionVersion);
     root.put("champion_test_accuracy", championInScope.value());
-    root.put("student_teacher_accuracy_ratio", challengerInScope.value() / teacherInScope.value());
+    root.put("student_teacher_accuracy_ratio", challengerInScope.value() / teacherAccuracyEstimate());
     root.put("turns_per_second", turnsPerSecond());
     root.put("fit_seconds", fitSeconds);
     root.put("pipeline_seconds", pipelineSeconds);
@@ -335,7 +345,7 @@ public final class DemoSummary {
         oosHeldOut == 0 ? "no out-of-scope turns"
             : String.format(Locale.ROOT, "oos recall %.3f", (double) teacherOosRecalled / oosHeldOut)));
     line(s, "student (challenger)", String.format(Locale.ROOT, "%s: in-scope test accuracy %.4f (%.1f %% of the teacher's)",
-        finalChallengerVersion, challengerInScope.value(), 100 * challengerInScope.value() / teacherInScope.value()));
+        finalChallengerVersion, challengerInScope.value(), 100 * challengerInScope.value() / teacherAccuracyEstimate()));
     line(s, "student (champion)", finalChampionVersion == null ? "none promoted"
         : String.format(Locale.ROOT, "%s: in-scope test accuracy %.4f", finalChampionVersion, championInScope.value()));
     line(s, "promotions", promotions.isEmpty() ? "none" : "");

@@ -71,6 +71,8 @@ class DemoSummaryTest {
     assertThat(selection.get("calls_saved_share").asDouble()).isEqualTo(11.0 / 19);
     assertThat(summary.toJson().get("teacher_test_accuracy").asDouble()).isEqualTo(0.75);
     assertThat(summary.toJson().get("teacher_test_accuracy_weighted").asDouble()).isEqualTo(0.9);
+    // and the student is compared with the weighted estimate, not with the hard turns the teacher scored
+    assertThat(summary.teacherAccuracyEstimate()).isEqualTo(0.9);
   }
 
   @Test
@@ -100,6 +102,7 @@ class DemoSummaryTest {
     summary.addSoftLabels(labels, "oos");
 
     assertThat(summary.toText()).contains("in-scope test accuracy 0.0909 (11 turns), ").doesNotContain("weighted");
+    assertThat(summary.teacherAccuracyEstimate()).isEqualTo(1 / 11.0);
     assertThat(summary.toJson().get("teacher_test_accuracy_weighted").isNull()).isTrue();
   }
 
