@@ -190,6 +190,11 @@ class CompareIT {
         topic.valueSubject(), StudentPrediction.class);
     Properties props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    // A loaded CI machine once lost a batch of 65 here (the producer's 2-minute delivery timeout ran out
+    // and nothing checked): wait longer, and fail on any record not acknowledged.
+    props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 600_000);
+    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 600_000);
+    List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(),
         new ByteArraySerializer())) {
       for (int i = 0; i < outcomes.size(); i++) {
@@ -209,10 +214,13 @@ class CompareIT {
             .setHeldOut(o.heldOut()).setLearned(!o.heldOut()).setTeacherVersion("teacher-1")
             .setTeacherIndex(teacher).setTeacherLabel("label-" + teacher).setGoldIndex(gold)
             .setGoldLabel(gold == null ? null : "label-" + gold).setPredictions(List.of(challenger)).build();
-        producer.send(new ProducerRecord<>(topic.name(), record.getConversationId().getBytes(UTF_8),
-            codec.encode(record)));
+        sent.add(producer.send(new ProducerRecord<>(topic.name(), record.getConversationId().getBytes(UTF_8),
+            codec.encode(record))));
       }
       producer.flush();
+      for (java.util.concurrent.Future<?> f : sent) {
+        f.get();
+      }
     }
   }
 
