@@ -144,8 +144,8 @@ public final class ChallengerModel {
   /**
    * {@code averaged += (1 - decay) * (weights - averaged)}, every parameter, after every step
    * (Polyak averaging). Measured on CLINC150 with replay, one pass: decay 0.995 lifted the
-   * student's in-scope test accuracy by about 0.003 (BENCHMARKS.md), at about 2 ms per step for
-   * the default model's 2.4 M weights.
+   * student's in-scope test accuracy by about 0.003 (BENCHMARKS.md). Its cost, one pass over every
+   * weight per step, was not measured apart from the training step.
    */
   static void average(TextCnn averaged, TextCnn model, float decay) {
     float rate = 1 - decay;
