@@ -36,6 +36,8 @@ public final class Main {
                  for the teacher job's scale-out on the local Flink cluster alone.
                  bench selection: learning curves of the teacher selection policies against
                  teacher calls, and a peak under policies all and budget (issue 14)
+                 bench teachers: teacher bundles side by side (accuracy, turns/s) and the student
+                 each yields, every turn scored and behind the gate
         soak     every stage in its own process, live turns, and a seeded schedule of faults
                  (kills, restarts, bad input, slow clients); counts lost and duplicated turns from
                  the topics and appends a report to RELIABILITY.md (--minutes M, --seed S)
@@ -67,6 +69,16 @@ public final class Main {
         help     this text
       """;
 
+  private static int bench(List<String> rest) {
+    String sub = rest.isEmpty() ? "" : rest.get(0);
+    List<String> args = rest.isEmpty() ? rest : rest.subList(1, rest.size());
+    return switch (sub) {
+      case "selection" -> org.streamdistill.deploy.bench.SelectionBenchCommand.run(args, System.out, System.err);
+      case "teachers" -> org.streamdistill.deploy.bench.TeacherOptionsCommand.run(args, System.out, System.err);
+      default -> BenchCommand.run(rest, System.out, System.err);
+    };
+  }
+
   public static void main(String[] args) throws Exception {
     if (args.length == 0 || args[0].equals("help") || args[0].equals("--help")) {
       System.out.print(USAGE);
@@ -75,10 +87,7 @@ public final class Main {
     List<String> rest = Arrays.asList(args).subList(1, args.length);
     int code = switch (args[0]) {
       case "demo" -> DemoCommand.run(rest, System.out, System.err);
-      case "bench" -> !rest.isEmpty() && rest.get(0).equals("selection")
-          ? org.streamdistill.deploy.bench.SelectionBenchCommand.run(rest.subList(1, rest.size()), System.out,
-              System.err)
-          : BenchCommand.run(rest, System.out, System.err);
+      case "bench" -> bench(rest);
       case "soak" -> org.streamdistill.deploy.soak.SoakCommand.run(rest, System.out, System.err);
       case "fit" -> FitCommand.run(rest, System.out, System.err);
       case "replay" -> ReplayMain.run(rest, System.getenv(), System.out, System.err,

@@ -43,6 +43,7 @@ import org.streamdistill.student.export.OnnxExporter;
 import org.streamdistill.student.training.TrainerConfig;
 import org.streamdistill.teacher.fit.FitCommand;
 import org.streamdistill.teacher.job.TeacherJobConfig;
+import org.streamdistill.teacher.model.EnsembleBundle;
 import org.streamdistill.teacher.model.Teacher;
 import org.streamdistill.teacher.model.TeacherBundle;
 import org.streamdistill.teacher.model.TeacherScore;
@@ -94,6 +95,13 @@ public final class BenchCommand {
       return 2;
     }
     try {
+      if (EnsembleBundle.isEnsemble(config.teacherBundle())) {
+        err.println("bench: " + config.teacherBundle() + " is an ensemble teacher bundle; bench measures a single "
+            + "encoder's bundle (raw ONNX Runtime against the job, model sizes, quality per cost). Compare teachers, "
+            + "ensembles included, with: bin/streamdistill bench teachers --bundles minilm=target/teacher-bundle,"
+            + "ensemble=" + config.teacherBundle());
+        return 2;
+      }
       BenchCommand command = new BenchCommand(config, commandLine(args, System.getenv()), out);
       if (config.cluster()) {
         ClusterBenchReport report = command.executeCluster(err);

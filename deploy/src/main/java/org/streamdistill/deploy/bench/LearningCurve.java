@@ -2,7 +2,6 @@ package org.streamdistill.deploy.bench;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.streamdistill.records.SoftLabel;
 import org.streamdistill.student.model.TextCnn;
 import org.streamdistill.student.training.ChallengerModel;
@@ -54,14 +53,19 @@ final class LearningCurve {
   }
 
   private static final String LABEL = "label-";
-  private final TrainerConfig trainer = TrainerConfig.of(Map.of());
+  private final TrainerConfig trainer;
   private final int classes;
   private final float temperature;
   private final List<int[]> testTokens;
   private final int[] testGold;
   private final int evalEvery;
 
-  LearningCurve(int classes, float temperature, List<int[]> testTokens, int[] testGold, int evalEvery) {
+  /**
+   * @param trainer the student's settings (the trainer's defaults, or with another {@code trainer.seed})
+   */
+  LearningCurve(int classes, float temperature, List<int[]> testTokens, int[] testGold, int evalEvery,
+      TrainerConfig trainer) {
+    this.trainer = trainer;
     this.classes = classes;
     this.temperature = temperature;
     this.testTokens = testTokens;

@@ -7,11 +7,9 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 import org.apache.kafka.common.config.ConfigException;
 import org.streamdistill.dataset.Clinc150;
 import org.streamdistill.producers.replay.Clinc150Turns;
@@ -20,10 +18,10 @@ import org.streamdistill.records.DialogueTurn;
 import org.streamdistill.student.export.ExportMetadata;
 import org.streamdistill.student.export.OnnxExporter;
 import org.streamdistill.student.model.TextCnn;
+import org.streamdistill.student.training.TrainerConfig;
 import org.streamdistill.teacher.fit.FitCommand;
 import org.streamdistill.teacher.job.TeacherJobConfig;
-import org.streamdistill.teacher.model.Teacher;
-import org.streamdistill.teacher.model.TeacherBundle;
+import org.streamdistill.teacher.model.BundledTeacher;
 import org.streamdistill.teacher.model.TeacherScore;
 import org.streamdistill.teacher.selection.AllPolicy;
 import org.streamdistill.teacher.selection.SelectionSettings;
@@ -96,18 +94,10 @@ public final class SelectionBenchCommand {
       }
     }
     Files.createDirectories(config.workDir());
-    TeacherBundle bundle = TeacherBundle.load(config.teacherBundle());
 
     // The turns: a seeded subset of the training split, reshuffled each pass; the in-scope test split held out.
-    Random random = new Random(config.seed());
-    List<Clinc150.Example> train = new ArrayList<>(data.trainWithOos());
-    Collections.shuffle(train, random);
-    if (config.trainTurns() > 0 && config.trainTurns() < train.size()) {
-      train = new ArrayList<>(train.subList(0, config.trainTurns()));
-    }
-    List<Clinc150.Example> test = new ArrayList<>(data.split("test"));
-    Collections.shuffle(test, new Random(config.seed() + 1));
-    test = test.subList(0, Math.min(config.testTurns(), test.size()));
+    List<Clinc150.Example> train = ScoredClinc.train(data, config.seed(), config.trainTurns());
+    List<Clinc150.Example> test = ScoredClinc.test(data, config.seed(), config.testTurns());
 
     out.printf("[selection 1] teacher outputs for %,d training and %,d test utterances ...%n", train.size(),
         test.size());
@@ -115,42 +105,31 @@ public final class SelectionBenchCommand {
     List<TeacherScore> trainScores;
     List<TeacherScore> testScores;
     double teacherPerSecond;
-    try (Teacher teacher = Teacher.open(config.teacherBundle(), cores)) {
+    List<String> labels;
+    String labelSetId;
+    String teacherVersion;
+    float temperature;
+    try (BundledTeacher teacher = BundledTeacher.open(config.teacherBundle(), cores)) {
+      labels = teacher.labels();
+      labelSetId = teacher.labelSetId();
+      teacherVersion = teacher.version();
+      temperature = (float) teacher.temperature();
       long t0 = System.nanoTime();
-      trainScores = score(teacher, train.stream().map(Clinc150.Example::text).toList());
+      trainScores = ScoredClinc.score(teacher, train.stream().map(Clinc150.Example::text).toList(), "training", out);
       teacherPerSecond = train.size() / ((System.nanoTime() - t0) / 1e9);
-      testScores = score(teacher, test.stream().map(Clinc150.Example::text).toList());
+      testScores = ScoredClinc.score(teacher, test.stream().map(Clinc150.Example::text).toList(), "test", out);
     }
-    int[] testGold = new int[test.size()];
-    List<int[]> testTokens = new ArrayList<>();
-    int teacherCorrect = 0;
-    for (int i = 0; i < test.size(); i++) {
-      testGold[i] = bundle.labelIndex(test.get(i).label());
-      testTokens.add(testScores.get(i).tokenIds());
-      teacherCorrect += testScores.get(i).topIndex() == testGold[i] ? 1 : 0;
-    }
-    double teacherAccuracy = teacherCorrect / (double) test.size();
+    int[] testGold = ScoredClinc.goldIndices(test, labels);
+    List<int[]> testTokens = testScores.stream().map(TeacherScore::tokenIds).toList();
+    double teacherAccuracy = ScoredClinc.accuracy(testScores, testGold);
     out.printf(Locale.ROOT, "      teacher: %.1f turns/s (batch 32, %d threads), held-out accuracy %.4f%n",
         teacherPerSecond, cores, teacherAccuracy);
 
-    List<LearningCurve.Example> stream = new ArrayList<>();
-    Random gold = new Random(config.seed() + 2);
-    for (int pass = 0; pass < config.passes(); pass++) {
-      List<Integer> order = new ArrayList<>();
-      for (int i = 0; i < train.size(); i++) {
-        order.add(i);
-      }
-      Collections.shuffle(order, new Random(config.seed() + 100 + pass));
-      for (int i : order) {
-        int label = bundle.labelIndex(train.get(i).label());
-        boolean labelled = gold.nextDouble() < config.goldFraction() && label >= 0;
-        stream.add(new LearningCurve.Example("p" + pass + "-" + i, trainScores.get(i).tokenIds(),
-            trainScores.get(i).logits(), labelled ? label : null));
-      }
-    }
+    List<LearningCurve.Example> stream = ScoredClinc.stream(train, trainScores, labels, config.passes(),
+        config.goldFraction(), config.seed());
 
-    LearningCurve curves = new LearningCurve(bundle.labels().size(), (float) bundle.temperature(), testTokens, testGold,
-        config.evalEvery());
+    LearningCurve curves = new LearningCurve(labels.size(), temperature, testTokens, testGold, config.evalEvery(),
+        TrainerConfig.of(Map.of()));
     List<LearningCurve.Curve> results = new ArrayList<>();
     TextCnn[] uncertaintyStudent = new TextCnn[1];
     String uniform = "uniform (rate " + config.uniformRate() + ", audit " + config.auditShare() + ")";
@@ -171,8 +150,8 @@ public final class SelectionBenchCommand {
     double offered = config.peakFactor() * teacherPerSecond;
     if (config.peak()) {
       Path export = config.workDir().toAbsolutePath().resolve("student-bench-selection.onnx");
-      OnnxExporter.export(uncertaintyStudent[0], ExportMetadata.of("student", "student-bench", bundle.labelSetId(),
-          bundle.labels().toArray(new String[0])), export);
+      OnnxExporter.export(uncertaintyStudent[0], ExportMetadata.of("student", "student-bench", labelSetId,
+          labels.toArray(new String[0])), export);
       int peakCount = (int) Math.ceil(offered * config.peakSeconds());
       List<DialogueTurn> peakTurns = turns(data, config.seed() + 7, peakCount);
       List<DialogueTurn> warmup = turns(data, config.seed() + 8, 200);
@@ -195,7 +174,7 @@ public final class SelectionBenchCommand {
     }
     SelectionBenchReport report = new SelectionBenchReport(started.toString(), commandLine,
         config.quick() ? "quick" : "full", machine.withLoadAverageEnd(Machine.loadAverage()),
-        (System.nanoTime() - clock) / 1e9, bundle.teacherVersion(), teacherPerSecond, teacherAccuracy, train.size(),
+        (System.nanoTime() - clock) / 1e9, teacherVersion, teacherPerSecond, teacherAccuracy, train.size(),
         config.passes(), test.size(), config.goldFraction(), results, budget, peaks);
     if (config.markdown() != null) {
       SelectionBenchMarkdown.append(report, config.markdown());
@@ -203,14 +182,6 @@ public final class SelectionBenchCommand {
     }
     out.printf(Locale.ROOT, "bench selection done in %.0f s%n", report.wallSeconds());
     return report;
-  }
-
-  private static List<TeacherScore> score(Teacher teacher, List<String> texts) {
-    List<TeacherScore> scores = new ArrayList<>(texts.size());
-    for (int i = 0; i < texts.size(); i += 32) {
-      scores.addAll(teacher.score(texts.subList(i, Math.min(texts.size(), i + 32))));
-    }
-    return scores;
   }
 
   private static List<DialogueTurn> turns(Clinc150 data, long seed, int count) {

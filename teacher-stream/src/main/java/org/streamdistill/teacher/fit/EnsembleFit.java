@@ -66,7 +66,9 @@ public final class EnsembleFit {
     int[] yTest = TeacherFit.indices(splits.test(), labelIndex, "test");
     if (weights == null) {
       weights = searchWeights(logits, yCalibration, oosIndex);
-      status.accept("ensemble weights chosen on the validation split: " + Arrays.toString(weights));
+      status.accept("ensemble weights chosen on the validation split: " + Arrays.stream(weights)
+          .mapToObj(w -> String.format(java.util.Locale.ROOT, "%.2f", w))
+          .collect(java.util.stream.Collectors.joining(", ")));
     }
     double[] all = normalise(weights);
     // A member weighted 0 would cost a full encoder call per turn for nothing: leave it out.

@@ -1,0 +1,209 @@
+package org.streamdistill.deploy.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.StringJoiner;
+import org.apache.kafka.common.config.ConfigException;
+import org.streamdistill.dataset.Clinc150;
+import org.streamdistill.student.model.TextCnn;
+import org.streamdistill.student.optim.Parameter;
+import org.streamdistill.student.training.TrainerConfig;
+import org.streamdistill.teacher.model.BundledTeacher;
+import org.streamdistill.teacher.model.EnsembleBundle;
+import org.streamdistill.teacher.model.EnsembleTeacher;
+import org.streamdistill.teacher.model.Teacher;
+import org.streamdistill.teacher.model.TeacherBundle;
+import org.streamdistill.teacher.model.TeacherScore;
+import org.streamdistill.teacher.selection.AllPolicy;
+import org.streamdistill.teacher.selection.TurnDraw;
+import org.streamdistill.teacher.selection.UncertaintyMeasure;
+import org.streamdistill.teacher.selection.UncertaintyPolicy;
+
+/**
+ * {@code bench teachers}: teacher options side by side (issue 14, item 3): each teacher bundle's
+ * held-out accuracy and scoring rate, and the students it yields, with every turn scored and
+ * behind the gate ({@code uncertainty}). Each teacher scores the same CLINC150 turns once;
+ * then, per seed, a fresh student of the trainer's default shape learns the same stream from
+ * each teacher's outputs, so students differ by their teacher only and serve at the same cost.
+ * The rates come from interleaved rounds on the same test turns, every teacher once per round,
+ * so that a shared machine's load hits them alike. Appends a dated section to {@code
+ * BENCHMARKS.md}.
+ */
+public final class TeacherOptionsCommand {
+
+  private static final int BATCH = 32;
+
+  private final TeacherOptionsConfig config;
+  private final String commandLine;
+  private final PrintStream out;
+
+  TeacherOptionsCommand(TeacherOptionsConfig config, String commandLine, PrintStream out) {
+    this.config = config;
+    this.commandLine = commandLine;
+    this.out = out;
+  }
+
+  /** Runs the command; returns the exit code (0 ok, 1 failed, 2 bad usage). */
+  public static int run(List<String> args, PrintStream out, PrintStream err) {
+    if (args.contains("--help")) {
+      out.println("Usage: streamdistill bench teachers [--quick] [--bundles NAME=DIR,NAME=DIR,...] [settings]\n\n"
+          + "Teacher options side by side: each teacher's held-out accuracy and turns per second, and the student it "
+          + "yields with every turn scored and behind the gate; the first teacher is the baseline. Appends a dated "
+          + "section to BENCHMARKS.md.\nSettings:\n" + TeacherOptionsConfig.help());
+      return 0;
+    }
+    TeacherOptionsConfig config;
+    try {
+      config = TeacherOptionsConfig.parse(args, System.getenv());
+    } catch (ConfigException e) {
+      err.println("bench teachers: " + e.getMessage());
+      return 2;
+    }
+    List<String> typed = new ArrayList<>();
+    typed.add("teachers");
+    typed.addAll(args);
+    try {
+      new TeacherOptionsCommand(config, BenchCommand.commandLine(typed, System.getenv()), out).execute();
+      return 0;
+    } catch (IOException e) {
+      err.println("bench teachers: " + e.getMessage());
+      return 1;
+    } catch (Exception e) {
+      err.println("bench teachers failed: " + e);
+      e.printStackTrace(err);
+      return 1;
+    }
+  }
+
+  /** What a teacher scored, kept after it is closed. */
+  private record Scored(String name, String version, String kind, List<String> labels, float temperature,
+                        List<TeacherScore> train, List<TeacherScore> test) {}
+
+  TeacherOptionsReport execute() throws Exception {
+    Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    long clock = System.nanoTime();
+    Machine machine = Machine.current();
+    for (Map.Entry<String, Path> bundle : config.bundles().entrySet()) {
+      if (!Files.isDirectory(bundle.getValue())) {
+        throw new IOException("teacher " + bundle.getKey() + ": no bundle at " + bundle.getValue() + " (write one "
+            + "with bin/streamdistill fit --out " + bundle.getValue() + ", and --encoders for an int8 or ensemble "
+            + "teacher)");
+      }
+    }
+    Clinc150 data = Clinc150.read(config.data());
+    List<Clinc150.Example> train = ScoredClinc.train(data, config.seed(), config.trainTurns());
+    List<Clinc150.Example> test = ScoredClinc.test(data, config.seed(), config.testTurns());
+    List<String> trainTexts = train.stream().map(Clinc150.Example::text).toList();
+    List<String> testTexts = test.stream().map(Clinc150.Example::text).toList();
+    List<String> costTexts = testTexts.subList(0, Math.min(config.costTurns(), testTexts.size()));
+    int cores = machine.processors();
+    List<String> names = new ArrayList<>(config.bundles().keySet());
+    double[][] rates = new double[names.size()][config.costRounds()];
+    List<Scored> scored = new ArrayList<>();
+
+    List<BundledTeacher> teachers = new ArrayList<>();
+    try {
+      for (String name : names) {
+        BundledTeacher teacher = BundledTeacher.open(config.bundles().get(name), cores);
+        teachers.add(teacher);
+        teacher.score(costTexts.subList(0, Math.min(BATCH, costTexts.size())));
+        out.printf("teacher %s: %s (%s)%n", name, teacher.version(), kind(teacher));
+      }
+      out.printf("[teachers 1] cost: %d round(s), each teacher scores %,d test turns per round, %d threads ...%n",
+          config.costRounds(), costTexts.size(), cores);
+      for (int r = 0; r < config.costRounds(); r++) {
+        StringJoiner line = new StringJoiner(", ", "      round " + (r + 1) + ": ", " turns/s");
+        for (int t = 0; t < teachers.size(); t++) {
+          long t0 = System.nanoTime();
+          ScoredClinc.score(teachers.get(t), costTexts, names.get(t), null);
+          rates[t][r] = costTexts.size() / ((System.nanoTime() - t0) / 1e9);
+          line.add(String.format(Locale.ROOT, "%s %.1f", names.get(t), rates[t][r]));
+        }
+        out.println(line);
+      }
+      out.printf("[teachers 2] outputs for %,d training and %,d held-out turns, once per teacher ...%n", train.size(),
+          test.size());
+      for (int t = 0; t < teachers.size(); t++) {
+        BundledTeacher teacher = teachers.get(t);
+        scored.add(new Scored(names.get(t), teacher.version(), kind(teacher), teacher.labels(),
+            (float) teacher.temperature(), ScoredClinc.score(teacher, trainTexts, names.get(t) + " training", out),
+            ScoredClinc.score(teacher, testTexts, names.get(t) + " test", out)));
+      }
+    } finally {
+      teachers.forEach(BundledTeacher::close);
+    }
+
+    List<Long> seeds = new ArrayList<>();
+    for (int i = 0; i < config.seeds(); i++) {
+      seeds.add(config.seed() + i);
+    }
+    out.printf(Locale.ROOT, "[teachers 3] students: %d seed(s) x %d teacher(s) x {all, uncertainty < %s}, %,d turns "
+        + "each ...%n", seeds.size(), scored.size(), config.threshold(), train.size() * config.passes());
+    List<TeacherOptionsReport.Option> options = new ArrayList<>();
+    for (int t = 0; t < scored.size(); t++) {
+      Scored s = scored.get(t);
+      int[] gold = ScoredClinc.goldIndices(test, s.labels());
+      double accuracy = ScoredClinc.accuracy(s.test(), gold);
+      List<int[]> testTokens = s.test().stream().map(TeacherScore::tokenIds).toList();
+      List<TeacherOptionsReport.Student> all = new ArrayList<>();
+      List<TeacherOptionsReport.Student> gated = new ArrayList<>();
+      long[] parameters = new long[1];
+      for (long seed : seeds) {
+        List<LearningCurve.Example> stream = ScoredClinc.stream(train, s.train(), s.labels(), config.passes(),
+            config.goldFraction(), seed);
+        LearningCurve curves = new LearningCurve(s.labels().size(), s.temperature(), testTokens, gold,
+            Integer.MAX_VALUE, TrainerConfig.of(Map.of(TrainerConfig.SEED, Long.toString(seed))));
+        all.add(student(seed, curves.run("all", new AllPolicy(), stream, m -> parameters[0] = parameters(m))));
+        gated.add(student(seed, curves.run("uncertainty", new UncertaintyPolicy(UncertaintyMeasure.TOP_PROBABILITY,
+            config.threshold(), config.auditShare(), new TurnDraw(seed)), stream, m -> { })));
+        out.printf(Locale.ROOT, "      %s, seed %d: all %.4f; uncertainty %.4f with %.0f %% of the turns scored%n",
+            s.name(), seed, all.get(all.size() - 1).accuracy(), gated.get(gated.size() - 1).accuracy(),
+            100.0 * gated.get(gated.size() - 1).calls() / gated.get(gated.size() - 1).turns());
+      }
+      options.add(new TeacherOptionsReport.Option(s.name(), s.version(), s.kind(), accuracy, rates[t], parameters[0],
+          all, gated));
+    }
+    TeacherOptionsReport report = new TeacherOptionsReport(started.toString(), commandLine,
+        config.quick() ? "quick" : "full", machine.withLoadAverageEnd(Machine.loadAverage()),
+        (System.nanoTime() - clock) / 1e9, train.size(), config.passes(), test.size(), config.goldFraction(),
+        config.threshold(), config.auditShare(), seeds, costTexts.size(), options);
+    out.print(TeacherOptionsMarkdown.verdicts(report));
+    if (config.markdown() != null) {
+      TeacherOptionsMarkdown.append(report, config.markdown());
+      out.printf("section appended to %s%n", config.markdown());
+    }
+    out.printf(Locale.ROOT, "bench teachers done in %.0f s%n", report.wallSeconds());
+    return report;
+  }
+
+  private static TeacherOptionsReport.Student student(long seed, LearningCurve.Curve curve) {
+    LearningCurve.Point last = curve.last();
+    return new TeacherOptionsReport.Student(seed, last.accuracy(), last.turns(), last.calls());
+  }
+
+  private static long parameters(TextCnn model) {
+    return model.parameters().stream().mapToLong(Parameter::size).sum();
+  }
+
+  /** The teacher's encoder, or the ensemble's members with their weights. */
+  static String kind(BundledTeacher teacher) {
+    if (teacher instanceof EnsembleTeacher ensemble) {
+      EnsembleBundle bundle = ensemble.bundle();
+      StringJoiner members = new StringJoiner(", ", "ensemble: ", "");
+      for (int i = 0; i < bundle.members().size(); i++) {
+        TeacherBundle member = bundle.members().get(i);
+        members.add(String.format(Locale.ROOT, "%s %.2f", member.encoder().shortName(), bundle.weights()[i]));
+      }
+      return members.toString();
+    }
+    return teacher instanceof Teacher single ? single.bundle().encoder().shortName() : teacher.getClass().getSimpleName();
+  }
+}

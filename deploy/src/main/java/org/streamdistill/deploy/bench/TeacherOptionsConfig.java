@@ -1,0 +1,123 @@
+package org.streamdistill.deploy.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+import org.streamdistill.schemas.config.ConfigLoader;
+import org.streamdistill.teacher.job.TeacherJobConfig;
+
+/**
+ * Settings of {@code bench teachers}: which teacher bundles to compare (the first is the
+ * baseline), the turns the students learn from, the gate's settings and the cost rounds. The
+ * data, Markdown file and seed are {@code bench}'s own settings, reused; {@code
+ * --teacher-bundle} is the baseline when no bundle list is given. {@code --quick} changes the
+ * defaults of the sizes, never a value given explicitly.
+ *
+ * @param bundles name to bundle directory, in the order given; the first is the baseline
+ */
+public record TeacherOptionsConfig(boolean quick, Path data, Map<String, Path> bundles, Path markdown,
+                                   long seed, int seeds, int passes, int trainTurns, int testTurns,
+                                   double goldFraction, double threshold, double auditShare, int costTurns,
+                                   int costRounds) {
+
+  public static final String BUNDLES = "bench.teachers.bundles";
+  public static final String SEEDS = "bench.teachers.seeds";
+  public static final String PASSES = "bench.teachers.passes";
+  public static final String TRAIN_TURNS = "bench.teachers.train-turns";
+  public static final String TEST_TURNS = "bench.teachers.test-turns";
+  public static final String GOLD_FRACTION = "bench.teachers.gold-fraction";
+  public static final String THRESHOLD = "bench.teachers.uncertainty.threshold";
+  public static final String AUDIT_SHARE = "bench.teachers.audit.share";
+  public static final String COST_TURNS = "bench.teachers.cost-turns";
+  public static final String COST_ROUNDS = "bench.teachers.cost-rounds";
+
+  private static final Map<String, Object> JOB_DEFAULTS = TeacherJobConfig.DEFINITION.defaultValues();
+
+  public static final ConfigDef DEFINITION = new ConfigDef()
+      .define(BenchConfig.DEFINITION.configKeys().get(BenchConfig.DATA))
+      .define(BenchConfig.DEFINITION.configKeys().get(BenchConfig.TEACHER_BUNDLE))
+      .define(BenchConfig.DEFINITION.configKeys().get(BenchConfig.MARKDOWN))
+      .define(BenchConfig.DEFINITION.configKeys().get(BenchConfig.SEED))
+      .define(BUNDLES, Type.LIST, "", Importance.HIGH,
+          "The teachers to compare, comma-separated NAME=DIR (bundles written by fit: single, int8 or ensemble); the "
+              + "first is the baseline the others are measured against. Empty: the --teacher-bundle alone.")
+      .define(SEEDS, Type.INT, 3, Range.between(1, 20), Importance.MEDIUM,
+          "Students per teacher and policy: seed i orders the turns, draws the gold labels and initialises the "
+              + "student with the bench seed + i. Quick: 1.")
+      .define(PASSES, Type.INT, 1, Range.between(1, 20), Importance.MEDIUM,
+          "Passes over the training turns (reshuffled each pass), as the demo's default.")
+      .define(TRAIN_TURNS, Type.INT, 0, Range.atLeast(0), Importance.LOW,
+          "Training turns per pass; 0 takes the whole training split (15,100). Quick: 1500.")
+      .define(TEST_TURNS, Type.INT, 4_500, Range.between(10, 4_500), Importance.MEDIUM,
+          "In-scope CLINC150 test turns the teachers and students are measured on. Quick: 300.")
+      .define(GOLD_FRACTION, Type.DOUBLE, 0.1, Range.between(0.0, 1.0), Importance.LOW,
+          "Share of training turns that carry a gold label (as the demo replays them).")
+      .define(THRESHOLD, Type.DOUBLE, (Double) JOB_DEFAULTS.get(TeacherJobConfig.SELECTION_THRESHOLD),
+          Range.between(1e-6, 1.0), Importance.MEDIUM, "Top-probability threshold of the gate, policy uncertainty ("
+              + TeacherJobConfig.SELECTION_THRESHOLD + ").")
+      .define(AUDIT_SHARE, Type.DOUBLE, (Double) JOB_DEFAULTS.get(TeacherJobConfig.SELECTION_AUDIT_SHARE),
+          Range.between(0.0, 1.0), Importance.LOW, "Audit share of policy uncertainty ("
+              + TeacherJobConfig.SELECTION_AUDIT_SHARE + ").")
+      .define(COST_TURNS, Type.INT, 480, Range.between(32, 4_500), Importance.LOW,
+          "Test turns each teacher scores per cost round (batches of 32). Quick: 96.")
+      .define(COST_ROUNDS, Type.INT, 3, Range.between(1, 20), Importance.LOW,
+          "Cost rounds; each round times every teacher once, one after the other, so that load on a shared "
+              + "machine hits them alike. Quick: 1.");
+
+  static final Map<String, String> QUICK = Map.of(SEEDS, "1", TRAIN_TURNS, "1500", TEST_TURNS, "300", COST_TURNS,
+      "96", COST_ROUNDS, "1");
+
+  public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, "STREAMDISTILL", Map.of(
+      "data", BenchConfig.DATA, "teacher-bundle", BenchConfig.TEACHER_BUNDLE,
+      "markdown", BenchConfig.MARKDOWN, "seed", BenchConfig.SEED, "bundles", BUNDLES));
+
+  /**
+   * Parses flags ({@code --quick} takes no value) and {@code STREAMDISTILL_BENCH_*} variables.
+   *
+   * @throws ConfigException on a bad value, a bundle entry that is not NAME=DIR, or a name given twice
+   */
+  public static TeacherOptionsConfig parse(List<String> args, Map<String, String> env) {
+    List<String> rest = new ArrayList<>(args);
+    boolean quick = rest.remove("--quick");
+    Map<String, String> raw = new HashMap<>(LOADER.collect(rest, env));
+    if (quick) {
+      QUICK.forEach(raw::putIfAbsent);
+    }
+    Map<String, Object> v = DEFINITION.parse(raw);
+    @SuppressWarnings("unchecked")
+    List<String> entries = (List<String>) v.get(BUNDLES);
+    Map<String, Path> bundles = new LinkedHashMap<>();
+    if (entries.isEmpty()) {
+      bundles.put("teacher", Path.of((String) v.get(BenchConfig.TEACHER_BUNDLE)));
+    }
+    for (String entry : entries) {
+      int eq = entry.indexOf('=');
+      if (eq <= 0 || eq == entry.length() - 1) {
+        throw new ConfigException(BUNDLES, entry, "each teacher is NAME=DIR, e.g. minilm=target/teacher-bundle");
+      }
+      String name = entry.substring(0, eq).trim();
+      if (bundles.put(name, Path.of(entry.substring(eq + 1).trim())) != null) {
+        throw new ConfigException(BUNDLES, entry, "the name " + name + " is given twice");
+      }
+    }
+    String markdown = (String) v.get(BenchConfig.MARKDOWN);
+    return new TeacherOptionsConfig(quick, Path.of((String) v.get(BenchConfig.DATA)), bundles,
+        markdown.isBlank() ? null : Path.of(markdown),
+        (Long) v.get(BenchConfig.SEED), (Integer) v.get(SEEDS), (Integer) v.get(PASSES), (Integer) v.get(TRAIN_TURNS),
+        (Integer) v.get(TEST_TURNS), (Double) v.get(GOLD_FRACTION), (Double) v.get(THRESHOLD),
+        (Double) v.get(AUDIT_SHARE), (Integer) v.get(COST_TURNS), (Integer) v.get(COST_ROUNDS));
+  }
+
+  /** Every setting with its default and doc, for {@code --help}. */
+  public static String help() {
+    return LOADER.help();
+  }
+}

@@ -1,0 +1,120 @@
+package org.streamdistill.deploy.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Locale;
+import java.util.StringJoiner;
+import org.streamdistill.deploy.bench.TeacherOptionsReport.Option;
+import org.streamdistill.deploy.bench.TeacherOptionsReport.Student;
+
+/** Appends a {@code bench teachers} run to {@code BENCHMARKS.md} as one dated section. */
+final class TeacherOptionsMarkdown {
+
+  private TeacherOptionsMarkdown() {}
+
+  static void append(TeacherOptionsReport report, Path file) throws IOException {
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    String section = render(report);
+    if (!Files.exists(file) || Files.size(file) == 0) {
+      Files.writeString(file, "# Benchmarks\n\n" + section, StandardCharsets.UTF_8);
+      return;
+    }
+    String existing = Files.readString(file, StandardCharsets.UTF_8);
+    String separator = existing.endsWith("\n\n") ? "" : existing.endsWith("\n") ? "\n" : "\n\n";
+    Files.writeString(file, separator + section, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+  }
+
+  static String render(TeacherOptionsReport r) {
+    StringBuilder s = new StringBuilder();
+    Machine m = r.machine();
+    s.append("## Teacher options and the students they yield ").append(r.date()).append(" (").append(r.mode())
+        .append(")\n\n");
+    s.append("- Command: `").append(r.command()).append("`\n");
+    s.append(String.format(Locale.ROOT, "- Machine: %d processors, %.1f GiB memory, Java %s (%s), %s%n",
+        m.processors(), m.totalMemoryBytes() / (1024.0 * 1024 * 1024), m.javaVersion(), m.javaVm(), m.os()));
+    s.append("- Load average (1/5/15 min): ").append(m.loadAverageStart()).append(" at the start, ")
+        .append(m.loadAverageEnd()).append(" at the end\n");
+    s.append(String.format(Locale.ROOT, "- Wall time: %.0f s%n", r.wallSeconds()));
+    s.append(String.format(Locale.ROOT, "- Turns: %,d CLINC150 training utterances x %d pass(es), gold labels on %.0f "
+        + "%% of them; accuracy on the same %,d held-out in-scope test turns for every teacher and student%n",
+        r.trainUtterances(), r.passes(), 100 * r.goldFraction(), r.testTurns()));
+    s.append(String.format(Locale.ROOT, "- Students: the trainer's own learning model with its default settings, "
+        + "seeds %s (a seed orders the turns, draws the gold labels and initialises the student; the same seed gives "
+        + "every teacher the same turns in the same order); gate: `uncertainty`, top probability < %s, audit share "
+        + "%s, consulting the learning student%n", r.seeds(), r.threshold(), r.auditShare()));
+    int rounds = r.baseline().turnsPerSecond().length;
+    s.append(String.format(Locale.ROOT, "- Cost: %d interleaved round(s); each teacher scores the first %,d held-out "
+        + "turns per round, batches of 32, every core, after a warm-up batch%n", rounds, r.costTurns()));
+
+    s.append("\n### Teachers\n\n| teacher | what it is | in-scope test accuracy | turns/s (median) | x ")
+        .append(r.baseline().name()).append(" (median) | per round |\n|---|---|---:|---:|---:|---|\n");
+    for (Option o : r.options()) {
+      StringJoiner perRound = new StringJoiner(", ");
+      for (int i = 0; i < o.turnsPerSecond().length; i++) {
+        perRound.add(String.format(Locale.ROOT, "%.1f (x %.2f)", o.turnsPerSecond()[i],
+            o.turnsPerSecond()[i] / r.baseline().turnsPerSecond()[i]));
+      }
+      s.append(String.format(Locale.ROOT, "| %s | %s, `%s` | %.4f | %.1f | %.2f | %s |%n", o.name(), o.kind(),
+          o.version(), o.testAccuracy(), o.medianTurnsPerSecond(),
+          o.medianTurnsPerSecond() / r.baseline().medianTurnsPerSecond(), perRound));
+    }
+
+    s.append("\n### Students (held-out in-scope accuracy; the same shape, so the same serving cost)\n\n"
+        + "| teacher | student weights | every turn scored: mean | per seed | gated: mean | per seed "
+        + "| turns scored, gated |\n|---|---:|---:|---|---:|---|---:|\n");
+    for (Option o : r.options()) {
+      s.append(String.format(Locale.ROOT, "| %s | %,d | %.4f | %s | %.4f | %s | %.1f %% |%n", o.name(),
+          o.studentParameters(), TeacherOptionsReport.mean(o.all()), perSeed(o.all()),
+          TeacherOptionsReport.mean(o.gated()), perSeed(o.gated()), 100 * TeacherOptionsReport.callShare(o.gated())));
+    }
+    s.append("\n### Against the student of ").append(r.baseline().name()).append(" with every turn scored\n\n");
+    s.append(verdicts(r));
+    return s.toString();
+  }
+
+  /**
+   * One line per comparison with the baseline's student trained on every turn: each teacher's
+   * gated student and (other teachers) its student on every turn; paired by seed.
+   */
+  static String verdicts(TeacherOptionsReport r) {
+    StringBuilder s = new StringBuilder();
+    Option base = r.baseline();
+    for (Option o : r.options()) {
+      s.append(line(o.name() + ", gated (" + String.format(Locale.ROOT, "%.1f %%",
+          100 * TeacherOptionsReport.callShare(o.gated())) + " of the turns scored)", o.gated(), base));
+      if (o != base) {
+        s.append(line(o.name() + ", every turn scored", o.all(), base));
+      }
+    }
+    return s.toString();
+  }
+
+  private static String line(String what, List<Student> students, Option base) {
+    double[] d = TeacherOptionsReport.pairedDifferences(students, base.all());
+    int wins = 0;
+    StringJoiner perSeed = new StringJoiner(", ");
+    double sum = 0;
+    for (double v : d) {
+      wins += v > 0 ? 1 : 0;
+      sum += v;
+      perSeed.add(String.format(Locale.ROOT, "%+.4f", v));
+    }
+    double ratio = TeacherOptionsReport.mean(students) / TeacherOptionsReport.mean(base.all());
+    return String.format(Locale.ROOT, "- %s: %.4f against %.4f, %+.4f (%.3f of it); higher on %d of %d seeds "
+        + "(per seed: %s)%n", what, TeacherOptionsReport.mean(students), TeacherOptionsReport.mean(base.all()),
+        sum / d.length, ratio, wins, d.length, perSeed);
+  }
+
+  private static String perSeed(List<Student> students) {
+    StringJoiner j = new StringJoiner(", ");
+    students.forEach(st -> j.add(String.format(Locale.ROOT, "%.4f", st.accuracy())));
+    return j.toString();
+  }
+}

@@ -1,0 +1,60 @@
+package org.streamdistill.deploy.bench;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The figures of one {@code bench teachers} run.
+ *
+ * @param seeds the student seeds, the same for every teacher and policy
+ * @param options one per teacher, the baseline first
+ */
+record TeacherOptionsReport(String date, String command, String mode, Machine machine, double wallSeconds,
+                            int trainUtterances, int passes, int testTurns, double goldFraction, double threshold,
+                            double auditShare, List<Long> seeds, int costTurns, List<Option> options) {
+
+  /**
+   * A teacher and the students it yields.
+   *
+   * @param kind what the teacher is, e.g. {@code minilm-l6} or {@code ensemble: e5-small-q 0.3, ...}
+   * @param testAccuracy its top label against gold on the held-out turns
+   * @param turnsPerSecond one figure per cost round
+   * @param studentParameters the students' weights (every student has the trainer's default shape)
+   * @param all one student per seed, every turn scored
+   * @param gated one student per seed, policy uncertainty
+   */
+  record Option(String name, String version, String kind, double testAccuracy, double[] turnsPerSecond,
+                long studentParameters, List<Student> all, List<Student> gated) {
+
+    double medianTurnsPerSecond() {
+      double[] sorted = turnsPerSecond.clone();
+      Arrays.sort(sorted);
+      int n = sorted.length;
+      return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+  }
+
+  /** A student's held-out accuracy after {@code turns} turns of which the teacher scored {@code calls}. */
+  record Student(long seed, double accuracy, long turns, long calls) {}
+
+  Option baseline() {
+    return options.get(0);
+  }
+
+  static double mean(List<Student> students) {
+    return students.stream().mapToDouble(Student::accuracy).average().orElse(Double.NaN);
+  }
+
+  static double callShare(List<Student> students) {
+    return students.stream().mapToDouble(s -> s.calls() / (double) s.turns()).average().orElse(Double.NaN);
+  }
+
+  /** Per seed, {@code a}'s accuracy minus {@code b}'s (the same seed: the same turns in the same order). */
+  static double[] pairedDifferences(List<Student> a, List<Student> b) {
+    double[] d = new double[a.size()];
+    for (int i = 0; i < d.length; i++) {
+      d[i] = a.get(i).accuracy() - b.get(i).accuracy();
+    }
+    return d;
+  }
+}

@@ -1,0 +1,59 @@
+package org.streamdistill.deploy.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.Test;
+
+class TeacherOptionsConfigTest {
+
+  @Test
+  void shouldKeepTheBundlesInTheOrderGivenWithTheFirstAsBaseline() {
+    TeacherOptionsConfig config = TeacherOptionsConfig.parse(List.of("--bundles",
+        "minilm=target/teacher-bundle, ensemble = /tmp/ens3,int8=b/q"), Map.of());
+
+    assertThat(config.bundles()).containsExactly(Map.entry("minilm", Path.of("target/teacher-bundle")),
+        Map.entry("ensemble", Path.of("/tmp/ens3")), Map.entry("int8", Path.of("b/q")));
+  }
+
+  @Test
+  void shouldCompareTheBenchTeacherAloneWhenNoBundleIsListed() {
+    TeacherOptionsConfig config = TeacherOptionsConfig.parse(List.of("--teacher-bundle", "x/y"), Map.of());
+
+    assertThat(config.bundles()).containsExactly(Map.entry("teacher", Path.of("x/y")));
+    assertThat(config.seeds()).isEqualTo(3);
+    assertThat(config.passes()).isEqualTo(1);
+    assertThat(config.trainTurns()).isZero();
+  }
+
+  @Test
+  void shouldShrinkOnlyTheSizesNotGivenUnderQuick() {
+    TeacherOptionsConfig config = TeacherOptionsConfig.parse(List.of("--quick", "--bench.teachers.seeds", "2"),
+        Map.of());
+
+    assertThat(config.quick()).isTrue();
+    assertThat(config.seeds()).isEqualTo(2);
+    assertThat(config.trainTurns()).isEqualTo(1500);
+    assertThat(config.testTurns()).isEqualTo(300);
+    assertThat(config.costRounds()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldRefuseABundleEntryWithoutANameOrADirectory() {
+    assertThatThrownBy(() -> TeacherOptionsConfig.parse(List.of("--bundles", "target/teacher-bundle"), Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("bench.teachers.bundles")
+        .hasMessageContaining("NAME=DIR");
+    assertThatThrownBy(() -> TeacherOptionsConfig.parse(List.of("--bundles", "a="), Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("NAME=DIR");
+  }
+
+  @Test
+  void shouldRefuseANameGivenTwice() {
+    assertThatThrownBy(() -> TeacherOptionsConfig.parse(List.of("--bundles", "a=x,a=y"), Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("the name a is given twice");
+  }
+}

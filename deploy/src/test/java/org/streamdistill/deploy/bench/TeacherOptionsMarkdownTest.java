@@ -1,0 +1,67 @@
+package org.streamdistill.deploy.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.streamdistill.deploy.bench.TeacherOptionsReport.Option;
+import org.streamdistill.deploy.bench.TeacherOptionsReport.Student;
+
+/** The section's figures against values worked out by hand from a made-up report (nothing here was measured). */
+class TeacherOptionsMarkdownTest {
+
+  private static TeacherOptionsReport report() {
+    Option minilm = new Option("minilm", "minilm-l6-head-1", "minilm-l6", 0.9502, new double[] {200, 100, 150},
+        1_234_567, List.of(new Student(42, 0.93, 15_100, 15_100), new Student(43, 0.94, 15_100, 15_100)),
+        List.of(new Student(42, 0.92, 15_100, 3_020), new Student(43, 0.93, 15_100, 4_530)));
+    Option ensemble = new Option("ensemble", "ensemble-9", "ensemble: minilm-l6 0.10, bge-small-q 0.90", 0.9624,
+        new double[] {40, 25, 30}, 1_234_567,
+        List.of(new Student(42, 0.95, 15_100, 15_100), new Student(43, 0.946, 15_100, 15_100)),
+        List.of(new Student(42, 0.94, 15_100, 3_020), new Student(43, 0.936, 15_100, 6_040)));
+    return new TeacherOptionsReport("2026-12-04T02:00:00Z", "bin/streamdistill bench teachers", "full",
+        BenchReports.MACHINE, 600, 15_100, 1, 4_500, 0.1, 0.7, 0.05, List.of(42L, 43L), 480,
+        List.of(minilm, ensemble));
+  }
+
+  @Test
+  void shouldCompareEachStudentWithTheBaselineStudentOnEveryTurnPairedBySeed() {
+    String verdicts = TeacherOptionsMarkdown.verdicts(report());
+
+    // baseline all: mean 0.935. minilm gated: 0.92 - 0.93, 0.93 - 0.94 -> -0.01 each; calls (0.2 + 0.3) / 2
+    assertThat(verdicts).contains("- minilm, gated (25.0 % of the turns scored): 0.9250 against 0.9350, -0.0100 "
+        + "(0.989 of it); higher on 0 of 2 seeds (per seed: -0.0100, -0.0100)");
+    // ensemble gated: 0.94 - 0.93 = +0.01, 0.936 - 0.94 = -0.004 -> mean +0.003; calls (0.2 + 0.4) / 2
+    assertThat(verdicts).contains("- ensemble, gated (30.0 % of the turns scored): 0.9380 against 0.9350, +0.0030 "
+        + "(1.003 of it); higher on 1 of 2 seeds (per seed: +0.0100, -0.0040)");
+    assertThat(verdicts).contains("- ensemble, every turn scored: 0.9480 against 0.9350, +0.0130 (1.014 of it); "
+        + "higher on 2 of 2 seeds (per seed: +0.0200, +0.0060)");
+    assertThat(verdicts).doesNotContain("minilm, every turn scored");
+  }
+
+  @Test
+  void shouldTabulateRatesAsMediansAndPerRoundRatiosAgainstTheBaseline() {
+    String section = TeacherOptionsMarkdown.render(report());
+
+    // medians 150 and 30: x 0.20; per round 40/200, 25/100, 30/150
+    assertThat(section).contains("| ensemble | ensemble: minilm-l6 0.10, bge-small-q 0.90, `ensemble-9` | 0.9624 "
+        + "| 30.0 | 0.20 | 40.0 (x 0.20), 25.0 (x 0.25), 30.0 (x 0.20) |");
+    assertThat(section).contains("| minilm | minilm-l6, `minilm-l6-head-1` | 0.9502 | 150.0 | 1.00 |");
+    assertThat(section).contains("| ensemble | 1,234,567 | 0.9480 | 0.9500, 0.9460 | 0.9380 | 0.9400, 0.9360 "
+        + "| 30.0 % |");
+    assertThat(section).startsWith("## Teacher options and the students they yield 2026-12-04T02:00:00Z (full)\n");
+  }
+
+  @Test
+  void shouldAppendOneSectionAfterWhatTheFileHolds(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("BENCHMARKS.md");
+    Files.writeString(file, "# Benchmarks\n\n## Earlier\n\nkept\n");
+
+    TeacherOptionsMarkdown.append(report(), file);
+
+    assertThat(Files.readString(file)).startsWith("# Benchmarks\n\n## Earlier\n\nkept\n\n## Teacher options and "
+        + "the students they yield ");
+  }
+}
