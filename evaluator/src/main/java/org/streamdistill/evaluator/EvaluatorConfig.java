@@ -68,6 +68,7 @@ public final class EvaluatorConfig extends AbstractConfig {
   public static final String PROMOTION_MARGIN = "evaluator.promotion.margin";
   public static final String PROMOTION_ALPHA = "evaluator.promotion.alpha";
   public static final String PROMOTION_COOLDOWN_TURNS = "evaluator.promotion.cooldown-turns";
+  public static final String PROMOTION_SWITCH_WAIT_TURNS = "evaluator.promotion.switch-wait-turns";
   public static final String PROMOTION_HOLD_EVENTS = "evaluator.promotion.hold-events";
   public static final String PROMOTION_ROLLBACK_MARGIN = "evaluator.promotion.rollback-margin";
   public static final String METRICS_LAST_TURNS = "evaluator.metrics.last-turns";
@@ -153,6 +154,9 @@ public final class EvaluatorConfig extends AbstractConfig {
           "Significance level of one champion/challenger comparison, spent over its looks as alpha/(k(k+1)).")
       .define(PROMOTION_COOLDOWN_TURNS, Type.INT, 200, Range.atLeast(0), Importance.MEDIUM,
           "Turns after a promotion that are neither counted nor decided on.")
+      .define(PROMOTION_SWITCH_WAIT_TURNS, Type.INT, 2_000, Range.atLeast(0), Importance.LOW,
+          "After the cooldown, at most this many more turns are skipped while they still carry another champion than"
+              + " the one just promoted or rolled back to (the trainer has not switched yet); 0: count them at once.")
       .define(PROMOTION_HOLD_EVENTS, Type.BOOLEAN, true, Importance.LOW,
           "Whether each evaluation that does not promote (or roll back) publishes a HOLD event with its evidence.")
       .define(PROMOTION_ROLLBACK_MARGIN, Type.DOUBLE, 0.0, Range.between(0.0, 1.0), Importance.MEDIUM,
@@ -294,7 +298,7 @@ public final class EvaluatorConfig extends AbstractConfig {
   public PromotionSettings promotionSettings() {
     return new PromotionSettings(getInt(PROMOTION_MIN_PAIRED), getInt(PROMOTION_MIN_GOLD_PAIRS),
         getDouble(PROMOTION_MARGIN), getDouble(PROMOTION_ALPHA), getInt(PROMOTION_COOLDOWN_TURNS),
-        getBoolean(PROMOTION_HOLD_EVENTS), getDouble(PROMOTION_ROLLBACK_MARGIN));
+        getBoolean(PROMOTION_HOLD_EVENTS), getDouble(PROMOTION_ROLLBACK_MARGIN), getInt(PROMOTION_SWITCH_WAIT_TURNS));
   }
 
   public MetricsSettings metricsSettings() {

@@ -75,7 +75,11 @@ import java.util.Objects;
  *
  * <p>A look that neither promotes nor rolls back yields a HOLD with its evidence when {@code
  * holdEvents} is on: one event per {@code minPaired} pairs and comparison, enough to watch, not
- * a stream. After a promotion or a rollback the next {@code cooldownTurns} turns are skipped.
+ * a stream. After a promotion or a rollback the next {@code cooldownTurns} turns are skipped,
+ * and after them up to {@code switchWaitTurns} more as long as they still carry another champion
+ * than the one just decided on: the trainer has not switched yet, and counting them would only
+ * take the same decision again. Once a turn carries the new champion, or the wait runs out (a
+ * trainer that missed the decision gets it again), turns count as before.
  * With no champion at all (turns carry only a challenger), the first {@code minPaired}
  * challenger turns bootstrap one: the challenger is promoted from nothing, once; the policy
  * then waits for the trainer to serve it.
@@ -121,6 +125,12 @@ public final class PromotionPolicy {
     PromotionState next = state.withLatestChallenger(turn.challengerVersion());
     if (next.cooldownRemaining() > 0) {
       return new Step(next.withCooldownRemaining(next.cooldownRemaining() - 1), List.of());
+    }
+    if (next.awaitsSwitch(turn) && next.awaitedTurns() < settings.switchWaitTurns()) {
+      return new Step(next.awaited(), List.of());
+    }
+    if (next.awaitedTurns() != Long.MAX_VALUE) {
+      next = next.doneAwaiting();
     }
     if (!Objects.equals(turn.championVersion(), next.championVersion())) {
       next = next.startComparison(turn.championVersion());

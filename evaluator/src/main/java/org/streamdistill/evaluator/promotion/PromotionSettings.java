@@ -18,15 +18,25 @@ package org.streamdistill.evaluator.promotion;
  *     with its evidence
  * @param rollbackMargin smallest previous-minus-champion score difference that justifies a
  *     rollback (besides significance); 0 rolls back on any significant deterioration
+ * @param switchWaitTurns after the cooldown, at most this many further turns are skipped while
+ *     they still carry another champion than the one just promoted (or rolled back to): the
+ *     trainer has not switched yet, and deciding on them would repeat the decision just taken;
+ *     once the wait runs out they count again (so a decision the trainer missed is taken anew)
  */
 public record PromotionSettings(
     int minPaired, int minGoldPairs, double margin, double alpha, int cooldownTurns, boolean holdEvents,
-    double rollbackMargin) {
+    double rollbackMargin, int switchWaitTurns) {
 
-  /** Settings with a rollback margin of 0. */
+  /** Settings with a rollback margin of 0 and no wait for the trainer's switch. */
   public PromotionSettings(int minPaired, int minGoldPairs, double margin, double alpha, int cooldownTurns,
       boolean holdEvents) {
-    this(minPaired, minGoldPairs, margin, alpha, cooldownTurns, holdEvents, 0.0);
+    this(minPaired, minGoldPairs, margin, alpha, cooldownTurns, holdEvents, 0.0, 0);
+  }
+
+  /** Settings with no wait for the trainer's switch. */
+  public PromotionSettings(int minPaired, int minGoldPairs, double margin, double alpha, int cooldownTurns,
+      boolean holdEvents, double rollbackMargin) {
+    this(minPaired, minGoldPairs, margin, alpha, cooldownTurns, holdEvents, rollbackMargin, 0);
   }
 
   public PromotionSettings {
@@ -48,10 +58,13 @@ public record PromotionSettings(
     if (!(rollbackMargin >= 0.0 && rollbackMargin <= 1.0)) {
       throw new IllegalArgumentException("rollbackMargin must be in [0, 1], got " + rollbackMargin);
     }
+    if (switchWaitTurns < 0) {
+      throw new IllegalArgumentException("switchWaitTurns must be >= 0, got " + switchWaitTurns);
+    }
   }
 
   /** The defaults of the evaluator's configuration. */
   public static PromotionSettings defaults() {
-    return new PromotionSettings(200, 100, 0.02, 0.01, 200, true, 0.0);
+    return new PromotionSettings(200, 100, 0.02, 0.01, 200, true, 0.0, 2_000);
   }
 }

@@ -32,6 +32,9 @@ import org.apache.kafka.common.serialization.Serializer;
  * @param watchTeacher rollback watch's paired table on teacher agreement (previous champion in
  *     the challenger columns)
  * @param watchGold rollback watch's paired table on gold-labelled turns only
+ * @param awaitedTurns turns skipped since the latest promotion or rollback because they did not
+ *     yet carry {@code promotedVersion} as champion (the trainer had not switched); set to {@link
+ *     Long#MAX_VALUE} once a turn carries it, so that nothing more is awaited
  */
 public record PromotionState(
     String championVersion,
@@ -44,16 +47,29 @@ public record PromotionState(
     String replacedVersion,
     int watchLooks,
     PairedTally watchTeacher,
-    PairedTally watchGold) {
+    PairedTally watchGold,
+    long awaitedTurns) {
 
   /** The state of a model name never seen before. */
   public static final PromotionState INITIAL = new PromotionState(null, null, null, 0, 0, PairedTally.EMPTY,
       PairedTally.EMPTY, null, 0, PairedTally.EMPTY, PairedTally.EMPTY);
 
-  /** Version 1 had no rollback watch, version 2 no weights; both are still read (an empty watch, weights 1). */
-  private static final byte FORMAT_VERSION = 3;
+  /**
+   * Version 1 had no rollback watch, version 2 no weights, version 3 no awaited turns; all are
+   * still read (an empty watch, weights 1, nothing awaited).
+   */
+  private static final byte FORMAT_VERSION = 4;
+  private static final byte FORMAT_VERSION_WITHOUT_AWAIT = 3;
   private static final byte FORMAT_VERSION_UNWEIGHTED = 2;
   private static final byte FORMAT_VERSION_WITHOUT_WATCH = 1;
+
+  /** A state that awaits nothing. */
+  public PromotionState(String championVersion, String latestChallengerVersion, String promotedVersion,
+      long cooldownRemaining, int looks, PairedTally teacher, PairedTally gold, String replacedVersion, int watchLooks,
+      PairedTally watchTeacher, PairedTally watchGold) {
+    this(championVersion, latestChallengerVersion, promotedVersion, cooldownRemaining, looks, teacher, gold,
+        replacedVersion, watchLooks, watchTeacher, watchGold, Long.MAX_VALUE);
+  }
 
   public PromotionState {
     Objects.requireNonNull(teacher, "teacher");
@@ -64,28 +80,49 @@ public record PromotionState(
 
   PromotionState withLatestChallenger(String version) {
     return new PromotionState(championVersion, version, promotedVersion, cooldownRemaining, looks, teacher, gold,
-        replacedVersion, watchLooks, watchTeacher, watchGold);
+        replacedVersion, watchLooks, watchTeacher, watchGold, awaitedTurns);
   }
 
   PromotionState withCooldownRemaining(long turns) {
     return new PromotionState(championVersion, latestChallengerVersion, promotedVersion, turns, looks, teacher, gold,
-        replacedVersion, watchLooks, watchTeacher, watchGold);
+        replacedVersion, watchLooks, watchTeacher, watchGold, awaitedTurns);
   }
 
   PromotionState withLooks(int count) {
     return new PromotionState(championVersion, latestChallengerVersion, promotedVersion, cooldownRemaining, count,
-        teacher, gold, replacedVersion, watchLooks, watchTeacher, watchGold);
+        teacher, gold, replacedVersion, watchLooks, watchTeacher, watchGold, awaitedTurns);
   }
 
   PromotionState withWatchLooks(int count) {
     return new PromotionState(championVersion, latestChallengerVersion, promotedVersion, cooldownRemaining, looks,
-        teacher, gold, replacedVersion, count, watchTeacher, watchGold);
+        teacher, gold, replacedVersion, count, watchTeacher, watchGold, awaitedTurns);
+  }
+
+  /**
+   * Whether {@code turn} still shows the trainer serving another champion than the version this
+   * policy last decided on, and this state has not yet seen it served.
+   */
+  boolean awaitsSwitch(PairedTurn turn) {
+    return promotedVersion != null && awaitedTurns != Long.MAX_VALUE
+        && !promotedVersion.equals(turn.championVersion());
+  }
+
+  /** This state with one more turn awaited. */
+  PromotionState awaited() {
+    return new PromotionState(championVersion, latestChallengerVersion, promotedVersion, cooldownRemaining, looks,
+        teacher, gold, replacedVersion, watchLooks, watchTeacher, watchGold, awaitedTurns + 1);
+  }
+
+  /** This state awaiting nothing more: the trainer serves the new champion, or the wait ran out. */
+  PromotionState doneAwaiting() {
+    return new PromotionState(championVersion, latestChallengerVersion, promotedVersion, cooldownRemaining, looks,
+        teacher, gold, replacedVersion, watchLooks, watchTeacher, watchGold, Long.MAX_VALUE);
   }
 
   /** Fresh promotion counters against {@code champion}: a new comparison with its own alpha budget. */
   PromotionState startComparison(String champion) {
     return new PromotionState(champion, latestChallengerVersion, promotedVersion, cooldownRemaining, 0,
-        PairedTally.EMPTY, PairedTally.EMPTY, replacedVersion, watchLooks, watchTeacher, watchGold);
+        PairedTally.EMPTY, PairedTally.EMPTY, replacedVersion, watchLooks, watchTeacher, watchGold, awaitedTurns);
   }
 
   /**
@@ -101,7 +138,7 @@ public record PromotionState(
         ? teacher.add(turn.challengerAgreesWithTeacher(), turn.championAgreesWithTeacher(), turn.weight())
         : teacher;
     return new PromotionState(championVersion, latestChallengerVersion, promotedVersion, cooldownRemaining, looks,
-        nextTeacher, nextGold, replacedVersion, watchLooks, watchTeacher, watchGold);
+        nextTeacher, nextGold, replacedVersion, watchLooks, watchTeacher, watchGold, awaitedTurns);
   }
 
   /**
@@ -122,7 +159,7 @@ public record PromotionState(
         ? watchTeacher.add(turn.previousAgreesWithTeacher(), turn.championAgreesWithTeacher(), turn.weight())
         : watchTeacher;
     return new PromotionState(championVersion, latestChallengerVersion, promotedVersion, cooldownRemaining, looks,
-        teacher, gold, replacedVersion, watchLooks, nextTeacher, nextGold);
+        teacher, gold, replacedVersion, watchLooks, nextTeacher, nextGold, awaitedTurns);
   }
 
   /**
@@ -131,13 +168,13 @@ public record PromotionState(
    */
   PromotionState afterPromotion(String version, String replaced, long cooldown) {
     return new PromotionState(championVersion, latestChallengerVersion, version, cooldown, 0,
-        PairedTally.EMPTY, PairedTally.EMPTY, replaced, 0, PairedTally.EMPTY, PairedTally.EMPTY);
+        PairedTally.EMPTY, PairedTally.EMPTY, replaced, 0, PairedTally.EMPTY, PairedTally.EMPTY, 0);
   }
 
   /** The state right after rolling back to {@link #replacedVersion}: it serves, nothing is watched. */
   PromotionState afterRollback(long cooldown) {
     return new PromotionState(championVersion, latestChallengerVersion, replacedVersion, cooldown, 0,
-        PairedTally.EMPTY, PairedTally.EMPTY, null, 0, PairedTally.EMPTY, PairedTally.EMPTY);
+        PairedTally.EMPTY, PairedTally.EMPTY, null, 0, PairedTally.EMPTY, PairedTally.EMPTY, 0);
   }
 
   /**
@@ -165,6 +202,7 @@ public record PromotionState(
       out.writeInt(state.watchLooks);
       writeTally(out, state.watchTeacher);
       writeTally(out, state.watchGold);
+      out.writeLong(state.awaitedTurns);
     } catch (IOException e) {
       throw new UncheckedIOException(e); // a ByteArrayOutputStream does not throw
     }
@@ -174,11 +212,11 @@ public record PromotionState(
   private static PromotionState read(String topic, byte[] bytes) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
       byte format = in.readByte();
-      if (format != FORMAT_VERSION && format != FORMAT_VERSION_UNWEIGHTED && format != FORMAT_VERSION_WITHOUT_WATCH) {
+      if (format < FORMAT_VERSION_WITHOUT_WATCH || format > FORMAT_VERSION) {
         throw new SerializationException("promotion state on " + topic + " has format version " + format
             + ", this evaluator reads versions " + FORMAT_VERSION_WITHOUT_WATCH + " to " + FORMAT_VERSION);
       }
-      boolean weighted = format == FORMAT_VERSION;
+      boolean weighted = format >= FORMAT_VERSION_WITHOUT_AWAIT;
       String champion = readNullable(in);
       String challenger = readNullable(in);
       String promoted = readNullable(in);
@@ -190,8 +228,13 @@ public record PromotionState(
         return new PromotionState(champion, challenger, promoted, cooldown, looks, teacher, gold, null, 0,
             PairedTally.EMPTY, PairedTally.EMPTY);
       }
-      return new PromotionState(champion, challenger, promoted, cooldown, looks, teacher, gold, readNullable(in),
-          in.readInt(), readTally(in, weighted), readTally(in, weighted));
+      String replaced = readNullable(in);
+      int watchLooks = in.readInt();
+      PairedTally watchTeacher = readTally(in, weighted);
+      PairedTally watchGold = readTally(in, weighted);
+      long awaited = format == FORMAT_VERSION ? in.readLong() : Long.MAX_VALUE;
+      return new PromotionState(champion, challenger, promoted, cooldown, looks, teacher, gold, replaced, watchLooks,
+          watchTeacher, watchGold, awaited);
     } catch (IOException e) {
       throw new SerializationException("cannot read a promotion state of " + bytes.length + " bytes on " + topic, e);
     }

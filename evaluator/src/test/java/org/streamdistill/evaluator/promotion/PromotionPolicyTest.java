@@ -219,6 +219,73 @@ class PromotionPolicyTest {
   }
 
   @Test
+  void shouldWaitForTheTrainerToServeTheNewChampionInsteadOfPromotingAgain() {
+    // Given looks every 10 pairs, a 25-turn cooldown, a 100-turn wait for the switch, and a
+    // challenger always right against a champion always wrong; the trainer serves chal-10 from turn 80
+    PromotionPolicy policy = new PromotionPolicy(new PromotionSettings(10, 100, 0.02, 0.01, 25, true, 0.0, 100));
+    List<PairedTurn> turns = new ArrayList<>();
+    for (int i = 1; i <= 79; i++) {
+      turns.add(paired("chal-" + i, "champ-1", true, false, i));
+    }
+    for (int i = 80; i <= 99; i++) {
+      turns.add(paired("chal-" + i, "chal-10", false, false, i));
+    }
+
+    // When
+    List<Decided> decisions = run(policy, turns);
+
+    // Then: one PROMOTE at turn 10; turns 11-35 are the cooldown, 36-79 await the switch (they would
+    // have promoted again at 45), and turns 80-89 make the first look against chal-10: a HOLD at 89
+    assertThat(decisions).extracting(Decided::turn, d -> d.decision().kind(), d -> d.decision().fromVersion())
+        .containsExactly(tuple(10, Decision.Kind.PROMOTE, "champ-1"), tuple(89, Decision.Kind.HOLD, "chal-10"),
+            tuple(99, Decision.Kind.HOLD, "chal-10"));
+    assertThat(decisions.get(1).decision().evidence().pairs()).isEqualTo(10);
+  }
+
+  @Test
+  void shouldDecideAgainWhenTheTrainerDoesNotSwitchWithinTheWait() {
+    // Given the same, with a 20-turn wait, and a trainer that never serves the new champion
+    PromotionPolicy policy = new PromotionPolicy(new PromotionSettings(10, 100, 0.02, 0.01, 25, true, 0.0, 20));
+    List<PairedTurn> turns = new ArrayList<>();
+    for (int i = 1; i <= 80; i++) {
+      turns.add(paired("chal-" + i, "champ-1", true, false, i));
+    }
+
+    // When
+    List<Decided> decisions = run(policy, turns);
+
+    // Then: promoted at 10; cooldown 11-35; wait 36-55; turns 56-65 are the next look, which
+    // promotes again (a trainer that missed the first decision gets it anew); then the same cycle
+    assertThat(decisions).extracting(Decided::turn, d -> d.decision().kind(), d -> d.decision().toVersion())
+        .containsExactly(tuple(10, Decision.Kind.PROMOTE, "chal-10"), tuple(65, Decision.Kind.PROMOTE, "chal-65"));
+  }
+
+  @Test
+  void shouldNotWaitAgainOnceTheTrainerHasServedTheNewChampion() {
+    // Given a 100-turn wait; the trainer serves chal-10 at turn 36 and goes back to champ-1 at turn 46
+    // (a restart from an older checkpoint), where the challenger is again always right
+    PromotionPolicy policy = new PromotionPolicy(new PromotionSettings(10, 100, 0.02, 0.01, 25, true, 0.0, 100));
+    List<PairedTurn> turns = new ArrayList<>();
+    for (int i = 1; i <= 35; i++) {
+      turns.add(paired("chal-" + i, "champ-1", true, false, i));
+    }
+    for (int i = 36; i <= 45; i++) {
+      turns.add(paired("chal-" + i, "chal-10", false, false, i));
+    }
+    for (int i = 46; i <= 55; i++) {
+      turns.add(paired("chal-" + i, "champ-1", true, false, i));
+    }
+
+    // When
+    List<Decided> decisions = run(policy, turns);
+
+    // Then: the look at 45 holds against chal-10; turns 46-55 count against champ-1 at once
+    assertThat(decisions).extracting(Decided::turn, d -> d.decision().kind(), d -> d.decision().fromVersion())
+        .containsExactly(tuple(10, Decision.Kind.PROMOTE, "champ-1"), tuple(45, Decision.Kind.HOLD, "chal-10"),
+            tuple(55, Decision.Kind.PROMOTE, "champ-1"));
+  }
+
+  @Test
   void shouldCompareAgainstTheNewChampionOnceTheTrainerServesIt() {
     // Given a promotion at turn 10, after which the trainer serves chal-1 as champion and the
     // challenger is no better than it

@@ -86,6 +86,23 @@ class PromotionStateTest {
   }
 
   @Test
+  void shouldRoundTripTheAwaitedTurnsAndReadAStateOfFormat3AsAwaitingNothing() {
+    // Given a state 7 turns into its wait for the trainer's switch
+    PromotionState waiting = new PromotionState("champ-1", "chal-9", "chal-5", 0, 0, PairedTally.EMPTY,
+        PairedTally.EMPTY, "champ-1", 0, PairedTally.EMPTY, PairedTally.EMPTY, 7);
+
+    // When / Then it comes back 7 turns into the wait
+    byte[] bytes = serde.serializer().serialize("t", waiting);
+    assertThat(serde.deserializer().deserialize("t", bytes)).isEqualTo(waiting);
+
+    // And the same bytes in format 3 (no awaited turns at the end) read as awaiting nothing
+    byte[] format3 = java.util.Arrays.copyOf(bytes, bytes.length - Long.BYTES);
+    format3[0] = 3;
+    assertThat(serde.deserializer().deserialize("t", format3).awaitedTurns()).isEqualTo(Long.MAX_VALUE);
+    assertThat(serde.deserializer().deserialize("t", format3).promotedVersion()).isEqualTo("chal-5");
+  }
+
+  @Test
   void shouldRefuseAnUnknownFormatVersion() {
     byte[] bytes = serde.serializer().serialize("t", PromotionState.INITIAL);
     bytes[0] = 9;
@@ -93,6 +110,6 @@ class PromotionStateTest {
     assertThatThrownBy(() -> serde.deserializer().deserialize("promotion-state-changelog", bytes))
         .isInstanceOf(SerializationException.class)
         .hasMessage("promotion state on promotion-state-changelog has format version 9, this evaluator reads versions"
-            + " 1 to 3");
+            + " 1 to 4");
   }
 }
