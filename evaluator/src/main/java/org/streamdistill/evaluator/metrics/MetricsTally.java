@@ -256,21 +256,21 @@ public final class MetricsTally {
     }
 
     Double weightedExpectedError() {
-      double total = 0;
-      double gap = 0.0;
-      for (int b = 0; b < CALIBRATION_BINS; b++) {
-        total += weight[b];
-        gap += Math.abs(weightedCorrect[b] - weightedProbability[b]);
-      }
-      return total == 0 ? null : gap / total;
+      return expectedError(b -> weight[b], b -> weightedCorrect[b], b -> weightedProbability[b]);
     }
 
     Double expectedError() {
-      long total = 0;
+      return expectedError(b -> turns[b], b -> correct[b], b -> probability[b]);
+    }
+
+    /** sum_b |correct_b - probability_b| / sum_b count_b over the bins, null when nothing was counted. */
+    private static Double expectedError(java.util.function.IntToDoubleFunction count,
+        java.util.function.IntToDoubleFunction correct, java.util.function.IntToDoubleFunction probability) {
+      double total = 0;
       double gap = 0.0;
       for (int b = 0; b < CALIBRATION_BINS; b++) {
-        total += turns[b];
-        gap += Math.abs(correct[b] - probability[b]);
+        total += count.applyAsDouble(b);
+        gap += Math.abs(correct.applyAsDouble(b) - probability.applyAsDouble(b));
       }
       return total == 0 ? null : gap / total;
     }

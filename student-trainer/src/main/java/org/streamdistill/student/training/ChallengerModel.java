@@ -145,9 +145,10 @@ public final class ChallengerModel {
    * {@code averaged += (1 - decay) * (weights - averaged)}, every parameter, after every step
    * (Polyak averaging). Measured on CLINC150 with replay, one pass: decay 0.995 lifted the
    * student's in-scope test accuracy by about 0.003 (BENCHMARKS.md). Its cost, one pass over every
-   * weight per step, was not measured apart from the training step.
+   * weight per step, was not measured apart from the training step. Public for the offline
+   * experiments, which average exactly as the trainer does.
    */
-  static void average(TextCnn averaged, TextCnn model, float decay) {
+  public static void average(TextCnn averaged, TextCnn model, float decay) {
     float rate = 1 - decay;
     List<org.streamdistill.student.optim.Parameter> target = averaged.parameters();
     List<org.streamdistill.student.optim.Parameter> source = model.parameters();

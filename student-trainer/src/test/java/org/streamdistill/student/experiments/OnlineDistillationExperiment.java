@@ -19,6 +19,7 @@ import org.streamdistill.student.model.TextCnnConfig;
 import org.streamdistill.student.optim.Adam;
 import org.streamdistill.student.optim.InverseSqrtDecay;
 import org.streamdistill.student.optim.LearningRateSchedule;
+import org.streamdistill.student.training.ChallengerModel;
 import org.streamdistill.student.training.TrainerConfig;
 
 /**
@@ -313,18 +314,10 @@ public final class OnlineDistillationExperiment {
     return best;
   }
 
+  /** The trainer's own weight averaging ({@link ChallengerModel#average}); nothing when averaging is off. */
   static void average(TextCnn averaged, TextCnn model, double decay) {
-    if (averaged == null) {
-      return;
-    }
-    float d = (float) decay;
-    for (int p = 0; p < model.parameters().size(); p++) {
-      float[] a = averaged.parameters().get(p).values();
-      float[] w = model.parameters().get(p).values();
-      for (int j = 0; j < a.length; j++) {
-        a[j] += (1 - d) * (w[j] - a[j]);
-      }
-      averaged.parameters().get(p).markModified();
+    if (averaged != null) {
+      ChallengerModel.average(averaged, model, (float) decay);
     }
   }
 

@@ -408,16 +408,24 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
   }
 
   private List<TurnScorer.Tokens> tokenize(List<Pending> turns) throws Exception {
+    return oneEach(scorer.tokenize(texts(turns)), turns, "tokenizations");
+  }
+
+  private static List<String> texts(List<Pending> turns) {
     List<String> texts = new ArrayList<>(turns.size());
     for (Pending p : turns) {
       texts.add(p.text());
     }
-    List<TurnScorer.Tokens> tokens = scorer.tokenize(texts);
-    if (tokens == null || tokens.size() != turns.size()) {
+    return texts;
+  }
+
+  /** {@code answers}, checked to hold one per turn: a teacher that returns fewer or more is broken. */
+  private <T> List<T> oneEach(List<T> answers, List<Pending> turns, String what) {
+    if (answers == null || answers.size() != turns.size()) {
       throw new IllegalStateException("teacher " + scorer.version() + " returned "
-          + (tokens == null ? "no" : tokens.size()) + " tokenizations for " + turns.size() + " texts");
+          + (answers == null ? "no" : answers.size()) + " " + what + " for a batch of " + turns.size() + " texts");
     }
-    return tokens;
+    return answers;
   }
 
   private void forwardGoldOnly(Pending p, TurnScorer.Tokens tokens) {
@@ -438,13 +446,11 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
    */
   private List<Pending> select(List<Pending> window, List<Pending> goldOnlyTurns) throws Exception {
     List<String> ids = new ArrayList<>(window.size());
-    List<String> texts = new ArrayList<>(window.size());
     for (Pending p : window) {
       ids.add(p.turn().getTurnId());
-      texts.add(p.text());
     }
     long now = getProcessingTimeService().getCurrentProcessingTime();
-    List<Selection> decisions = gate.decide(ids, texts, now);
+    List<Selection> decisions = gate.decide(ids, texts(window), now);
     List<Pending> selected = new ArrayList<>(window.size());
     for (int i = 0; i < window.size(); i++) {
       Pending p = window.get(i);
@@ -533,16 +539,7 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
   }
 
   private List<TurnScorer.Score> score(List<Pending> batch) throws Exception {
-    List<String> texts = new ArrayList<>(batch.size());
-    for (Pending p : batch) {
-      texts.add(p.text());
-    }
-    List<TurnScorer.Score> scores = scorer.score(texts);
-    if (scores == null || scores.size() != batch.size()) {
-      throw new IllegalStateException("teacher " + scorer.version() + " returned "
-          + (scores == null ? "no" : scores.size()) + " scores for a batch of " + batch.size() + " texts");
-    }
-    return scores;
+    return oneEach(scorer.score(texts(batch)), batch, "scores");
   }
 
   /** Why the teacher's answer for {@code turn} cannot be published, or null. */

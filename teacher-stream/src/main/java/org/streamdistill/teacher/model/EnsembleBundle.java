@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -241,27 +240,14 @@ public final class EnsembleBundle {
    *     the version
    */
   public static EnsembleBundle load(Path dir) throws IOException {
-    if (!Files.isDirectory(dir)) {
-      throw new InvalidBundleException(dir, "not a directory; pass the directory that 'fit' wrote");
-    }
-    Path manifestFile = dir.resolve(TeacherBundle.MANIFEST_FILE);
-    TeacherBundle.Manifest m = new TeacherBundle.Manifest(manifestFile, TeacherBundle.readManifest(manifestFile));
+    TeacherBundle.Manifest m = TeacherBundle.Manifest.of(dir);
     String kind = m.text(m.root, "kind");
     if (!KIND.equals(kind)) {
       throw m.invalid("'kind' is '" + kind + "', expected '" + KIND + "'");
     }
-    int formatVersion = m.integer(m.root, "format_version");
-    if (formatVersion != FORMAT_VERSION) {
-      throw m.invalid("format_version " + formatVersion + " is not supported; this build reads ensembles of "
-          + FORMAT_VERSION);
-    }
+    m.expectFormat(FORMAT_VERSION, "ensembles");
     String version = m.text(m.root, "teacher_version");
-    Instant createdAt;
-    try {
-      createdAt = Instant.parse(m.text(m.root, "created_at"));
-    } catch (DateTimeParseException e) {
-      throw m.invalid("'created_at' is not an ISO-8601 instant: " + m.root.get("created_at"));
-    }
+    Instant createdAt = m.createdAt();
     double temperature = m.number(m.root, "temperature");
     double calibrationTemperature = m.number(m.root, "calibration_temperature");
     JsonNode memberArray = m.root.get("members");

@@ -220,29 +220,16 @@ public final class TeacherBundle {
    * @throws IOException if a file cannot be read
    */
   public static TeacherBundle load(Path dir) throws IOException {
-    if (!Files.isDirectory(dir)) {
-      throw new InvalidBundleException(dir, "not a directory; pass the directory that 'fit' wrote");
-    }
-    Path manifestFile = dir.resolve(MANIFEST_FILE);
-    Manifest m = new Manifest(manifestFile, readManifest(manifestFile));
+    Manifest m = Manifest.of(dir);
     JsonNode kind = m.root.get("kind");
     if (kind != null && EnsembleBundle.KIND.equals(kind.asText())) {
       throw m.invalid("holds an ensemble teacher (" + m.root.path("teacher_version").asText("?") + "), not a "
           + "single-encoder bundle; open it with BundledTeacher.open (the teacher job's teacher.bundle does), "
           + "or pass one of its " + BundleFiles.MEMBERS_DIR + "/* directories");
     }
-    int formatVersion = m.integer(m.root, "format_version");
-    if (formatVersion != FORMAT_VERSION) {
-      throw m.invalid("format_version " + formatVersion + " is not supported; this build reads "
-          + FORMAT_VERSION);
-    }
+    m.expectFormat(FORMAT_VERSION, "single-encoder bundles");
     String version = m.text(m.root, "teacher_version");
-    Instant createdAt;
-    try {
-      createdAt = Instant.parse(m.text(m.root, "created_at"));
-    } catch (DateTimeParseException e) {
-      throw m.invalid("'created_at' is not an ISO-8601 instant: " + m.root.get("created_at"));
-    }
+    Instant createdAt = m.createdAt();
     EncoderId encoder;
     try {
       encoder = EncoderId.fromId(m.text(m.root, "encoder"));
@@ -387,6 +374,33 @@ public final class TeacherBundle {
     Manifest(Path file, JsonNode root) {
       this.file = file;
       this.root = root;
+    }
+
+    /** The manifest of the bundle in {@code dir}, refused when {@code dir} is not a directory or has none. */
+    static Manifest of(Path dir) throws IOException {
+      if (!Files.isDirectory(dir)) {
+        throw new InvalidBundleException(dir, "not a directory; pass the directory that 'fit' wrote");
+      }
+      Path file = dir.resolve(MANIFEST_FILE);
+      return new Manifest(file, readManifest(file));
+    }
+
+    /** Refuses a {@code format_version} other than {@code supported}; {@code what} names the bundle kind. */
+    void expectFormat(int supported, String what) throws InvalidBundleException {
+      int formatVersion = integer(root, "format_version");
+      if (formatVersion != supported) {
+        throw invalid("format_version " + formatVersion + " is not supported; this build reads " + what + " of "
+            + supported);
+      }
+    }
+
+    /** The {@code created_at} instant. */
+    Instant createdAt() throws InvalidBundleException {
+      try {
+        return Instant.parse(text(root, "created_at"));
+      } catch (DateTimeParseException e) {
+        throw invalid("'created_at' is not an ISO-8601 instant: " + root.get("created_at"));
+      }
     }
 
     InvalidBundleException invalid(String problem) {

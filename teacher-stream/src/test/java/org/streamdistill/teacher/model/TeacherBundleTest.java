@@ -134,7 +134,7 @@ class TeacherBundleTest {
 
     assertThatThrownBy(() -> TeacherBundle.load(dir))
         .isInstanceOf(InvalidBundleException.class)
-        .hasMessage(dir.resolve("bundle.json") + ": format_version 2 is not supported; this build reads 1");
+        .hasMessage(dir.resolve("bundle.json") + ": format_version 2 is not supported; this build reads single-encoder bundles of 1");
   }
 
   @Test
