@@ -147,6 +147,7 @@ public final class DemoCommand {
             n -> produced.set(trainingTurns + n)));
         awaitCaughtUp(pipeline, publishing, produced, total, pipelineStart, skippedWithoutGold);
         summary.turnsProduced = trainingTurns + publishing.get();
+        summary.trainingTurnsProduced = trainingTurns;
       } finally {
         producerThread.shutdownNow();
       }

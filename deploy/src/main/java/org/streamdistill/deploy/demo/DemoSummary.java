@@ -44,6 +44,10 @@ public final class DemoSummary {
   }
 
   long turnsProduced;
+  /** Of {@link #turnsProduced}, the training turns (the passes before the held-out split). */
+  long trainingTurnsProduced;
+  /** Teacher calls on training turns: what issue 14 bounds (at most 40 % of the training turns). */
+  long trainingTeacherCalls;
   long softLabels;
   /** Soft labels the teacher scored (teacher_scored): the teacher calls made. */
   long teacherCalls;
@@ -99,6 +103,9 @@ public final class DemoSummary {
         continue;
       }
       teacherCalls++;
+      if (!label.getHeldOut()) {
+        trainingTeacherCalls++;
+      }
       if (label.getHeldOut() && label.getGoldIndex() != null && !oosLabel.equals(label.getGoldLabel())) {
         double w = 1 / label.getSelectionProbability();
         totalWeight += w;
@@ -260,6 +267,8 @@ public final class DemoSummary {
     selection.put("teacher_calls", teacherCalls);
     selection.put("turns_skipped", turnsSkipped());
     selection.put("calls_saved_share", callsSavedShare());
+    selection.put("training_teacher_calls", trainingTeacherCalls);
+    selection.put("training_turns", trainingTurnsProduced);
     ObjectNode byReason = selection.putObject("skipped_by_reason");
     skippedByReason.forEach(byReason::put);
     selection.put("gold_only", goldOnly());
@@ -330,8 +339,11 @@ public final class DemoSummary {
         studentPredictions, predictionDuplicates, studentLearned));
     line(s, "dead letters", String.format(Locale.ROOT, "%,d", deadLetters));
     line(s, "selection policy", selectionPolicy);
-    line(s, "teacher calls", String.format(Locale.ROOT, "%,d made, %,d saved (%.1f %% of the %,d turns the gate saw)",
-        teacherCalls, turnsSkipped(), 100 * callsSavedShare(), teacherCalls + turnsSkipped()));
+    line(s, "teacher calls", String.format(Locale.ROOT, "%,d made, %,d saved (%.1f %% of the %,d turns the gate saw)%s",
+        teacherCalls, turnsSkipped(), 100 * callsSavedShare(), teacherCalls + turnsSkipped(),
+        trainingTurnsProduced == 0 || turnsSkipped() == 0 ? ""
+            : String.format(Locale.ROOT, "; %,d of the %,d training turns scored (%.1f %%)",
+            trainingTeacherCalls, trainingTurnsProduced, 100.0 * trainingTeacherCalls / trainingTurnsProduced)));
     if (turnsSkipped() > 0 || !skippedByReason.isEmpty()) {
       line(s, "turns skipped", String.format(Locale.ROOT, "%s; %,d of them with a gold label went on to the student gold-only %s",
           skippedByReason.isEmpty() ? "no reasons counted" : "by reason " + skippedByReason, goldOnly(),

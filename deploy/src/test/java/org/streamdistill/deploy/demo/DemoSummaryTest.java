@@ -32,6 +32,7 @@ class DemoSummaryTest {
     // and the gate skipped 11 (as its counters say: 9 confident, 2 over budget), 3 of them gold-only
     DemoSummary summary = new DemoSummary();
     summary.turnsProduced = 20;
+    summary.trainingTurnsProduced = 15;
     summary.turnDeadLetters = 1;
     List<SoftLabel> labels = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
@@ -57,7 +58,8 @@ class DemoSummaryTest {
     assertThat(summary.callsSavedShare()).isEqualTo(11.0 / 19);
     assertThat(summary.toText())
         .contains("  selection policy       uncertainty (top-probability < 0.7), audit 0.25\n")
-        .contains("  teacher calls          8 made, 11 saved (57.9 % of the 19 turns the gate saw)\n")
+        .contains("  teacher calls          8 made, 11 saved (57.9 % of the 19 turns the gate saw); 4 of the 15 "
+            + "training turns scored (26.7 %)\n")
         .contains("  turns skipped          by reason {confident=9, over-budget=2}; 3 of them with a gold label went "
             + "on to the student gold-only {confident=2, over-budget=1}\n")
         .contains("  teacher                teacher-v1: in-scope test accuracy 0.7500 (4 turns it scored; weighted by"
@@ -69,6 +71,8 @@ class DemoSummaryTest {
         selection.get("gold_only_by_reason").get("over-budget").asLong())).containsExactly(8L, 11L, 3L, 9L, 1L);
     assertThat(selection.get("skipped_by_reason").has("not-drawn")).isFalse();
     assertThat(selection.get("calls_saved_share").asDouble()).isEqualTo(11.0 / 19);
+    assertThat(selection.get("training_teacher_calls").asLong()).isEqualTo(4);
+    assertThat(selection.get("training_turns").asLong()).isEqualTo(15);
     assertThat(summary.toJson().get("teacher_test_accuracy").asDouble()).isEqualTo(0.75);
     assertThat(summary.toJson().get("teacher_test_accuracy_weighted").asDouble()).isEqualTo(0.9);
     // and the student is compared with the weighted estimate, not with the hard turns the teacher scored
