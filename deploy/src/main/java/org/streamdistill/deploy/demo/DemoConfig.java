@@ -25,7 +25,7 @@ public record DemoConfig(Path data, int passes, double goldFraction, long seed, 
       TeacherJobConfig.SELECTION_UNIFORM_RATE, TeacherJobConfig.SELECTION_MEASURE, TeacherJobConfig.SELECTION_THRESHOLD,
       TeacherJobConfig.SELECTION_BUDGET, TeacherJobConfig.SELECTION_BUDGET_WINDOW_MS,
       TeacherJobConfig.SELECTION_AUDIT_SHARE, TeacherJobConfig.SELECTION_SEED,
-      TeacherJobConfig.SELECTION_CHAMPION_REFRESH_MS);
+      TeacherJobConfig.SELECTION_CHAMPION_REFRESH_MS, TeacherJobConfig.SELECTION_CHAMPION_FOLLOW);
 
   public static final String DATA = "demo.data";
   public static final String PASSES = "demo.passes";

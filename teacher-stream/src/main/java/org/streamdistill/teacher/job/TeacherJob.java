@@ -110,7 +110,8 @@ public final class TeacherJob {
   /** The gate before the teacher: the configured policy, the champion followed on the model topics. */
   private SelectionGate.Factory selectionGate() {
     return new SelectionGate.Factory(config.selection(), KafkaChampionFollower.factory(config.bootstrapServers(),
-        config.kafka(), config.namespace(), config.championModelName(), config.selection().championRefreshMillis()));
+        config.kafka(), config.namespace(), config.championModelName(), config.selection().championRefreshMillis(),
+        config.selection().followLatest()));
   }
 
   /**

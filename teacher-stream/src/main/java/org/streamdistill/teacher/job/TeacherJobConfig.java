@@ -66,6 +66,7 @@ public record TeacherJobConfig(
   public static final String SELECTION_SEED = "teacher.selection.seed";
   public static final String SELECTION_CHAMPION_REFRESH_MS = "teacher.selection.champion.refresh-ms";
   public static final String SELECTION_CHAMPION_MODEL_NAME = "teacher.selection.champion.model-name";
+  public static final String SELECTION_CHAMPION_FOLLOW = "teacher.selection.champion.follow";
 
   public static final String KIND_BUNDLE = "bundle";
   public static final String KIND_ONNX_CLASSIFIER = "onnx-classifier";
@@ -163,7 +164,13 @@ public record TeacherJobConfig(
       .define(SELECTION_CHAMPION_REFRESH_MS, Type.LONG, 5_000L, Range.between(100, 3_600_000), Importance.LOW,
           "How often the gate looks in model.promotions and student.checkpoints for a new champion.")
       .define(SELECTION_CHAMPION_MODEL_NAME, Type.STRING, "student", Importance.LOW,
-          "The model line whose champion the gate predicts with (the trainer's trainer.model-name).");
+          "The model line whose champion the gate predicts with (the trainer's trainer.model-name).")
+      .define(SELECTION_CHAMPION_FOLLOW, Type.STRING, SelectionSettings.FOLLOW_CHAMPION, ConfigDef.ValidString.in(
+              SelectionSettings.FOLLOW_CHAMPION, SelectionSettings.FOLLOW_LATEST), Importance.LOW,
+          "Which student the gate predicts with: 'champion' (the one model.promotions names) or 'latest' (the newest "
+              + "checkpoint's export in student.checkpoints: the learning challenger, ahead of the champion, so the "
+              + "gate stops sending what the student already knows sooner; it is judged by the audit turns all the "
+              + "same).");
 
   public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, "STREAMDISTILL",
       Map.of("bundle", BUNDLE, "parallelism", PARALLELISM, "bootstrap-servers", BOOTSTRAP_SERVERS,
@@ -223,7 +230,8 @@ public record TeacherJobConfig(
         UncertaintyMeasure.of((String) v.get(SELECTION_MEASURE)), (Double) v.get(SELECTION_THRESHOLD),
         (Double) v.get(SELECTION_BUDGET), (Long) v.get(SELECTION_BUDGET_WINDOW_MS),
         (Double) v.get(SELECTION_AUDIT_SHARE), (Long) v.get(SELECTION_SEED),
-        (Long) v.get(SELECTION_CHAMPION_REFRESH_MS));
+        (Long) v.get(SELECTION_CHAMPION_REFRESH_MS),
+        SelectionSettings.FOLLOW_LATEST.equals(v.get(SELECTION_CHAMPION_FOLLOW)));
   }
 
   /** An explicit id as it is; none: the catalogue's, in the namespace. */

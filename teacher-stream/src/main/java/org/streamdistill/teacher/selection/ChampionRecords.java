@@ -13,7 +13,8 @@ import org.streamdistill.records.StudentCheckpoint;
  * each version's ONNX export is) and {@code model.promotions} (which version is the champion) of
  * one model line. PROMOTE and ROLLBACK make {@code to_version} the champion; a HOLD names the
  * serving champion in {@code from_version}, adopted when none is known yet (the topic was
- * compacted). The two streams may arrive in any order. Pure state, no I/O.
+ * compacted). The two streams may arrive in any order. Following the latest instead, the newest
+ * checkpoint with an export is the one to load and decisions are ignored. Pure state, no I/O.
  */
 public final class ChampionRecords {
 
@@ -21,12 +22,23 @@ public final class ChampionRecords {
   public record Export(String version, Path file) {}
 
   private final String modelName;
+  private final boolean followLatest;
   private final Map<String, Path> exports = new HashMap<>();
   private String wanted;
   private String loaded;
 
+  /** Follows the promoted champion of {@code modelName}. */
   public ChampionRecords(String modelName) {
+    this(modelName, false);
+  }
+
+  /**
+   * @param followLatest load the newest checkpoint's export (the learning challenger) instead of
+   *     the promoted champion
+   */
+  public ChampionRecords(String modelName, boolean followLatest) {
     this.modelName = modelName;
+    this.followLatest = followLatest;
   }
 
   /** Notes where a version's export is; returns the champion to load if that became known. */
@@ -38,13 +50,17 @@ public final class ChampionRecords {
     if (!"file".equals(uri.getScheme())) {
       return Optional.empty();
     }
+    if (followLatest) {
+      exports.clear(); // only the newest is ever loaded
+      wanted = checkpoint.getModelVersion();
+    }
     exports.put(checkpoint.getModelVersion(), Path.of(uri));
     return next();
   }
 
   /** Applies a decision; returns the champion to load if it changed and its export is known. */
   public Optional<Export> onPromotion(PromotionEvent event) {
-    if (!event.getModelName().equals(modelName)) {
+    if (followLatest || !event.getModelName().equals(modelName)) {
       return Optional.empty();
     }
     switch (event.getDecision()) {

@@ -55,7 +55,7 @@ public final class KafkaChampionFollower implements ChampionSource {
   private ChampionStudent current;
 
   KafkaChampionFollower(KafkaConsumer<byte[], byte[]> consumer, String namespace, String modelName,
-                        SchemaRegistryClient registry, long refreshMillis) {
+                        SchemaRegistryClient registry, long refreshMillis, boolean followLatest) {
     Topic<PromotionEvent> promotions = Topics.PROMOTIONS.inNamespace(namespace);
     Topic<StudentCheckpoint> checkpoints = Topics.CHECKPOINTS.inNamespace(namespace);
     this.consumer = consumer;
@@ -63,13 +63,13 @@ public final class KafkaChampionFollower implements ChampionSource {
     this.checkpointsTopic = checkpoints.name();
     this.promotionCodec = new AvroWireCodec<>(registry, promotions.valueSubject(), PromotionEvent.class);
     this.checkpointCodec = new AvroWireCodec<>(registry, checkpoints.valueSubject(), StudentCheckpoint.class);
-    this.records = new ChampionRecords(modelName);
+    this.records = new ChampionRecords(modelName, followLatest);
     this.refreshMillis = refreshMillis;
   }
 
   /** A factory for the job graph: settings only, the consumer is created in the subtask. */
   public static ChampionSource.Factory factory(String bootstrapServers, KafkaClientSettings kafka, String namespace,
-                                               String modelName, long refreshMillis) {
+                                               String modelName, long refreshMillis, boolean followLatest) {
     return registry -> {
       Properties p = kafka.applyTo(new Properties());
       p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -77,7 +77,7 @@ public final class KafkaChampionFollower implements ChampionSource {
       p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
       p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
       return new KafkaChampionFollower(new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
-          namespace, modelName, registry, refreshMillis);
+          namespace, modelName, registry, refreshMillis, followLatest);
     };
   }
 

@@ -17,10 +17,17 @@ import java.util.List;
  * @param auditShare of the turns a policy skips, the share that goes to the teacher anyway
  * @param seed seeds every random draw
  * @param championRefreshMillis how often the job looks for a newly promoted champion
+ * @param followLatest whether the gate predicts with the newest checkpoint's export (the learning
+ *     challenger) instead of the promoted champion
  */
 public record SelectionSettings(String policy, double uniformRate, UncertaintyMeasure measure, double threshold,
                                 double budgetTurnsPerSecond, long budgetWindowMillis, double auditShare, long seed,
-                                long championRefreshMillis) implements Serializable {
+                                long championRefreshMillis, boolean followLatest) implements Serializable {
+
+  /** The gate's student: the promoted champion. */
+  public static final String FOLLOW_CHAMPION = "champion";
+  /** The gate's student: the newest checkpoint's export, the learning challenger. */
+  public static final String FOLLOW_LATEST = "latest";
 
   public static final String ALL = "all";
   public static final String UNIFORM = "uniform";
@@ -36,7 +43,7 @@ public record SelectionSettings(String policy, double uniformRate, UncertaintyMe
 
   /** Every turn to the teacher: the pipeline without a gate. */
   public static SelectionSettings all() {
-    return new SelectionSettings(ALL, 1.0, UncertaintyMeasure.TOP_PROBABILITY, 0.5, 100, 1_000, 0.0, 0, 5_000);
+    return new SelectionSettings(ALL, 1.0, UncertaintyMeasure.TOP_PROBABILITY, 0.5, 100, 1_000, 0.0, 0, 5_000, false);
   }
 
   /** Whether the gate passes every turn (no student needed, nothing skipped). */
@@ -62,6 +69,11 @@ public record SelectionSettings(String policy, double uniformRate, UncertaintyMe
 
   /** One line for logs and summaries: the policy and its parameters. */
   public String describe() {
+    return needsStudent() && followLatest ? policyDescription() + ", judged by the latest checkpoint"
+        : policyDescription();
+  }
+
+  private String policyDescription() {
     return switch (policy) {
       case UNIFORM -> "uniform at rate " + uniformRate + ", audit " + auditShare;
       case UNCERTAINTY -> "uncertainty (" + measure.key() + " < " + threshold + "), audit " + auditShare;

@@ -88,7 +88,7 @@ class SelectionGateHarnessTest {
   void shouldScoreOnlyTheTurnsTheChampionIsUnsureOfAndCountTheOthersAsSkipped() throws Exception {
     // Given the uncertainty policy (top probability under 0.7), no audit, and a champion
     open(new SelectionSettings(SelectionSettings.UNCERTAINTY, 1.0, UncertaintyMeasure.TOP_PROBABILITY, 0.7, 1, 1_000,
-        0.0, 1, 1_000), new ScriptedChampion());
+        0.0, 1, 1_000, false), new ScriptedChampion());
     Map<String, Double> before = skippedMetrics();
 
     // When a batch of five turns is flushed, two of which the champion is sure of (one with a gold label)
@@ -125,7 +125,7 @@ class SelectionGateHarnessTest {
   void shouldPassEveryTurnUntilThereIsAChampion() throws Exception {
     // Given the uncertainty policy and no champion yet
     open(new SelectionSettings(SelectionSettings.UNCERTAINTY, 1.0, UncertaintyMeasure.TOP_PROBABILITY, 0.7, 1, 1_000,
-        0.0, 1, 1_000), null);
+        0.0, 1, 1_000, false), null);
 
     // When three turns are flushed
     process("t1", "sure thing", null);
@@ -142,7 +142,7 @@ class SelectionGateHarnessTest {
   void shouldSpendTheBudgetOnTheLeastConfidentTurnsOfTheBatch() throws Exception {
     // Given a budget of 2 turns a second (a bucket of 2) and no audit
     open(new SelectionSettings(SelectionSettings.BUDGET, 1.0, UncertaintyMeasure.TOP_PROBABILITY, 0.7, 2, 1_000,
-        0.0, 1, 1_000), new ScriptedChampion());
+        0.0, 1, 1_000, false), new ScriptedChampion());
 
     // When a full batch of eight turns arrives at once
     for (int i = 0; i < 8; i++) {
@@ -159,7 +159,7 @@ class SelectionGateHarnessTest {
   void shouldForwardSkippedGoldTurnsInArrivalOrderAndNothingForSkippedTurnsWithoutGold() throws Exception {
     // Given a budget of 1 turn a second and no audit
     open(new SelectionSettings(SelectionSettings.BUDGET, 1.0, UncertaintyMeasure.TOP_PROBABILITY, 0.7, 1, 1_000,
-        0.0, 1, 1_000), new ScriptedChampion());
+        0.0, 1, 1_000, false), new ScriptedChampion());
 
     // When gold and unlabelled turns around the one uncertain turn are flushed
     process("g1", "sure one", "greeting");

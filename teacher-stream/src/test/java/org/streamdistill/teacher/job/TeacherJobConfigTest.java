@@ -88,10 +88,15 @@ class TeacherJobConfigTest {
 
     TeacherJobConfig config = TeacherJobConfig.of(Map.of(TeacherJobConfig.SELECTION_POLICY, "budget",
         TeacherJobConfig.SELECTION_BUDGET, "250", TeacherJobConfig.SELECTION_MEASURE, "margin",
-        TeacherJobConfig.SELECTION_AUDIT_SHARE, "0.1", TeacherJobConfig.SELECTION_SEED, "42"));
+        TeacherJobConfig.SELECTION_AUDIT_SHARE, "0.1", TeacherJobConfig.SELECTION_SEED, "42",
+        TeacherJobConfig.SELECTION_CHAMPION_FOLLOW, "latest"));
 
     assertThat(config.selection()).isEqualTo(new org.streamdistill.teacher.selection.SelectionSettings("budget", 0.3,
-        org.streamdistill.teacher.selection.UncertaintyMeasure.MARGIN, 0.7, 250.0, 1_000L, 0.1, 42L, 5_000L));
+        org.streamdistill.teacher.selection.UncertaintyMeasure.MARGIN, 0.7, 250.0, 1_000L, 0.1, 42L, 5_000L, true));
+    assertThat(config.selection().describe()).endsWith(", judged by the latest checkpoint");
+    assertThat(TeacherJobConfig.of(Map.of()).selection().followLatest()).isFalse();
+    assertThatThrownBy(() -> TeacherJobConfig.of(Map.of(TeacherJobConfig.SELECTION_CHAMPION_FOLLOW, "newest")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining(TeacherJobConfig.SELECTION_CHAMPION_FOLLOW);
     assertThat(config.championModelName()).isEqualTo("student");
   }
 

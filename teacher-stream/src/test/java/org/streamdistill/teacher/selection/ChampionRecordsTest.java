@@ -51,6 +51,27 @@ class ChampionRecordsTest {
     assertThat(records.onPromotion(promotion("other", "PROMOTE", null, "student-v9"))).isEmpty();
   }
 
+  @Test
+  void shouldLoadEachNewCheckpointAndIgnoreDecisionsWhenFollowingTheLatest() {
+    // Given records that follow the latest checkpoint
+    ChampionRecords latest = new ChampionRecords("student", true);
+
+    // When checkpoints and a promotion of an older version arrive
+    Optional<ChampionRecords.Export> first = latest.onCheckpoint(checkpoint("student", "student-v1",
+        "file:/m/student-v1.onnx"));
+    Optional<ChampionRecords.Export> second = latest.onCheckpoint(checkpoint("student", "student-v2",
+        "file:/m/student-v2.onnx"));
+    Optional<ChampionRecords.Export> promoted = latest.onPromotion(promotion("student", "PROMOTE", null,
+        "student-v1"));
+
+    // Then each checkpoint is loaded in turn, and the decision changes nothing
+    assertThat(first).contains(new ChampionRecords.Export("student-v1", Path.of("/m/student-v1.onnx")));
+    assertThat(second).contains(new ChampionRecords.Export("student-v2", Path.of("/m/student-v2.onnx")));
+    assertThat(promoted).isEmpty();
+    // and other model lines still do not count
+    assertThat(latest.onCheckpoint(checkpoint("other", "other-v9", "file:/m/other-v9.onnx"))).isEmpty();
+  }
+
   private static StudentCheckpoint checkpoint(String model, String version, String onnx) {
     return StudentCheckpoint.newBuilder().setModelName(model).setModelVersion(version).setSamplesSeen(1)
         .setOffsets(Map.of()).setWeightsUri("file:/m/" + version + ".ckpt").setOnnxUri(onnx).setLabelSetId("l")
