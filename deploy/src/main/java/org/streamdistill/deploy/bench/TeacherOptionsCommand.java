@@ -160,10 +160,13 @@ public final class TeacherOptionsCommand {
         List<LearningCurve.Example> stream = ScoredClinc.stream(train, s.train(), s.labels(), config.passes(),
             config.goldFraction(), seed);
         LearningCurve curves = new LearningCurve(s.labels().size(), s.temperature(), testTokens, gold,
-            Integer.MAX_VALUE, TrainerConfig.of(Map.of(TrainerConfig.SEED, Long.toString(seed))));
+            Integer.MAX_VALUE, trainer(config.trainer(), seed));
+        LearningCurve gatedCurves = new LearningCurve(s.labels().size(), s.temperature(), testTokens, gold,
+            Integer.MAX_VALUE, trainer(config.gatedTrainer(), seed));
         all.add(student(seed, curves.run("all", new AllPolicy(), stream, m -> parameters[0] = parameters(m))));
-        gated.add(student(seed, curves.run("uncertainty", new UncertaintyPolicy(UncertaintyMeasure.TOP_PROBABILITY,
-            config.threshold(), config.auditShare(), new TurnDraw(seed)), stream, m -> { })));
+        gated.add(student(seed, gatedCurves.run("uncertainty", new UncertaintyPolicy(
+            UncertaintyMeasure.TOP_PROBABILITY, config.threshold(), config.auditShare(), new TurnDraw(seed)), stream,
+            m -> { })));
         out.printf(Locale.ROOT, "      %s, seed %d: all %.4f; uncertainty %.4f with %.0f %% of the turns scored%n",
             s.name(), seed, all.get(all.size() - 1).accuracy(), gated.get(gated.size() - 1).accuracy(),
             100.0 * gated.get(gated.size() - 1).calls() / gated.get(gated.size() - 1).turns());
@@ -174,7 +177,8 @@ public final class TeacherOptionsCommand {
     TeacherOptionsReport report = new TeacherOptionsReport(started.toString(), commandLine,
         config.quick() ? "quick" : "full", machine.withLoadAverageEnd(Machine.loadAverage()),
         (System.nanoTime() - clock) / 1e9, train.size(), config.passes(), test.size(), config.goldFraction(),
-        config.threshold(), config.auditShare(), seeds, costTexts.size(), options);
+        config.threshold(), config.auditShare(), seeds, costTexts.size(), config.trainer(), config.gatedTrainer(),
+        options);
     out.print(TeacherOptionsMarkdown.verdicts(report));
     if (config.markdown() != null) {
       TeacherOptionsMarkdown.append(report, config.markdown());
@@ -187,6 +191,17 @@ public final class TeacherOptionsCommand {
   private static TeacherOptionsReport.Student student(long seed, LearningCurve.Curve curve) {
     LearningCurve.Point last = curve.last();
     return new TeacherOptionsReport.Student(seed, last.accuracy(), last.turns(), last.calls());
+  }
+
+  /**
+   * The trainer's settings with {@code settings} and the seed.
+   *
+   * @throws org.apache.kafka.common.config.ConfigException on a setting the trainer refuses
+   */
+  private static TrainerConfig trainer(Map<String, String> settings, long seed) {
+    Map<String, String> all = new java.util.HashMap<>(settings);
+    all.put(TrainerConfig.SEED, Long.toString(seed));
+    return TrainerConfig.of(all);
   }
 
   private static long parameters(TextCnn model) {

@@ -22,11 +22,13 @@ import org.streamdistill.teacher.job.TeacherJobConfig;
  * defaults of the sizes, never a value given explicitly.
  *
  * @param bundles name to bundle directory, in the order given; the first is the baseline
+ * @param trainer trainer settings of every student (besides its seed)
+ * @param gatedTrainer trainer settings of the gated students, over {@code trainer}
  */
 public record TeacherOptionsConfig(boolean quick, Path data, Map<String, Path> bundles, Path markdown,
                                    long seed, int seeds, int passes, int trainTurns, int testTurns,
                                    double goldFraction, double threshold, double auditShare, int costTurns,
-                                   int costRounds) {
+                                   int costRounds, Map<String, String> trainer, Map<String, String> gatedTrainer) {
 
   public static final String BUNDLES = "bench.teachers.bundles";
   public static final String SEEDS = "bench.teachers.seeds";
@@ -38,6 +40,8 @@ public record TeacherOptionsConfig(boolean quick, Path data, Map<String, Path> b
   public static final String AUDIT_SHARE = "bench.teachers.audit.share";
   public static final String COST_TURNS = "bench.teachers.cost-turns";
   public static final String COST_ROUNDS = "bench.teachers.cost-rounds";
+  public static final String TRAINER = "bench.teachers.trainer";
+  public static final String GATED_TRAINER = "bench.teachers.gated.trainer";
 
   private static final Map<String, Object> JOB_DEFAULTS = TeacherJobConfig.DEFINITION.defaultValues();
 
@@ -70,7 +74,13 @@ public record TeacherOptionsConfig(boolean quick, Path data, Map<String, Path> b
           "Test turns each teacher scores per cost round (batches of 32). Quick: 96.")
       .define(COST_ROUNDS, Type.INT, 3, Range.between(1, 20), Importance.LOW,
           "Cost rounds; each round times every teacher once, one after the other, so that load on a shared "
-              + "machine hits them alike. Quick: 1.");
+              + "machine hits them alike. Quick: 1.")
+      .define(TRAINER, Type.LIST, "", Importance.LOW,
+          "Trainer settings of every student, comma-separated KEY=VALUE (e.g. trainer.replay.batches=8); empty: the "
+              + "trainer's defaults.")
+      .define(GATED_TRAINER, Type.LIST, "", Importance.LOW,
+          "Trainer settings of the gated students only, over " + TRAINER + " (e.g. more replay, to spend on the "
+              + "turns it has the training time the gate saves).");
 
   static final Map<String, String> QUICK = Map.of(SEEDS, "1", TRAIN_TURNS, "1500", TEST_TURNS, "300", COST_TURNS,
       "96", COST_ROUNDS, "1");
@@ -108,12 +118,30 @@ public record TeacherOptionsConfig(boolean quick, Path data, Map<String, Path> b
         throw new ConfigException(BUNDLES, entry, "the name " + name + " is given twice");
       }
     }
+    Map<String, String> trainer = settings(TRAINER, v);
+    Map<String, String> gatedTrainer = new LinkedHashMap<>(trainer);
+    gatedTrainer.putAll(settings(GATED_TRAINER, v));
     String markdown = (String) v.get(BenchConfig.MARKDOWN);
     return new TeacherOptionsConfig(quick, Path.of((String) v.get(BenchConfig.DATA)), bundles,
         markdown.isBlank() ? null : Path.of(markdown),
         (Long) v.get(BenchConfig.SEED), (Integer) v.get(SEEDS), (Integer) v.get(PASSES), (Integer) v.get(TRAIN_TURNS),
         (Integer) v.get(TEST_TURNS), (Double) v.get(GOLD_FRACTION), (Double) v.get(THRESHOLD),
-        (Double) v.get(AUDIT_SHARE), (Integer) v.get(COST_TURNS), (Integer) v.get(COST_ROUNDS));
+        (Double) v.get(AUDIT_SHARE), (Integer) v.get(COST_TURNS), (Integer) v.get(COST_ROUNDS), trainer,
+        gatedTrainer);
+  }
+
+  private static Map<String, String> settings(String key, Map<String, Object> v) {
+    @SuppressWarnings("unchecked")
+    List<String> entries = (List<String>) v.get(key);
+    Map<String, String> settings = new LinkedHashMap<>();
+    for (String entry : entries) {
+      int eq = entry.indexOf('=');
+      if (eq <= 0 || !entry.startsWith("trainer.")) {
+        throw new ConfigException(key, entry, "each setting is trainer.KEY=VALUE, e.g. trainer.replay.batches=8");
+      }
+      settings.put(entry.substring(0, eq).trim(), entry.substring(eq + 1).trim());
+    }
+    return settings;
   }
 
   /** Every setting with its default and doc, for {@code --help}. */

@@ -49,6 +49,11 @@ final class TeacherOptionsMarkdown {
         + "seeds %s (a seed orders the turns, draws the gold labels and initialises the student; the same seed gives "
         + "every teacher the same turns in the same order); gate: `uncertainty`, top probability < %s, audit share "
         + "%s, consulting the learning student%n", r.seeds(), r.threshold(), r.auditShare()));
+    if (!r.trainer().isEmpty() || !r.gatedTrainer().equals(r.trainer())) {
+      s.append("- Trainer settings besides the defaults: every student ").append(r.trainer().isEmpty() ? "none"
+          : r.trainer()).append("; gated students ").append(r.gatedTrainer().isEmpty() ? "none" : r.gatedTrainer())
+          .append('\n');
+    }
     int rounds = r.baseline().turnsPerSecond().length;
     s.append(String.format(Locale.ROOT, "- Cost: %d interleaved round(s); each teacher scores the first %,d held-out "
         + "turns per round, batches of 32, every core, after a warm-up batch%n", rounds, r.costTurns()));

@@ -7,11 +7,14 @@ import java.util.List;
  * The figures of one {@code bench teachers} run.
  *
  * @param seeds the student seeds, the same for every teacher and policy
+ * @param trainer trainer settings of every student besides the defaults (none: the defaults)
+ * @param gatedTrainer trainer settings of the gated students
  * @param options one per teacher, the baseline first
  */
 record TeacherOptionsReport(String date, String command, String mode, Machine machine, double wallSeconds,
                             int trainUtterances, int passes, int testTurns, double goldFraction, double threshold,
-                            double auditShare, List<Long> seeds, int costTurns, List<Option> options) {
+                            double auditShare, List<Long> seeds, int costTurns, java.util.Map<String, String> trainer,
+                            java.util.Map<String, String> gatedTrainer, List<Option> options) {
 
   /**
    * A teacher and the students it yields.

@@ -52,6 +52,20 @@ class TeacherOptionsConfigTest {
   }
 
   @Test
+  void shouldLayTheGatedStudentsTrainerSettingsOverEveryStudents() {
+    TeacherOptionsConfig config = TeacherOptionsConfig.parse(List.of("--bench.teachers.trainer",
+        "trainer.replay.batches=2,trainer.learning-rate=0.003", "--bench.teachers.gated.trainer",
+        "trainer.replay.batches=8"), Map.of());
+
+    assertThat(config.trainer()).containsExactly(Map.entry("trainer.replay.batches", "2"),
+        Map.entry("trainer.learning-rate", "0.003"));
+    assertThat(config.gatedTrainer()).containsOnly(Map.entry("trainer.replay.batches", "8"),
+        Map.entry("trainer.learning-rate", "0.003"));
+    assertThatThrownBy(() -> TeacherOptionsConfig.parse(List.of("--bench.teachers.trainer", "replay=8"), Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("trainer.KEY=VALUE");
+  }
+
+  @Test
   void shouldRefuseANameGivenTwice() {
     assertThatThrownBy(() -> TeacherOptionsConfig.parse(List.of("--bundles", "a=x,a=y"), Map.of()))
         .isInstanceOf(ConfigException.class).hasMessageContaining("the name a is given twice");

@@ -23,7 +23,7 @@ class TeacherOptionsMarkdownTest {
         List.of(new Student(42, 0.94, 15_100, 3_020), new Student(43, 0.936, 15_100, 6_040)));
     return new TeacherOptionsReport("2026-12-04T02:00:00Z", "bin/streamdistill bench teachers", "full",
         BenchReports.MACHINE, 600, 15_100, 1, 4_500, 0.1, 0.7, 0.05, List.of(42L, 43L), 480,
-        List.of(minilm, ensemble));
+        java.util.Map.of(), java.util.Map.of("trainer.replay.batches", "12"), List.of(minilm, ensemble));
   }
 
   @Test
@@ -51,6 +51,8 @@ class TeacherOptionsMarkdownTest {
     assertThat(section).contains("| minilm | minilm-l6, `minilm-l6-head-1` | 0.9502 | 150.0 | 1.00 |");
     assertThat(section).contains("| ensemble | 1,234,567 | 0.9480 | 0.9500, 0.9460 | 0.9380 | 0.9400, 0.9360 "
         + "| 30.0 % |");
+    assertThat(section).contains("- Trainer settings besides the defaults: every student none; gated students "
+        + "{trainer.replay.batches=12}\n");
     assertThat(section).startsWith("## Teacher options and the students they yield 2026-12-04T02:00:00Z (full)\n");
   }
 
