@@ -101,7 +101,7 @@ class ReadmeCommandsTest {
     if (name.equals("help") || words.contains("--help")) {
       return;
     }
-    if (name.equals("bench") && !words.isEmpty() && words.get(0).equals("selection")) {
+    if (name.equals("bench") && !words.isEmpty() && List.of("selection", "teachers").contains(words.get(0))) {
       name = name + " " + words.remove(0);
     }
     if (name.equals("replay") && !words.isEmpty() && !words.get(0).startsWith("--")) {
@@ -117,6 +117,7 @@ class ReadmeCommandsTest {
       case "bench" -> a -> BenchConfig.LOADER.collect(a.stream().filter(w -> !w.equals("--quick")
           && !w.equals("--cluster")).toList(), NO_ENV);
       case "bench selection" -> a -> org.streamdistill.deploy.bench.SelectionBenchConfig.parse(a, NO_ENV);
+      case "bench teachers" -> a -> org.streamdistill.deploy.bench.TeacherOptionsConfig.parse(a, NO_ENV);
       case "soak" -> a -> SoakConfig.LOADER.collect(a, NO_ENV);
       case "fit" -> a -> {
         try {
