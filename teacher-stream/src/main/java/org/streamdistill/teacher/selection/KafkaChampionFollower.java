@@ -50,6 +50,7 @@ public final class KafkaChampionFollower implements ChampionSource {
   private final AvroWireCodec<StudentCheckpoint> checkpointCodec;
   private final ChampionRecords records;
   private final long refreshMillis;
+  private final boolean followLatest;
   private boolean assigned;
   private long lastPoll = Long.MIN_VALUE;
   private ChampionStudent current;
@@ -64,6 +65,7 @@ public final class KafkaChampionFollower implements ChampionSource {
     this.promotionCodec = new AvroWireCodec<>(registry, promotions.valueSubject(), PromotionEvent.class);
     this.checkpointCodec = new AvroWireCodec<>(registry, checkpoints.valueSubject(), StudentCheckpoint.class);
     this.records = new ChampionRecords(modelName, followLatest);
+    this.followLatest = followLatest;
     this.refreshMillis = refreshMillis;
   }
 
@@ -161,7 +163,8 @@ public final class KafkaChampionFollower implements ChampionSource {
         current.close();
       }
       current = loaded;
-      LOG.info("selection gate predicts with champion {} ({})", export.version(), export.file().getFileName());
+      LOG.info("selection gate predicts with {} {} ({})", followLatest ? "the latest checkpoint" : "champion",
+          export.version(), export.file().getFileName());
     } catch (Exception e) {
       LOG.warn("cannot load champion {} from {} ({}); the gate keeps {}", export.version(), export.file(),
           e.getMessage(), current == null ? "no champion: every turn goes to the teacher" : current.version());
