@@ -35,7 +35,11 @@ public final class BenchMarkdown {
     appendSection(render(report), file);
   }
 
-  private static void appendSection(String section, Path file) throws IOException {
+  /**
+   * Appends {@code section} to {@code file} after a blank line, creating the file (and its
+   * directory) with the title when it is missing or empty. Every bench section goes in this way.
+   */
+  static void appendSection(String section, Path file) throws IOException {
     Path parent = file.toAbsolutePath().getParent();
     if (parent != null) {
       Files.createDirectories(parent);

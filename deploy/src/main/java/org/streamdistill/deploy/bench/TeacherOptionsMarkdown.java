@@ -1,10 +1,7 @@
 package org.streamdistill.deploy.bench;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Locale;
 import java.util.StringJoiner;
@@ -17,18 +14,7 @@ final class TeacherOptionsMarkdown {
   private TeacherOptionsMarkdown() {}
 
   static void append(TeacherOptionsReport report, Path file) throws IOException {
-    Path parent = file.toAbsolutePath().getParent();
-    if (parent != null) {
-      Files.createDirectories(parent);
-    }
-    String section = render(report);
-    if (!Files.exists(file) || Files.size(file) == 0) {
-      Files.writeString(file, "# Benchmarks\n\n" + section, StandardCharsets.UTF_8);
-      return;
-    }
-    String existing = Files.readString(file, StandardCharsets.UTF_8);
-    String separator = existing.endsWith("\n\n") ? "" : existing.endsWith("\n") ? "\n" : "\n\n";
-    Files.writeString(file, separator + section, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+    BenchMarkdown.appendSection(render(report), file);
   }
 
   static String render(TeacherOptionsReport r) {
