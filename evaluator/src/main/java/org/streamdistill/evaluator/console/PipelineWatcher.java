@@ -214,6 +214,15 @@ public final class PipelineWatcher implements AutoCloseable {
     consumer.seekToEnd(toEnd);
   }
 
+  /**
+   * Milliseconds from a soft label's record time (its turn's) to the teacher's score; null for a
+   * gold-only record, which the teacher did not score (its {@code scored_at} is when the gate
+   * forwarded it, and would pass the skip path's speed off as the teacher's).
+   */
+  static Long teacherLatencyMillis(SoftLabel label, long recordTimestamp) {
+    return label.getTeacherScored() ? label.getScoredAt().toEpochMilli() - recordTimestamp : null;
+  }
+
   private void take(ConsumerRecord<byte[], byte[]> record) {
     String topic = record.topic();
     if (record.value() == null && !deadLetterSources.containsKey(topic)) {
@@ -222,8 +231,10 @@ public final class PipelineWatcher implements AutoCloseable {
     try {
       if (topic.equals(softLabels.name())) {
         if (record.timestamp() >= 0 && teacherLatencies.size() < LATENCY_SAMPLES_PER_REFRESH) {
-          SoftLabel label = softLabelCodec.decode(record.value());
-          teacherLatencies.add(label.getScoredAt().toEpochMilli() - record.timestamp());
+          Long latency = teacherLatencyMillis(softLabelCodec.decode(record.value()), record.timestamp());
+          if (latency != null) {
+            teacherLatencies.add(latency);
+          }
         }
       } else if (topic.equals(predictions.name())) {
         if (record.timestamp() >= 0 && studentLatencies.size() < LATENCY_SAMPLES_PER_REFRESH) {
