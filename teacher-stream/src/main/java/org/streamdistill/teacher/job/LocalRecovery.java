@@ -15,6 +15,8 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.RecoveryClaimMode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How a teacher job that this process runs itself (a local MiniCluster, not {@code flink run})
@@ -34,13 +36,15 @@ import org.apache.flink.core.execution.RecoveryClaimMode;
  * <p>Checkpoints live in a directory of their own per consumer group ({@code <dir>/<group id>}),
  * so a job in another namespace never resumes this one's state. The restored checkpoint is
  * claimed: Flink deletes it once newer ones supersede it, so the directory does not grow with
- * each restart.
+ * each restart. What Flink leaves behind, a directory per earlier run holding only empty
+ * directories ({@code shared}, {@code taskowned}), is removed at the next start.
  */
 public final class LocalRecovery {
 
   /** Flink's name for a completed checkpoint's directory: {@code chk-<id>}, with a {@code _metadata} file. */
   private static final Pattern CHECKPOINT = Pattern.compile("chk-(\\d+)");
   private static final String METADATA = "_metadata";
+  private static final Logger LOG = LoggerFactory.getLogger(LocalRecovery.class);
 
   private LocalRecovery() {}
 
@@ -55,6 +59,7 @@ public final class LocalRecovery {
    */
   public static Configuration configure(TeacherJobConfig config, Configuration base) {
     Path dir = directory(config);
+    removeEmptyRuns(dir);
     Configuration flink = new Configuration(base);
     flink.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
     flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir.toUri().toString());
@@ -82,6 +87,35 @@ public final class LocalRecovery {
           .max(Comparator.comparing(LocalRecovery::written).thenComparingLong(LocalRecovery::id));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list the teacher job's checkpoints in " + dir, e);
+    }
+  }
+
+  /**
+   * Deletes each earlier run's directory under {@code dir} that holds no file at all, only empty
+   * directories: its checkpoints were superseded and deleted. A directory with any file (a
+   * checkpoint, shared state, a partial write) is left alone.
+   */
+  static void removeEmptyRuns(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    try (Stream<Path> jobs = Files.list(dir)) {
+      for (Path job : jobs.filter(Files::isDirectory).toList()) {
+        boolean anyFile;
+        try (Stream<Path> tree = Files.walk(job)) {
+          anyFile = tree.anyMatch(p -> !Files.isDirectory(p));
+        }
+        if (!anyFile) {
+          try (Stream<Path> tree = Files.walk(job)) {
+            for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) {
+              Files.deleteIfExists(p);
+            }
+          }
+        }
+      }
+    } catch (IOException e) {
+      // Housekeeping only: a directory that cannot be removed now is tried again at the next start.
+      LOG.warn("cannot remove empty runs in {}: {}", dir, e.toString());
     }
   }
 

@@ -73,6 +73,25 @@ class LocalRecoveryTest {
         .isEmpty();
   }
 
+  @Test
+  void shouldRemoveEarlierRunsThatHoldOnlyEmptyDirectories() throws Exception {
+    // Given a run whose checkpoints were all superseded (only Flink's empty directories left), a run
+    // with a checkpoint, and a run with a file in shared state but no completed checkpoint
+    Files.createDirectories(dir.resolve("job-old").resolve("shared"));
+    Files.createDirectories(dir.resolve("job-old").resolve("taskowned"));
+    Path kept = checkpoint("job-new", 9, Instant.parse("2026-12-03T10:00:00Z"));
+    Path partial = Files.createDirectories(dir.resolve("job-partial").resolve("shared"));
+    Files.writeString(partial.resolve("state-1"), "s");
+
+    // When
+    LocalRecovery.removeEmptyRuns(dir);
+
+    // Then only the empty run is gone
+    assertThat(dir.resolve("job-old")).doesNotExist();
+    assertThat(kept.resolve("_metadata")).exists();
+    assertThat(partial.resolve("state-1")).exists();
+  }
+
   private Path checkpoint(String job, long id, Instant written) throws Exception {
     Path checkpoint = Files.createDirectories(dir.resolve(job).resolve("chk-" + id));
     Path metadata = Files.writeString(checkpoint.resolve("_metadata"), "metadata of " + id);
