@@ -51,7 +51,8 @@ class EvaluatorConfigTest {
         EvaluatorConfig.WINDOW_SIZE_MS, "60000",
         EvaluatorConfig.WINDOW_ADVANCE_MS, "15000"));
 
-    assertThat(config.promotionSettings()).isEqualTo(new PromotionSettings(50, 100, 0.05, 0.01, 200, false));
+    assertThat(config.promotionSettings()).isEqualTo(new PromotionSettings(50, 100, 0.05, 0.01, 200, false, 0.0,
+        2_000));
     assertThat(config.windowAdvance()).isEqualTo(Duration.ofSeconds(15));
     assertThat(config.predictionsTopic().name()).isEqualTo("exp1.student.predictions");
     assertThat(config.predictionsTopic().deadLetterTopic()).isEqualTo("exp1.student.predictions.dlq");
