@@ -23,6 +23,8 @@ import org.streamdistill.teacher.model.Teacher;
 import org.streamdistill.teacher.model.TeacherBundle;
 import org.streamdistill.teacher.model.TeacherScore;
 import org.streamdistill.teacher.selection.AllPolicy;
+import org.streamdistill.teacher.selection.BudgetPolicy;
+import org.streamdistill.teacher.selection.SelectionPolicy;
 import org.streamdistill.teacher.selection.TurnDraw;
 import org.streamdistill.teacher.selection.UncertaintyMeasure;
 import org.streamdistill.teacher.selection.UncertaintyPolicy;
@@ -145,8 +147,8 @@ public final class TeacherOptionsCommand {
     for (int i = 0; i < config.seeds(); i++) {
       seeds.add(config.seed() + i);
     }
-    out.printf(Locale.ROOT, "[teachers 3] students: %d seed(s) x %d teacher(s) x {all, uncertainty < %s}, %,d turns "
-        + "each ...%n", seeds.size(), scored.size(), config.threshold(), train.size() * config.passes());
+    out.printf(Locale.ROOT, "[teachers 3] students: %d seed(s) x %d teacher(s) x {all, gate %s}, %,d turns "
+        + "each ...%n", seeds.size(), scored.size(), config.gateDescription(), train.size() * config.passes());
     List<TeacherOptionsReport.Option> options = new ArrayList<>();
     for (int t = 0; t < scored.size(); t++) {
       Scored s = scored.get(t);
@@ -164,10 +166,9 @@ public final class TeacherOptionsCommand {
         LearningCurve gatedCurves = new LearningCurve(s.labels().size(), s.temperature(), testTokens, gold,
             Integer.MAX_VALUE, trainer(config.gatedTrainer(), seed));
         all.add(student(seed, curves.run("all", new AllPolicy(), stream, m -> parameters[0] = parameters(m))));
-        gated.add(student(seed, gatedCurves.run("uncertainty", new UncertaintyPolicy(
-            UncertaintyMeasure.TOP_PROBABILITY, config.threshold(), config.auditShare(), new TurnDraw(seed)), stream,
-            m -> { })));
-        out.printf(Locale.ROOT, "      %s, seed %d: all %.4f; uncertainty %.4f with %.0f %% of the turns scored%n",
+        gated.add(student(seed, gatedCurves.run(config.gate(), gate(seed, trainer(config.gatedTrainer(), seed)),
+            stream, m -> { })));
+        out.printf(Locale.ROOT, "      %s, seed %d: all %.4f; gated %.4f with %.0f %% of the turns scored%n",
             s.name(), seed, all.get(all.size() - 1).accuracy(), gated.get(gated.size() - 1).accuracy(),
             100.0 * gated.get(gated.size() - 1).calls() / gated.get(gated.size() - 1).turns());
       }
@@ -177,7 +178,7 @@ public final class TeacherOptionsCommand {
     TeacherOptionsReport report = new TeacherOptionsReport(started.toString(), commandLine,
         config.quick() ? "quick" : "full", machine.withLoadAverageEnd(Machine.loadAverage()),
         (System.nanoTime() - clock) / 1e9, train.size(), config.passes(), test.size(), config.goldFraction(),
-        config.threshold(), config.auditShare(), seeds, costTexts.size(), config.trainer(), config.gatedTrainer(),
+        config.gateDescription(), seeds, costTexts.size(), config.trainer(), config.gatedTrainer(),
         options);
     out.print(TeacherOptionsMarkdown.verdicts(report));
     if (config.markdown() != null) {
@@ -186,6 +187,19 @@ public final class TeacherOptionsCommand {
     }
     out.printf(Locale.ROOT, "bench teachers done in %.0f s%n", report.wallSeconds());
     return report;
+  }
+
+  /**
+   * The gated students' policy. LearningCurve's clock moves one second per batch, so a budget of
+   * {@code share x batch size} turns per second over one-second windows scores that share of
+   * every batch, the most uncertain turns of it.
+   */
+  private SelectionPolicy gate(long seed, TrainerConfig trainer) {
+    TurnDraw draws = new TurnDraw(seed);
+    return TeacherOptionsConfig.BUDGET.equals(config.gate())
+        ? new BudgetPolicy(config.budgetShare() * trainer.batchSize(), 1_000, UncertaintyMeasure.TOP_PROBABILITY,
+            config.auditShare(), draws)
+        : new UncertaintyPolicy(UncertaintyMeasure.TOP_PROBABILITY, config.threshold(), config.auditShare(), draws);
   }
 
   private static TeacherOptionsReport.Student student(long seed, LearningCurve.Curve curve) {

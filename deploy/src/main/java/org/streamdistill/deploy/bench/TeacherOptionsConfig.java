@@ -22,12 +22,15 @@ import org.streamdistill.teacher.job.TeacherJobConfig;
  * defaults of the sizes, never a value given explicitly.
  *
  * @param bundles name to bundle directory, in the order given; the first is the baseline
+ * @param gate {@link #UNCERTAINTY} or {@link #BUDGET}: the gated students' policy
+ * @param budgetShare policy budget: share of each batch's turns the teacher scores, the most uncertain first
  * @param trainer trainer settings of every student (besides its seed)
  * @param gatedTrainer trainer settings of the gated students, over {@code trainer}
  */
 public record TeacherOptionsConfig(boolean quick, Path data, Map<String, Path> bundles, Path markdown,
                                    long seed, int seeds, int passes, int trainTurns, int testTurns,
-                                   double goldFraction, double threshold, double auditShare, int costTurns,
+                                   double goldFraction, String gate, double threshold, double budgetShare,
+                                   double auditShare, int costTurns,
                                    int costRounds, Map<String, String> trainer, Map<String, String> gatedTrainer) {
 
   public static final String BUNDLES = "bench.teachers.bundles";
@@ -36,7 +39,11 @@ public record TeacherOptionsConfig(boolean quick, Path data, Map<String, Path> b
   public static final String TRAIN_TURNS = "bench.teachers.train-turns";
   public static final String TEST_TURNS = "bench.teachers.test-turns";
   public static final String GOLD_FRACTION = "bench.teachers.gold-fraction";
+  public static final String GATE = "bench.teachers.gate";
   public static final String THRESHOLD = "bench.teachers.uncertainty.threshold";
+  public static final String BUDGET_SHARE = "bench.teachers.budget.share";
+  public static final String UNCERTAINTY = "uncertainty";
+  public static final String BUDGET = "budget";
   public static final String AUDIT_SHARE = "bench.teachers.audit.share";
   public static final String COST_TURNS = "bench.teachers.cost-turns";
   public static final String COST_ROUNDS = "bench.teachers.cost-rounds";
@@ -64,11 +71,18 @@ public record TeacherOptionsConfig(boolean quick, Path data, Map<String, Path> b
           "In-scope CLINC150 test turns the teachers and students are measured on. Quick: 300.")
       .define(GOLD_FRACTION, Type.DOUBLE, 0.1, Range.between(0.0, 1.0), Importance.LOW,
           "Share of training turns that carry a gold label (as the demo replays them).")
+      .define(GATE, Type.STRING, UNCERTAINTY, ConfigDef.ValidString.in(UNCERTAINTY, BUDGET), Importance.MEDIUM,
+          "The gated students' policy: uncertainty (the turns whose top probability is under the threshold; the share "
+              + "scored follows the student's confidence) or budget (a fixed share of each batch, the most uncertain "
+              + "first, as policy budget at a fixed offered load), each with the audit share of the rest.")
       .define(THRESHOLD, Type.DOUBLE, (Double) JOB_DEFAULTS.get(TeacherJobConfig.SELECTION_THRESHOLD),
           Range.between(1e-6, 1.0), Importance.MEDIUM, "Top-probability threshold of the gate, policy uncertainty ("
               + TeacherJobConfig.SELECTION_THRESHOLD + ").")
+      .define(BUDGET_SHARE, Type.DOUBLE, 0.35, Range.between(0.01, 1.0), Importance.MEDIUM,
+          "Gate budget: the share of each batch's turns the teacher scores for the policy (the budget in turns per "
+              + "second over the offered rate); the audit share of the rest comes on top.")
       .define(AUDIT_SHARE, Type.DOUBLE, (Double) JOB_DEFAULTS.get(TeacherJobConfig.SELECTION_AUDIT_SHARE),
-          Range.between(0.0, 1.0), Importance.LOW, "Audit share of policy uncertainty ("
+          Range.between(0.0, 1.0), Importance.LOW, "Audit share of the gate ("
               + TeacherJobConfig.SELECTION_AUDIT_SHARE + ").")
       .define(COST_TURNS, Type.INT, 480, Range.between(32, 4_500), Importance.LOW,
           "Test turns each teacher scores per cost round (batches of 32). Quick: 96.")
@@ -125,8 +139,8 @@ public record TeacherOptionsConfig(boolean quick, Path data, Map<String, Path> b
     return new TeacherOptionsConfig(quick, Path.of((String) v.get(BenchConfig.DATA)), bundles,
         markdown.isBlank() ? null : Path.of(markdown),
         (Long) v.get(BenchConfig.SEED), (Integer) v.get(SEEDS), (Integer) v.get(PASSES), (Integer) v.get(TRAIN_TURNS),
-        (Integer) v.get(TEST_TURNS), (Double) v.get(GOLD_FRACTION), (Double) v.get(THRESHOLD),
-        (Double) v.get(AUDIT_SHARE), (Integer) v.get(COST_TURNS), (Integer) v.get(COST_ROUNDS), trainer,
+        (Integer) v.get(TEST_TURNS), (Double) v.get(GOLD_FRACTION), (String) v.get(GATE), (Double) v.get(THRESHOLD),
+        (Double) v.get(BUDGET_SHARE), (Double) v.get(AUDIT_SHARE), (Integer) v.get(COST_TURNS), (Integer) v.get(COST_ROUNDS), trainer,
         gatedTrainer);
   }
 
@@ -142,6 +156,19 @@ public record TeacherOptionsConfig(boolean quick, Path data, Map<String, Path> b
       settings.put(entry.substring(0, eq).trim(), entry.substring(eq + 1).trim());
     }
     return settings;
+  }
+
+  /** The gated students' policy in words, for the report. */
+  public String gateDescription() {
+    return BUDGET.equals(gate)
+        ? String.format(java.util.Locale.ROOT, "`budget`, %s %% of each batch's turns, the most uncertain first, audit "
+            + "share %s of the rest", percent(budgetShare), auditShare)
+        : String.format(java.util.Locale.ROOT, "`uncertainty`, top probability < %s, audit share %s", threshold,
+            auditShare);
+  }
+
+  private static String percent(double share) {
+    return java.math.BigDecimal.valueOf(100 * share).stripTrailingZeros().toPlainString();
   }
 
   /** Every setting with its default and doc, for {@code --help}. */

@@ -33,8 +33,8 @@ final class TeacherOptionsMarkdown {
         r.trainUtterances(), r.passes(), 100 * r.goldFraction(), r.testTurns()));
     s.append(String.format(Locale.ROOT, "- Students: the trainer's own learning model with its default settings, "
         + "seeds %s (a seed orders the turns, draws the gold labels and initialises the student; the same seed gives "
-        + "every teacher the same turns in the same order); gate: `uncertainty`, top probability < %s, audit share "
-        + "%s, consulting the learning student%n", r.seeds(), r.threshold(), r.auditShare()));
+        + "every teacher the same turns in the same order); gate: %s, consulting the learning student%n", r.seeds(),
+        r.gate()));
     if (!r.trainer().isEmpty() || !r.gatedTrainer().equals(r.trainer())) {
       s.append("- Trainer settings besides the defaults: every student ").append(r.trainer().isEmpty() ? "none"
           : r.trainer()).append("; gated students ").append(r.gatedTrainer().isEmpty() ? "none" : r.gatedTrainer())

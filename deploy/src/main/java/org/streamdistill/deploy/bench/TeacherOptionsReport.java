@@ -6,14 +6,15 @@ import java.util.List;
 /**
  * The figures of one {@code bench teachers} run.
  *
+ * @param gate the gated students' policy in words
  * @param seeds the student seeds, the same for every teacher and policy
  * @param trainer trainer settings of every student besides the defaults (none: the defaults)
  * @param gatedTrainer trainer settings of the gated students
  * @param options one per teacher, the baseline first
  */
 record TeacherOptionsReport(String date, String command, String mode, Machine machine, double wallSeconds,
-                            int trainUtterances, int passes, int testTurns, double goldFraction, double threshold,
-                            double auditShare, List<Long> seeds, int costTurns, java.util.Map<String, String> trainer,
+                            int trainUtterances, int passes, int testTurns, double goldFraction, String gate,
+                            List<Long> seeds, int costTurns, java.util.Map<String, String> trainer,
                             java.util.Map<String, String> gatedTrainer, List<Option> options) {
 
   /**
@@ -24,7 +25,7 @@ record TeacherOptionsReport(String date, String command, String mode, Machine ma
    * @param turnsPerSecond one figure per cost round
    * @param studentParameters the students' weights (every student has the trainer's default shape)
    * @param all one student per seed, every turn scored
-   * @param gated one student per seed, policy uncertainty
+   * @param gated one student per seed, behind the gate
    */
   record Option(String name, String version, String kind, double testAccuracy, double[] turnsPerSecond,
                 long studentParameters, List<Student> all, List<Student> gated) {

@@ -43,7 +43,8 @@ class TeacherOptionsBenchIT {
         "--bundles", "small=" + dir.resolve("single") + ",ens=" + ensemble, "--markdown", markdown.toString(),
         "--bench.teachers.train-turns", "480", "--bench.teachers.test-turns", "64", "--bench.teachers.seeds", "2",
         "--bench.teachers.cost-turns", "64", "--bench.teachers.cost-rounds", "2",
-        "--bench.teachers.audit.share", "0.1"), Map.of());
+        "--bench.teachers.audit.share", "0.1", "--bench.teachers.gate", "budget", "--bench.teachers.budget.share",
+        "0.25"), Map.of());
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     TeacherOptionsReport report = new TeacherOptionsCommand(config, "bin/streamdistill bench teachers --quick",
         new PrintStream(out, true, StandardCharsets.UTF_8)).execute();
@@ -62,8 +63,8 @@ class TeacherOptionsBenchIT {
       assertThat(o.all()).allSatisfy(s -> assertThat(s.calls()).isEqualTo(480).isEqualTo(s.turns()));
       assertThat(o.gated()).allSatisfy(s -> {
         assertThat(s.turns()).isEqualTo(480);
-        // (at least the audit share's draws: 48 expected of 480)
-        assertThat(s.calls()).isBetween(20L, 480L);
+        // 8 of each of the 15 batches of 32 (a quarter), and the audit's draws from the other 360: 36 expected
+        assertThat(s.calls()).isBetween(120L + 10, 120L + 72);
       });
     });
     // and every student has the trainer's default shape, so they serve at the same cost
@@ -77,6 +78,8 @@ class TeacherOptionsBenchIT {
         + "students they yield ");
     assertThat(written).contains("### Teachers", "| small | minilm-l6, ", "| ens | ensemble: ",
         "- ens, gated (", "- ens, every turn scored: ", "- small, gated (");
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("x {all, gate `budget`, 25 % of each batch's turns, "
+        + "the most uncertain first, audit share 0.1 of the rest}");
     assertThat(out.toString(StandardCharsets.UTF_8)).contains("[teachers 3] students: 2 seed(s) x 2 teacher(s)");
 
     // And bench itself refuses the ensemble bundle and says where to compare it

@@ -66,6 +66,22 @@ class TeacherOptionsConfigTest {
   }
 
   @Test
+  void shouldDescribeEitherGateWithItsOwnSettings() {
+    TeacherOptionsConfig uncertainty = TeacherOptionsConfig.parse(List.of(), Map.of());
+    TeacherOptionsConfig budget = TeacherOptionsConfig.parse(List.of("--bench.teachers.gate", "budget",
+        "--bench.teachers.budget.share", "0.375", "--bench.teachers.audit.share", "0.02"), Map.of());
+
+    assertThat(uncertainty.gate()).isEqualTo("uncertainty");
+    assertThat(uncertainty.gateDescription()).isEqualTo("`uncertainty`, top probability < 0.7, audit share 0.05");
+    assertThat(budget.gateDescription()).isEqualTo("`budget`, 37.5 % of each batch's turns, the most uncertain "
+        + "first, audit share 0.02 of the rest");
+    assertThatThrownBy(() -> TeacherOptionsConfig.parse(List.of("--bench.teachers.gate", "random"), Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("bench.teachers.gate");
+    assertThatThrownBy(() -> TeacherOptionsConfig.parse(List.of("--bench.teachers.budget.share", "0"), Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("bench.teachers.budget.share");
+  }
+
+  @Test
   void shouldRefuseANameGivenTwice() {
     assertThatThrownBy(() -> TeacherOptionsConfig.parse(List.of("--bundles", "a=x,a=y"), Map.of()))
         .isInstanceOf(ConfigException.class).hasMessageContaining("the name a is given twice");

@@ -22,7 +22,7 @@ class TeacherOptionsMarkdownTest {
         List.of(new Student(42, 0.95, 15_100, 15_100), new Student(43, 0.946, 15_100, 15_100)),
         List.of(new Student(42, 0.94, 15_100, 3_020), new Student(43, 0.936, 15_100, 6_040)));
     return new TeacherOptionsReport("2026-12-04T02:00:00Z", "bin/streamdistill bench teachers", "full",
-        BenchReports.MACHINE, 600, 15_100, 1, 4_500, 0.1, 0.7, 0.05, List.of(42L, 43L), 480,
+        BenchReports.MACHINE, 600, 15_100, 1, 4_500, 0.1, "`budget`, 35 % of each batch's turns", List.of(42L, 43L), 480,
         java.util.Map.of(), java.util.Map.of("trainer.replay.batches", "12"), List.of(minilm, ensemble));
   }
 
@@ -53,6 +53,7 @@ class TeacherOptionsMarkdownTest {
         + "| 30.0 % |");
     assertThat(section).contains("- Trainer settings besides the defaults: every student none; gated students "
         + "{trainer.replay.batches=12}\n");
+    assertThat(section).contains("gate: `budget`, 35 % of each batch's turns, consulting the learning student\n");
     assertThat(section).startsWith("## Teacher options and the students they yield 2026-12-04T02:00:00Z (full)\n");
   }
 
