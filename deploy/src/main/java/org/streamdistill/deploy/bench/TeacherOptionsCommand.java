@@ -110,6 +110,7 @@ public final class TeacherOptionsCommand {
     List<String> names = new ArrayList<>(config.bundles().keySet());
     double[][] rates = new double[names.size()][config.costRounds()];
     List<Scored> scored = new ArrayList<>();
+    List<String> read = new ArrayList<>();
 
     List<BundledTeacher> teachers = new ArrayList<>();
     try {
@@ -133,11 +134,12 @@ public final class TeacherOptionsCommand {
       }
       out.printf("[teachers 2] outputs for %,d training and %,d held-out turns, once per teacher ...%n", train.size(),
           test.size());
+      ScoreCache cache = config.scoresCache() == null ? null : new ScoreCache(config.scoresCache());
       for (int t = 0; t < teachers.size(); t++) {
         BundledTeacher teacher = teachers.get(t);
         scored.add(new Scored(names.get(t), teacher.version(), kind(teacher), teacher.labels(),
-            (float) teacher.temperature(), ScoredClinc.score(teacher, trainTexts, names.get(t) + " training", out),
-            ScoredClinc.score(teacher, testTexts, names.get(t) + " test", out)));
+            (float) teacher.temperature(), outputs(cache, teacher, trainTexts, names.get(t) + " training", read),
+            outputs(cache, teacher, testTexts, names.get(t) + " test", read)));
       }
     } finally {
       teachers.forEach(BundledTeacher::close);
@@ -178,7 +180,7 @@ public final class TeacherOptionsCommand {
     TeacherOptionsReport report = new TeacherOptionsReport(started.toString(), commandLine,
         config.quick() ? "quick" : "full", machine.withLoadAverageEnd(Machine.loadAverage()),
         (System.nanoTime() - clock) / 1e9, train.size(), config.passes(), test.size(), config.goldFraction(),
-        config.gateDescription(), seeds, costTexts.size(), config.trainer(), config.gatedTrainer(),
+        config.gateDescription(), seeds, costTexts.size(), config.trainer(), config.gatedTrainer(), read,
         options);
     out.print(TeacherOptionsMarkdown.verdicts(report));
     if (config.markdown() != null) {
@@ -187,6 +189,25 @@ public final class TeacherOptionsCommand {
     }
     out.printf(Locale.ROOT, "bench teachers done in %.0f s%n", report.wallSeconds());
     return report;
+  }
+
+  /** The teacher's outputs for {@code texts}, from the cache when it holds them; adds {@code what} to {@code read} then. */
+  private List<TeacherScore> outputs(ScoreCache cache, BundledTeacher teacher, List<String> texts, String what,
+      List<String> read) {
+    if (cache == null) {
+      return ScoredClinc.score(teacher, texts, what, out);
+    }
+    ScoreCache.Scores scores = cache.scores(teacher.version(), texts, () -> ScoredClinc.score(teacher, texts, what,
+        out));
+    switch (scores.source()) {
+      case READ -> {
+        out.printf("      %s: read from %s%n", what, cache.file(teacher.version(), texts));
+        read.add(what);
+      }
+      case REPLACED -> out.printf("      %s: the stored outputs could not be read; scored again and replaced%n", what);
+      case SCORED -> out.printf("      %s: stored in %s%n", what, cache.file(teacher.version(), texts));
+    }
+    return scores.scores();
   }
 
   /**

@@ -26,12 +26,14 @@ import org.streamdistill.teacher.job.TeacherJobConfig;
  * @param budgetShare policy budget: share of each batch's turns the teacher scores, the most uncertain first
  * @param trainer trainer settings of every student (besides its seed)
  * @param gatedTrainer trainer settings of the gated students, over {@code trainer}
+ * @param scoresCache where teacher outputs are kept between runs ({@link ScoreCache}); null: nowhere
  */
 public record TeacherOptionsConfig(boolean quick, Path data, Map<String, Path> bundles, Path markdown,
                                    long seed, int seeds, int passes, int trainTurns, int testTurns,
                                    double goldFraction, String gate, double threshold, double budgetShare,
                                    double auditShare, int costTurns,
-                                   int costRounds, Map<String, String> trainer, Map<String, String> gatedTrainer) {
+                                   int costRounds, Map<String, String> trainer, Map<String, String> gatedTrainer,
+                                   Path scoresCache) {
 
   public static final String BUNDLES = "bench.teachers.bundles";
   public static final String SEEDS = "bench.teachers.seeds";
@@ -49,6 +51,7 @@ public record TeacherOptionsConfig(boolean quick, Path data, Map<String, Path> b
   public static final String COST_ROUNDS = "bench.teachers.cost-rounds";
   public static final String TRAINER = "bench.teachers.trainer";
   public static final String GATED_TRAINER = "bench.teachers.gated.trainer";
+  public static final String SCORES_CACHE = "bench.teachers.scores-cache";
 
   private static final Map<String, Object> JOB_DEFAULTS = TeacherJobConfig.DEFINITION.defaultValues();
 
@@ -94,14 +97,19 @@ public record TeacherOptionsConfig(boolean quick, Path data, Map<String, Path> b
               + "trainer's defaults.")
       .define(GATED_TRAINER, Type.LIST, "", Importance.LOW,
           "Trainer settings of the gated students only, over " + TRAINER + " (e.g. more replay, to spend on the "
-              + "turns it has the training time the gate saves).");
+              + "turns it has the training time the gate saves).")
+      .define(SCORES_CACHE, Type.STRING, "", Importance.LOW,
+          "A directory where each teacher's outputs for the bench's turns are kept, and read by a later run with the "
+              + "same bundle and the same turns instead of scoring them again (the cost rounds always run). Empty: "
+              + "score every run.");
 
   static final Map<String, String> QUICK = Map.of(SEEDS, "1", TRAIN_TURNS, "1500", TEST_TURNS, "300", COST_TURNS,
       "96", COST_ROUNDS, "1");
 
   public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, "STREAMDISTILL", Map.of(
       "data", BenchConfig.DATA, "teacher-bundle", BenchConfig.TEACHER_BUNDLE,
-      "markdown", BenchConfig.MARKDOWN, "seed", BenchConfig.SEED, "bundles", BUNDLES));
+      "markdown", BenchConfig.MARKDOWN, "seed", BenchConfig.SEED, "bundles", BUNDLES, "scores-cache",
+      SCORES_CACHE));
 
   /**
    * Parses flags ({@code --quick} takes no value) and {@code STREAMDISTILL_BENCH_*} variables.
@@ -136,12 +144,13 @@ public record TeacherOptionsConfig(boolean quick, Path data, Map<String, Path> b
     Map<String, String> gatedTrainer = new LinkedHashMap<>(trainer);
     gatedTrainer.putAll(settings(GATED_TRAINER, v));
     String markdown = (String) v.get(BenchConfig.MARKDOWN);
+    String cache = (String) v.get(SCORES_CACHE);
     return new TeacherOptionsConfig(quick, Path.of((String) v.get(BenchConfig.DATA)), bundles,
         markdown.isBlank() ? null : Path.of(markdown),
         (Long) v.get(BenchConfig.SEED), (Integer) v.get(SEEDS), (Integer) v.get(PASSES), (Integer) v.get(TRAIN_TURNS),
         (Integer) v.get(TEST_TURNS), (Double) v.get(GOLD_FRACTION), (String) v.get(GATE), (Double) v.get(THRESHOLD),
         (Double) v.get(BUDGET_SHARE), (Double) v.get(AUDIT_SHARE), (Integer) v.get(COST_TURNS), (Integer) v.get(COST_ROUNDS), trainer,
-        gatedTrainer);
+        gatedTrainer, cache.isBlank() ? null : Path.of(cache));
   }
 
   private static Map<String, String> settings(String key, Map<String, Object> v) {

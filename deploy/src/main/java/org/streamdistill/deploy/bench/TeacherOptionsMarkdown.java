@@ -40,6 +40,10 @@ final class TeacherOptionsMarkdown {
           : r.trainer()).append("; gated students ").append(r.gatedTrainer().isEmpty() ? "none" : r.gatedTrainer())
           .append('\n');
     }
+    if (!r.outputsRead().isEmpty()) {
+      s.append("- Teacher outputs read from the scores cache (stored by an earlier run of the same bundle versions on "
+          + "the same turns): ").append(String.join(", ", r.outputsRead())).append('\n');
+    }
     int rounds = r.baseline().turnsPerSecond().length;
     s.append(String.format(Locale.ROOT, "- Cost: %d interleaved round(s); each teacher scores the first %,d held-out "
         + "turns per round, batches of 32, every core, after a warm-up batch%n", rounds, r.costTurns()));

@@ -10,12 +10,14 @@ import java.util.List;
  * @param seeds the student seeds, the same for every teacher and policy
  * @param trainer trainer settings of every student besides the defaults (none: the defaults)
  * @param gatedTrainer trainer settings of the gated students
+ * @param outputsRead which teacher outputs came from the scores cache, e.g. {@code ensemble training}
  * @param options one per teacher, the baseline first
  */
 record TeacherOptionsReport(String date, String command, String mode, Machine machine, double wallSeconds,
                             int trainUtterances, int passes, int testTurns, double goldFraction, String gate,
                             List<Long> seeds, int costTurns, java.util.Map<String, String> trainer,
-                            java.util.Map<String, String> gatedTrainer, List<Option> options) {
+                            java.util.Map<String, String> gatedTrainer, List<String> outputsRead,
+                            List<Option> options) {
 
   /**
    * A teacher and the students it yields.

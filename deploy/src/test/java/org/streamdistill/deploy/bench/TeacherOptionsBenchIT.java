@@ -44,7 +44,7 @@ class TeacherOptionsBenchIT {
         "--bench.teachers.train-turns", "480", "--bench.teachers.test-turns", "64", "--bench.teachers.seeds", "2",
         "--bench.teachers.cost-turns", "64", "--bench.teachers.cost-rounds", "2",
         "--bench.teachers.audit.share", "0.1", "--bench.teachers.gate", "budget", "--bench.teachers.budget.share",
-        "0.25"), Map.of());
+        "0.25", "--scores-cache", dir.resolve("cache").toString()), Map.of());
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     TeacherOptionsReport report = new TeacherOptionsCommand(config, "bin/streamdistill bench teachers --quick",
         new PrintStream(out, true, StandardCharsets.UTF_8)).execute();
@@ -78,6 +78,11 @@ class TeacherOptionsBenchIT {
         + "students they yield ");
     assertThat(written).contains("### Teachers", "| small | minilm-l6, ", "| ens | ensemble: ",
         "- ens, gated (", "- ens, every turn scored: ", "- small, gated (");
+    // and each teacher's outputs, training and test, are stored for the next run
+    try (var files = Files.list(dir.resolve("cache"))) {
+      assertThat(files.map(f -> f.getFileName().toString())).hasSize(4).allMatch(f -> f.endsWith(".scores"));
+    }
+    assertThat(report.outputsRead()).isEmpty();
     assertThat(out.toString(StandardCharsets.UTF_8)).contains("x {all, gate `budget`, 25 % of each batch's turns, "
         + "the most uncertain first, audit share 0.1 of the rest}");
     assertThat(out.toString(StandardCharsets.UTF_8)).contains("[teachers 3] students: 2 seed(s) x 2 teacher(s)");

@@ -23,7 +23,8 @@ class TeacherOptionsMarkdownTest {
         List.of(new Student(42, 0.94, 15_100, 3_020), new Student(43, 0.936, 15_100, 6_040)));
     return new TeacherOptionsReport("2026-12-04T02:00:00Z", "bin/streamdistill bench teachers", "full",
         BenchReports.MACHINE, 600, 15_100, 1, 4_500, 0.1, "`budget`, 35 % of each batch's turns", List.of(42L, 43L), 480,
-        java.util.Map.of(), java.util.Map.of("trainer.replay.batches", "12"), List.of(minilm, ensemble));
+        java.util.Map.of(), java.util.Map.of("trainer.replay.batches", "12"), List.of("ensemble training"),
+        List.of(minilm, ensemble));
   }
 
   @Test
@@ -54,6 +55,8 @@ class TeacherOptionsMarkdownTest {
     assertThat(section).contains("- Trainer settings besides the defaults: every student none; gated students "
         + "{trainer.replay.batches=12}\n");
     assertThat(section).contains("gate: `budget`, 35 % of each batch's turns, consulting the learning student\n");
+    assertThat(section).contains("- Teacher outputs read from the scores cache (stored by an earlier run of the same "
+        + "bundle versions on the same turns): ensemble training\n");
     assertThat(section).startsWith("## Teacher options and the students they yield 2026-12-04T02:00:00Z (full)\n");
   }
 
