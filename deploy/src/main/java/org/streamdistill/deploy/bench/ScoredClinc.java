@@ -32,7 +32,12 @@ final class ScoredClinc {
 
   /** The held-out turns: the in-scope test split shuffled with {@code seed + 1}, its first {@code limit}. */
   static List<Clinc150.Example> test(Clinc150 data, long seed, int limit) {
-    List<Clinc150.Example> test = new ArrayList<>(data.split("test"));
+    return heldOut(data, "test", seed, limit);
+  }
+
+  /** The held-out turns: the in-scope split {@code split} (val or test) shuffled with {@code seed + 1}, its first {@code limit}. */
+  static List<Clinc150.Example> heldOut(Clinc150 data, String split, long seed, int limit) {
+    List<Clinc150.Example> test = new ArrayList<>(data.split(split));
     Collections.shuffle(test, new Random(seed + 1));
     return new ArrayList<>(test.subList(0, Math.min(limit, test.size())));
   }

@@ -102,7 +102,7 @@ public final class TeacherOptionsCommand {
     }
     Clinc150 data = Clinc150.read(config.data());
     List<Clinc150.Example> train = ScoredClinc.train(data, config.seed(), config.trainTurns());
-    List<Clinc150.Example> test = ScoredClinc.test(data, config.seed(), config.testTurns());
+    List<Clinc150.Example> test = ScoredClinc.heldOut(data, config.heldOut(), config.seed(), config.testTurns());
     List<String> trainTexts = train.stream().map(Clinc150.Example::text).toList();
     List<String> testTexts = test.stream().map(Clinc150.Example::text).toList();
     List<String> costTexts = testTexts.subList(0, Math.min(config.costTurns(), testTexts.size()));
@@ -179,7 +179,8 @@ public final class TeacherOptionsCommand {
     }
     TeacherOptionsReport report = new TeacherOptionsReport(started.toString(), commandLine,
         config.quick() ? "quick" : "full", machine.withLoadAverageEnd(Machine.loadAverage()),
-        (System.nanoTime() - clock) / 1e9, train.size(), config.passes(), test.size(), config.goldFraction(),
+        (System.nanoTime() - clock) / 1e9, train.size(), config.passes(), test.size(), config.heldOut(),
+        config.goldFraction(),
         config.gateDescription(), seeds, costTexts.size(), config.trainer(), config.gatedTrainer(), read,
         options);
     out.print(TeacherOptionsMarkdown.verdicts(report));

@@ -26,6 +26,7 @@ import org.streamdistill.teacher.job.TeacherJobConfig;
  * @param budgetShare policy budget: share of each batch's turns the teacher scores, the most uncertain first
  * @param trainer trainer settings of every student (besides its seed)
  * @param gatedTrainer trainer settings of the gated students, over {@code trainer}
+ * @param heldOut the in-scope split the teachers and students are measured on: test, or val to choose settings
  * @param scoresCache where teacher outputs are kept between runs ({@link ScoreCache}); null: nowhere
  */
 public record TeacherOptionsConfig(boolean quick, Path data, Map<String, Path> bundles, Path markdown,
@@ -33,7 +34,7 @@ public record TeacherOptionsConfig(boolean quick, Path data, Map<String, Path> b
                                    double goldFraction, String gate, double threshold, double budgetShare,
                                    double auditShare, int costTurns,
                                    int costRounds, Map<String, String> trainer, Map<String, String> gatedTrainer,
-                                   Path scoresCache) {
+                                   Path scoresCache, String heldOut) {
 
   public static final String BUNDLES = "bench.teachers.bundles";
   public static final String SEEDS = "bench.teachers.seeds";
@@ -52,6 +53,7 @@ public record TeacherOptionsConfig(boolean quick, Path data, Map<String, Path> b
   public static final String TRAINER = "bench.teachers.trainer";
   public static final String GATED_TRAINER = "bench.teachers.gated.trainer";
   public static final String SCORES_CACHE = "bench.teachers.scores-cache";
+  public static final String HELD_OUT = "bench.teachers.held-out";
 
   private static final Map<String, Object> JOB_DEFAULTS = TeacherJobConfig.DEFINITION.defaultValues();
 
@@ -98,6 +100,9 @@ public record TeacherOptionsConfig(boolean quick, Path data, Map<String, Path> b
       .define(GATED_TRAINER, Type.LIST, "", Importance.LOW,
           "Trainer settings of the gated students only, over " + TRAINER + " (e.g. more replay, to spend on the "
               + "turns it has the training time the gate saves).")
+      .define(HELD_OUT, Type.STRING, "test", ConfigDef.ValidString.in("test", "val"), Importance.LOW,
+          "The in-scope CLINC150 split the teachers and students are measured on: test (4,500 turns), or val (3,000) "
+              + "to choose settings without looking at test.")
       .define(SCORES_CACHE, Type.STRING, "", Importance.LOW,
           "A directory where each teacher's outputs for the bench's turns are kept, and read by a later run with the "
               + "same bundle and the same turns instead of scoring them again (the cost rounds always run). Empty: "
@@ -150,7 +155,7 @@ public record TeacherOptionsConfig(boolean quick, Path data, Map<String, Path> b
         (Long) v.get(BenchConfig.SEED), (Integer) v.get(SEEDS), (Integer) v.get(PASSES), (Integer) v.get(TRAIN_TURNS),
         (Integer) v.get(TEST_TURNS), (Double) v.get(GOLD_FRACTION), (String) v.get(GATE), (Double) v.get(THRESHOLD),
         (Double) v.get(BUDGET_SHARE), (Double) v.get(AUDIT_SHARE), (Integer) v.get(COST_TURNS), (Integer) v.get(COST_ROUNDS), trainer,
-        gatedTrainer, cache.isBlank() ? null : Path.of(cache));
+        gatedTrainer, cache.isBlank() ? null : Path.of(cache), (String) v.get(HELD_OUT));
   }
 
   private static Map<String, String> settings(String key, Map<String, Object> v) {

@@ -29,8 +29,8 @@ final class TeacherOptionsMarkdown {
         .append(m.loadAverageEnd()).append(" at the end\n");
     s.append(String.format(Locale.ROOT, "- Wall time: %.0f s%n", r.wallSeconds()));
     s.append(String.format(Locale.ROOT, "- Turns: %,d CLINC150 training utterances x %d pass(es), gold labels on %.0f "
-        + "%% of them; accuracy on the same %,d held-out in-scope test turns for every teacher and student%n",
-        r.trainUtterances(), r.passes(), 100 * r.goldFraction(), r.testTurns()));
+        + "%% of them; accuracy on the same %,d held-out in-scope %s turns for every teacher and student%n",
+        r.trainUtterances(), r.passes(), 100 * r.goldFraction(), r.testTurns(), r.heldOut()));
     s.append(String.format(Locale.ROOT, "- Students: the trainer's own learning model with its default settings, "
         + "seeds %s (a seed orders the turns, draws the gold labels and initialises the student; the same seed gives "
         + "every teacher the same turns in the same order); gate: %s, consulting the learning student%n", r.seeds(),
@@ -48,7 +48,7 @@ final class TeacherOptionsMarkdown {
     s.append(String.format(Locale.ROOT, "- Cost: %d interleaved round(s); each teacher scores the first %,d held-out "
         + "turns per round, batches of 32, every core, after a warm-up batch%n", rounds, r.costTurns()));
 
-    s.append("\n### Teachers\n\n| teacher | what it is | in-scope test accuracy | turns/s (median) | x ")
+    s.append("\n### Teachers\n\n| teacher | what it is | in-scope " + r.heldOut() + " accuracy | turns/s (median) | x ")
         .append(r.baseline().name()).append(" (median) | per round |\n|---|---|---:|---:|---:|---|\n");
     for (Option o : r.options()) {
       StringJoiner perRound = new StringJoiner(", ");

@@ -6,6 +6,7 @@ import java.util.List;
 /**
  * The figures of one {@code bench teachers} run.
  *
+ * @param heldOut the split of the held-out turns, test or val
  * @param gate the gated students' policy in words
  * @param seeds the student seeds, the same for every teacher and policy
  * @param trainer trainer settings of every student besides the defaults (none: the defaults)
@@ -14,7 +15,8 @@ import java.util.List;
  * @param options one per teacher, the baseline first
  */
 record TeacherOptionsReport(String date, String command, String mode, Machine machine, double wallSeconds,
-                            int trainUtterances, int passes, int testTurns, double goldFraction, String gate,
+                            int trainUtterances, int passes, int testTurns, String heldOut, double goldFraction,
+                            String gate,
                             List<Long> seeds, int costTurns, java.util.Map<String, String> trainer,
                             java.util.Map<String, String> gatedTrainer, List<String> outputsRead,
                             List<Option> options) {

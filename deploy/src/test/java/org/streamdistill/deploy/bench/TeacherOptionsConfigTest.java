@@ -82,6 +82,15 @@ class TeacherOptionsConfigTest {
   }
 
   @Test
+  void shouldMeasureOnTestUnlessValIsAskedForToChooseSettings() {
+    assertThat(TeacherOptionsConfig.parse(List.of(), Map.of()).heldOut()).isEqualTo("test");
+    assertThat(TeacherOptionsConfig.parse(List.of("--bench.teachers.held-out", "val"), Map.of()).heldOut())
+        .isEqualTo("val");
+    assertThatThrownBy(() -> TeacherOptionsConfig.parse(List.of("--bench.teachers.held-out", "train"), Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("bench.teachers.held-out");
+  }
+
+  @Test
   void shouldRefuseANameGivenTwice() {
     assertThatThrownBy(() -> TeacherOptionsConfig.parse(List.of("--bundles", "a=x,a=y"), Map.of()))
         .isInstanceOf(ConfigException.class).hasMessageContaining("the name a is given twice");

@@ -22,7 +22,7 @@ class TeacherOptionsMarkdownTest {
         List.of(new Student(42, 0.95, 15_100, 15_100), new Student(43, 0.946, 15_100, 15_100)),
         List.of(new Student(42, 0.94, 15_100, 3_020), new Student(43, 0.936, 15_100, 6_040)));
     return new TeacherOptionsReport("2026-12-04T02:00:00Z", "bin/streamdistill bench teachers", "full",
-        BenchReports.MACHINE, 600, 15_100, 1, 4_500, 0.1, "`budget`, 35 % of each batch's turns", List.of(42L, 43L), 480,
+        BenchReports.MACHINE, 600, 15_100, 1, 4_500, "test", 0.1, "`budget`, 35 % of each batch's turns", List.of(42L, 43L), 480,
         java.util.Map.of(), java.util.Map.of("trainer.replay.batches", "12"), List.of("ensemble training"),
         List.of(minilm, ensemble));
   }
@@ -57,6 +57,8 @@ class TeacherOptionsMarkdownTest {
     assertThat(section).contains("gate: `budget`, 35 % of each batch's turns, consulting the learning student\n");
     assertThat(section).contains("- Teacher outputs read from the scores cache (stored by an earlier run of the same "
         + "bundle versions on the same turns): ensemble training\n");
+    assertThat(section).contains("| teacher | what it is | in-scope test accuracy | turns/s (median) | x minilm "
+        + "(median) | per round |\n", "accuracy on the same 4,500 held-out in-scope test turns for every teacher");
     assertThat(section).startsWith("## Teacher options and the students they yield 2026-12-04T02:00:00Z (full)\n");
   }
 
