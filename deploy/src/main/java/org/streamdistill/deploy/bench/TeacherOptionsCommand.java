@@ -139,7 +139,7 @@ public final class TeacherOptionsCommand {
         BundledTeacher teacher = teachers.get(t);
         scored.add(new Scored(names.get(t), teacher.version(), kind(teacher), teacher.labels(),
             (float) teacher.temperature(), outputs(cache, teacher, trainTexts, names.get(t) + " training", read),
-            outputs(cache, teacher, testTexts, names.get(t) + " test", read)));
+            outputs(cache, teacher, testTexts, names.get(t) + " " + config.heldOut(), read)));
       }
     } finally {
       teachers.forEach(BundledTeacher::close);
@@ -167,12 +167,14 @@ public final class TeacherOptionsCommand {
             Integer.MAX_VALUE, trainer(config.trainer(), seed));
         LearningCurve gatedCurves = new LearningCurve(s.labels().size(), s.temperature(), testTokens, gold,
             Integer.MAX_VALUE, trainer(config.gatedTrainer(), seed));
-        all.add(student(seed, curves.run("all", new AllPolicy(), stream, m -> parameters[0] = parameters(m))));
-        gated.add(student(seed, gatedCurves.run(config.gate(), gate(seed, trainer(config.gatedTrainer(), seed)),
+        all.add(student(seed, () -> curves.run("all", new AllPolicy(), stream, m -> parameters[0] = parameters(m))));
+        gated.add(student(seed, () -> gatedCurves.run(config.gate(), gate(seed, trainer(config.gatedTrainer(), seed)),
             stream, m -> { })));
-        out.printf(Locale.ROOT, "      %s, seed %d: all %.4f; gated %.4f with %.0f %% of the turns scored%n",
-            s.name(), seed, all.get(all.size() - 1).accuracy(), gated.get(gated.size() - 1).accuracy(),
-            100.0 * gated.get(gated.size() - 1).calls() / gated.get(gated.size() - 1).turns());
+        TeacherOptionsReport.Student a = all.get(all.size() - 1);
+        TeacherOptionsReport.Student g = gated.get(gated.size() - 1);
+        out.printf(Locale.ROOT, "      %s, seed %d: all %.4f (%.0f s); gated %.4f with %.0f %% of the turns scored "
+            + "(%.0f s)%n", s.name(), seed, a.accuracy(), a.seconds(), g.accuracy(), 100.0 * g.calls() / g.turns(),
+            g.seconds());
       }
       options.add(new TeacherOptionsReport.Option(s.name(), s.version(), s.kind(), accuracy, rates[t], parameters[0],
           all, gated));
@@ -224,9 +226,11 @@ public final class TeacherOptionsCommand {
         : new UncertaintyPolicy(UncertaintyMeasure.TOP_PROBABILITY, config.threshold(), config.auditShare(), draws);
   }
 
-  private static TeacherOptionsReport.Student student(long seed, LearningCurve.Curve curve) {
-    LearningCurve.Point last = curve.last();
-    return new TeacherOptionsReport.Student(seed, last.accuracy(), last.turns(), last.calls());
+  private static TeacherOptionsReport.Student student(long seed, java.util.function.Supplier<LearningCurve.Curve> run) {
+    long t0 = System.nanoTime();
+    LearningCurve.Point last = run.get().last();
+    return new TeacherOptionsReport.Student(seed, last.accuracy(), last.turns(), last.calls(),
+        (System.nanoTime() - t0) / 1e9);
   }
 
   /**

@@ -42,8 +42,11 @@ record TeacherOptionsReport(String date, String command, String mode, Machine ma
     }
   }
 
-  /** A student's held-out accuracy after {@code turns} turns of which the teacher scored {@code calls}. */
-  record Student(long seed, double accuracy, long turns, long calls) {}
+  /**
+   * A student's held-out accuracy after {@code turns} turns of which the teacher scored {@code
+   * calls}; {@code seconds} of wall time to learn them (and, gated, for the gate's predictions).
+   */
+  record Student(long seed, double accuracy, long turns, long calls, double seconds) {}
 
   Option baseline() {
     return options.get(0);
@@ -51,6 +54,10 @@ record TeacherOptionsReport(String date, String command, String mode, Machine ma
 
   static double mean(List<Student> students) {
     return students.stream().mapToDouble(Student::accuracy).average().orElse(Double.NaN);
+  }
+
+  static double meanSeconds(List<Student> students) {
+    return students.stream().mapToDouble(Student::seconds).average().orElse(Double.NaN);
   }
 
   static double callShare(List<Student> students) {

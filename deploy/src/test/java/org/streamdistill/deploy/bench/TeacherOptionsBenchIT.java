@@ -60,9 +60,13 @@ class TeacherOptionsBenchIT {
       // and one student per seed, in seed order, on every turn; the gated ones on fewer or as many
       assertThat(o.all()).extracting(TeacherOptionsReport.Student::seed).containsExactly(42L, 43L);
       assertThat(o.gated()).extracting(TeacherOptionsReport.Student::seed).containsExactly(42L, 43L);
-      assertThat(o.all()).allSatisfy(s -> assertThat(s.calls()).isEqualTo(480).isEqualTo(s.turns()));
+      assertThat(o.all()).allSatisfy(s -> {
+        assertThat(s.calls()).isEqualTo(480).isEqualTo(s.turns());
+        assertThat(s.seconds()).isPositive();
+      });
       assertThat(o.gated()).allSatisfy(s -> {
         assertThat(s.turns()).isEqualTo(480);
+        assertThat(s.seconds()).isPositive();
         // 8 of each of the 15 batches of 32 (a quarter), and the audit's draws from the other 360: 36 expected
         assertThat(s.calls()).isBetween(120L + 10, 120L + 72);
       });

@@ -15,12 +15,12 @@ class TeacherOptionsMarkdownTest {
 
   private static TeacherOptionsReport report() {
     Option minilm = new Option("minilm", "minilm-l6-head-1", "minilm-l6", 0.9502, new double[] {200, 100, 150},
-        1_234_567, List.of(new Student(42, 0.93, 15_100, 15_100), new Student(43, 0.94, 15_100, 15_100)),
-        List.of(new Student(42, 0.92, 15_100, 3_020), new Student(43, 0.93, 15_100, 4_530)));
+        1_234_567, List.of(new Student(42, 0.93, 15_100, 15_100, 10), new Student(43, 0.94, 15_100, 15_100, 10)),
+        List.of(new Student(42, 0.92, 15_100, 3_020, 20), new Student(43, 0.93, 15_100, 4_530, 30)));
     Option ensemble = new Option("ensemble", "ensemble-9", "ensemble: minilm-l6 0.10, bge-small-q 0.90", 0.9624,
         new double[] {40, 25, 30}, 1_234_567,
-        List.of(new Student(42, 0.95, 15_100, 15_100), new Student(43, 0.946, 15_100, 15_100)),
-        List.of(new Student(42, 0.94, 15_100, 3_020), new Student(43, 0.936, 15_100, 6_040)));
+        List.of(new Student(42, 0.95, 15_100, 15_100, 10), new Student(43, 0.946, 15_100, 15_100, 10)),
+        List.of(new Student(42, 0.94, 15_100, 3_020, 20), new Student(43, 0.936, 15_100, 6_040, 30)));
     return new TeacherOptionsReport("2026-12-04T02:00:00Z", "bin/streamdistill bench teachers", "full",
         BenchReports.MACHINE, 600, 15_100, 1, 4_500, "test", 0.1, "`budget`, 35 % of each batch's turns", List.of(42L, 43L), 480,
         java.util.Map.of(), java.util.Map.of("trainer.replay.batches", "12"), List.of("ensemble training"),
@@ -50,8 +50,9 @@ class TeacherOptionsMarkdownTest {
     assertThat(section).contains("| ensemble | ensemble: minilm-l6 0.10, bge-small-q 0.90, `ensemble-9` | 0.9624 "
         + "| 30.0 | 0.20 | 40.0 (x 0.20), 25.0 (x 0.25), 30.0 (x 0.20) |");
     assertThat(section).contains("| minilm | minilm-l6, `minilm-l6-head-1` | 0.9502 | 150.0 | 1.00 |");
+    // training time: every turn 10 s per seed, gated 20 and 30 s: 25 / 10
     assertThat(section).contains("| ensemble | 1,234,567 | 0.9480 | 0.9500, 0.9460 | 0.9380 | 0.9400, 0.9360 "
-        + "| 30.0 % |");
+        + "| 30.0 % | 10 / 25 (x 2.50) |");
     assertThat(section).contains("- Trainer settings besides the defaults: every student none; gated students "
         + "{trainer.replay.batches=12}\n");
     assertThat(section).contains("gate: `budget`, 35 % of each batch's turns, consulting the learning student\n");
