@@ -34,15 +34,33 @@ final class ScoreCache {
 
   private final Path dir;
 
-  ScoreCache(Path dir) {
+  private ScoreCache(Path dir) {
     this.dir = dir;
+  }
+
+  /**
+   * The cache in {@code dir}, created when missing: checked before any teacher scores, so a bad
+   * directory stops the run before minutes of scoring rather than after.
+   *
+   * @throws IOException when {@code dir} cannot be created or written
+   */
+  static ScoreCache open(Path dir) throws IOException {
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new IOException("the scores cache " + dir + " cannot be created: " + e, e);
+    }
+    if (!Files.isWritable(dir)) {
+      throw new IOException("the scores cache " + dir + " is not writable");
+    }
+    return new ScoreCache(dir);
   }
 
   /** What {@link #scores} did: read the outputs; scored them (none stored); scored them over an unreadable file. */
   enum Source { READ, SCORED, REPLACED }
 
-  /** Outputs with where they came from. */
-  record Scores(List<TeacherScore> scores, Source source) {}
+  /** Outputs with where they came from, and the file that holds them. */
+  record Scores(List<TeacherScore> scores, Source source, Path file) {}
 
   /**
    * The stored outputs of {@code version} for {@code texts}, or {@code score}'s, stored for the
@@ -57,7 +75,7 @@ final class ScoreCache {
       try {
         List<TeacherScore> read = read(file);
         if (read.size() == texts.size()) {
-          return new Scores(read, Source.READ);
+          return new Scores(read, Source.READ, file);
         }
       } catch (IOException | RuntimeException e) {
         // unreadable: scored again below, and replaced
@@ -69,7 +87,7 @@ final class ScoreCache {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot store teacher outputs in " + file, e);
     }
-    return new Scores(scored, stored ? Source.REPLACED : Source.SCORED);
+    return new Scores(scored, stored ? Source.REPLACED : Source.SCORED, file);
   }
 
   Path file(String version, List<String> texts) {

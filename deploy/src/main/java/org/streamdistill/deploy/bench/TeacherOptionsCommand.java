@@ -112,6 +112,7 @@ public final class TeacherOptionsCommand {
     List<Scored> scored = new ArrayList<>();
     List<String> read = new ArrayList<>();
 
+    ScoreCache cache = config.scoresCache() == null ? null : ScoreCache.open(config.scoresCache());
     List<BundledTeacher> teachers = new ArrayList<>();
     try {
       for (String name : names) {
@@ -134,7 +135,6 @@ public final class TeacherOptionsCommand {
       }
       out.printf("[teachers 2] outputs for %,d training and %,d held-out turns, once per teacher ...%n", train.size(),
           test.size());
-      ScoreCache cache = config.scoresCache() == null ? null : new ScoreCache(config.scoresCache());
       for (int t = 0; t < teachers.size(); t++) {
         BundledTeacher teacher = teachers.get(t);
         scored.add(new Scored(names.get(t), teacher.version(), kind(teacher), teacher.labels(),
@@ -165,10 +165,11 @@ public final class TeacherOptionsCommand {
             config.goldFraction(), seed);
         LearningCurve curves = new LearningCurve(s.labels().size(), s.temperature(), testTokens, gold,
             Integer.MAX_VALUE, trainer(config.trainer(), seed));
+        TrainerConfig gatedTrainer = trainer(config.gatedTrainer(), seed);
         LearningCurve gatedCurves = new LearningCurve(s.labels().size(), s.temperature(), testTokens, gold,
-            Integer.MAX_VALUE, trainer(config.gatedTrainer(), seed));
+            Integer.MAX_VALUE, gatedTrainer);
         all.add(student(seed, () -> curves.run("all", new AllPolicy(), stream, m -> parameters[0] = parameters(m))));
-        gated.add(student(seed, () -> gatedCurves.run(config.gate(), gate(seed, trainer(config.gatedTrainer(), seed)),
+        gated.add(student(seed, () -> gatedCurves.run(config.gate(), gate(seed, gatedTrainer),
             stream, m -> { })));
         TeacherOptionsReport.Student a = all.get(all.size() - 1);
         TeacherOptionsReport.Student g = gated.get(gated.size() - 1);
@@ -182,8 +183,7 @@ public final class TeacherOptionsCommand {
     TeacherOptionsReport report = new TeacherOptionsReport(started.toString(), commandLine,
         config.quick() ? "quick" : "full", machine.withLoadAverageEnd(Machine.loadAverage()),
         (System.nanoTime() - clock) / 1e9, train.size(), config.passes(), test.size(), config.heldOut(),
-        config.goldFraction(),
-        config.gateDescription(), seeds, costTexts.size(), config.trainer(), config.gatedTrainer(), read,
+        config.goldFraction(), config.gateDescription(), seeds, costTexts.size(), config.trainer(), config.gatedTrainer(), read,
         options);
     out.print(TeacherOptionsMarkdown.verdicts(report));
     if (config.markdown() != null) {
@@ -196,19 +196,23 @@ public final class TeacherOptionsCommand {
 
   /** The teacher's outputs for {@code texts}, from the cache when it holds them; adds {@code what} to {@code read} then. */
   private List<TeacherScore> outputs(ScoreCache cache, BundledTeacher teacher, List<String> texts, String what,
-      List<String> read) {
+      List<String> read) throws IOException {
     if (cache == null) {
       return ScoredClinc.score(teacher, texts, what, out);
     }
-    ScoreCache.Scores scores = cache.scores(teacher.version(), texts, () -> ScoredClinc.score(teacher, texts, what,
-        out));
+    ScoreCache.Scores scores;
+    try {
+      scores = cache.scores(teacher.version(), texts, () -> ScoredClinc.score(teacher, texts, what, out));
+    } catch (java.io.UncheckedIOException e) {
+      throw new IOException(e.getMessage() + ": " + e.getCause(), e.getCause());
+    }
     switch (scores.source()) {
       case READ -> {
-        out.printf("      %s: read from %s%n", what, cache.file(teacher.version(), texts));
+        out.printf("      %s: read from %s%n", what, scores.file());
         read.add(what);
       }
       case REPLACED -> out.printf("      %s: the stored outputs could not be read; scored again and replaced%n", what);
-      case SCORED -> out.printf("      %s: stored in %s%n", what, cache.file(teacher.version(), texts));
+      case SCORED -> out.printf("      %s: stored in %s%n", what, scores.file());
     }
     return scores.scores();
   }

@@ -85,7 +85,8 @@ public record TeacherOptionsConfig(boolean quick, Path data, Map<String, Path> b
               + TeacherJobConfig.SELECTION_THRESHOLD + ").")
       .define(BUDGET_SHARE, Type.DOUBLE, 0.35, Range.between(0.01, 1.0), Importance.MEDIUM,
           "Gate budget: the share of each batch's turns the teacher scores for the policy (the budget in turns per "
-              + "second over the offered rate); the audit share of the rest comes on top.")
+              + "second over the offered rate), rounded down to whole turns of each batch (0.35 of 32: 11); the audit share of "
+              + "the rest comes on top.")
       .define(AUDIT_SHARE, Type.DOUBLE, (Double) JOB_DEFAULTS.get(TeacherJobConfig.SELECTION_AUDIT_SHARE),
           Range.between(0.0, 1.0), Importance.LOW, "Audit share of the gate ("
               + TeacherJobConfig.SELECTION_AUDIT_SHARE + ").")

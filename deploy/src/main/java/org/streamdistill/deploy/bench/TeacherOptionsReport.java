@@ -16,8 +16,7 @@ import java.util.List;
  */
 record TeacherOptionsReport(String date, String command, String mode, Machine machine, double wallSeconds,
                             int trainUtterances, int passes, int testTurns, String heldOut, double goldFraction,
-                            String gate,
-                            List<Long> seeds, int costTurns, java.util.Map<String, String> trainer,
+                            String gate, List<Long> seeds, int costTurns, java.util.Map<String, String> trainer,
                             java.util.Map<String, String> gatedTrainer, List<String> outputsRead,
                             List<Option> options) {
 

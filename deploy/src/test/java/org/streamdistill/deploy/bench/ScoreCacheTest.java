@@ -3,7 +3,6 @@ package org.streamdistill.deploy.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,15 +19,15 @@ class ScoreCacheTest {
       new TeacherScore(new int[] {101, 102}, true, new float[] {-3f, 7.75f, Float.MIN_VALUE}, 1));
 
   @Test
-  void shouldScoreOnceAndReadTheSameOutputsAfterwards(@TempDir Path dir) {
+  void shouldScoreOnceAndReadTheSameOutputsAfterwards(@TempDir Path dir) throws Exception {
     AtomicInteger calls = new AtomicInteger();
-    ScoreCache cache = new ScoreCache(dir.resolve("cache"));
+    ScoreCache cache = ScoreCache.open(dir.resolve("cache"));
 
     ScoreCache.Scores first = cache.scores("minilm-l6-head-1", TEXTS, () -> {
       calls.incrementAndGet();
       return SCORES;
     });
-    ScoreCache.Scores second = new ScoreCache(dir.resolve("cache")).scores("minilm-l6-head-1", TEXTS, () -> {
+    ScoreCache.Scores second = ScoreCache.open(dir.resolve("cache")).scores("minilm-l6-head-1", TEXTS, () -> {
       calls.incrementAndGet();
       return List.of();
     });
@@ -40,8 +39,8 @@ class ScoreCacheTest {
   }
 
   @Test
-  void shouldNeverMatchAnotherVersionOrOtherTextsOrAnotherOrder(@TempDir Path dir) {
-    ScoreCache cache = new ScoreCache(dir);
+  void shouldNeverMatchAnotherVersionOrOtherTextsOrAnotherOrder(@TempDir Path dir) throws Exception {
+    ScoreCache cache = ScoreCache.open(dir);
     cache.scores("v1", TEXTS, () -> SCORES);
 
     assertThat(cache.file("v2", TEXTS)).isNotEqualTo(cache.file("v1", TEXTS));
@@ -54,7 +53,7 @@ class ScoreCacheTest {
 
   @Test
   void shouldScoreAgainAndReplaceAFileItCannotRead(@TempDir Path dir) throws Exception {
-    ScoreCache cache = new ScoreCache(dir);
+    ScoreCache cache = ScoreCache.open(dir);
     cache.scores("v1", TEXTS, () -> SCORES);
     Path file = cache.file("v1", TEXTS);
     byte[] whole = Files.readAllBytes(file);
@@ -68,12 +67,11 @@ class ScoreCacheTest {
   }
 
   @Test
-  void shouldSayWhereItCouldNotStore(@TempDir Path dir) throws Exception {
+  void shouldRefuseADirectoryItCannotCreateBeforeAnythingIsScored(@TempDir Path dir) throws Exception {
     Path notADirectory = dir.resolve("file");
     Files.writeString(notADirectory, "x");
 
-    assertThatThrownBy(() -> new ScoreCache(notADirectory).scores("v1", TEXTS, () -> SCORES))
-        .isInstanceOf(UncheckedIOException.class).hasMessageContaining("cannot store teacher outputs in "
-            + notADirectory);
+    assertThatThrownBy(() -> ScoreCache.open(notADirectory)).isInstanceOf(java.io.IOException.class)
+        .hasMessageContaining("the scores cache " + notADirectory + " cannot be created");
   }
 }
