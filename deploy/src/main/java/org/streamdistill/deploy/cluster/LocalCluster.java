@@ -125,6 +125,14 @@ public final class LocalCluster {
           running) + "): `bin/streamdistill cluster status` shows it, `bin/streamdistill cluster down` stops it");
     }
     Path jobJar = jobJar();
+    List<Integer> taken = PortCheck.taken(ports());
+    if (!taken.isEmpty()) {
+      throw new ClusterException("ports " + taken + " are in use on 127.0.0.1 (the cluster needs " + (ports().base() + 1)
+          + ".." + ports().ingest() + "): stop what listens there or choose another --base-port");
+    }
+    PortCheck.ephemeralRange(PortCheck.LINUX_EPHEMERAL_RANGE)
+        .flatMap(range -> PortCheck.ephemeralOverlap(ports(), range))
+        .ifPresent(warning -> out.println("cluster: warning: " + warning));
     Files.createDirectories(layout.workDir());
     synchronized (this) {
       state = new ClusterState(config.basePort(), null, Map.of());
