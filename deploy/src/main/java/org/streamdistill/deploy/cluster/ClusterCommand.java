@@ -83,7 +83,10 @@ public final class ClusterCommand {
 
   private static int up(LocalClusterConfig config, LocalCluster cluster, PrintStream out, PrintStream err)
       throws IOException, InterruptedException {
-    cluster.jobJar(); // a missing jar is said before anything starts
+    cluster.jobJar(); // a missing jar or a taken port is said before anything starts, the fit included
+    if (cluster.running().isEmpty()) {
+      cluster.requirePortsFree();
+    }
     if (!Files.isDirectory(config.teacherBundle())) {
       out.printf("cluster: teacher bundle %s not found: fitting it first%n", config.teacherBundle());
       int code = FitCommand.run(List.of("--data", config.data().toString(), "--out", config.teacherBundle().toString()),

@@ -125,11 +125,7 @@ public final class LocalCluster {
           running) + "): `bin/streamdistill cluster status` shows it, `bin/streamdistill cluster down` stops it");
     }
     Path jobJar = jobJar();
-    List<Integer> taken = PortCheck.taken(ports());
-    if (!taken.isEmpty()) {
-      throw new ClusterException("ports " + taken + " are in use on 127.0.0.1 (the cluster needs " + (ports().base() + 1)
-          + ".." + ports().ingest() + "): stop what listens there or choose another --base-port");
-    }
+    requirePortsFree();
     PortCheck.ephemeralRange(PortCheck.LINUX_EPHEMERAL_RANGE)
         .flatMap(range -> PortCheck.ephemeralOverlap(ports(), range))
         .ifPresent(warning -> out.println("cluster: warning: " + warning));
@@ -163,6 +159,15 @@ public final class LocalCluster {
       out.println("cluster: start-up failed, stopping what was started (logs stay in " + layout.logs() + ")");
       down();
       throw e;
+    }
+  }
+
+  /** Throws, naming them, when some of the cluster's ports are in use now (before anything starts). */
+  public void requirePortsFree() {
+    List<Integer> taken = PortCheck.taken(ports());
+    if (!taken.isEmpty()) {
+      throw new ClusterException("ports " + taken + " are in use on 127.0.0.1 (the cluster needs " + (ports().base() + 1)
+          + ".." + ports().ingest() + "): stop what listens there or choose another --base-port");
     }
   }
 

@@ -6,6 +6,10 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,5 +51,42 @@ class PortCheckTest {
     Files.writeString(file, "not a range");
     assertThat(PortCheck.ephemeralRange(file)).isEmpty();
     assertThat(PortCheck.ephemeralRange(dir.resolve("absent"))).isEmpty();
+  }
+
+  @Test
+  void shouldRefuseClusterUpOnATakenPortBeforeFittingTheTeacher() throws Exception {
+    // Given something listening on what would be the cluster's ingestion port, and no teacher bundle
+    try (ServerSocket listening = listenBelowEphemeralRange()) {
+      Path bundle = dir.resolve("bundle");
+      Path jar = Files.writeString(dir.resolve("job.jar"), "not opened before the ports are checked");
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+      // When the cluster is started on those ports
+      int code = ClusterCommand.run(List.of("up", "--work-dir", dir.resolve("cluster").toString(), "--base-port",
+          Integer.toString(listening.getLocalPort() - 10), "--teacher-bundle", bundle.toString(), "--job-jar",
+          jar.toString()), new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+
+      // Then it stops at once, naming the port, and fits nothing
+      assertThat(code).isEqualTo(1);
+      assertThat(err.toString(StandardCharsets.UTF_8)).contains("ports [" + listening.getLocalPort() + "] are in use",
+          "--base-port");
+      assertThat(bundle).doesNotExist();
+      assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("fitting");
+    }
+  }
+
+  /** A socket on a port between 20000 and 32000, so that the base port below it is a valid setting. */
+  private static ServerSocket listenBelowEphemeralRange() throws java.io.IOException {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        return new ServerSocket(java.util.concurrent.ThreadLocalRandom.current().nextInt(20_000, 32_000), 1,
+            InetAddress.getLoopbackAddress());
+      } catch (java.io.IOException taken) {
+        if (attempt == 50) {
+          throw taken;
+        }
+      }
+    }
   }
 }
