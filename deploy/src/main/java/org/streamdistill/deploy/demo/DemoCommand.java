@@ -90,6 +90,7 @@ public final class DemoCommand {
     DemoSummary summary = new DemoSummary();
     summary.trainPasses = config.passes();
     summary.goldFraction = config.goldFraction();
+    summary.trainerSettings = config.trainer();
 
     if (!Files.isDirectory(config.teacherBundle())) {
       out.printf("teacher bundle %s not found: fitting the teacher head on CLINC150 first%n", config.teacherBundle());
@@ -124,7 +125,7 @@ public final class DemoCommand {
     }
     teacherSettings.put(TeacherJobConfig.CHECKPOINT_INTERVAL_MS, Long.toString(config.checkpointIntervalMillis()));
     var settings = new EmbeddedPipeline.Settings(config.workDir(), config.teacherBundle(), teacherSettings,
-        Map.of(), Map.of());
+        config.trainer(), Map.of());
     // The teacher job runs in this JVM and counts its skipped turns in the default registry.
     Map<String, Long> skippedBefore = skippedTurns(PrometheusRegistry.defaultRegistry);
     long skippedWithoutGoldBefore = skippedWithoutGold(PrometheusRegistry.defaultRegistry);

@@ -9,13 +9,14 @@ import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.streamdistill.dataset.Clinc150;
 import org.streamdistill.schemas.config.ConfigLoader;
+import org.streamdistill.student.training.TrainerConfig;
 import org.streamdistill.teacher.job.TeacherJobConfig;
 
 /** Settings of the {@code demo} command. */
 public record DemoConfig(Path data, int passes, double goldFraction, long seed, long limit, double rate,
                          Path workDir, Path teacherBundle, Path summaryJson, long timeoutMinutes,
                          int teacherParallelism, long checkpointIntervalMillis, long progressEveryMillis,
-                         Map<String, String> teacherSelection) {
+                         Map<String, String> teacherSelection, Map<String, String> trainer) {
 
   /**
    * The teacher job's selection settings ({@code teacher.selection.*}), which the demo takes as they
@@ -26,6 +27,17 @@ public record DemoConfig(Path data, int passes, double goldFraction, long seed, 
       TeacherJobConfig.SELECTION_BUDGET, TeacherJobConfig.SELECTION_BUDGET_WINDOW_MS,
       TeacherJobConfig.SELECTION_AUDIT_SHARE, TeacherJobConfig.SELECTION_SEED,
       TeacherJobConfig.SELECTION_CHAMPION_REFRESH_MS, TeacherJobConfig.SELECTION_CHAMPION_FOLLOW);
+
+  /**
+   * The trainer's learning settings the demo hands on ({@code trainer.*}), so that a setting a
+   * benchmark chose (more replay behind a gate, say) can be tried through the whole pipeline;
+   * defined once, in {@link TrainerConfig}. Where the trainer keeps its files and which group it
+   * uses stay the demo's.
+   */
+  static final List<String> TRAINER_KEYS = List.of(TrainerConfig.BATCH_SIZE, TrainerConfig.LEARNING_RATE,
+      TrainerConfig.ALPHA, TrainerConfig.REPLAY_BATCHES, TrainerConfig.REPLAY_CAPACITY,
+      TrainerConfig.WEIGHT_AVERAGE_DECAY, TrainerConfig.LEARNING_RATE_DECAY_AFTER, TrainerConfig.CHECKPOINT_EVERY_SAMPLES,
+      TrainerConfig.CHECKPOINT_EVERY_MS, TrainerConfig.SEED);
 
   public static final String DATA = "demo.data";
   public static final String PASSES = "demo.passes";
@@ -79,6 +91,9 @@ public record DemoConfig(Path data, int passes, double goldFraction, long seed, 
     for (String key : TEACHER_SELECTION_KEYS) {
       DEFINITION.define(TeacherJobConfig.DEFINITION.configKeys().get(key));
     }
+    for (String key : TRAINER_KEYS) {
+      DEFINITION.define(TrainerConfig.DEFINITION.configKeys().get(key));
+    }
     DEFINITION
         .define(CONSOLE_PORT, Type.INT, 8070, Range.between(-1, 65_535), Importance.MEDIUM,
             "Port of the live web console the demo serves until its summary (bin/streamdistill console); 0 picks"
@@ -109,12 +124,25 @@ public record DemoConfig(Path data, int passes, double goldFraction, long seed, 
         (Long) v.get(SEED), (Long) v.get(LIMIT), (Double) v.get(RATE), Path.of((String) v.get(WORK_DIR)),
         Path.of((String) v.get(TEACHER_BUNDLE)), summary.isEmpty() ? null : Path.of(summary),
         (Long) v.get(TIMEOUT_MINUTES), (Integer) v.get(TEACHER_PARALLELISM), (Long) v.get(CHECKPOINT_INTERVAL_MS),
-        (Long) v.get(PROGRESS_EVERY_MS), teacherSelection(v));
+        (Long) v.get(PROGRESS_EVERY_MS), teacherSelection(v), trainer(v));
   }
 
   /** The selection policy with its settings, in the words of the teacher job's log. */
   String describeSelection() {
     return TeacherJobConfig.of(teacherSelection).selection().describe();
+  }
+
+  /** The trainer settings given that differ from the trainer's defaults, in key order. */
+  private static Map<String, String> trainer(Map<String, Object> v) {
+    Map<String, String> trainer = new java.util.TreeMap<>();
+    for (String key : TRAINER_KEYS) {
+      Object value = v.get(key);
+      if (!java.util.Objects.equals(value, TrainerConfig.DEFINITION.configKeys().get(key).defaultValue)) {
+        trainer.put(key, value instanceof List<?> list ? String.join(",", list.stream().map(String::valueOf).toList())
+            : String.valueOf(value));
+      }
+    }
+    return java.util.Collections.unmodifiableMap(trainer);
   }
 
   private static Map<String, String> teacherSelection(Map<String, Object> v) {

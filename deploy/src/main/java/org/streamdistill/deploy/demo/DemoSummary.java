@@ -66,6 +66,8 @@ public final class DemoSummary {
   long predictionDuplicates;
   long deadLetters;
   int trainPasses;
+  /** The trainer settings the demo was given that differ from the trainer's defaults. */
+  Map<String, String> trainerSettings = Map.of();
   double goldFraction;
   String teacherVersion;
   String finalChallengerVersion;
@@ -259,6 +261,8 @@ public final class DemoSummary {
     root.put("prediction_duplicates", predictionDuplicates);
     root.put("dead_letters", deadLetters);
     root.put("train_passes", trainPasses);
+    ObjectNode trainer = root.putObject("trainer_settings");
+    trainerSettings.forEach(trainer::put);
     root.put("gold_fraction", goldFraction);
     root.put("turns_learned", studentLearned);
     root.put("teacher_version", teacherVersion);
@@ -338,6 +342,9 @@ public final class DemoSummary {
     line(s, "student predictions", String.format(Locale.ROOT, "%,d (duplicates: %d), learned from %,d",
         studentPredictions, predictionDuplicates, studentLearned));
     line(s, "dead letters", String.format(Locale.ROOT, "%,d", deadLetters));
+    line(s, "trainer settings", trainerSettings.isEmpty() ? "the trainer's defaults"
+        : trainerSettings.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+            .collect(java.util.stream.Collectors.joining(", ")));
     line(s, "selection policy", selectionPolicy);
     line(s, "teacher calls", String.format(Locale.ROOT, "%,d made, %,d saved (%.1f %% of the %,d turns the gate saw)%s",
         teacherCalls, turnsSkipped(), 100 * callsSavedShare(), teacherCalls + turnsSkipped(),

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.streamdistill.records.SoftLabel;
+import org.streamdistill.student.training.TrainerConfig;
 import org.streamdistill.teacher.job.TeacherJobConfig;
 
 class DemoSummaryTest {
@@ -132,6 +133,33 @@ class DemoSummaryTest {
     assertThat(config.teacherSelection()).containsEntry(TeacherJobConfig.SELECTION_POLICY, "uniform")
         .containsEntry(TeacherJobConfig.SELECTION_UNIFORM_RATE, "0.2");
     assertThat(config.describeSelection()).isEqualTo("uniform at rate 0.2, audit 0.1");
+  }
+
+  @Test
+  void shouldHandTheTrainerSettingsOfItsCommandLineToItsTrainerAndStateThem() {
+    // Given a demo told to replay more and to checkpoint sooner
+    DemoConfig config = DemoConfig.parse(List.of("--trainer.replay.batches", "28",
+        "--trainer.checkpoint.every-samples", "500", "--trainer.learning-rate", "0.005"), Map.of());
+
+    // Then the trainer gets the two that differ from its defaults, and the summary names them
+    assertThat(config.trainer()).containsExactly(Map.entry(TrainerConfig.CHECKPOINT_EVERY_SAMPLES, "500"),
+        Map.entry(TrainerConfig.REPLAY_BATCHES, "28"));
+    DemoSummary summary = new DemoSummary();
+    summary.trainerSettings = config.trainer();
+    assertThat(summary.toText())
+        .contains("  trainer settings       trainer.checkpoint.every-samples=500, trainer.replay.batches=28\n");
+    assertThat(summary.toJson().get("trainer_settings").get(TrainerConfig.REPLAY_BATCHES).asText()).isEqualTo("28");
+
+    // And without any, the summary says the defaults were used
+    assertThat(DemoConfig.parse(List.of(), Map.of()).trainer()).isEmpty();
+    assertThat(new DemoSummary().toText()).contains("  trainer settings       the trainer's defaults\n");
+  }
+
+  @Test
+  void shouldRefuseATrainerSettingOutOfItsRangeNamingIt() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> DemoConfig.parse(List.of("--trainer.replay.batches",
+        "99"), Map.of())).isInstanceOf(org.apache.kafka.common.config.ConfigException.class)
+        .hasMessageContaining(TrainerConfig.REPLAY_BATCHES);
   }
 
   private static SoftLabel label(String turn, boolean heldOut, int teacher, Integer gold, String reason,
