@@ -36,7 +36,8 @@ public record DemoConfig(Path data, int passes, double goldFraction, long seed, 
    */
   static final List<String> TRAINER_KEYS = List.of(TrainerConfig.BATCH_SIZE, TrainerConfig.LEARNING_RATE,
       TrainerConfig.ALPHA, TrainerConfig.REPLAY_BATCHES, TrainerConfig.REPLAY_CAPACITY,
-      TrainerConfig.WEIGHT_AVERAGE_DECAY, TrainerConfig.LEARNING_RATE_DECAY_AFTER, TrainerConfig.CHECKPOINT_EVERY_SAMPLES,
+      TrainerConfig.WEIGHT_AVERAGE_DECAY, TrainerConfig.LEARNING_RATE_DECAY_AFTER, TrainerConfig.CHECKPOINT_FIRST_SAMPLES,
+      TrainerConfig.CHECKPOINT_EVERY_SAMPLES,
       TrainerConfig.CHECKPOINT_EVERY_MS, TrainerConfig.SEED);
 
   public static final String DATA = "demo.data";

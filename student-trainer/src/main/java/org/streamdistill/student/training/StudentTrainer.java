@@ -431,9 +431,8 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
   }
 
   private boolean dueForCheckpoint(long now) {
-    long fresh = challenger.samplesSeen() - samplesAtLastCheckpoint;
-    return (fresh > 0 && checkpointForced) || fresh >= config.checkpointEverySamples()
-        || (fresh > 0 && now - lastCheckpointMillis >= config.checkpointEveryMillis());
+    return config.checkpointCadence().due(challenger.samplesSeen(), samplesAtLastCheckpoint, now - lastCheckpointMillis,
+        checkpointForced);
   }
 
   /**

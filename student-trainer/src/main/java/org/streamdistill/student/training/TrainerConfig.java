@@ -20,8 +20,8 @@ import org.streamdistill.student.optim.LearningRateSchedule;
 /** Settings of the student trainer. */
 public record TrainerConfig(
     String bootstrapServers, RegistryClientSettings registry, String namespace, String groupId, String modelName,
-    int batchSize, double learningRate, float alpha, Path checkpointDir, long checkpointEverySamples,
-    long checkpointEveryMillis, long seed, int maxTokens, int embeddingDim, int filtersPerWidth,
+    int batchSize, double learningRate, float alpha, Path checkpointDir, long checkpointFirstSamples,
+    long checkpointEverySamples, long checkpointEveryMillis, long seed, int maxTokens, int embeddingDim, int filtersPerWidth,
     boolean checkpointOnnx, long batchMaxIdleMillis, long commitEveryMillis, int transactionTimeoutMillis,
     String embeddingInit, long learningRateDecayAfterSamples, double deadLetterMaxFraction,
     List<Integer> filterWidths, int replayBatches, int replayCapacity, double weightAverageDecay,
@@ -37,6 +37,7 @@ public record TrainerConfig(
   public static final String ALPHA = "trainer.loss.alpha";
   public static final String DEAD_LETTER_MAX_FRACTION = "trainer.dead-letter.max-fraction";
   public static final String CHECKPOINT_DIR = "trainer.checkpoint.dir";
+  public static final String CHECKPOINT_FIRST_SAMPLES = "trainer.checkpoint.first-samples";
   public static final String CHECKPOINT_EVERY_SAMPLES = "trainer.checkpoint.every-samples";
   public static final String CHECKPOINT_EVERY_MS = "trainer.checkpoint.every-ms";
   public static final String CHECKPOINT_ONNX = "trainer.checkpoint.onnx";
@@ -77,6 +78,11 @@ public record TrainerConfig(
           + "(one the teacher's selection gate skipped) is learned from this term alone, so 0 makes it teach nothing.")
       .define(CHECKPOINT_DIR, Type.STRING, "target/student-checkpoints", Importance.MEDIUM,
           "Directory of checkpoint files (weights, optimizer state, offsets).")
+      .define(CHECKPOINT_FIRST_SAMPLES, Type.LONG, 250L, Range.atLeast(1), Importance.LOW,
+          "A new student's first version is checkpointed after this many learned turns, each next one once the "
+              + "turns learned have doubled (250, 500, 1,000, ...), until " + CHECKPOINT_EVERY_SAMPLES
+              + " is reached: the selection gate and the evaluator get a trained student sooner. At least "
+              + CHECKPOINT_EVERY_SAMPLES + ": a constant cadence from the start.")
       .define(CHECKPOINT_EVERY_SAMPLES, Type.LONG, 2_000L, Range.atLeast(1), Importance.MEDIUM,
           "A new model version is checkpointed after this many learned turns...")
       .define(CHECKPOINT_EVERY_MS, Type.LONG, 15_000L, Range.atLeast(100), Importance.MEDIUM,
@@ -151,7 +157,7 @@ public record TrainerConfig(
         namespace, groupId.isEmpty() ? Topics.groupInNamespace(Topics.TRAINER_GROUP, namespace) : groupId,
         (String) v.get(MODEL_NAME),
         (Integer) v.get(BATCH_SIZE), (Double) v.get(LEARNING_RATE), ((Double) v.get(ALPHA)).floatValue(),
-        Path.of((String) v.get(CHECKPOINT_DIR)), (Long) v.get(CHECKPOINT_EVERY_SAMPLES),
+        Path.of((String) v.get(CHECKPOINT_DIR)), (Long) v.get(CHECKPOINT_FIRST_SAMPLES), (Long) v.get(CHECKPOINT_EVERY_SAMPLES),
         (Long) v.get(CHECKPOINT_EVERY_MS), (Long) v.get(SEED), (Integer) v.get(MAX_TOKENS),
         (Integer) v.get(EMBEDDING_DIM), (Integer) v.get(FILTERS), (Boolean) v.get(CHECKPOINT_ONNX),
         (Long) v.get(BATCH_MAX_IDLE_MS), (Long) v.get(COMMIT_EVERY_MS), (Integer) v.get(TRANSACTION_TIMEOUT_MS),
@@ -191,6 +197,11 @@ public record TrainerConfig(
           + " (the teacher's width) when " + EMBEDDING_INIT + "=" + EMBEDDING_INIT_TEACHER + ": lower it or set "
           + EMBEDDING_INIT + "=" + EMBEDDING_INIT_RANDOM);
     }
+  }
+
+  /** When versions are checkpointed. */
+  public CheckpointCadence checkpointCadence() {
+    return new CheckpointCadence(checkpointFirstSamples, checkpointEverySamples, checkpointEveryMillis);
   }
 
   /** Whether a new student starts from the teacher's projected token embeddings. */
