@@ -65,7 +65,7 @@ public final class PortCheck {
       return Optional.empty();
     }
     return Optional.of(String.format("ports %d..%d overlap the system's ephemeral range %d..%d: an outgoing "
-        + "connection may take one of them before its process binds it; a base port below %d avoids that "
-        + "(--base-port)", first, last, range[0], range[1], Math.max(1024, range[0] - 11)));
+        + "connection may take one of them before its process binds it; a base port of at most %d avoids "
+        + "that (--base-port)", first, last, range[0], range[1], Math.max(1024, range[0] - 11)));
   }
 }

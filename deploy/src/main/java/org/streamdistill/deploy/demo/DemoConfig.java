@@ -139,8 +139,7 @@ public record DemoConfig(Path data, int passes, double goldFraction, long seed, 
     for (String key : TRAINER_KEYS) {
       Object value = v.get(key);
       if (!java.util.Objects.equals(value, TrainerConfig.DEFINITION.configKeys().get(key).defaultValue)) {
-        trainer.put(key, value instanceof List<?> list ? String.join(",", list.stream().map(String::valueOf).toList())
-            : String.valueOf(value));
+        trainer.put(key, String.valueOf(value));
       }
     }
     return java.util.Collections.unmodifiableMap(trainer);

@@ -2,13 +2,13 @@ package org.streamdistill.deploy.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,7 +37,7 @@ class PortCheckTest {
     assertThat(PortCheck.ephemeralOverlap(new ClusterPorts(29_090), range)).isEmpty();
     assertThat(PortCheck.ephemeralOverlap(new ClusterPorts(32_757), range)).isEmpty();
     assertThat(PortCheck.ephemeralOverlap(new ClusterPorts(32_758), range)).hasValueSatisfying(warning ->
-        assertThat(warning).contains("32759..32768", "32768..60999", "below 32757", "--base-port"));
+        assertThat(warning).contains("32759..32768", "32768..60999", "at most 32757", "--base-port"));
     assertThat(PortCheck.ephemeralOverlap(new ClusterPorts(50_000), range)).isPresent();
     assertThat(PortCheck.ephemeralOverlap(new ClusterPorts(60_999), range)).isEmpty();
   }

@@ -121,6 +121,7 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
   private record Turn(TopicPartition partition, long offset, byte[] key, SoftLabel label, long recordTime) {}
 
   private final TrainerConfig config;
+  private final CheckpointCadence cadence;
   private final Topic<SoftLabel> softLabels;
   private final Topic<StudentPrediction> predictions;
   private final Topic<StudentCheckpoint> checkpointsTopic;
@@ -204,6 +205,7 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
   StudentTrainer(TrainerConfig config, SchemaRegistryClient registry, Consumer<byte[], byte[]> softLabelConsumer,
                  Consumer<byte[], byte[]> promotionConsumer, Producer<byte[], byte[]> producer, LongSupplier clock) {
     this.config = config;
+    this.cadence = config.checkpointCadence();
     this.clock = clock;
     this.softLabels = Topics.SOFT_LABELS.inNamespace(config.namespace());
     this.predictions = Topics.PREDICTIONS.inNamespace(config.namespace());
@@ -431,7 +433,7 @@ public final class StudentTrainer implements Runnable, AutoCloseable {
   }
 
   private boolean dueForCheckpoint(long now) {
-    return config.checkpointCadence().due(challenger.samplesSeen(), samplesAtLastCheckpoint, now - lastCheckpointMillis,
+    return cadence.due(challenger.samplesSeen(), samplesAtLastCheckpoint, now - lastCheckpointMillis,
         checkpointForced);
   }
 

@@ -80,7 +80,7 @@ public record TrainerConfig(
           "Directory of checkpoint files (weights, optimizer state, offsets).")
       .define(CHECKPOINT_FIRST_SAMPLES, Type.LONG, 250L, Range.atLeast(1), Importance.LOW,
           "A new student's first version is checkpointed after this many learned turns, each next one once the "
-              + "turns learned have doubled (250, 500, 1,000, ...), until " + CHECKPOINT_EVERY_SAMPLES
+              + "turns learned have doubled (with batches of 32: 256, 512, 1,024, 2,048), until " + CHECKPOINT_EVERY_SAMPLES
               + " is reached: the selection gate and the evaluator get a trained student sooner. At least "
               + CHECKPOINT_EVERY_SAMPLES + ": a constant cadence from the start.")
       .define(CHECKPOINT_EVERY_SAMPLES, Type.LONG, 2_000L, Range.atLeast(1), Importance.MEDIUM,
