@@ -366,7 +366,8 @@ public final class BenchCommand {
         + "savepoint), one ONNX thread per subtask, against raw teachers; %d round(s) of %,d turns ...%n",
         config.rounds(), config.turns());
     ClusterScaleOut scaleOut = new ClusterScaleOut(ClusterScaleOut.clusterConfig(config.workDir().resolve("cluster"),
-        config.clusterBasePort(), config.teacherBundle(), config.clusterJobJar(), config.checkpointIntervalMillis()),
+        config.clusterBasePort(), config.teacherBundle(), config.clusterJobJar(), config.checkpointIntervalMillis(),
+        config.clusterJvmFlags()),
         batch, Duration.ofMinutes(config.timeoutMinutes()), out, loads);
     ClusterScaleOut.ClusterScale scale = attempt("the scale-out on the local cluster", () -> scaleOut.measure(
         warmupAt1, warmupAt2, roundsAt1, roundsAt2, (parallelism, texts) ->

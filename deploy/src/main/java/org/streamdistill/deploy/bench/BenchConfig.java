@@ -26,7 +26,8 @@ public record BenchConfig(boolean quick, Path data, Path teacherBundle, Path wor
                           List<Long> checkpointIntervalsMillis, double e2eWarmupSeconds, double e2eSeconds,
                           double loadFraction, double rate, int qualityTestTurns, long brokerRecords,
                           int batchMaxSize, long batchMaxWaitMillis, long checkpointIntervalMillis, long seed,
-                          long timeoutMinutes, boolean cluster, int clusterBasePort, String clusterJobJar) {
+                          long timeoutMinutes, boolean cluster, int clusterBasePort, String clusterJobJar,
+                          String clusterJvmFlags) {
 
   public static final String DATA = "bench.data";
   public static final String TEACHER_BUNDLE = "bench.teacher-bundle";
@@ -53,6 +54,7 @@ public record BenchConfig(boolean quick, Path data, Path teacherBundle, Path wor
   public static final String TIMEOUT_MINUTES = "bench.timeout-minutes";
   public static final String CLUSTER_BASE_PORT = "bench.cluster.base-port";
   public static final String CLUSTER_JOB_JAR = "bench.cluster.job-jar";
+  public static final String CLUSTER_JVM_FLAGS = "bench.cluster.jvm-flags";
 
   private static final Map<String, Object> JOB_DEFAULTS = TeacherJobConfig.DEFINITION.defaultValues();
 
@@ -109,7 +111,10 @@ public record BenchConfig(boolean quick, Path data, Path teacherBundle, Path wor
           LocalClusterConfig.BASE_PORT), Range.between(1024, 65_000), Importance.LOW,
           "With --cluster: base port of the local cluster (" + LocalClusterConfig.BASE_PORT + ").")
       .define(CLUSTER_JOB_JAR, Type.STRING, "", Importance.LOW,
-          "With --cluster: the teacher job jar (" + LocalClusterConfig.JOB_JAR + "); empty: the one -Pcluster builds.");
+          "With --cluster: the teacher job jar (" + LocalClusterConfig.JOB_JAR + "); empty: the one -Pcluster builds.")
+      .define(CLUSTER_JVM_FLAGS, Type.STRING, "", org.streamdistill.deploy.cluster.JvmFlags.VALIDATOR, Importance.LOW,
+          "With --cluster: extra JVM flags of the cluster's processes (" + LocalClusterConfig.JVM_FLAGS + "); they "
+              + "change what is measured, and the report's command names them.");
 
   /** Values {@code --quick} puts in place of the defaults. */
   static final Map<String, String> QUICK = Map.of(
@@ -159,7 +164,7 @@ public record BenchConfig(boolean quick, Path data, Path teacherBundle, Path wor
         (Double) v.get(RATE), (Integer) v.get(QUALITY_TEST_TURNS), (Long) v.get(BROKER_RECORDS),
         (Integer) v.get(BATCH_MAX_SIZE), (Long) v.get(BATCH_MAX_WAIT_MS), (Long) v.get(CHECKPOINT_INTERVAL_MS),
         (Long) v.get(SEED), (Long) v.get(TIMEOUT_MINUTES), cluster, (Integer) v.get(CLUSTER_BASE_PORT),
-        (String) v.get(CLUSTER_JOB_JAR));
+        (String) v.get(CLUSTER_JOB_JAR), (String) v.get(CLUSTER_JVM_FLAGS));
   }
 
   private static Path path(String value) {

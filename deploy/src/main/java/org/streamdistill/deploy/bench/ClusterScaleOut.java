@@ -147,11 +147,12 @@ final class ClusterScaleOut {
 
   /** The local cluster of the bench: its own work directory, parallelism 1 on 2 TaskManagers. */
   static LocalClusterConfig clusterConfig(Path workDir, int basePort, Path teacherBundle, String jobJar,
-                                          long checkpointIntervalMillis) {
+                                          long checkpointIntervalMillis, String jvmFlags) {
     List<String> args = new ArrayList<>(List.of("--cluster.work-dir", workDir.toString(),
         "--cluster.base-port", Integer.toString(basePort), "--cluster.teacher-bundle", teacherBundle.toString(),
         "--cluster.taskmanagers", "2", "--cluster.teacher.parallelism", "1",
-        "--cluster.teacher.checkpoint.interval-ms", Long.toString(checkpointIntervalMillis)));
+        "--cluster.teacher.checkpoint.interval-ms", Long.toString(checkpointIntervalMillis),
+        "--cluster.jvm.flags", jvmFlags));
     if (!jobJar.isEmpty()) {
       args.addAll(List.of("--cluster.job-jar", jobJar));
     }

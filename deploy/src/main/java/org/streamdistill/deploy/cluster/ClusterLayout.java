@@ -230,7 +230,7 @@ public final class ClusterLayout {
 
   /** Formats node {@code node}'s storage (a JVM of its own, as kafka-storage.sh would). */
   public List<String> formatCommand(int node, String clusterId) {
-    return JvmCommand.of("256m", logs().resolve(kafka(node) + "-format.log"), List.of(), "kafka.tools.StorageTool",
+    return JvmCommand.of("256m", logs().resolve(kafka(node) + "-format.log"), config.jvmFlags(), "kafka.tools.StorageTool",
         List.of("format", "-t", clusterId, "-c", kafkaProperties(node).toString()));
   }
 
@@ -272,6 +272,7 @@ public final class ClusterLayout {
     List<String> flags = new ArrayList<>(jvmFlags);
     flags.add("-Dlog.file=" + log);
     flags.add("-Dlog4j.configurationFile=" + flinkConf().resolve("log4j.properties").toUri());
+    flags.addAll(config.jvmFlags());
     return new ProcessSpec(name, JvmCommand.of(heap, log, flags, JvmCommand.flinkClassPath(), main, args),
         Map.of("FLINK_CONF_DIR", flinkConf().toString()), logs().resolve(name + ".out"), log, ports);
   }
@@ -279,7 +280,9 @@ public final class ClusterLayout {
   private ProcessSpec spec(String name, String heap, List<String> jvmFlags, String main, List<String> args,
                            Map<String, String> env, String ports) {
     Path log = logs().resolve(name + ".log");
-    return new ProcessSpec(name, JvmCommand.of(heap, log, jvmFlags, main, args), env,
+    List<String> flags = new ArrayList<>(jvmFlags);
+    flags.addAll(config.jvmFlags());
+    return new ProcessSpec(name, JvmCommand.of(heap, log, flags, main, args), env,
         logs().resolve(name + ".out"), log, ports);
   }
 }

@@ -22,10 +22,11 @@ import org.streamdistill.schemas.config.ConfigLoader;
  * @param checkpointIntervalMillis the teacher job's checkpoint interval
  * @param graceMillis how long {@code down} waits after SIGTERM before kill -9
  * @param startTimeoutMillis how long {@code up} waits for each process to be ready
+ * @param jvmFlags extra JVM flags for every process the cluster starts ({@link JvmFlags})
  */
 public record LocalClusterConfig(Path workDir, int basePort, Path teacherBundle, Path data, String jobJar,
                                  int taskManagers, int teacherParallelism, long checkpointIntervalMillis,
-                                 long graceMillis, long startTimeoutMillis) {
+                                 long graceMillis, long startTimeoutMillis, List<String> jvmFlags) {
 
   public static final String WORK_DIR = "cluster.work-dir";
   public static final String BASE_PORT = "cluster.base-port";
@@ -37,6 +38,7 @@ public record LocalClusterConfig(Path workDir, int basePort, Path teacherBundle,
   public static final String CHECKPOINT_INTERVAL_MS = "cluster.teacher.checkpoint.interval-ms";
   public static final String GRACE_MS = "cluster.stop.grace-ms";
   public static final String START_TIMEOUT_MS = "cluster.start.timeout-ms";
+  public static final String JVM_FLAGS = "cluster.jvm.flags";
 
   public static final ConfigDef DEFINITION = new ConfigDef()
       .define(WORK_DIR, Type.STRING, "target/cluster", org.streamdistill.schemas.config.NotBlank.INSTANCE,
@@ -60,13 +62,18 @@ public record LocalClusterConfig(Path workDir, int basePort, Path teacherBundle,
       .define(GRACE_MS, Type.LONG, 30_000L, Range.between(0, 600_000), Importance.LOW,
           "How long down waits for a process after SIGTERM before kill -9.")
       .define(START_TIMEOUT_MS, Type.LONG, 180_000L, Range.between(1_000, 3_600_000), Importance.LOW,
-          "How long up waits for each process to be ready.");
+          "How long up waits for each process to be ready.")
+      .define(JVM_FLAGS, Type.STRING, "", JvmFlags.VALIDATOR, Importance.LOW,
+          "Extra JVM flags for every process up starts (Kafka nodes, registry, Flink, stages), separated by spaces, "
+              + "after the cluster's own: GC or JIT settings, e.g. -XX:TieredStopAtLevel=1, which roughly halves the "
+              + "CPU short runs spend compiling on a small machine. Heap, class path and main class are the cluster's.");
 
   public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, "STREAMDISTILL", Map.of(
       "work-dir", WORK_DIR, "base-port", BASE_PORT, "teacher-bundle", TEACHER_BUNDLE, "data", DATA,
       "job-jar", JOB_JAR, "taskmanagers", TASK_MANAGERS, "parallelism", TEACHER_PARALLELISM));
 
   public LocalClusterConfig {
+    jvmFlags = List.copyOf(jvmFlags);
     if (teacherParallelism > taskManagers) {
       throw new org.apache.kafka.common.config.ConfigException(TEACHER_PARALLELISM + " (" + teacherParallelism
           + ") needs as many task slots, and each of the " + taskManagers + " TaskManager(s) has one: raise "
@@ -78,7 +85,7 @@ public record LocalClusterConfig(Path workDir, int basePort, Path teacherBundle,
     return new LocalClusterConfig(Path.of((String) v.get(WORK_DIR)), (Integer) v.get(BASE_PORT),
         Path.of((String) v.get(TEACHER_BUNDLE)), Path.of((String) v.get(DATA)), (String) v.get(JOB_JAR),
         (Integer) v.get(TASK_MANAGERS), (Integer) v.get(TEACHER_PARALLELISM), (Long) v.get(CHECKPOINT_INTERVAL_MS),
-        (Long) v.get(GRACE_MS), (Long) v.get(START_TIMEOUT_MS));
+        (Long) v.get(GRACE_MS), (Long) v.get(START_TIMEOUT_MS), JvmFlags.parse((String) v.get(JVM_FLAGS)));
   }
 
   public static LocalClusterConfig parse(List<String> args, Map<String, String> env) {

@@ -82,7 +82,8 @@ public final class SoakCommand {
     long started = System.currentTimeMillis();
     out.printf("soak: %.1f minutes of faults every %d s, seed %d, %.0f turns/s; processes and logs in %s%n",
         config.minutes(), config.faultIntervalMillis() / 1000, config.seed(), config.rate(), workDir);
-    try (SoakPlatform platform = new SoakPlatform(workDir, config.teacherBundle(), token, 2_000)) {
+    try (SoakPlatform platform = new SoakPlatform(workDir, config.teacherBundle(), token, 2_000,
+        config.jvmFlags())) {
       // Ctrl-C or SIGTERM must not leave a broker and five stage processes behind.
       Runtime.getRuntime().addShutdownHook(new Thread(platform::close, "soak-shutdown"));
       platform.start();

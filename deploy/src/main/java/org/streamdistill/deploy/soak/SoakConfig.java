@@ -8,6 +8,7 @@ import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
+import org.streamdistill.deploy.cluster.JvmFlags;
 import org.streamdistill.schemas.config.ConfigLoader;
 
 /**
@@ -24,10 +25,11 @@ import org.streamdistill.schemas.config.ConfigLoader;
  * @param brokerPauseMillis how long a {@code broker-pause} fault keeps the broker frozen
  * @param settleMillis how long to wait at the end for the pipeline to catch up
  * @param report file the report is appended to; empty: none
+ * @param jvmFlags extra JVM flags for every process the soak starts ({@link JvmFlags})
  */
 public record SoakConfig(double minutes, long seed, Path workDir, Path teacherBundle, Path data, double rate,
                          long faultIntervalMillis, List<Fault> faults, long brokerPauseMillis, long settleMillis,
-                         String report) {
+                         String report, List<String> jvmFlags) {
 
   public static final String MINUTES = "soak.minutes";
   public static final String SEED = "soak.seed";
@@ -40,6 +42,7 @@ public record SoakConfig(double minutes, long seed, Path workDir, Path teacherBu
   public static final String BROKER_PAUSE_MS = "soak.broker-pause-ms";
   public static final String SETTLE_MS = "soak.settle-ms";
   public static final String REPORT = "soak.report";
+  public static final String JVM_FLAGS = "soak.jvm.flags";
 
   public static final ConfigDef DEFINITION = new ConfigDef()
       .define(MINUTES, Type.DOUBLE, 20.0, Range.between(0.5, 24 * 60), Importance.HIGH,
@@ -75,7 +78,10 @@ public record SoakConfig(double minutes, long seed, Path workDir, Path teacherBu
       .define(SETTLE_MS, Type.LONG, 300_000L, Range.atLeast(10_000), Importance.LOW,
           "At the end, how long to wait for every valid turn's soft label and prediction and for lag 0.")
       .define(REPORT, Type.STRING, "RELIABILITY.md", Importance.LOW,
-          "File the report is appended to (with the command and the machine); empty: print only.");
+          "File the report is appended to (with the command and the machine); empty: print only.")
+      .define(JVM_FLAGS, Type.STRING, "", JvmFlags.VALIDATOR, Importance.LOW,
+          "Extra JVM flags for the broker and every stage process, separated by spaces: GC or JIT settings, e.g. "
+              + "-XX:TieredStopAtLevel=1 for a short soak on a small machine. Heap, class path and main class are the soak's.");
 
   public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, "STREAMDISTILL",
       Map.of("minutes", MINUTES, "seed", SEED, "rate", RATE, "work-dir", WORK_DIR, "data", DATA));
@@ -85,7 +91,8 @@ public record SoakConfig(double minutes, long seed, Path workDir, Path teacherBu
     return new SoakConfig((Double) v.get(MINUTES), (Long) v.get(SEED), Path.of((String) v.get(WORK_DIR)),
         Path.of((String) v.get(TEACHER_BUNDLE)), Path.of((String) v.get(DATA)), (Double) v.get(RATE),
         (Long) v.get(FAULT_INTERVAL_MS), ((List<String>) v.get(FAULTS)).stream().map(Fault::ofKey).toList(),
-        (Long) v.get(BROKER_PAUSE_MS), (Long) v.get(SETTLE_MS), (String) v.get(REPORT));
+        (Long) v.get(BROKER_PAUSE_MS), (Long) v.get(SETTLE_MS), (String) v.get(REPORT),
+        JvmFlags.parse((String) v.get(JVM_FLAGS)));
   }
 
   public static SoakConfig parse(List<String> args, Map<String, String> env) {

@@ -42,11 +42,14 @@ final class SoakPlatform implements AutoCloseable {
   private final int registryPort;
   private final int ingestPort;
   private final String token;
+  private final List<String> jvmFlags;
   private final Map<Stage, StageProcess> processes = new EnumMap<>(Stage.class);
 
-  SoakPlatform(Path workDir, Path teacherBundle, String token, long teacherCheckpointMillis) throws IOException {
+  SoakPlatform(Path workDir, Path teacherBundle, String token, long teacherCheckpointMillis, List<String> jvmFlags)
+      throws IOException {
     this.workDir = Files.createDirectories(workDir);
     this.token = token;
+    this.jvmFlags = List.copyOf(jvmFlags);
     this.brokerPort = freePort();
     int controllerPort = freePort();
     this.registryPort = freePort();
@@ -72,25 +75,25 @@ final class SoakPlatform implements AutoCloseable {
     String main = Main.class.getName();
     String bootstrap = bootstrapServers();
     String registry = registryUrl();
-    processes.put(Stage.BROKER, new StageProcess("broker", workDir, "1g", "kafka.Kafka",
-        List.of(properties.toString())));
-    processes.put(Stage.REGISTRY, new StageProcess("registry", workDir, "512m", main,
-        List.of("registry", "--bootstrap-servers", bootstrap, "--port", Integer.toString(registryPort))));
-    processes.put(Stage.TEACHER, new StageProcess("teacher-job", workDir, "2g", main,
+    processes.put(Stage.BROKER, new StageProcess("broker", workDir, "1g", jvmFlags, "kafka.Kafka",
+        List.of(properties.toString()), Map.of()));
+    processes.put(Stage.REGISTRY, new StageProcess("registry", workDir, "512m", jvmFlags, main,
+        List.of("registry", "--bootstrap-servers", bootstrap, "--port", Integer.toString(registryPort)), Map.of()));
+    processes.put(Stage.TEACHER, new StageProcess("teacher-job", workDir, "2g", jvmFlags, main,
         List.of("teacher-job", "--bootstrap.servers", bootstrap, "--schema.registry.url", registry,
             "--teacher.bundle", teacherBundle.toAbsolutePath().toString(), "--teacher.parallelism", "1",
             "--teacher.checkpoint.interval-ms", Long.toString(teacherCheckpointMillis),
-            "--teacher.checkpoint.dir", workDir.resolve("teacher-checkpoints").toString())));
-    processes.put(Stage.TRAINER, new StageProcess("trainer", workDir, "1g", main,
+            "--teacher.checkpoint.dir", workDir.resolve("teacher-checkpoints").toString()), Map.of()));
+    processes.put(Stage.TRAINER, new StageProcess("trainer", workDir, "1g", jvmFlags, main,
         List.of("trainer", "--bootstrap.servers", bootstrap, "--schema.registry.url", registry,
             "--trainer.checkpoint.dir", workDir.resolve("student-checkpoints").toString(),
             "--trainer.checkpoint.onnx", "false", "--trainer.checkpoint.every-ms", "10000",
-            "--trainer.commit.every-ms", "500")));
-    processes.put(Stage.EVALUATOR, new StageProcess("evaluator", workDir, "1g", main,
+            "--trainer.commit.every-ms", "500"), Map.of()));
+    processes.put(Stage.EVALUATOR, new StageProcess("evaluator", workDir, "1g", jvmFlags, main,
         List.of("evaluator", "--bootstrap.servers", bootstrap, "--schema.registry.url", registry,
             "--evaluator.state.dir", workDir.resolve("evaluator-state").toString(),
-            "--evaluator.streams.replication.factor", "1")));
-    processes.put(Stage.INGEST, new StageProcess("ingest", workDir, "512m", main,
+            "--evaluator.streams.replication.factor", "1"), Map.of()));
+    processes.put(Stage.INGEST, new StageProcess("ingest", workDir, "512m", jvmFlags, main,
         List.of("ingest", "--bootstrap-servers", bootstrap, "--registry", registry, "--port",
             Integer.toString(ingestPort)), Map.of("STREAMDISTILL_INGEST_TOKEN", token)));
   }
@@ -163,8 +166,11 @@ final class SoakPlatform implements AutoCloseable {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String cp = System.getProperty("java.class.path");
     String clusterId = org.apache.kafka.common.Uuid.randomUuid().toString();
-    Process format = new ProcessBuilder(java, "-cp", cp, "kafka.tools.StorageTool", "format", "--standalone",
-        "-t", clusterId, "-c", properties.toString())
+    List<String> command = new ArrayList<>(List.of(java));
+    command.addAll(jvmFlags);
+    command.addAll(List.of("-cp", cp, "kafka.tools.StorageTool", "format", "--standalone", "-t", clusterId, "-c",
+        properties.toString()));
+    Process format = new ProcessBuilder(command)
         .redirectErrorStream(true).redirectOutput(workDir.resolve("format.out").toFile()).start();
     if (!format.waitFor(2, TimeUnit.MINUTES) || format.exitValue() != 0) {
       throw new IllegalStateException("formatting the broker's storage failed; see " + workDir.resolve("format.out"));

@@ -31,20 +31,28 @@ public final class StageProcess implements AutoCloseable {
   private final java.util.Map<String, String> environment;
 
   public StageProcess(String name, Path workDir, String heap, String mainClass, List<String> args) {
-    this(name, workDir, heap, mainClass, args, java.util.Map.of());
+    this(name, workDir, heap, List.of(), mainClass, args, java.util.Map.of());
   }
 
-  /** @param environment variables set for the process (secrets go here, never in its arguments) */
-  StageProcess(String name, Path workDir, String heap, String mainClass, List<String> args,
+  /**
+   * @param jvmFlags further JVM flags ({@link org.streamdistill.deploy.cluster.JvmFlags})
+   * @param environment variables set for the process (secrets go here, never in its arguments)
+   */
+  StageProcess(String name, Path workDir, String heap, List<String> jvmFlags, String mainClass, List<String> args,
                java.util.Map<String, String> environment) {
     this.name = name;
     this.environment = java.util.Map.copyOf(environment);
     this.out = workDir.resolve(name + ".out");
-    this.command = JvmCommand.of(heap, workDir.resolve(name + ".log"), List.of(), mainClass, args);
+    this.command = JvmCommand.of(heap, workDir.resolve(name + ".log"), jvmFlags, mainClass, args);
   }
 
   public String name() {
     return name;
+  }
+
+  /** The command line each start runs. */
+  List<String> command() {
+    return command;
   }
 
   public synchronized void start() throws IOException {

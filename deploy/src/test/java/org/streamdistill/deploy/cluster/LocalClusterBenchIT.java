@@ -46,7 +46,7 @@ class LocalClusterBenchIT {
             markdown.toString(), "--turns", "80", "--seed", "7", "--bench.warmup-turns", "16",
             "--bench.cluster.base-port", Integer.toString(LocalClusterFailuresIT.freeBasePort()),
             "--bench.cluster.job-jar", LocalClusterFailuresIT.jobJar().toString(),
-            "--bench.teacher.checkpoint.interval-ms", "500"),
+            "--bench.teacher.checkpoint.interval-ms", "500", "--bench.cluster.jvm-flags", LocalClusterFailuresIT.QUICK_JIT),
         new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
 
     // Then it succeeds with both points measured on the cluster

@@ -53,6 +53,13 @@ class LocalClusterFailuresIT {
   private static final int CHUNK = Integer.getInteger("cluster.it.chunk", 100);
   private static final int TURNS = 5 * CHUNK;
   private static final String RATE = System.getProperty("cluster.it.rate", "25");
+  /**
+   * C1 only, for the cluster's ten short-lived JVMs: on a 2-core machine this test took 356 s with
+   * the default tiered JIT and 215 s with it (one run each, 2026-12-04), its CPU time 686 s and 353 s;
+   * most of the difference is C2 compiling code that runs for a few minutes. Not for a long run: a
+   * trainer's hand-written math is slower without C2 (StudentTrainerResumeIT: 111 s against 189 s).
+   */
+  static final String QUICK_JIT = "-XX:TieredStopAtLevel=1";
 
   @TempDir
   static Path dir;
@@ -65,7 +72,8 @@ class LocalClusterFailuresIT {
     SmallTeacherBundle.fitAndSave(Clinc150.read(data), data, 3, bundle);
     LocalClusterConfig config = LocalClusterConfig.parse(List.of("--work-dir", dir.resolve("cluster").toString(),
         "--base-port", Integer.toString(freeBasePort()), "--teacher-bundle", bundle.toString(),
-        "--job-jar", jobJar().toString(), "--cluster.stop.grace-ms", "20000"), Map.of());
+        "--job-jar", jobJar().toString(), "--cluster.stop.grace-ms", "20000", "--cluster.jvm.flags", QUICK_JIT),
+        Map.of());
     PrintStream progress = new PrintStream(new LoggingStream(), true, StandardCharsets.UTF_8);
     LocalCluster cluster = new LocalCluster(config, progress);
     ClusterPorts ports = cluster.ports();

@@ -68,6 +68,33 @@ class LocalClusterLayoutTest {
   }
 
   @Test
+  void shouldGiveEveryProcessTheExtraJvmFlagsBeforeItsClassPath() throws IOException {
+    ClusterLayout layout = new ClusterLayout(config("--cluster.jvm.flags", " -XX:TieredStopAtLevel=1  -XX:+UseSerialGC"));
+    layout.writeConfiguration();
+
+    for (String name : layout.processNames()) {
+      List<String> command = layout.spec(name, "token").command();
+      int cp = command.indexOf("-cp");
+      assertThat(command.subList(0, cp)).as(name).containsSubsequence("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+    }
+    assertThat(layout.formatCommand(1, "cluster-id")).contains("-XX:TieredStopAtLevel=1");
+    assertThat(layout.flinkCli("run", List.of()).command()).contains("-XX:+UseSerialGC");
+    assertThat(new ClusterLayout(config()).spec("trainer", "token").command()).noneMatch(f -> f.startsWith("-XX:"));
+  }
+
+  @Test
+  void shouldRefuseJvmFlagsThatAreNotFlagsOrThatReplaceTheClassPathOrHeap() {
+    assertThatThrownBy(() -> config("--cluster.jvm.flags", "-XX:+UseSerialGC TieredStopAtLevel=1"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("cluster.jvm.flags").hasMessageContaining("'TieredStopAtLevel=1' is not a JVM flag");
+    for (String flags : List.of("-cp /tmp", "-Xmx8g", "-jar", "-XMS1g")) {
+      assertThatThrownBy(() -> config("--cluster.jvm.flags", flags)).as(flags)
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("is not allowed here: the command sets each process's class path, main class and heap");
+    }
+  }
+
+  @Test
   void shouldKeepJobDependenciesButNotNativeLibrariesOffTheFlinkClassPath() {
     assertThat(List.of("flink-runtime-2.2.1.jar", "flink-clients-2.2.1.jar", "flink-shaded-netty-4.1.100.Final-20.0.jar",
         "kryo-5.6.2.jar", "log4j-core-2.25.3.jar", "commons-cli-1.5.0.jar", "onnxruntime-1.21.1.jar",

@@ -38,7 +38,9 @@ class SoakIT {
     int code = SoakCommand.run(List.of("--minutes", "3", "--seed", "3", "--soak.fault-interval-ms", "15000",
         "--rate", "15", "--soak.teacher.bundle", bundle.toString(), "--data", data.toString(),
         "--work-dir", dir.resolve("soak").toString(), "--soak.settle-ms", "180000",
-        "--soak.report", report.toString(), "--soak.broker-pause-ms", "20000"), out, out);
+        "--soak.report", report.toString(), "--soak.broker-pause-ms", "20000",
+        // C1 only: less CPU spent compiling in six short-lived JVMs on a 2-core machine (LocalClusterFailuresIT)
+        "--soak.jvm.flags", "-XX:TieredStopAtLevel=1"), out, out);
 
     // Then it passed, with every kind of fault injected at least once, and said so in its report
     String text = captured.toString(StandardCharsets.UTF_8);

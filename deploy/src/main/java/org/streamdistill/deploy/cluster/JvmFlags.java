@@ -1,0 +1,57 @@
+package org.streamdistill.deploy.cluster;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * Extra JVM flags for the processes a command starts ({@code cluster.jvm.flags}, {@code
+ * soak.jvm.flags}, {@code bench.cluster.jvm-flags}): one string, flags separated by spaces, each
+ * placed after the process's own flags and before its class path. Operators set GC or JIT flags
+ * here; on a small machine {@code -XX:TieredStopAtLevel=1} halves the CPU a short run of
+ * short-lived JVMs spends compiling (measured on LocalClusterFailuresIT, see its javadoc).
+ *
+ * <p>What would replace the class path, the main class or the heap the command sizes for each
+ * process is refused with the setting's name, not passed to a JVM that would fail to start.
+ */
+public final class JvmFlags implements ConfigDef.Validator {
+
+  public static final JvmFlags VALIDATOR = new JvmFlags();
+
+  private static final List<String> REFUSED = List.of("-cp", "-classpath", "--class-path", "-jar", "-m", "--module",
+      "-Xmx", "-Xms", "-version", "--version", "-help", "--help", "-h", "-?");
+
+  private JvmFlags() {}
+
+  /** The flags of {@code value}, in order; an empty list when it is blank. */
+  public static List<String> parse(String value) {
+    if (value == null || value.isBlank()) {
+      return List.of();
+    }
+    return Arrays.stream(value.trim().split("\\s+")).toList();
+  }
+
+  @Override
+  public void ensureValid(String name, Object value) {
+    for (String flag : parse(value == null ? null : value.toString())) {
+      if (!flag.startsWith("-")) {
+        throw new ConfigException(name, value, "'" + flag + "' is not a JVM flag (flags start with '-', separated "
+            + "by spaces)");
+      }
+      String lower = flag.toLowerCase(Locale.ROOT);
+      for (String refused : REFUSED) {
+        if (lower.equals(refused) || (refused.startsWith("-X") && lower.startsWith(refused.toLowerCase(Locale.ROOT)))) {
+          throw new ConfigException(name, value, "'" + flag + "' is not allowed here: the command sets each "
+              + "process's class path, main class and heap itself");
+        }
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "JVM flags separated by spaces (no class path, main class or heap)";
+  }
+}
