@@ -1,13 +1,17 @@
 package org.streamdistill.deploy.teacher;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.streamdistill.dataset.Clinc150;
 import org.streamdistill.dataset.Clinc150.Example;
 import org.streamdistill.teacher.fit.FitOptions;
@@ -21,6 +25,9 @@ import org.streamdistill.teacher.model.TeacherBundle;
  * the full 151-label set yet fits in seconds instead of the minutes the shipped teacher takes.
  */
 public final class SmallTeacherBundle {
+
+  /** Where each (data file, utterances per label) teacher was fitted in this JVM. */
+  private static final Map<String, Path> FITTED = new HashMap<>();
 
   private SmallTeacherBundle() {}
 
@@ -41,8 +48,28 @@ public final class SmallTeacherBundle {
   /**
    * Fits a head on {@code perLabel} training utterances of each label (evaluated on one
    * validation utterance per label, not calibrated) and saves the bundle to {@code dir}.
+   *
+   * <p>Fitted once per JVM for each data file and {@code perLabel}, then copied: failsafe runs every
+   * integration test in one JVM, 17 of them need such a teacher, and each fit costs seconds of
+   * MiniLM encoding on a 2-core machine. The fit is seeded and its clock fixed, so a copy is what a
+   * new fit would write; each test gets its own directory to change as it likes.
    */
-  public static TeacherBundle fitAndSave(Clinc150 data, Path dataPath, int perLabel, Path dir) throws IOException {
+  public static synchronized TeacherBundle fitAndSave(Clinc150 data, Path dataPath, int perLabel, Path dir)
+      throws IOException {
+    String key = dataPath.toAbsolutePath().normalize() + "#" + perLabel;
+    Path fitted = FITTED.get(key);
+    if (fitted == null || !Files.isRegularFile(fitted.resolve("bundle.json"))) {
+      fitted = Files.createTempDirectory("small-teacher-" + perLabel + "-");
+      fit(data, dataPath, perLabel, fitted);
+      FITTED.put(key, fitted);
+      Path toDelete = fitted;
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(toDelete), "small-teacher-cleanup"));
+    }
+    copyTree(fitted, dir);
+    return TeacherBundle.load(dir);
+  }
+
+  private static void fit(Clinc150 data, Path dataPath, int perLabel, Path dir) throws IOException {
     List<Example> train = firstPerLabel(data.trainWithOos(), perLabel);
     List<Example> test = new ArrayList<>(data.split("val"));
     test.addAll(data.split("oos_val"));
@@ -57,7 +84,27 @@ public final class SmallTeacherBundle {
           .bundle();
     }
     bundle.save(dir);
-    return bundle;
+  }
+
+  private static void copyTree(Path from, Path to) throws IOException {
+    try (Stream<Path> paths = Files.walk(from)) {
+      for (Path source : (Iterable<Path>) paths::iterator) {
+        Path target = to.resolve(from.relativize(source).toString());
+        if (Files.isDirectory(source)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+    }
+  }
+
+  private static void deleteQuietly(Path dir) {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | UncheckedIOException e) {
+      // a temporary directory left behind is no reason to fail a test run
+    }
   }
 
   private static List<Example> firstPerLabel(List<Example> examples, int perLabel) {
