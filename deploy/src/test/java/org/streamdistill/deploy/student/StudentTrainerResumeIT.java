@@ -69,7 +69,7 @@ import org.streamdistill.student.training.TrainerConfig;
 class StudentTrainerResumeIT {
 
   private static final Logger LOG = LoggerFactory.getLogger(StudentTrainerResumeIT.class);
-  private static final int TURNS = 3_000;
+  private static final int TURNS = 2_000;
   private static final int CLASSES = 151;
   private static final Duration WAIT = Duration.ofMinutes(3);
   /** Where the child JVMs' output goes (kept after the test, for a failure's post-mortem). */
@@ -101,11 +101,11 @@ class StudentTrainerResumeIT {
 
   @Test
   void shouldEndWithTheWeightsOfAnUninterruptedRunAndOnePredictionPerTurnAfterAKillMidStream() throws Exception {
-    // Given the same 3,000 soft labels, every 10th held out and every 5th with gold, in two
+    // Given the same 2,000 soft labels, every 10th held out and every 5th with gold, in two
     // fresh namespaces whose soft-labels topic has a single partition
     List<SoftLabel> stream = softLabels(new Random(20240611L));
     long trainingTurns = stream.stream().filter(l -> !l.getHeldOut()).count();
-    assertThat(trainingTurns).isEqualTo(2_700);
+    assertThat(trainingTurns).isEqualTo(1_800);
     String uninterrupted = freshNamespace("resumea");
     String crashed = freshNamespace("resumeb");
     publish(uninterrupted, stream);
