@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Whether the local cluster's fixed ports can be used: which are taken now, and whether they lie in
@@ -19,6 +20,8 @@ public final class PortCheck {
 
   /** Linux's ephemeral port range; the check is skipped where it is absent. */
   public static final Path LINUX_EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
+  /** The lowest port {@link #freeBelowEphemeralRange} draws: above the well-known services' ports. */
+  private static final int FIRST_PRIVATE_PORT = 10_000;
 
   private PortCheck() {
   }
@@ -42,6 +45,39 @@ public final class PortCheck {
     } catch (IOException taken) {
       return false;
     }
+  }
+
+  /**
+   * {@code count} distinct ports, free now, for processes that bind them later and bind them again
+   * after each restart (the soak's broker, registry and ingestion): drawn below the system's
+   * ephemeral range (from 10000; below 32768 where the range is unknown), where no outgoing
+   * connection can take one while its process is starting or down. Where the range leaves no room
+   * below it, ports the system picks ({@code bind(0)}), as before.
+   */
+  public static List<Integer> freeBelowEphemeralRange(int count) throws IOException {
+    int ceiling = ephemeralRange(LINUX_EPHEMERAL_RANGE).map(range -> range[0]).orElse(32_768);
+    List<Integer> ports = new ArrayList<>();
+    if (ceiling - FIRST_PRIVATE_PORT < 1_000) {
+      while (ports.size() < count) {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+          if (!ports.contains(socket.getLocalPort())) {
+            ports.add(socket.getLocalPort());
+          }
+        }
+      }
+      return ports;
+    }
+    for (int attempt = 0; attempt < 50 * count && ports.size() < count; attempt++) {
+      int port = ThreadLocalRandom.current().nextInt(FIRST_PRIVATE_PORT, ceiling);
+      if (!ports.contains(port) && free(port)) {
+        ports.add(port);
+      }
+    }
+    if (ports.size() < count) {
+      throw new IOException("found only " + ports.size() + " of " + count + " free ports between "
+          + FIRST_PRIVATE_PORT + " and " + ceiling);
+    }
+    return ports;
   }
 
   /** The ephemeral range {@code low..high} read from {@code file}, or nothing when absent or unreadable. */

@@ -3,8 +3,6 @@ package org.streamdistill.deploy.soak;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamdistill.deploy.Main;
+import org.streamdistill.deploy.cluster.PortCheck;
 import org.streamdistill.deploy.cluster.ProvisionCommand;
 
 /**
@@ -50,10 +49,13 @@ final class SoakPlatform implements AutoCloseable {
     this.workDir = Files.createDirectories(workDir);
     this.token = token;
     this.jvmFlags = List.copyOf(jvmFlags);
-    this.brokerPort = freePort();
-    int controllerPort = freePort();
-    this.registryPort = freePort();
-    this.ingestPort = freePort();
+    // Bound late (after formatting) and again after every restart fault: below the ephemeral range,
+    // where a client's outgoing connection cannot take one while its process is down.
+    List<Integer> ports = PortCheck.freeBelowEphemeralRange(4);
+    this.brokerPort = ports.get(0);
+    int controllerPort = ports.get(1);
+    this.registryPort = ports.get(2);
+    this.ingestPort = ports.get(3);
     Path properties = workDir.resolve("server.properties");
     Files.writeString(properties, String.join("\n",
         "process.roles=broker,controller",
@@ -212,14 +214,6 @@ final class SoakPlatform implements AutoCloseable {
       Thread.sleep(250);
     }
     throw new IllegalStateException(process.name() + " did not answer " + uri + " within " + timeout);
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("no free port", e);
-    }
   }
 
   /** Stops the stages newest first, the broker last. */

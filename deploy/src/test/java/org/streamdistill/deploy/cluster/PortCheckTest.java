@@ -31,6 +31,18 @@ class PortCheckTest {
   }
 
   @Test
+  void shouldDrawDistinctFreePortsBelowTheEphemeralRange() throws Exception {
+    int ceiling = PortCheck.ephemeralRange(PortCheck.LINUX_EPHEMERAL_RANGE).map(range -> range[0]).orElse(32_768);
+
+    List<Integer> ports = PortCheck.freeBelowEphemeralRange(4);
+
+    assertThat(ports).hasSize(4).doesNotHaveDuplicates().allSatisfy(port -> {
+      assertThat(port).isBetween(10_000, ceiling - 1);
+      assertThat(PortCheck.free(port)).as("port %d free", port).isTrue();
+    });
+  }
+
+  @Test
   void shouldWarnOnlyWhenThePortsOverlapTheEphemeralRange() {
     int[] range = {32_768, 60_999};
 
