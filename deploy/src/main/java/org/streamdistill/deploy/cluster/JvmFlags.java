@@ -10,8 +10,8 @@ import org.apache.kafka.common.config.ConfigException;
  * Extra JVM flags for the processes a command starts ({@code cluster.jvm.flags}, {@code
  * soak.jvm.flags}, {@code bench.cluster.jvm-flags}): one string, flags separated by spaces, each
  * placed after the process's own flags and before its class path. Operators set GC or JIT flags
- * here; on a small machine {@code -XX:TieredStopAtLevel=1} halves the CPU a short run of
- * short-lived JVMs spends compiling (measured on LocalClusterFailuresIT, see its javadoc).
+ * here; {@code -XX:TieredStopAtLevel=1} (C1 only) halved the CPU time of LocalClusterFailuresIT's
+ * short-lived processes on 2 cores (see its javadoc), and slows a long run's hot loops.
  *
  * <p>What would replace the class path, the main class or the heap the command sizes for each
  * process is refused with the setting's name, not passed to a JVM that would fail to start.

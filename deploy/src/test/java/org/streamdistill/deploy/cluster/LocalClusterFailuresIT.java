@@ -55,9 +55,10 @@ class LocalClusterFailuresIT {
   private static final String RATE = System.getProperty("cluster.it.rate", "25");
   /**
    * C1 only, for the cluster's ten short-lived JVMs: on a 2-core machine this test took 356 s with
-   * the default tiered JIT and 215 s with it (one run each, 2026-12-04), its CPU time 686 s and 353 s;
-   * most of the difference is C2 compiling code that runs for a few minutes. Not for a long run: a
-   * trainer's hand-written math is slower without C2 (StudentTrainerResumeIT: 111 s against 189 s).
+   * the default tiered JIT and 215 s with it (one run each, 2026-12-04), its CPU time 686 s and 353 s:
+   * what C1 only removes is C2's compiling and the profiling that feeds it, which code running for a
+   * few minutes does not earn back. Not for a long run: a trainer's hand-written math is slower
+   * without C2 (StudentTrainerResumeIT with every JVM C1 only: 111 s against 189 s).
    */
   static final String QUICK_JIT = "-XX:TieredStopAtLevel=1";
 

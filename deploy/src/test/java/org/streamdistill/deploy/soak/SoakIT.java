@@ -40,7 +40,7 @@ class SoakIT {
         "--rate", "15", "--soak.teacher.bundle", bundle.toString(), "--data", data.toString(),
         "--work-dir", dir.resolve("soak").toString(), "--soak.settle-ms", "180000",
         "--soak.report", report.toString(), "--soak.broker-pause-ms", "20000",
-        // C1 only: less CPU spent compiling in six short-lived JVMs on a 2-core machine (LocalClusterFailuresIT)
+        // C1 only: less CPU in six short-lived JVMs on 2 cores (see LocalClusterFailuresIT.QUICK_JIT)
         "--soak.jvm.flags", "-XX:TieredStopAtLevel=1"), out, out);
 
     // Then it passed, with every kind of fault injected at least once, and said so in its report

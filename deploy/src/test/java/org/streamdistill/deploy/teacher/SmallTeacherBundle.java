@@ -50,7 +50,7 @@ public final class SmallTeacherBundle {
    * validation utterance per label, not calibrated) and saves the bundle to {@code dir}.
    *
    * <p>Fitted once per JVM for each data file and {@code perLabel}, then copied: failsafe runs every
-   * integration test in one JVM, 17 of them need such a teacher, and each fit costs seconds of
+   * integration test in one JVM, 16 of their classes need such a teacher, and each fit costs seconds of
    * MiniLM encoding on a 2-core machine. The fit is seeded and its clock fixed, so a copy is what a
    * new fit would write; each test gets its own directory to change as it likes.
    */
