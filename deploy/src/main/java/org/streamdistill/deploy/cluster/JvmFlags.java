@@ -10,8 +10,8 @@ import org.apache.kafka.common.config.ConfigException;
  * Extra JVM flags for the processes a command starts ({@code cluster.jvm.flags}, {@code
  * soak.jvm.flags}, {@code bench.cluster.jvm-flags}): one string, flags separated by spaces, each
  * placed after the process's own flags and before its class path. Operators set GC or JIT flags
- * here; {@code -XX:TieredStopAtLevel=1} (C1 only) halved the CPU time of LocalClusterFailuresIT's
- * short-lived processes on 2 cores (see its javadoc), and slows a long run's hot loops.
+ * here; {@code -XX:TieredStopAtLevel=1} (C1 only) took LocalClusterFailuresIT from 356 s to 202 s on
+ * 2 cores (see its javadoc), and slows a long run's hot loops.
  *
  * <p>What would replace the class path, the main class or the heap the command sizes for each
  * process is refused with the setting's name, not passed to a JVM that would fail to start.
@@ -20,8 +20,11 @@ public final class JvmFlags implements ConfigDef.Validator {
 
   public static final JvmFlags VALIDATOR = new JvmFlags();
 
+  /** Flags that name a class path, a main class or end the JVM before it runs one. */
   private static final List<String> REFUSED = List.of("-cp", "-classpath", "--class-path", "-jar", "-m", "--module",
-      "-Xmx", "-Xms", "-version", "--version", "-help", "--help", "-h", "-?");
+      "-version", "--version", "-help", "--help", "-h", "-?");
+  /** Prefixes of the heap flags each command sizes itself (compared ignoring case). */
+  private static final List<String> HEAP = List.of("-xmx", "-xms");
 
   private JvmFlags() {}
 
@@ -41,11 +44,9 @@ public final class JvmFlags implements ConfigDef.Validator {
             + "by spaces)");
       }
       String lower = flag.toLowerCase(Locale.ROOT);
-      for (String refused : REFUSED) {
-        if (lower.equals(refused) || (refused.startsWith("-X") && lower.startsWith(refused.toLowerCase(Locale.ROOT)))) {
-          throw new ConfigException(name, value, "'" + flag + "' is not allowed here: the command sets each "
-              + "process's class path, main class and heap itself");
-        }
+      if (REFUSED.contains(lower) || HEAP.stream().anyMatch(lower::startsWith)) {
+        throw new ConfigException(name, value, "'" + flag + "' is not allowed here: the command sets each "
+            + "process's class path, main class and heap itself");
       }
     }
   }

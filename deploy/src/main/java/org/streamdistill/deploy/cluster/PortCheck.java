@@ -55,7 +55,7 @@ public final class PortCheck {
    * below it, ports the system picks ({@code bind(0)}), as before.
    */
   public static List<Integer> freeBelowEphemeralRange(int count) throws IOException {
-    int ceiling = ephemeralRange(LINUX_EPHEMERAL_RANGE).map(range -> range[0]).orElse(32_768);
+    int ceiling = ephemeralFloor();
     List<Integer> ports = new ArrayList<>();
     if (ceiling - FIRST_PRIVATE_PORT < 1_000) {
       while (ports.size() < count) {
@@ -78,6 +78,11 @@ public final class PortCheck {
           + FIRST_PRIVATE_PORT + " and " + ceiling);
     }
     return ports;
+  }
+
+  /** The first port of this system's ephemeral range; 32768 (Linux's usual one) where it cannot be read. */
+  public static int ephemeralFloor() {
+    return ephemeralRange(LINUX_EPHEMERAL_RANGE).map(range -> range[0]).orElse(32_768);
   }
 
   /** The ephemeral range {@code low..high} read from {@code file}, or nothing when absent or unreadable. */

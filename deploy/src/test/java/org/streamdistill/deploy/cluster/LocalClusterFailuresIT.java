@@ -54,11 +54,12 @@ class LocalClusterFailuresIT {
   private static final int TURNS = 5 * CHUNK;
   private static final String RATE = System.getProperty("cluster.it.rate", "25");
   /**
-   * C1 only, for the cluster's ten short-lived JVMs: on a 2-core machine this test took 356 s with
-   * the default tiered JIT and 215 s with it (one run each, 2026-12-04), its CPU time 686 s and 353 s:
-   * what C1 only removes is C2's compiling and the profiling that feeds it, which code running for a
-   * few minutes does not earn back. Not for a long run: a trainer's hand-written math is slower
-   * without C2 (StudentTrainerResumeIT with every JVM C1 only: 111 s against 189 s).
+   * C1 only, for the cluster's short-lived JVMs: on a 2-core machine this test took 356 s with the
+   * default tiered JIT and 202 s with this flag on the cluster's processes (one run each, 2026-12-04;
+   * BENCHMARKS.md, "C1 only for short-lived processes"): what C1 only removes is C2's compiling and
+   * the profiling that feeds it, which code running for a few minutes does not earn back. Not for a
+   * long run: a trainer's hand-written math is slower without C2 (StudentTrainerResumeIT with every
+   * JVM C1 only: 111 s against 189 s).
    */
   static final String QUICK_JIT = "-XX:TieredStopAtLevel=1";
 
@@ -179,7 +180,7 @@ class LocalClusterFailuresIT {
    * (the last process) binds it, which failed this test once.
    */
   static int freeBasePort() throws IOException {
-    int ceiling = PortCheck.ephemeralRange(PortCheck.LINUX_EPHEMERAL_RANGE).map(range -> range[0]).orElse(32_768);
+    int ceiling = PortCheck.ephemeralFloor();
     for (int attempt = 0; attempt < 50; attempt++) {
       int base = ThreadLocalRandom.current().nextInt(10_000, Math.max(10_001, ceiling - 11));
       if (PortCheck.taken(new ClusterPorts(base)).isEmpty()) {

@@ -1,17 +1,13 @@
 package org.streamdistill.deploy.teacher;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.streamdistill.dataset.Clinc150;
 import org.streamdistill.dataset.Clinc150.Example;
 import org.streamdistill.teacher.fit.FitOptions;
@@ -26,8 +22,8 @@ import org.streamdistill.teacher.model.TeacherBundle;
  */
 public final class SmallTeacherBundle {
 
-  /** Where each (data file, utterances per label) teacher was fitted in this JVM. */
-  private static final Map<String, Path> FITTED = new HashMap<>();
+  /** The teacher fitted in this JVM for each (data file, utterances per label). */
+  private static final Map<String, TeacherBundle> FITTED = new HashMap<>();
 
   private SmallTeacherBundle() {}
 
@@ -49,27 +45,25 @@ public final class SmallTeacherBundle {
    * Fits a head on {@code perLabel} training utterances of each label (evaluated on one
    * validation utterance per label, not calibrated) and saves the bundle to {@code dir}.
    *
-   * <p>Fitted once per JVM for each data file and {@code perLabel}, then copied: failsafe runs every
-   * integration test in one JVM, 16 of their classes need such a teacher, and each fit costs seconds of
-   * MiniLM encoding on a 2-core machine. The fit is seeded and its clock fixed, so a copy is what a
-   * new fit would write; each test gets its own directory to change as it likes.
+   * <p>Fitted once per JVM for each data file and {@code perLabel}, then saved again for each
+   * caller: failsafe runs every integration test in one JVM, 16 of their classes need such a
+   * teacher, and each fit costs seconds of MiniLM encoding on a 2-core machine. The fit is seeded
+   * and its clock fixed, so the saved bundle is what a new fit would write; each test gets its own
+   * directory, and its own instance loaded from it, to change as it likes.
    */
   public static synchronized TeacherBundle fitAndSave(Clinc150 data, Path dataPath, int perLabel, Path dir)
       throws IOException {
     String key = dataPath.toAbsolutePath().normalize() + "#" + perLabel;
-    Path fitted = FITTED.get(key);
-    if (fitted == null || !Files.isRegularFile(fitted.resolve("bundle.json"))) {
-      fitted = Files.createTempDirectory("small-teacher-" + perLabel + "-");
-      fit(data, dataPath, perLabel, fitted);
+    TeacherBundle fitted = FITTED.get(key);
+    if (fitted == null) {
+      fitted = fit(data, dataPath, perLabel, dir);
       FITTED.put(key, fitted);
-      Path toDelete = fitted;
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(toDelete), "small-teacher-cleanup"));
     }
-    copyTree(fitted, dir);
+    fitted.save(dir);
     return TeacherBundle.load(dir);
   }
 
-  private static void fit(Clinc150 data, Path dataPath, int perLabel, Path dir) throws IOException {
+  private static TeacherBundle fit(Clinc150 data, Path dataPath, int perLabel, Path dir) throws IOException {
     List<Example> train = firstPerLabel(data.trainWithOos(), perLabel);
     List<Example> test = new ArrayList<>(data.split("val"));
     test.addAll(data.split("oos_val"));
@@ -78,32 +72,9 @@ public final class SmallTeacherBundle {
     int threads = Runtime.getRuntime().availableProcessors();
     FitOptions options = new FitOptions(dataPath, dir, FitOptions.DEFAULT_TEMPERATURE, 20, 64, 0.01, 1e-6, 10, 42,
         threads, 32);
-    TeacherBundle bundle;
     try (MiniLmEncoder encoder = new MiniLmEncoder(threads)) {
-      bundle = new TeacherFit(encoder, options, status -> {}).fit(splits, Instant.parse("2026-01-01T00:00:00Z"))
+      return new TeacherFit(encoder, options, status -> {}).fit(splits, Instant.parse("2026-01-01T00:00:00Z"))
           .bundle();
-    }
-    bundle.save(dir);
-  }
-
-  private static void copyTree(Path from, Path to) throws IOException {
-    try (Stream<Path> paths = Files.walk(from)) {
-      for (Path source : (Iterable<Path>) paths::iterator) {
-        Path target = to.resolve(from.relativize(source).toString());
-        if (Files.isDirectory(source)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-      }
-    }
-  }
-
-  private static void deleteQuietly(Path dir) {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException | UncheckedIOException e) {
-      // a temporary directory left behind is no reason to fail a test run
     }
   }
 
