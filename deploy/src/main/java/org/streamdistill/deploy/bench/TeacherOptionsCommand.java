@@ -32,7 +32,8 @@ import org.streamdistill.teacher.selection.UncertaintyPolicy;
 /**
  * {@code bench teachers}: teacher options side by side (issue 14, item 3): each teacher bundle's
  * held-out accuracy and scoring rate, and the students it yields, with every turn scored and
- * behind the gate ({@code uncertainty}). Each teacher scores the same CLINC150 turns once;
+ * behind the gate ({@code uncertainty} or {@code budget}), or those of them {@code
+ * bench.teachers.students} names. Each teacher scores the same CLINC150 turns once;
  * then, per seed, a fresh student of the trainer's default shape learns the same stream from
  * each teacher's outputs, so students differ by their teacher only and serve at the same cost.
  * The rates come from interleaved rounds on the same test turns, every teacher once per round,
@@ -149,8 +150,8 @@ public final class TeacherOptionsCommand {
     for (int i = 0; i < config.seeds(); i++) {
       seeds.add(config.seed() + i);
     }
-    out.printf(Locale.ROOT, "[teachers 3] students: %d seed(s) x %d teacher(s) x {all, gate %s}, %,d turns "
-        + "each ...%n", seeds.size(), scored.size(), config.gateDescription(), train.size() * config.passes());
+    out.printf(Locale.ROOT, "[teachers 3] students: %d seed(s) x %s (gate %s), %,d turns each ...%n", seeds.size(),
+        config.students(), config.gateDescription(), train.size() * config.passes());
     List<TeacherOptionsReport.Option> options = new ArrayList<>();
     for (int t = 0; t < scored.size(); t++) {
       Scored s = scored.get(t);
@@ -163,19 +164,25 @@ public final class TeacherOptionsCommand {
       for (long seed : seeds) {
         List<LearningCurve.Example> stream = ScoredClinc.stream(train, s.train(), s.labels(), config.passes(),
             config.goldFraction(), seed);
-        LearningCurve curves = new LearningCurve(s.labels().size(), s.temperature(), testTokens, gold,
-            Integer.MAX_VALUE, trainer(config.trainer(), seed));
-        TrainerConfig gatedTrainer = trainer(config.gatedTrainer(), seed);
-        LearningCurve gatedCurves = new LearningCurve(s.labels().size(), s.temperature(), testTokens, gold,
-            Integer.MAX_VALUE, gatedTrainer);
-        all.add(student(seed, () -> curves.run("all", new AllPolicy(), stream, m -> parameters[0] = parameters(m))));
-        gated.add(student(seed, () -> gatedCurves.run(config.gate(), gate(seed, gatedTrainer),
-            stream, m -> { })));
-        TeacherOptionsReport.Student a = all.get(all.size() - 1);
-        TeacherOptionsReport.Student g = gated.get(gated.size() - 1);
-        out.printf(Locale.ROOT, "      %s, seed %d: all %.4f (%.0f s); gated %.4f with %.0f %% of the turns scored "
-            + "(%.0f s)%n", s.name(), seed, a.accuracy(), a.seconds(), g.accuracy(), 100.0 * g.calls() / g.turns(),
-            g.seconds());
+        StringJoiner line = new StringJoiner("; ", "      " + s.name() + ", seed " + seed + ": ", "");
+        if (config.trains(s.name(), TeacherOptionsConfig.ALL)) {
+          LearningCurve curves = new LearningCurve(s.labels().size(), s.temperature(), testTokens, gold,
+              Integer.MAX_VALUE, trainer(config.trainer(), seed));
+          TeacherOptionsReport.Student a = student(seed, () -> curves.run("all", new AllPolicy(), stream, m -> parameters[0] = parameters(m)));
+          all.add(a);
+          line.add(String.format(Locale.ROOT, "all %.4f (%.0f s)", a.accuracy(), a.seconds()));
+        }
+        if (config.trains(s.name(), TeacherOptionsConfig.GATED)) {
+          TrainerConfig gatedTrainer = trainer(config.gatedTrainer(), seed);
+          LearningCurve gatedCurves = new LearningCurve(s.labels().size(), s.temperature(), testTokens, gold,
+              Integer.MAX_VALUE, gatedTrainer);
+          TeacherOptionsReport.Student g = student(seed, () -> gatedCurves.run(config.gate(), gate(seed, gatedTrainer), stream,
+              m -> parameters[0] = parameters(m)));
+          gated.add(g);
+          line.add(String.format(Locale.ROOT, "gated %.4f with %.0f %% of the turns scored (%.0f s)", g.accuracy(),
+              100.0 * g.calls() / g.turns(), g.seconds()));
+        }
+        out.println(line);
       }
       options.add(new TeacherOptionsReport.Option(s.name(), s.version(), s.kind(), accuracy, rates[t], parameters[0],
           all, gated));

@@ -28,13 +28,15 @@ import org.streamdistill.teacher.job.TeacherJobConfig;
  * @param gatedTrainer trainer settings of the gated students, over {@code trainer}
  * @param heldOut the in-scope split the teachers and students are measured on: test, or val to choose settings
  * @param scoresCache where teacher outputs are kept between runs ({@link ScoreCache}); null: nowhere
+ * @param students the students to train, {@code NAME:all} and {@code NAME:gated}; always holds the
+ *     baseline's {@code all}, the student the others are measured against
  */
 public record TeacherOptionsConfig(boolean quick, Path data, Map<String, Path> bundles, Path markdown,
                                    long seed, int seeds, int passes, int trainTurns, int testTurns,
                                    double goldFraction, String gate, double threshold, double budgetShare,
                                    double auditShare, int costTurns,
                                    int costRounds, Map<String, String> trainer, Map<String, String> gatedTrainer,
-                                   Path scoresCache, String heldOut) {
+                                   Path scoresCache, String heldOut, java.util.Set<String> students) {
 
   public static final String BUNDLES = "bench.teachers.bundles";
   public static final String SEEDS = "bench.teachers.seeds";
@@ -54,6 +56,9 @@ public record TeacherOptionsConfig(boolean quick, Path data, Map<String, Path> b
   public static final String GATED_TRAINER = "bench.teachers.gated.trainer";
   public static final String SCORES_CACHE = "bench.teachers.scores-cache";
   public static final String HELD_OUT = "bench.teachers.held-out";
+  public static final String STUDENTS = "bench.teachers.students";
+  public static final String ALL = "all";
+  public static final String GATED = "gated";
 
   private static final Map<String, Object> JOB_DEFAULTS = TeacherJobConfig.DEFINITION.defaultValues();
 
@@ -65,9 +70,13 @@ public record TeacherOptionsConfig(boolean quick, Path data, Map<String, Path> b
       .define(BUNDLES, Type.LIST, "", Importance.HIGH,
           "The teachers to compare, comma-separated NAME=DIR (bundles written by fit: single, int8 or ensemble); the "
               + "first is the baseline the others are measured against. Empty: the --teacher-bundle alone.")
-      .define(SEEDS, Type.INT, 3, Range.between(1, 20), Importance.MEDIUM,
+      .define(SEEDS, Type.INT, 3, Range.between(1, 50), Importance.MEDIUM,
           "Students per teacher and policy: seed i orders the turns, draws the gold labels and initialises the "
               + "student with the bench seed + i. Quick: 1.")
+      .define(STUDENTS, Type.LIST, "", Importance.MEDIUM,
+          "The students to train per seed, comma-separated NAME:all (every turn scored) and NAME:gated (behind the "
+              + "gate), e.g. minilm:all,ensemble:gated for a many-seed comparison of two; the baseline's NAME:all is "
+              + "always one of them. Empty: every teacher's two.")
       .define(PASSES, Type.INT, 1, Range.between(1, 20), Importance.MEDIUM,
           "Passes over the training turns (reshuffled each pass), as the demo's default.")
       .define(TRAIN_TURNS, Type.INT, 0, Range.atLeast(0), Importance.LOW,
@@ -151,12 +160,46 @@ public record TeacherOptionsConfig(boolean quick, Path data, Map<String, Path> b
     gatedTrainer.putAll(settings(GATED_TRAINER, v));
     String markdown = (String) v.get(BenchConfig.MARKDOWN);
     String cache = (String) v.get(SCORES_CACHE);
+    @SuppressWarnings("unchecked")
+    java.util.Set<String> students = students((List<String>) v.get(STUDENTS), bundles.keySet());
     return new TeacherOptionsConfig(quick, Path.of((String) v.get(BenchConfig.DATA)), bundles,
         markdown.isBlank() ? null : Path.of(markdown),
         (Long) v.get(BenchConfig.SEED), (Integer) v.get(SEEDS), (Integer) v.get(PASSES), (Integer) v.get(TRAIN_TURNS),
         (Integer) v.get(TEST_TURNS), (Double) v.get(GOLD_FRACTION), (String) v.get(GATE), (Double) v.get(THRESHOLD),
         (Double) v.get(BUDGET_SHARE), (Double) v.get(AUDIT_SHARE), (Integer) v.get(COST_TURNS), (Integer) v.get(COST_ROUNDS), trainer,
-        gatedTrainer, cache.isBlank() ? null : Path.of(cache), (String) v.get(HELD_OUT));
+        gatedTrainer, cache.isBlank() ? null : Path.of(cache), (String) v.get(HELD_OUT), students);
+  }
+
+  /** Whether {@code student} ({@code NAME:all} or {@code NAME:gated}) is to be trained. */
+  public boolean trains(String teacher, String policy) {
+    return students.contains(teacher + ":" + policy);
+  }
+
+  private static java.util.Set<String> students(List<String> entries, java.util.Set<String> teachers) {
+    java.util.Set<String> students = new java.util.LinkedHashSet<>();
+    if (entries.isEmpty()) {
+      teachers.forEach(t -> {
+        students.add(t + ":" + ALL);
+        students.add(t + ":" + GATED);
+      });
+      return students;
+    }
+    for (String entry : entries) {
+      int colon = entry.lastIndexOf(':');
+      String teacher = colon < 0 ? "" : entry.substring(0, colon).trim();
+      String policy = colon < 0 ? "" : entry.substring(colon + 1).trim();
+      if (!teachers.contains(teacher) || !(ALL.equals(policy) || GATED.equals(policy))) {
+        throw new ConfigException(STUDENTS, entry, "each student is NAME:all or NAME:gated with NAME one of the "
+            + "teachers " + teachers);
+      }
+      students.add(teacher + ":" + policy);
+    }
+    String baseline = teachers.iterator().next() + ":" + ALL;
+    if (!students.contains(baseline)) {
+      throw new ConfigException(STUDENTS, String.join(",", entries), "the baseline's student on every turn ("
+          + baseline + ") is what the others are measured against: list it too");
+    }
+    return students;
   }
 
   private static Map<String, String> settings(String key, Map<String, Object> v) {

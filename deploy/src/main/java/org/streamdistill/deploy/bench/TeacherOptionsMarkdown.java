@@ -67,10 +67,11 @@ final class TeacherOptionsMarkdown {
     for (Option o : r.options()) {
       double all = TeacherOptionsReport.meanSeconds(o.all());
       double gated = TeacherOptionsReport.meanSeconds(o.gated());
-      s.append(String.format(Locale.ROOT, "| %s | %,d | %.4f | %s | %.4f | %s | %.1f %% | %.0f / %.0f (x %.2f) |%n",
-          o.name(), o.studentParameters(), TeacherOptionsReport.mean(o.all()), perSeed(o.all()),
-          TeacherOptionsReport.mean(o.gated()), perSeed(o.gated()), 100 * TeacherOptionsReport.callShare(o.gated()),
-          all, gated, gated / all));
+      s.append(String.format(Locale.ROOT, "| %s | %,d | %s | %s | %s | %s | %s | %s / %s%s |%n", o.name(),
+          o.studentParameters(), mean(o.all()), perSeed(o.all()), mean(o.gated()), perSeed(o.gated()),
+          o.gated().isEmpty() ? NOT_TRAINED : String.format(Locale.ROOT, "%.1f %%",
+              100 * TeacherOptionsReport.callShare(o.gated())), seconds(o.all()), seconds(o.gated()),
+          o.all().isEmpty() || o.gated().isEmpty() ? "" : String.format(Locale.ROOT, " (x %.2f)", gated / all)));
     }
     s.append("\nTraining time: wall seconds per student to learn the stream, and for a gated one to predict each "
         + "batch for the gate too (the teacher job does that in the pipeline); the machine's load changes it, not "
@@ -88,9 +89,11 @@ final class TeacherOptionsMarkdown {
     StringBuilder s = new StringBuilder();
     Option base = r.baseline();
     for (Option o : r.options()) {
-      s.append(line(o.name() + ", gated (" + String.format(Locale.ROOT, "%.1f %%",
-          100 * TeacherOptionsReport.callShare(o.gated())) + " of the turns scored)", o.gated(), base));
-      if (o != base) {
+      if (!o.gated().isEmpty()) {
+        s.append(line(o.name() + ", gated (" + String.format(Locale.ROOT, "%.1f %%",
+            100 * TeacherOptionsReport.callShare(o.gated())) + " of the turns scored)", o.gated(), base));
+      }
+      if (o != base && !o.all().isEmpty()) {
         s.append(line(o.name() + ", every turn scored", o.all(), base));
       }
     }
@@ -101,19 +104,32 @@ final class TeacherOptionsMarkdown {
     double[] d = TeacherOptionsReport.pairedDifferences(students, base.all());
     int wins = 0;
     StringJoiner perSeed = new StringJoiner(", ");
-    double sum = 0;
     for (double v : d) {
       wins += v > 0 ? 1 : 0;
-      sum += v;
       perSeed.add(String.format(Locale.ROOT, "%+.4f", v));
     }
+    PairedInterval interval = PairedInterval.of(d);
     double ratio = TeacherOptionsReport.mean(students) / TeacherOptionsReport.mean(base.all());
-    return String.format(Locale.ROOT, "- %s: %.4f against %.4f, %+.4f (%.3f of it); higher on %d of %d seeds "
+    return String.format(Locale.ROOT, "- %s: %.4f against %.4f, %+.4f (%.3f of it); higher on %d of %d seeds; %s "
         + "(per seed: %s)%n", what, TeacherOptionsReport.mean(students), TeacherOptionsReport.mean(base.all()),
-        sum / d.length, ratio, wins, d.length, perSeed);
+        interval.mean(), ratio, wins, d.length, interval.describe(), perSeed);
+  }
+
+  private static final String NOT_TRAINED = "not trained";
+
+  private static String mean(List<Student> students) {
+    return students.isEmpty() ? NOT_TRAINED
+        : String.format(Locale.ROOT, "%.4f", TeacherOptionsReport.mean(students));
+  }
+
+  private static String seconds(List<Student> students) {
+    return students.isEmpty() ? "-" : String.format(Locale.ROOT, "%.0f", TeacherOptionsReport.meanSeconds(students));
   }
 
   private static String perSeed(List<Student> students) {
+    if (students.isEmpty()) {
+      return "-";
+    }
     StringJoiner j = new StringJoiner(", ");
     students.forEach(st -> j.add(String.format(Locale.ROOT, "%.4f", st.accuracy())));
     return j.toString();

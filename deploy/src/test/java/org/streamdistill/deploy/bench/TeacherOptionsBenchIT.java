@@ -81,15 +81,35 @@ class TeacherOptionsBenchIT {
     assertThat(written).startsWith("# Benchmarks\n\n## Someone else's section\n\nkept\n\n## Teacher options and the "
         + "students they yield ");
     assertThat(written).contains("### Teachers", "| small | minilm-l6, ", "| ens | ensemble: ",
-        "- ens, gated (", "- ens, every turn scored: ", "- small, gated (");
+        "- ens, gated (", "- ens, every turn scored: ", "- small, gated (", "seeds; 95 % interval of the mean ");
     // and each teacher's outputs, training and test, are stored for the next run
     try (var files = Files.list(dir.resolve("cache"))) {
       assertThat(files.map(f -> f.getFileName().toString())).hasSize(4).allMatch(f -> f.endsWith(".scores"));
     }
     assertThat(report.outputsRead()).isEmpty();
-    assertThat(out.toString(StandardCharsets.UTF_8)).contains("x {all, gate `budget`, 25 % of each batch's turns, "
-        + "the most uncertain first, audit share 0.1 of the rest}");
-    assertThat(out.toString(StandardCharsets.UTF_8)).contains("[teachers 3] students: 2 seed(s) x 2 teacher(s)");
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("[teachers 3] students: 2 seed(s) x [small:all, "
+        + "small:gated, ens:all, ens:gated] (gate `budget`, 25 % of each batch's turns, the most uncertain first, "
+        + "audit share 0.1 of the rest)");
+
+    // And a second run that names two students trains only those, from the stored outputs
+    TeacherOptionsConfig named = TeacherOptionsConfig.parse(List.of("--quick", "--data", data.toString(),
+        "--bundles", "small=" + dir.resolve("single") + ",ens=" + ensemble, "--bench.teachers.students",
+        "small:all,ens:gated", "--bench.teachers.train-turns", "480", "--bench.teachers.test-turns", "64",
+        "--bench.teachers.seeds", "1", "--bench.teachers.cost-turns", "64", "--bench.teachers.audit.share", "0.1",
+        "--bench.teachers.gate", "budget", "--bench.teachers.budget.share", "0.25", "--scores-cache",
+        dir.resolve("cache").toString()), Map.of());
+    TeacherOptionsReport pair = new TeacherOptionsCommand(named, "bin/streamdistill bench teachers --quick",
+        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).execute();
+    assertThat(pair.outputsRead()).hasSize(4);
+    assertThat(pair.options().get(0).gated()).isEmpty();
+    assertThat(pair.options().get(1).all()).isEmpty();
+    // seed 42 sees the same turns and draws as in the first run: the students named are the first run's, bit for bit
+    assertThat(pair.options().get(0).all()).singleElement()
+        .isEqualTo(withSeconds(report.options().get(0).all().get(0), pair.options().get(0).all().get(0).seconds()));
+    assertThat(pair.options().get(1).gated()).singleElement()
+        .isEqualTo(withSeconds(report.options().get(1).gated().get(0), pair.options().get(1).gated().get(0).seconds()));
+    assertThat(TeacherOptionsMarkdown.verdicts(pair)).startsWith("- ens, gated (").contains("one seed: no interval")
+        .doesNotContain("every turn scored", "- small, gated");
 
     // And bench itself refuses the ensemble bundle and says where to compare it
     ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -98,6 +118,10 @@ class TeacherOptionsBenchIT {
     assertThat(code).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("is an ensemble teacher bundle",
         "bin/streamdistill bench teachers --bundles");
+  }
+
+  private static TeacherOptionsReport.Student withSeconds(TeacherOptionsReport.Student s, double seconds) {
+    return new TeacherOptionsReport.Student(s.seed(), s.accuracy(), s.turns(), s.calls(), seconds);
   }
 
   @Test

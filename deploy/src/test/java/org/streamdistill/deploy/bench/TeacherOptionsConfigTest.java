@@ -95,4 +95,33 @@ class TeacherOptionsConfigTest {
     assertThatThrownBy(() -> TeacherOptionsConfig.parse(List.of("--bundles", "a=x,a=y"), Map.of()))
         .isInstanceOf(ConfigException.class).hasMessageContaining("the name a is given twice");
   }
+
+  @Test
+  void shouldTrainEveryTeachersTwoStudentsUnlessSomeAreNamed() {
+    List<String> bundles = List.of("--bundles", "minilm=a,ensemble=b");
+
+    assertThat(TeacherOptionsConfig.parse(bundles, Map.of()).students())
+        .containsExactly("minilm:all", "minilm:gated", "ensemble:all", "ensemble:gated");
+    TeacherOptionsConfig two = TeacherOptionsConfig.parse(List.of("--bundles", "minilm=a,ensemble=b",
+        "--bench.teachers.students", "ensemble:gated, minilm:all"), Map.of());
+    assertThat(two.trains("minilm", "all")).isTrue();
+    assertThat(two.trains("ensemble", "gated")).isTrue();
+    assertThat(two.trains("minilm", "gated")).isFalse();
+    assertThat(two.trains("ensemble", "all")).isFalse();
+  }
+
+  @Test
+  void shouldRefuseAStudentOfNoTeacherOrPolicyAndAListWithoutTheBaselinesOwn() {
+    assertThatThrownBy(() -> TeacherOptionsConfig.parse(List.of("--bundles", "minilm=a,ensemble=b",
+        "--bench.teachers.students", "minilm:all,int8:gated"), Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("bench.teachers.students")
+        .hasMessageContaining("int8:gated").hasMessageContaining("NAME:all or NAME:gated");
+    assertThatThrownBy(() -> TeacherOptionsConfig.parse(List.of("--bundles", "minilm=a",
+        "--bench.teachers.students", "minilm:half"), Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("NAME:all or NAME:gated");
+    assertThatThrownBy(() -> TeacherOptionsConfig.parse(List.of("--bundles", "minilm=a,ensemble=b",
+        "--bench.teachers.students", "ensemble:gated"), Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("minilm:all")
+        .hasMessageContaining("what the others are measured against");
+  }
 }

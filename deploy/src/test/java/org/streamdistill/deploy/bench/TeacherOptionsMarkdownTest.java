@@ -32,14 +32,44 @@ class TeacherOptionsMarkdownTest {
     String verdicts = TeacherOptionsMarkdown.verdicts(report());
 
     // baseline all: mean 0.935. minilm gated: 0.92 - 0.93, 0.93 - 0.94 -> -0.01 each; calls (0.2 + 0.3) / 2
+    // identical differences: the interval is the point, p 0
     assertThat(verdicts).contains("- minilm, gated (25.0 % of the turns scored): 0.9250 against 0.9350, -0.0100 "
-        + "(0.989 of it); higher on 0 of 2 seeds (per seed: -0.0100, -0.0100)");
+        + "(0.989 of it); higher on 0 of 2 seeds; 95 % interval of the mean -0.0100 to -0.0100, below 0 (paired t "
+        + "test, p = 0.000) (per seed: -0.0100, -0.0100)");
     // ensemble gated: 0.94 - 0.93 = +0.01, 0.936 - 0.94 = -0.004 -> mean +0.003; calls (0.2 + 0.4) / 2
+    // sd of (0.01, -0.004) is 0.014 / sqrt 2, standard error 0.007; t quantile (1 degree of freedom) 12.706205:
+    // half width 0.088943; t = 0.003 / 0.007 = 0.428571, p = 1 - 2 atan(0.428571) / pi = 0.742
     assertThat(verdicts).contains("- ensemble, gated (30.0 % of the turns scored): 0.9380 against 0.9350, +0.0030 "
-        + "(1.003 of it); higher on 1 of 2 seeds (per seed: +0.0100, -0.0040)");
+        + "(1.003 of it); higher on 1 of 2 seeds; 95 % interval of the mean -0.0859 to +0.0919, includes 0 (paired "
+        + "t test, p = 0.742) (per seed: +0.0100, -0.0040)");
     assertThat(verdicts).contains("- ensemble, every turn scored: 0.9480 against 0.9350, +0.0130 (1.014 of it); "
-        + "higher on 2 of 2 seeds (per seed: +0.0200, +0.0060)");
+        + "higher on 2 of 2 seeds; 95 % interval of the mean");
     assertThat(verdicts).doesNotContain("minilm, every turn scored");
+  }
+
+  @Test
+  void shouldLeaveOutTheStudentsNotTrainedAndSaySoInTheTable() {
+    TeacherOptionsReport full = report();
+    Option minilm = full.options().get(0);
+    Option ensemble = full.options().get(1);
+    TeacherOptionsReport two = new TeacherOptionsReport(full.date(), full.command(), full.mode(), full.machine(),
+        full.wallSeconds(), full.trainUtterances(), full.passes(), full.testTurns(), full.heldOut(),
+        full.goldFraction(), full.gate(), full.seeds(), full.costTurns(), full.trainer(), full.gatedTrainer(),
+        full.outputsRead(), List.of(
+            new Option(minilm.name(), minilm.version(), minilm.kind(), minilm.testAccuracy(), minilm.turnsPerSecond(),
+                minilm.studentParameters(), minilm.all(), List.of()),
+            new Option(ensemble.name(), ensemble.version(), ensemble.kind(), ensemble.testAccuracy(),
+                ensemble.turnsPerSecond(), ensemble.studentParameters(), List.of(), ensemble.gated())));
+
+    String section = TeacherOptionsMarkdown.render(two);
+
+    assertThat(section).contains("| minilm | 1,234,567 | 0.9350 | 0.9300, 0.9400 | not trained | - | not trained "
+        + "| 10 / - |");
+    assertThat(section).contains("| ensemble | 1,234,567 | not trained | - | 0.9380 | 0.9400, 0.9360 | 30.0 % "
+        + "| - / 25 |");
+    String verdicts = TeacherOptionsMarkdown.verdicts(two);
+    assertThat(verdicts).startsWith("- ensemble, gated (30.0 % of the turns scored): 0.9380 against 0.9350");
+    assertThat(verdicts.lines()).hasSize(1);
   }
 
   @Test
