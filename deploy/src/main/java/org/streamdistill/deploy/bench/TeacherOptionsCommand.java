@@ -11,6 +11,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.StringJoiner;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.config.ConfigException;
 import org.streamdistill.dataset.Clinc150;
 import org.streamdistill.student.model.TextCnn;
@@ -152,46 +157,12 @@ public final class TeacherOptionsCommand {
     }
     out.printf(Locale.ROOT, "[teachers 3] students: %d seed(s) x %s (gate %s), %,d turns each ...%n", seeds.size(),
         config.students(), config.gateDescription(), train.size() * config.passes());
-    List<TeacherOptionsReport.Option> options = new ArrayList<>();
-    for (int t = 0; t < scored.size(); t++) {
-      Scored s = scored.get(t);
-      int[] gold = ScoredClinc.goldIndices(test, s.labels());
-      double accuracy = ScoredClinc.accuracy(s.test(), gold);
-      List<int[]> testTokens = s.test().stream().map(TeacherScore::tokenIds).toList();
-      List<TeacherOptionsReport.Student> all = new ArrayList<>();
-      List<TeacherOptionsReport.Student> gated = new ArrayList<>();
-      long[] parameters = new long[1];
-      for (long seed : seeds) {
-        List<LearningCurve.Example> stream = ScoredClinc.stream(train, s.train(), s.labels(), config.passes(),
-            config.goldFraction(), seed);
-        StringJoiner line = new StringJoiner("; ", "      " + s.name() + ", seed " + seed + ": ", "");
-        if (config.trains(s.name(), TeacherOptionsConfig.ALL)) {
-          LearningCurve curves = new LearningCurve(s.labels().size(), s.temperature(), testTokens, gold,
-              Integer.MAX_VALUE, trainer(config.trainer(), seed));
-          TeacherOptionsReport.Student a = student(seed, () -> curves.run("all", new AllPolicy(), stream, m -> parameters[0] = parameters(m)));
-          all.add(a);
-          line.add(String.format(Locale.ROOT, "all %.4f (%.0f s)", a.accuracy(), a.seconds()));
-        }
-        if (config.trains(s.name(), TeacherOptionsConfig.GATED)) {
-          TrainerConfig gatedTrainer = trainer(config.gatedTrainer(), seed);
-          LearningCurve gatedCurves = new LearningCurve(s.labels().size(), s.temperature(), testTokens, gold,
-              Integer.MAX_VALUE, gatedTrainer);
-          TeacherOptionsReport.Student g = student(seed, () -> gatedCurves.run(config.gate(), gate(seed, gatedTrainer), stream,
-              m -> parameters[0] = parameters(m)));
-          gated.add(g);
-          line.add(String.format(Locale.ROOT, "gated %.4f with %.0f %% of the turns scored (%.0f s)", g.accuracy(),
-              100.0 * g.calls() / g.turns(), g.seconds()));
-        }
-        out.println(line);
-      }
-      options.add(new TeacherOptionsReport.Option(s.name(), s.version(), s.kind(), accuracy, rates[t], parameters[0],
-          all, gated));
-    }
+    List<TeacherOptionsReport.Option> options = students(scored, train, test, seeds, rates);
     TeacherOptionsReport report = new TeacherOptionsReport(started.toString(), commandLine,
         config.quick() ? "quick" : "full", machine.withLoadAverageEnd(Machine.loadAverage()),
         (System.nanoTime() - clock) / 1e9, train.size(), config.passes(), test.size(), config.heldOut(),
         config.goldFraction(), config.gateDescription(), seeds, costTexts.size(), config.trainer(), config.gatedTrainer(), read,
-        options);
+        config.threads(), options);
     out.print(TeacherOptionsMarkdown.verdicts(report));
     if (config.markdown() != null) {
       TeacherOptionsMarkdown.append(report, config.markdown());
@@ -199,6 +170,91 @@ public final class TeacherOptionsCommand {
     }
     out.printf(Locale.ROOT, "bench teachers done in %.0f s%n", report.wallSeconds());
     return report;
+  }
+
+  /**
+   * Trains the students {@code bench.teachers.students} names, one per seed, teacher and policy,
+   * {@code bench.teachers.threads} at a time (each is single-threaded and independent of the
+   * others: the same figures whatever the number of threads), and groups them per teacher.
+   */
+  private List<TeacherOptionsReport.Option> students(List<Scored> scored, List<Clinc150.Example> train,
+      List<Clinc150.Example> test, List<Long> seeds, double[][] rates) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(config.threads(), r -> {
+      Thread thread = new Thread(r, "bench-student");
+      thread.setDaemon(true);
+      return thread;
+    });
+    try {
+      List<List<Future<TeacherOptionsReport.Student>>> all = new ArrayList<>();
+      List<List<Future<TeacherOptionsReport.Student>>> gated = new ArrayList<>();
+      List<AtomicLong> parameters = new ArrayList<>();
+      List<Double> accuracies = new ArrayList<>();
+      for (Scored s : scored) {
+        int[] gold = ScoredClinc.goldIndices(test, s.labels());
+        accuracies.add(ScoredClinc.accuracy(s.test(), gold));
+        List<int[]> testTokens = s.test().stream().map(TeacherScore::tokenIds).toList();
+        AtomicLong weights = new AtomicLong();
+        parameters.add(weights);
+        List<Future<TeacherOptionsReport.Student>> a = new ArrayList<>();
+        List<Future<TeacherOptionsReport.Student>> g = new ArrayList<>();
+        for (long seed : seeds) {
+          if (config.trains(s.name(), TeacherOptionsConfig.ALL)) {
+            a.add(pool.submit(() -> {
+              LearningCurve curves = new LearningCurve(s.labels().size(), s.temperature(), testTokens, gold,
+                  Integer.MAX_VALUE, trainer(config.trainer(), seed));
+              TeacherOptionsReport.Student st = student(seed, () -> curves.run("all", new AllPolicy(),
+                  stream(s, train, seed), m -> weights.set(parameters(m))));
+              out.printf(Locale.ROOT, "      %s, seed %d: all %.4f (%.0f s)%n", s.name(), seed, st.accuracy(),
+                  st.seconds());
+              return st;
+            }));
+          }
+          if (config.trains(s.name(), TeacherOptionsConfig.GATED)) {
+            g.add(pool.submit(() -> {
+              TrainerConfig gatedTrainer = trainer(config.gatedTrainer(), seed);
+              LearningCurve curves = new LearningCurve(s.labels().size(), s.temperature(), testTokens, gold,
+                  Integer.MAX_VALUE, gatedTrainer);
+              TeacherOptionsReport.Student st = student(seed, () -> curves.run(config.gate(), gate(seed, gatedTrainer),
+                  stream(s, train, seed), m -> weights.set(parameters(m))));
+              out.printf(Locale.ROOT, "      %s, seed %d: gated %.4f with %.0f %% of the turns scored (%.0f s)%n",
+                  s.name(), seed, st.accuracy(), 100.0 * st.calls() / st.turns(), st.seconds());
+              return st;
+            }));
+          }
+        }
+        all.add(a);
+        gated.add(g);
+      }
+      List<TeacherOptionsReport.Option> options = new ArrayList<>();
+      for (int t = 0; t < scored.size(); t++) {
+        Scored s = scored.get(t);
+        List<TeacherOptionsReport.Student> a = done(all.get(t));
+        List<TeacherOptionsReport.Student> g = done(gated.get(t));
+        options.add(new TeacherOptionsReport.Option(s.name(), s.version(), s.kind(), accuracies.get(t), rates[t],
+            parameters.get(t).get(), a, g));
+      }
+      return options;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private List<LearningCurve.Example> stream(Scored s, List<Clinc150.Example> train, long seed) {
+    return ScoredClinc.stream(train, s.train(), s.labels(), config.passes(), config.goldFraction(), seed);
+  }
+
+  /** The students in submission order; a student's failure is the run's. */
+  private static List<TeacherOptionsReport.Student> done(List<Future<TeacherOptionsReport.Student>> futures)
+      throws Exception {
+    List<TeacherOptionsReport.Student> students = new ArrayList<>();
+    for (Future<TeacherOptionsReport.Student> f : futures) {
+      try {
+        students.add(f.get());
+      } catch (ExecutionException e) {
+        throw e.getCause() instanceof Exception cause ? cause : e;
+      }
+    }
+    return students;
   }
 
   /** The teacher's outputs for {@code texts}, from the cache when it holds them; adds {@code what} to {@code read} then. */

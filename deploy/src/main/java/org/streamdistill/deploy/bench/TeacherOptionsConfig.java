@@ -30,13 +30,15 @@ import org.streamdistill.teacher.job.TeacherJobConfig;
  * @param scoresCache where teacher outputs are kept between runs ({@link ScoreCache}); null: nowhere
  * @param students the students to train, {@code NAME:all} and {@code NAME:gated}; always holds the
  *     baseline's {@code all}, the student the others are measured against
+ * @param threads students trained at once
  */
 public record TeacherOptionsConfig(boolean quick, Path data, Map<String, Path> bundles, Path markdown,
                                    long seed, int seeds, int passes, int trainTurns, int testTurns,
                                    double goldFraction, String gate, double threshold, double budgetShare,
                                    double auditShare, int costTurns,
                                    int costRounds, Map<String, String> trainer, Map<String, String> gatedTrainer,
-                                   Path scoresCache, String heldOut, java.util.Set<String> students) {
+                                   Path scoresCache, String heldOut, java.util.Set<String> students,
+                                   int threads) {
 
   public static final String BUNDLES = "bench.teachers.bundles";
   public static final String SEEDS = "bench.teachers.seeds";
@@ -57,6 +59,7 @@ public record TeacherOptionsConfig(boolean quick, Path data, Map<String, Path> b
   public static final String SCORES_CACHE = "bench.teachers.scores-cache";
   public static final String HELD_OUT = "bench.teachers.held-out";
   public static final String STUDENTS = "bench.teachers.students";
+  public static final String THREADS = "bench.teachers.threads";
   public static final String ALL = "all";
   public static final String GATED = "gated";
 
@@ -77,6 +80,10 @@ public record TeacherOptionsConfig(boolean quick, Path data, Map<String, Path> b
           "The students to train per seed, comma-separated NAME:all (every turn scored) and NAME:gated (behind the "
               + "gate), e.g. minilm:all,ensemble:gated for a many-seed comparison of two; the baseline's NAME:all is "
               + "always one of them. Empty: every teacher's two.")
+      .define(THREADS, Type.INT, 1, Range.between(1, 64), Importance.LOW,
+          "Students trained at once. Each learns on one thread and the figures are the same whatever this is; up to "
+              + "the number of cores it divides the time the students take, but then their training times include "
+              + "the contention and compare less well with a run of 1.")
       .define(PASSES, Type.INT, 1, Range.between(1, 20), Importance.MEDIUM,
           "Passes over the training turns (reshuffled each pass), as the demo's default.")
       .define(TRAIN_TURNS, Type.INT, 0, Range.atLeast(0), Importance.LOW,
@@ -167,7 +174,8 @@ public record TeacherOptionsConfig(boolean quick, Path data, Map<String, Path> b
         (Long) v.get(BenchConfig.SEED), (Integer) v.get(SEEDS), (Integer) v.get(PASSES), (Integer) v.get(TRAIN_TURNS),
         (Integer) v.get(TEST_TURNS), (Double) v.get(GOLD_FRACTION), (String) v.get(GATE), (Double) v.get(THRESHOLD),
         (Double) v.get(BUDGET_SHARE), (Double) v.get(AUDIT_SHARE), (Integer) v.get(COST_TURNS), (Integer) v.get(COST_ROUNDS), trainer,
-        gatedTrainer, cache.isBlank() ? null : Path.of(cache), (String) v.get(HELD_OUT), students);
+        gatedTrainer, cache.isBlank() ? null : Path.of(cache), (String) v.get(HELD_OUT), students,
+        (Integer) v.get(THREADS));
   }
 
   /** Whether {@code student} ({@code NAME:all} or {@code NAME:gated}) is to be trained. */

@@ -75,7 +75,12 @@ final class TeacherOptionsMarkdown {
     }
     s.append("\nTraining time: wall seconds per student to learn the stream, and for a gated one to predict each "
         + "batch for the gate too (the teacher job does that in the pipeline); the machine's load changes it, not "
-        + "the accuracy.\n");
+        + "the accuracy.");
+    if (r.threads() > 1) {
+      s.append(String.format(Locale.ROOT, " The students were trained %d at a time, so these times include their "
+          + "contention for the cores.", r.threads()));
+    }
+    s.append('\n');
     s.append("\n### Against the student of ").append(r.baseline().name()).append(" with every turn scored\n\n");
     s.append(verdicts(r));
     return s.toString();

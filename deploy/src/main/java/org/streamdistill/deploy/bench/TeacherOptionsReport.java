@@ -12,13 +12,14 @@ import java.util.List;
  * @param trainer trainer settings of every student besides the defaults (none: the defaults)
  * @param gatedTrainer trainer settings of the gated students
  * @param outputsRead which teacher outputs came from the scores cache, e.g. {@code ensemble training}
+ * @param threads students trained at once
  * @param options one per teacher, the baseline first
  */
 record TeacherOptionsReport(String date, String command, String mode, Machine machine, double wallSeconds,
                             int trainUtterances, int passes, int testTurns, String heldOut, double goldFraction,
                             String gate, List<Long> seeds, int costTurns, java.util.Map<String, String> trainer,
                             java.util.Map<String, String> gatedTrainer, List<String> outputsRead,
-                            List<Option> options) {
+                            int threads, List<Option> options) {
 
   /**
    * A teacher and the students it yields.

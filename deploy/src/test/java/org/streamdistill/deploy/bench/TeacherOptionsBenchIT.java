@@ -91,11 +91,11 @@ class TeacherOptionsBenchIT {
         + "small:gated, ens:all, ens:gated] (gate `budget`, 25 % of each batch's turns, the most uncertain first, "
         + "audit share 0.1 of the rest)");
 
-    // And a second run that names two students trains only those, from the stored outputs
+    // And a second run that names two students trains only those, from the stored outputs, both at once
     TeacherOptionsConfig named = TeacherOptionsConfig.parse(List.of("--quick", "--data", data.toString(),
         "--bundles", "small=" + dir.resolve("single") + ",ens=" + ensemble, "--bench.teachers.students",
         "small:all,ens:gated", "--bench.teachers.train-turns", "480", "--bench.teachers.test-turns", "64",
-        "--bench.teachers.seeds", "1", "--bench.teachers.cost-turns", "64", "--bench.teachers.audit.share", "0.1",
+        "--bench.teachers.seeds", "1", "--bench.teachers.threads", "2", "--bench.teachers.cost-turns", "64", "--bench.teachers.audit.share", "0.1",
         "--bench.teachers.gate", "budget", "--bench.teachers.budget.share", "0.25", "--scores-cache",
         dir.resolve("cache").toString()), Map.of());
     TeacherOptionsReport pair = new TeacherOptionsCommand(named, "bin/streamdistill bench teachers --quick",
@@ -103,7 +103,8 @@ class TeacherOptionsBenchIT {
     assertThat(pair.outputsRead()).hasSize(4);
     assertThat(pair.options().get(0).gated()).isEmpty();
     assertThat(pair.options().get(1).all()).isEmpty();
-    // seed 42 sees the same turns and draws as in the first run: the students named are the first run's, bit for bit
+    // seed 42 sees the same turns and draws as in the first run: the students named are the first run's, bit for
+    // bit, though they learned side by side
     assertThat(pair.options().get(0).all()).singleElement()
         .isEqualTo(withSeconds(report.options().get(0).all().get(0), pair.options().get(0).all().get(0).seconds()));
     assertThat(pair.options().get(1).gated()).singleElement()

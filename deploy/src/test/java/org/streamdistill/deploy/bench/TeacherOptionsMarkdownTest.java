@@ -24,7 +24,7 @@ class TeacherOptionsMarkdownTest {
     return new TeacherOptionsReport("2026-12-04T02:00:00Z", "bin/streamdistill bench teachers", "full",
         BenchReports.MACHINE, 600, 15_100, 1, 4_500, "test", 0.1, "`budget`, 35 % of each batch's turns", List.of(42L, 43L), 480,
         java.util.Map.of(), java.util.Map.of("trainer.replay.batches", "12"), List.of("ensemble training"),
-        List.of(minilm, ensemble));
+        1, List.of(minilm, ensemble));
   }
 
   @Test
@@ -55,7 +55,7 @@ class TeacherOptionsMarkdownTest {
     TeacherOptionsReport two = new TeacherOptionsReport(full.date(), full.command(), full.mode(), full.machine(),
         full.wallSeconds(), full.trainUtterances(), full.passes(), full.testTurns(), full.heldOut(),
         full.goldFraction(), full.gate(), full.seeds(), full.costTurns(), full.trainer(), full.gatedTrainer(),
-        full.outputsRead(), List.of(
+        full.outputsRead(), 2, List.of(
             new Option(minilm.name(), minilm.version(), minilm.kind(), minilm.testAccuracy(), minilm.turnsPerSecond(),
                 minilm.studentParameters(), minilm.all(), List.of()),
             new Option(ensemble.name(), ensemble.version(), ensemble.kind(), ensemble.testAccuracy(),
@@ -67,6 +67,7 @@ class TeacherOptionsMarkdownTest {
         + "| 10 / - |");
     assertThat(section).contains("| ensemble | 1,234,567 | not trained | - | 0.9380 | 0.9400, 0.9360 | 30.0 % "
         + "| - / 25 |");
+    assertThat(section).contains("The students were trained 2 at a time, so these times include their contention");
     String verdicts = TeacherOptionsMarkdown.verdicts(two);
     assertThat(verdicts).startsWith("- ensemble, gated (30.0 % of the turns scored): 0.9380 against 0.9350");
     assertThat(verdicts.lines()).hasSize(1);
@@ -91,6 +92,7 @@ class TeacherOptionsMarkdownTest {
     assertThat(section).contains("| teacher | what it is | in-scope test accuracy | turns/s (median) | x minilm "
         + "(median) | per round |\n", "accuracy on the same 4,500 held-out in-scope test turns for every teacher");
     assertThat(section).startsWith("## Teacher options and the students they yield 2026-12-04T02:00:00Z (full)\n");
+    assertThat(section).doesNotContain("at a time");
   }
 
   @Test
