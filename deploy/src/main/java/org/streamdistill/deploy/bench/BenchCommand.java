@@ -11,14 +11,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.apache.kafka.common.config.ConfigException;
 import org.streamdistill.dataset.Clinc150;
 import org.streamdistill.deploy.bench.BenchReport.Bar;
@@ -33,6 +31,7 @@ import org.streamdistill.deploy.bench.BenchReport.ScalePoint;
 import org.streamdistill.deploy.bench.BenchReport.Serving;
 import org.streamdistill.deploy.bench.BenchReport.StudentTraining;
 import org.streamdistill.deploy.bench.BenchReport.TeacherBound;
+import org.streamdistill.deploy.platform.FileTree;
 import org.streamdistill.producers.replay.Clinc150Turns;
 import org.streamdistill.producers.replay.ReplayOptions;
 import org.streamdistill.records.DialogueTurn;
@@ -149,7 +148,7 @@ public final class BenchCommand {
     if (!ensureBundle(err)) {
       return null;
     }
-    deleteRecursively(config.workDir());
+    FileTree.delete(config.workDir());
     Files.createDirectories(config.workDir());
     TeacherBundle bundle = TeacherBundle.load(config.teacherBundle());
     Duration timeout = Duration.ofMinutes(config.timeoutMinutes());
@@ -342,7 +341,7 @@ public final class BenchCommand {
     if (!ensureBundle(err)) {
       return null;
     }
-    deleteRecursively(config.workDir());
+    FileTree.delete(config.workDir());
     Files.createDirectories(config.workDir());
     // The job on the cluster runs with its own batch size: the raw teachers use the same.
     int batch = (Integer) TeacherJobConfig.DEFINITION.defaultValues().get(TeacherJobConfig.BATCH_MAX_SIZE);
@@ -628,16 +627,5 @@ public final class BenchCommand {
 
   private interface Measurement<T> {
     T run() throws Exception;
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 }

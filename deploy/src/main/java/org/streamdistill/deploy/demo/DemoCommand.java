@@ -5,7 +5,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -16,11 +15,11 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 import java.util.function.LongSupplier;
-import java.util.stream.Stream;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.apache.kafka.common.config.ConfigException;
 import org.streamdistill.dataset.Clinc150;
+import org.streamdistill.deploy.platform.FileTree;
 import org.streamdistill.evaluator.console.ConsoleCommand.Console;
 import org.streamdistill.evaluator.console.ConsoleConfig;
 import org.streamdistill.producers.publish.RateLimiter;
@@ -106,7 +105,7 @@ public final class DemoCommand {
       out.printf("using teacher bundle %s (delete it to refit)%n", config.teacherBundle());
     }
 
-    deleteRecursively(config.workDir());
+    FileTree.delete(config.workDir());
     Files.createDirectories(config.workDir());
     // Two phases: the training passes, then, once every training turn has been predicted, the
     // held-out test split. Partitions are consumed at their own pace, so sending both at once
@@ -272,16 +271,5 @@ public final class DemoCommand {
         seconds, produced, total, stats.softLabelsConsumed(), stats.predictionsAcknowledged(), stats.turnsLearned(),
         stats.challengerVersion(), stats.championVersion() == null ? "none" : stats.championVersion(), rate,
         rate > 0 ? String.format(Locale.ROOT, "%.0fs", remaining / rate) : "?");
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 }

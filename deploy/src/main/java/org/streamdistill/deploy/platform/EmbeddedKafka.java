@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -19,7 +18,6 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Stream;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
@@ -365,19 +363,10 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   private static void deleteRecursively(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(path -> {
-        try {
-          Files.deleteIfExists(path);
-        } catch (IOException e) {
-          LOG.warn("Cannot delete {}: {}", path, e.getMessage());
-        }
-      });
+    try {
+      FileTree.delete(dir);
     } catch (IOException e) {
-      LOG.warn("Cannot delete Kafka log directory {}: {}", dir, e.getMessage());
+      LOG.warn("Cannot delete all of Kafka log directory {}: {}", dir, e.getMessage());
     }
   }
 }
