@@ -97,7 +97,7 @@ class TeacherOptionsBenchIT {
         "small:all,ens:gated", "--bench.teachers.train-turns", "480", "--bench.teachers.test-turns", "64",
         "--bench.teachers.seeds", "1", "--bench.teachers.threads", "2", "--bench.teachers.cost-turns", "64", "--bench.teachers.audit.share", "0.1",
         "--bench.teachers.gate", "budget", "--bench.teachers.budget.share", "0.25", "--scores-cache",
-        dir.resolve("cache").toString()), Map.of());
+        dir.resolve("cache").toString(), "--markdown", dir.resolve("pair.md").toString()), Map.of());
     TeacherOptionsReport pair = new TeacherOptionsCommand(named, "bin/streamdistill bench teachers --quick",
         new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).execute();
     assertThat(pair.outputsRead()).hasSize(4);
@@ -111,6 +111,8 @@ class TeacherOptionsBenchIT {
         .isEqualTo(withSeconds(report.options().get(1).gated().get(0), pair.options().get(1).gated().get(0).seconds()));
     assertThat(TeacherOptionsMarkdown.verdicts(pair)).startsWith("- ens, gated (").contains("one seed: no interval")
         .doesNotContain("every turn scored", "- small, gated");
+    assertThat(Files.readString(dir.resolve("pair.md"))).contains("| small | ", "| not trained | - | not trained |",
+        "The students were trained 2 at a time");
 
     // And bench itself refuses the ensemble bundle and says where to compare it
     ByteArrayOutputStream err = new ByteArrayOutputStream();
