@@ -11,6 +11,8 @@ import org.streamdistill.deploy.bench.TeacherOptionsReport.Student;
 /** Appends a {@code bench teachers} run to {@code BENCHMARKS.md} as one dated section. */
 final class TeacherOptionsMarkdown {
 
+  private static final String NOT_TRAINED = "not trained";
+
   private TeacherOptionsMarkdown() {}
 
   static void append(TeacherOptionsReport report, Path file) throws IOException {
@@ -119,8 +121,6 @@ final class TeacherOptionsMarkdown {
         + "(per seed: %s)%n", what, TeacherOptionsReport.mean(students), TeacherOptionsReport.mean(base.all()),
         interval.mean(), ratio, wins, d.length, interval.describe(), perSeed);
   }
-
-  private static final String NOT_TRAINED = "not trained";
 
   private static String mean(List<Student> students) {
     return students.isEmpty() ? NOT_TRAINED
