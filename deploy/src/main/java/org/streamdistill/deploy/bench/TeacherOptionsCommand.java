@@ -199,27 +199,10 @@ public final class TeacherOptionsCommand {
         List<Future<TeacherOptionsReport.Student>> g = new ArrayList<>();
         for (long seed : seeds) {
           if (config.trains(s.name(), TeacherOptionsConfig.ALL)) {
-            a.add(pool.submit(() -> {
-              LearningCurve curves = new LearningCurve(s.labels().size(), s.temperature(), testTokens, gold,
-                  Integer.MAX_VALUE, trainer(config.trainer(), seed));
-              TeacherOptionsReport.Student st = student(seed, () -> curves.run("all", new AllPolicy(),
-                  stream(s, train, seed), m -> weights.set(parameters(m))));
-              out.printf(Locale.ROOT, "      %s, seed %d: all %.4f (%.0f s)%n", s.name(), seed, st.accuracy(),
-                  st.seconds());
-              return st;
-            }));
+            a.add(pool.submit(() -> train(s, train, testTokens, gold, seed, false, weights)));
           }
           if (config.trains(s.name(), TeacherOptionsConfig.GATED)) {
-            g.add(pool.submit(() -> {
-              TrainerConfig gatedTrainer = trainer(config.gatedTrainer(), seed);
-              LearningCurve curves = new LearningCurve(s.labels().size(), s.temperature(), testTokens, gold,
-                  Integer.MAX_VALUE, gatedTrainer);
-              TeacherOptionsReport.Student st = student(seed, () -> curves.run(config.gate(), gate(seed, gatedTrainer),
-                  stream(s, train, seed), m -> weights.set(parameters(m))));
-              out.printf(Locale.ROOT, "      %s, seed %d: gated %.4f with %.0f %% of the turns scored (%.0f s)%n",
-                  s.name(), seed, st.accuracy(), 100.0 * st.calls() / st.turns(), st.seconds());
-              return st;
-            }));
+            g.add(pool.submit(() -> train(s, train, testTokens, gold, seed, true, weights)));
           }
         }
         all.add(a);
@@ -239,8 +222,23 @@ public final class TeacherOptionsCommand {
     }
   }
 
-  private List<LearningCurve.Example> stream(Scored s, List<Clinc150.Example> train, long seed) {
-    return ScoredClinc.stream(train, s.train(), s.labels(), config.passes(), config.goldFraction(), seed);
+  /** One student of teacher {@code s}: on every turn, or behind the gate with the gated students' settings. */
+  private TeacherOptionsReport.Student train(Scored s, List<Clinc150.Example> train, List<int[]> testTokens,
+      int[] gold, long seed, boolean gated, AtomicLong weights) {
+    TrainerConfig trainer = trainer(gated ? config.gatedTrainer() : config.trainer(), seed);
+    LearningCurve curves = new LearningCurve(s.labels().size(), s.temperature(), testTokens, gold, Integer.MAX_VALUE,
+        trainer);
+    List<LearningCurve.Example> stream = ScoredClinc.stream(train, s.train(), s.labels(), config.passes(),
+        config.goldFraction(), seed);
+    TeacherOptionsReport.Student st = student(seed, () -> gated
+        ? curves.run(config.gate(), gate(seed, trainer), stream, m -> weights.set(parameters(m)))
+        : curves.run("all", new AllPolicy(), stream, m -> weights.set(parameters(m))));
+    out.println(gated
+        ? String.format(Locale.ROOT, "      %s, seed %d: gated %.4f with %.0f %% of the turns scored (%.0f s)",
+            s.name(), seed, st.accuracy(), 100.0 * st.calls() / st.turns(), st.seconds())
+        : String.format(Locale.ROOT, "      %s, seed %d: all %.4f (%.0f s)", s.name(), seed, st.accuracy(),
+            st.seconds()));
+    return st;
   }
 
   /** The students in submission order; a student's failure is the run's. */

@@ -69,8 +69,9 @@ final class TeacherOptionsMarkdown {
     for (Option o : r.options()) {
       double all = TeacherOptionsReport.meanSeconds(o.all());
       double gated = TeacherOptionsReport.meanSeconds(o.gated());
-      s.append(String.format(Locale.ROOT, "| %s | %,d | %s | %s | %s | %s | %s | %s / %s%s |%n", o.name(),
-          o.studentParameters(), mean(o.all()), perSeed(o.all()), mean(o.gated()), perSeed(o.gated()),
+      s.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s / %s%s |%n", o.name(),
+          o.all().isEmpty() && o.gated().isEmpty() ? "-" : String.format(Locale.ROOT, "%,d", o.studentParameters()),
+          mean(o.all()), perSeed(o.all()), mean(o.gated()), perSeed(o.gated()),
           o.gated().isEmpty() ? NOT_TRAINED : String.format(Locale.ROOT, "%.1f %%",
               100 * TeacherOptionsReport.callShare(o.gated())), seconds(o.all()), seconds(o.gated()),
           o.all().isEmpty() || o.gated().isEmpty() ? "" : String.format(Locale.ROOT, " (x %.2f)", gated / all)));

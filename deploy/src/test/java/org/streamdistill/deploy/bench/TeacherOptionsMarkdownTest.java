@@ -59,7 +59,9 @@ class TeacherOptionsMarkdownTest {
             new Option(minilm.name(), minilm.version(), minilm.kind(), minilm.testAccuracy(), minilm.turnsPerSecond(),
                 minilm.studentParameters(), minilm.all(), List.of()),
             new Option(ensemble.name(), ensemble.version(), ensemble.kind(), ensemble.testAccuracy(),
-                ensemble.turnsPerSecond(), ensemble.studentParameters(), List.of(), ensemble.gated())));
+                ensemble.turnsPerSecond(), ensemble.studentParameters(), List.of(), ensemble.gated()),
+            new Option("int8", "minilm-l6-q-head-1", "minilm-l6-q", 0.95, new double[] {300, 150, 225}, 0, List.of(),
+                List.of())));
 
     String section = TeacherOptionsMarkdown.render(two);
 
@@ -68,6 +70,8 @@ class TeacherOptionsMarkdownTest {
     assertThat(section).contains("| ensemble | 1,234,567 | not trained | - | 0.9380 | 0.9400, 0.9360 | 30.0 % "
         + "| - / 25 |");
     assertThat(section).contains("The students were trained 2 at a time, so these times include their contention");
+    // a teacher with no student named: no weights figure it did not measure
+    assertThat(section).contains("| int8 | - | not trained | - | not trained | - | not trained | - / - |");
     String verdicts = TeacherOptionsMarkdown.verdicts(two);
     assertThat(verdicts).startsWith("- ensemble, gated (30.0 % of the turns scored): 0.9380 against 0.9350");
     assertThat(verdicts.lines()).hasSize(1);
