@@ -26,7 +26,17 @@ import org.streamdistill.teacher.selection.SelectionPolicy;
 final class LearningCurve {
 
   /** A turn with what the teacher says of it. */
-  record Example(String turnId, int[] tokenIds, float[] logits, Integer goldIndex) {}
+  /**
+   * A training turn: the teacher's logits, its gold label if it has one, and a cheaper fallback
+   * teacher's logits for when the gate keeps it from the teacher (null: no fallback, the turn
+   * then teaches its gold label alone, as in the pipeline).
+   */
+  record Example(String turnId, int[] tokenIds, float[] logits, Integer goldIndex, float[] fallbackLogits) {
+
+    Example(String turnId, int[] tokenIds, float[] logits, Integer goldIndex) {
+      this(turnId, tokenIds, logits, goldIndex, null);
+    }
+  }
 
   /** The student after {@code turns} turns of which the teacher scored {@code calls}. */
   record Point(long turns, long calls, double accuracy) {}
@@ -59,12 +69,20 @@ final class LearningCurve {
   private final List<int[]> testTokens;
   private final int[] testGold;
   private final int evalEvery;
+  private final float fallbackTemperature;
 
   /**
    * @param trainer the student's settings (the trainer's defaults, or with another {@code trainer.seed})
    */
   LearningCurve(int classes, float temperature, List<int[]> testTokens, int[] testGold, int evalEvery,
       TrainerConfig trainer) {
+    this(classes, temperature, testTokens, testGold, evalEvery, trainer, temperature);
+  }
+
+  /** @param fallbackTemperature the temperature of the fallback teacher's logits ({@link Example#fallbackLogits}) */
+  LearningCurve(int classes, float temperature, List<int[]> testTokens, int[] testGold, int evalEvery,
+      TrainerConfig trainer, float fallbackTemperature) {
+    this.fallbackTemperature = fallbackTemperature;
     this.trainer = trainer;
     this.classes = classes;
     this.temperature = temperature;
@@ -98,8 +116,11 @@ final class LearningCurve {
       for (int i = 0; i < window.size(); i++) {
         Example e = window.get(i);
         if (decisions.get(i).toTeacher()) {
-          toLearn.add(scored(e));
+          toLearn.add(scored(e, e.logits(), temperature));
           calls++;
+        } else if (e.fallbackLogits() != null) {
+          // A cascade: the cheaper teacher scores what the gate keeps from this one (not counted in calls).
+          toLearn.add(scored(e, e.fallbackLogits(), fallbackTemperature));
         } else if (e.goldIndex() != null) {
           // As the job forwards a skipped turn that has a gold label: gold-only, no teacher call.
           toLearn.add(goldOnly(e));
@@ -122,18 +143,18 @@ final class LearningCurve {
     return new Curve(name, points);
   }
 
-  private SoftLabel scored(Example e) {
+  private SoftLabel scored(Example e, float[] teacherLogits, float t) {
     int top = 0;
-    for (int c = 1; c < e.logits().length; c++) {
-      if (e.logits()[c] > e.logits()[top]) {
+    for (int c = 1; c < teacherLogits.length; c++) {
+      if (teacherLogits[c] > teacherLogits[top]) {
         top = c;
       }
     }
-    List<Float> logits = new ArrayList<>(e.logits().length);
-    for (float v : e.logits()) {
+    List<Float> logits = new ArrayList<>(teacherLogits.length);
+    for (float v : teacherLogits) {
       logits.add(v);
     }
-    return base(e).setLogits(logits).setTeacherIndex(top).setTeacherLabel(LABEL + top).build();
+    return base(e).setLogits(logits).setTemperature(t).setTeacherIndex(top).setTeacherLabel(LABEL + top).build();
   }
 
   private SoftLabel goldOnly(Example e) {

@@ -69,6 +69,17 @@ final class ScoredClinc {
    */
   static List<LearningCurve.Example> stream(List<Clinc150.Example> train, List<TeacherScore> scores,
       List<String> labels, int passes, double goldFraction, long seed) {
+    return stream(train, scores, null, labels, passes, goldFraction, seed);
+  }
+
+  /**
+   * The same stream, each turn also carrying a fallback teacher's logits for it.
+   *
+   * @param fallback the fallback teacher's outputs for {@code train}, over the same labels in the
+   *     same order; null: none
+   */
+  static List<LearningCurve.Example> stream(List<Clinc150.Example> train, List<TeacherScore> scores,
+      List<TeacherScore> fallback, List<String> labels, int passes, double goldFraction, long seed) {
     List<LearningCurve.Example> stream = new ArrayList<>(train.size() * passes);
     Random gold = new Random(seed + 2);
     for (int pass = 0; pass < passes; pass++) {
@@ -81,7 +92,7 @@ final class ScoredClinc {
         int label = labels.indexOf(train.get(i).label());
         boolean labelled = gold.nextDouble() < goldFraction && label >= 0;
         stream.add(new LearningCurve.Example("p" + pass + "-" + i, scores.get(i).tokenIds(), scores.get(i).logits(),
-            labelled ? label : null));
+            labelled ? label : null, fallback == null ? null : fallback.get(i).logits()));
       }
     }
     return stream;

@@ -162,7 +162,7 @@ public final class TeacherOptionsCommand {
         config.quick() ? "quick" : "full", machine.withLoadAverageEnd(Machine.loadAverage()),
         (System.nanoTime() - clock) / 1e9, train.size(), config.passes(), test.size(), config.heldOut(),
         config.goldFraction(), config.gateDescription(), seeds, costTexts.size(), config.trainer(), config.gatedTrainer(), read,
-        config.threads(), options);
+        config.threads(), options, config.fallback());
     out.print(TeacherOptionsMarkdown.verdicts(report));
     if (config.markdown() != null) {
       TeacherOptionsMarkdown.append(report, config.markdown());
@@ -188,6 +188,7 @@ public final class TeacherOptionsCommand {
       List<List<Future<TeacherOptionsReport.Student>>> all = new ArrayList<>();
       List<List<Future<TeacherOptionsReport.Student>>> gated = new ArrayList<>();
       List<AtomicLong> parameters = new ArrayList<>();
+      Scored fallback = fallback(scored);
       List<Double> accuracies = new ArrayList<>();
       for (Scored s : scored) {
         int[] gold = ScoredClinc.goldIndices(test, s.labels());
@@ -199,10 +200,10 @@ public final class TeacherOptionsCommand {
         List<Future<TeacherOptionsReport.Student>> g = new ArrayList<>();
         for (long seed : seeds) {
           if (config.trains(s.name(), TeacherOptionsConfig.ALL)) {
-            a.add(pool.submit(() -> train(s, train, testTokens, gold, seed, false, weights)));
+            a.add(pool.submit(() -> train(s, null, train, testTokens, gold, seed, false, weights)));
           }
           if (config.trains(s.name(), TeacherOptionsConfig.GATED)) {
-            g.add(pool.submit(() -> train(s, train, testTokens, gold, seed, true, weights)));
+            g.add(pool.submit(() -> train(s, fallback, train, testTokens, gold, seed, true, weights)));
           }
         }
         all.add(a);
@@ -222,14 +223,32 @@ public final class TeacherOptionsCommand {
     }
   }
 
-  /** One student of teacher {@code s}: on every turn, or behind the gate with the gated students' settings. */
-  private TeacherOptionsReport.Student train(Scored s, List<Clinc150.Example> train, List<int[]> testTokens,
-      int[] gold, long seed, boolean gated, AtomicLong weights) {
+  /** The cascade's fallback teacher, null without one; it must know the labels of every gated teacher, in order. */
+  private Scored fallback(List<Scored> scored) throws IOException {
+    if (config.fallback().isEmpty()) {
+      return null;
+    }
+    Scored fallback = scored.stream().filter(s -> s.name().equals(config.fallback())).findFirst().orElseThrow();
+    for (Scored s : scored) {
+      if (config.trains(s.name(), TeacherOptionsConfig.GATED) && !s.labels().equals(fallback.labels())) {
+        throw new IOException("the fallback teacher " + fallback.name() + " (" + TeacherOptionsConfig.FALLBACK
+            + ") has other labels than " + s.name() + ", or in another order: it cannot stand in for it");
+      }
+    }
+    return fallback;
+  }
+
+  /**
+   * One student of teacher {@code s}: on every turn, or behind the gate with the gated students'
+   * settings, the turns the gate skips scored by {@code fallback} when there is one.
+   */
+  private TeacherOptionsReport.Student train(Scored s, Scored fallback, List<Clinc150.Example> train,
+      List<int[]> testTokens, int[] gold, long seed, boolean gated, AtomicLong weights) {
     TrainerConfig trainer = trainer(gated ? config.gatedTrainer() : config.trainer(), seed);
     LearningCurve curves = new LearningCurve(s.labels().size(), s.temperature(), testTokens, gold, Integer.MAX_VALUE,
-        trainer);
-    List<LearningCurve.Example> stream = ScoredClinc.stream(train, s.train(), s.labels(), config.passes(),
-        config.goldFraction(), seed);
+        trainer, fallback == null ? s.temperature() : fallback.temperature());
+    List<LearningCurve.Example> stream = ScoredClinc.stream(train, s.train(), fallback == null ? null
+        : fallback.train(), s.labels(), config.passes(), config.goldFraction(), seed);
     TeacherOptionsReport.Student st = student(seed, () -> gated
         ? curves.run(config.gate(), gate(seed, trainer), stream, m -> weights.set(parameters(m)))
         : curves.run("all", new AllPolicy(), stream, m -> weights.set(parameters(m))));

@@ -31,6 +31,8 @@ import org.streamdistill.teacher.job.TeacherJobConfig;
  * @param students the students to train, {@code NAME:all} and {@code NAME:gated}; always holds the
  *     baseline's {@code all}, the student the others are measured against
  * @param threads students trained at once
+ * @param fallback the teacher (one of {@code bundles}) that scores the turns the gate keeps from a
+ *     gated student's teacher, a cascade; empty: those turns teach their gold label alone, as in the pipeline
  */
 public record TeacherOptionsConfig(boolean quick, Path data, Map<String, Path> bundles, Path markdown,
                                    long seed, int seeds, int passes, int trainTurns, int testTurns,
@@ -38,7 +40,7 @@ public record TeacherOptionsConfig(boolean quick, Path data, Map<String, Path> b
                                    double auditShare, int costTurns,
                                    int costRounds, Map<String, String> trainer, Map<String, String> gatedTrainer,
                                    Path scoresCache, String heldOut, java.util.Set<String> students,
-                                   int threads) {
+                                   int threads, String fallback) {
 
   public static final String BUNDLES = "bench.teachers.bundles";
   public static final String SEEDS = "bench.teachers.seeds";
@@ -60,6 +62,7 @@ public record TeacherOptionsConfig(boolean quick, Path data, Map<String, Path> b
   public static final String HELD_OUT = "bench.teachers.held-out";
   public static final String STUDENTS = "bench.teachers.students";
   public static final String THREADS = "bench.teachers.threads";
+  public static final String FALLBACK = "bench.teachers.gated.fallback";
   public static final String ALL = "all";
   public static final String GATED = "gated";
 
@@ -117,6 +120,12 @@ public record TeacherOptionsConfig(boolean quick, Path data, Map<String, Path> b
       .define(GATED_TRAINER, Type.LIST, "", Importance.LOW,
           "Trainer settings of the gated students only, over " + TRAINER + " (e.g. more replay, to spend on the "
               + "turns it has the training time the gate saves).")
+      .define(FALLBACK, Type.STRING, "", Importance.LOW,
+          "A cascade for the gated students: the teacher of --bundles named here (a cheaper one, e.g. int8) scores "
+              + "the turns the gate keeps from the gated student's teacher, so the student learns from every turn: the "
+              + "gated teacher's labels on the most uncertain, this one's on the rest. The two must share their labels. "
+              + "Empty: a turn the gate skips teaches its gold label alone, as in the pipeline. Bench only: the "
+              + "teacher job has no fallback teacher.")
       .define(HELD_OUT, Type.STRING, "test", ConfigDef.ValidString.in("test", "val"), Importance.LOW,
           "The in-scope CLINC150 split the teachers and students are measured on: test (4,500 turns), or val (3,000) "
               + "to choose settings without looking at test.")
@@ -169,13 +178,18 @@ public record TeacherOptionsConfig(boolean quick, Path data, Map<String, Path> b
     String cache = (String) v.get(SCORES_CACHE);
     @SuppressWarnings("unchecked")
     java.util.Set<String> students = students((List<String>) v.get(STUDENTS), bundles.keySet());
+    String fallback = ((String) v.get(FALLBACK)).trim();
+    if (!fallback.isEmpty() && !bundles.containsKey(fallback)) {
+      throw new ConfigException(FALLBACK, fallback, "the fallback teacher is one of --bundles by name: "
+          + bundles.keySet());
+    }
     return new TeacherOptionsConfig(quick, Path.of((String) v.get(BenchConfig.DATA)), bundles,
         markdown.isBlank() ? null : Path.of(markdown),
         (Long) v.get(BenchConfig.SEED), (Integer) v.get(SEEDS), (Integer) v.get(PASSES), (Integer) v.get(TRAIN_TURNS),
         (Integer) v.get(TEST_TURNS), (Double) v.get(GOLD_FRACTION), (String) v.get(GATE), (Double) v.get(THRESHOLD),
         (Double) v.get(BUDGET_SHARE), (Double) v.get(AUDIT_SHARE), (Integer) v.get(COST_TURNS), (Integer) v.get(COST_ROUNDS), trainer,
         gatedTrainer, cache.isBlank() ? null : Path.of(cache), (String) v.get(HELD_OUT), students,
-        (Integer) v.get(THREADS));
+        (Integer) v.get(THREADS), fallback);
   }
 
   /** Whether {@code student} ({@code NAME:all} or {@code NAME:gated}) is to be trained. */
@@ -228,9 +242,13 @@ public record TeacherOptionsConfig(boolean quick, Path data, Map<String, Path> b
   public String gateDescription() {
     return BUDGET.equals(gate)
         ? String.format(java.util.Locale.ROOT, "`budget`, %s %% of each batch's turns, the most uncertain first, audit "
-            + "share %s of the rest", percent(budgetShare), auditShare)
+            + "share %s of the rest", percent(budgetShare), auditShare) + cascade()
         : String.format(java.util.Locale.ROOT, "`uncertainty`, top probability < %s, audit share %s", threshold,
-            auditShare);
+            auditShare) + cascade();
+  }
+
+  private String cascade() {
+    return fallback.isEmpty() ? "" : "; the turns it skips scored by " + fallback + " (a cascade)";
   }
 
   private static String percent(double share) {

@@ -98,8 +98,10 @@ final class TeacherOptionsMarkdown {
     Option base = r.baseline();
     for (Option o : r.options()) {
       if (!o.gated().isEmpty()) {
-        s.append(line(o.name() + ", gated (" + String.format(Locale.ROOT, "%.1f %%",
-            100 * TeacherOptionsReport.callShare(o.gated())) + " of the turns scored)", o.gated(), base));
+        s.append(line(o.name() + ", gated (" + String.format(Locale.ROOT, "%.1f %% of the turns scored%s; teacher "
+            + "time x %.2f of %s's on every turn, at the median rates)", 100 * TeacherOptionsReport.callShare(o.gated()),
+            r.fallback().isEmpty() ? "" : ", the rest by " + r.fallback(), r.gatedTeacherTime(o), base.name()),
+            o.gated(), base));
       }
       if (o != base && !o.all().isEmpty()) {
         s.append(line(o.name() + ", every turn scored", o.all(), base));

@@ -14,12 +14,13 @@ import java.util.List;
  * @param outputsRead which teacher outputs came from the scores cache, e.g. {@code ensemble training}
  * @param threads students trained at once
  * @param options one per teacher, the baseline first
+ * @param fallback the teacher that scored the turns the gate kept from a gated student's teacher; empty: none
  */
 record TeacherOptionsReport(String date, String command, String mode, Machine machine, double wallSeconds,
                             int trainUtterances, int passes, int testTurns, String heldOut, double goldFraction,
                             String gate, List<Long> seeds, int costTurns, java.util.Map<String, String> trainer,
                             java.util.Map<String, String> gatedTrainer, List<String> outputsRead,
-                            int threads, List<Option> options) {
+                            int threads, List<Option> options, String fallback) {
 
   /**
    * A teacher and the students it yields.
@@ -50,6 +51,22 @@ record TeacherOptionsReport(String date, String command, String mode, Machine ma
 
   Option baseline() {
     return options.get(0);
+  }
+
+  /**
+   * Teacher time per training turn of {@code o}'s gated students, in units of the baseline's time
+   * per turn (its median rate): the share {@code o} scored at its rate, and the rest at the
+   * fallback's rate when there is one.
+   */
+  double gatedTeacherTime(Option o) {
+    double base = baseline().medianTurnsPerSecond();
+    double share = callShare(o.gated());
+    double time = share * base / o.medianTurnsPerSecond();
+    if (!fallback.isEmpty()) {
+      Option f = options.stream().filter(x -> x.name().equals(fallback)).findFirst().orElseThrow();
+      time += (1 - share) * base / f.medianTurnsPerSecond();
+    }
+    return time;
   }
 
   static double mean(List<Student> students) {

@@ -124,4 +124,20 @@ class TeacherOptionsConfigTest {
         .isInstanceOf(ConfigException.class).hasMessageContaining("minilm:all")
         .hasMessageContaining("what the others are measured against");
   }
+
+  @Test
+  void shouldNameTheFallbackTeacherOfACascadeAmongTheBundlesOnly() {
+    TeacherOptionsConfig none = TeacherOptionsConfig.parse(List.of("--bundles", "minilm=a,ensemble=b"), Map.of());
+    TeacherOptionsConfig cascade = TeacherOptionsConfig.parse(List.of("--bundles", "minilm=a,ensemble=b",
+        "--bench.teachers.gate", "budget", "--bench.teachers.gated.fallback", "minilm"), Map.of());
+
+    assertThat(none.fallback()).isEmpty();
+    assertThat(none.gateDescription()).doesNotContain("cascade");
+    assertThat(cascade.fallback()).isEqualTo("minilm");
+    assertThat(cascade.gateDescription()).endsWith("of the rest; the turns it skips scored by minilm (a cascade)");
+    assertThatThrownBy(() -> TeacherOptionsConfig.parse(List.of("--bundles", "minilm=a,ensemble=b",
+        "--bench.teachers.gated.fallback", "int8"), Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("bench.teachers.gated.fallback")
+        .hasMessageContaining("[minilm, ensemble]");
+  }
 }

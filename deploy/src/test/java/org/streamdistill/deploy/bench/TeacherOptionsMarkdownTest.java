@@ -14,6 +14,10 @@ import org.streamdistill.deploy.bench.TeacherOptionsReport.Student;
 class TeacherOptionsMarkdownTest {
 
   private static TeacherOptionsReport report() {
+    return report("");
+  }
+
+  private static TeacherOptionsReport report(String fallback) {
     Option minilm = new Option("minilm", "minilm-l6-head-1", "minilm-l6", 0.9502, new double[] {200, 100, 150},
         1_234_567, List.of(new Student(42, 0.93, 15_100, 15_100, 10), new Student(43, 0.94, 15_100, 15_100, 10)),
         List.of(new Student(42, 0.92, 15_100, 3_020, 20), new Student(43, 0.93, 15_100, 4_530, 30)));
@@ -24,7 +28,7 @@ class TeacherOptionsMarkdownTest {
     return new TeacherOptionsReport("2026-12-04T02:00:00Z", "bin/streamdistill bench teachers", "full",
         BenchReports.MACHINE, 600, 15_100, 1, 4_500, "test", 0.1, "`budget`, 35 % of each batch's turns", List.of(42L, 43L), 480,
         java.util.Map.of(), java.util.Map.of("trainer.replay.batches", "12"), List.of("ensemble training"),
-        1, List.of(minilm, ensemble));
+        1, List.of(minilm, ensemble), fallback);
   }
 
   @Test
@@ -33,13 +37,17 @@ class TeacherOptionsMarkdownTest {
 
     // baseline all: mean 0.935. minilm gated: 0.92 - 0.93, 0.93 - 0.94 -> -0.01 each; calls (0.2 + 0.3) / 2
     // identical differences: the interval is the point, p 0
-    assertThat(verdicts).contains("- minilm, gated (25.0 % of the turns scored): 0.9250 against 0.9350, -0.0100 "
+    // teacher time: 0.25 of the turns at the baseline's own median rate
+    assertThat(verdicts).contains("- minilm, gated (25.0 % of the turns scored; teacher time x 0.25 of minilm's on "
+        + "every turn, at the median rates): 0.9250 against 0.9350, -0.0100 "
         + "(0.989 of it); higher on 0 of 2 seeds; 95 % interval of the mean -0.0100 to -0.0100, below 0 (paired t "
         + "test, p = 0.000) (per seed: -0.0100, -0.0100)");
     // ensemble gated: 0.94 - 0.93 = +0.01, 0.936 - 0.94 = -0.004 -> mean +0.003; calls (0.2 + 0.4) / 2
     // sd of (0.01, -0.004) is 0.014 / sqrt 2, standard error 0.007; t quantile (1 degree of freedom) 12.706205:
     // half width 0.088943; t = 0.003 / 0.007 = 0.428571, p = 1 - 2 atan(0.428571) / pi = 0.742
-    assertThat(verdicts).contains("- ensemble, gated (30.0 % of the turns scored): 0.9380 against 0.9350, +0.0030 "
+    // teacher time: 0.30 of the turns at a fifth of the baseline's median rate (30 against 150): 1.50
+    assertThat(verdicts).contains("- ensemble, gated (30.0 % of the turns scored; teacher time x 1.50 of minilm's on "
+        + "every turn, at the median rates): 0.9380 against 0.9350, +0.0030 "
         + "(1.003 of it); higher on 1 of 2 seeds; 95 % interval of the mean -0.0859 to +0.0919, includes 0 (paired "
         + "t test, p = 0.742) (per seed: +0.0100, -0.0040)");
     assertThat(verdicts).contains("- ensemble, every turn scored: 0.9480 against 0.9350, +0.0130 (1.014 of it); "
@@ -61,7 +69,7 @@ class TeacherOptionsMarkdownTest {
             new Option(ensemble.name(), ensemble.version(), ensemble.kind(), ensemble.testAccuracy(),
                 ensemble.turnsPerSecond(), ensemble.studentParameters(), List.of(), ensemble.gated()),
             new Option("int8", "minilm-l6-q-head-1", "minilm-l6-q", 0.95, new double[] {300, 150, 225}, 0, List.of(),
-                List.of())));
+                List.of())), "");
 
     String section = TeacherOptionsMarkdown.render(two);
 
@@ -73,8 +81,18 @@ class TeacherOptionsMarkdownTest {
     // a teacher with no student named: no weights figure it did not measure
     assertThat(section).contains("| int8 | - | not trained | - | not trained | - | not trained | - / - |");
     String verdicts = TeacherOptionsMarkdown.verdicts(two);
-    assertThat(verdicts).startsWith("- ensemble, gated (30.0 % of the turns scored): 0.9380 against 0.9350");
+    assertThat(verdicts).startsWith("- ensemble, gated (30.0 % of the turns scored; teacher time x 1.50 of minilm's on "
+        + "every turn, at the median rates): 0.9380 against 0.9350");
     assertThat(verdicts.lines()).hasSize(1);
+  }
+
+  @Test
+  void shouldCountTheFallbackTeachersTimeOnTheTurnsTheGateSkippedInACascade() {
+    String verdicts = TeacherOptionsMarkdown.verdicts(report("minilm"));
+
+    // ensemble on 0.30 of the turns at 30/s, minilm on the other 0.70 at its own 150/s: 0.30 x 5 + 0.70 x 1
+    assertThat(verdicts).contains("- ensemble, gated (30.0 % of the turns scored, the rest by minilm; teacher time "
+        + "x 2.20 of minilm's on every turn, at the median rates): 0.9380 against 0.9350");
   }
 
   @Test
