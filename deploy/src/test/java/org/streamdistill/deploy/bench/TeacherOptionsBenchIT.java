@@ -114,6 +114,24 @@ class TeacherOptionsBenchIT {
     assertThat(Files.readString(dir.resolve("pair.md"))).contains("| small | ", "| not trained | - | not trained |",
         "The students were trained 2 at a time");
 
+    // And a cascade: the small teacher scores what the gate keeps from the ensemble, so its student learns another
+    // way from the same ensemble calls budget, and its verdict says who scored the rest
+    TeacherOptionsConfig cascade = TeacherOptionsConfig.parse(List.of("--quick", "--data", data.toString(),
+        "--bundles", "small=" + dir.resolve("single") + ",ens=" + ensemble, "--bench.teachers.students",
+        "small:all,ens:gated", "--bench.teachers.gated.fallback", "small", "--bench.teachers.train-turns", "480",
+        "--bench.teachers.test-turns", "64", "--bench.teachers.seeds", "1", "--bench.teachers.cost-turns", "64",
+        "--bench.teachers.audit.share", "0.1", "--bench.teachers.gate", "budget", "--bench.teachers.budget.share",
+        "0.25", "--scores-cache", dir.resolve("cache").toString()), Map.of());
+    TeacherOptionsReport cascaded = new TeacherOptionsCommand(cascade, "bin/streamdistill bench teachers --quick",
+        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).execute();
+    assertThat(cascaded.outputsRead()).hasSize(4);
+    assertThat(cascaded.options().get(1).gated()).singleElement().satisfies(s -> {
+      assertThat(s.turns()).isEqualTo(480);
+      assertThat(s.calls()).isBetween(120L + 10, 120L + 72);
+    });
+    assertThat(TeacherOptionsMarkdown.verdicts(cascaded)).startsWith("- ens, gated (").contains(" of the turns "
+        + "scored, the rest by small; teacher time x ");
+
     // And bench itself refuses the ensemble bundle and says where to compare it
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int code = BenchCommand.run(List.of("--quick", "--teacher-bundle", ensemble.toString()), System.out,
