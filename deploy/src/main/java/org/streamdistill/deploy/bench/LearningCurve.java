@@ -25,7 +25,6 @@ import org.streamdistill.teacher.selection.SelectionPolicy;
  */
 final class LearningCurve {
 
-  /** A turn with what the teacher says of it. */
   /**
    * A training turn: the teacher's logits, its gold label if it has one, and a cheaper fallback
    * teacher's logits for when the gate keeps it from the teacher (null: no fallback, the turn
