@@ -72,8 +72,9 @@ final class TeacherOptionsMarkdown {
       s.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s / %s%s |%n", o.name(),
           o.all().isEmpty() && o.gated().isEmpty() ? "-" : String.format(Locale.ROOT, "%,d", o.studentParameters()),
           mean(o.all()), perSeed(o.all()), mean(o.gated()), perSeed(o.gated()),
-          o.gated().isEmpty() ? NOT_TRAINED : String.format(Locale.ROOT, "%.1f %%",
-              100 * TeacherOptionsReport.callShare(o.gated())), seconds(o.all()), seconds(o.gated()),
+          o.gated().isEmpty() ? NOT_TRAINED : String.format(Locale.ROOT, "%.1f %%%s",
+              100 * TeacherOptionsReport.callShare(o.gated()), r.fallback().isEmpty() ? ""
+                  : ", the rest by " + r.fallback()), seconds(o.all()), seconds(o.gated()),
           o.all().isEmpty() || o.gated().isEmpty() ? "" : String.format(Locale.ROOT, " (x %.2f)", gated / all)));
     }
     s.append("\nTraining time: wall seconds per student to learn the stream, and for a gated one to predict each "

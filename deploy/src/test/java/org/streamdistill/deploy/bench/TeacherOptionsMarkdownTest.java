@@ -93,6 +93,8 @@ class TeacherOptionsMarkdownTest {
     // ensemble on 0.30 of the turns at 30/s, minilm on the other 0.70 at its own 150/s: 0.30 x 5 + 0.70 x 1
     assertThat(verdicts).contains("- ensemble, gated (30.0 % of the turns scored, the rest by minilm; teacher time "
         + "x 2.20 of minilm's on every turn, at the median rates): 0.9380 against 0.9350");
+    assertThat(TeacherOptionsMarkdown.render(report("minilm"))).contains("| 0.9380 | 0.9400, 0.9360 | 30.0 %, the "
+        + "rest by minilm | 10 / 25 (x 2.50) |");
   }
 
   @Test
