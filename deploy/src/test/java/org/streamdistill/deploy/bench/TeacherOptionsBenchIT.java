@@ -121,7 +121,8 @@ class TeacherOptionsBenchIT {
         "small:all,ens:gated", "--bench.teachers.gated.fallback", "small", "--bench.teachers.train-turns", "480",
         "--bench.teachers.test-turns", "64", "--bench.teachers.seeds", "1", "--bench.teachers.cost-turns", "64",
         "--bench.teachers.audit.share", "0.1", "--bench.teachers.gate", "budget", "--bench.teachers.budget.share",
-        "0.25", "--scores-cache", dir.resolve("cache").toString()), Map.of());
+        "0.25", "--scores-cache", dir.resolve("cache").toString(), "--markdown", dir.resolve("cascade.md").toString()),
+        Map.of());
     TeacherOptionsReport cascaded = new TeacherOptionsCommand(cascade, "bin/streamdistill bench teachers --quick",
         new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).execute();
     assertThat(cascaded.outputsRead()).hasSize(4);
@@ -131,6 +132,8 @@ class TeacherOptionsBenchIT {
     });
     assertThat(TeacherOptionsMarkdown.verdicts(cascaded)).startsWith("- ens, gated (").contains(" of the turns "
         + "scored, the rest by small; teacher time x ");
+    assertThat(Files.readString(dir.resolve("cascade.md"))).contains("the turns it skips scored by small (a cascade)",
+        " %, the rest by small | ");
 
     // And bench itself refuses the ensemble bundle and says where to compare it
     ByteArrayOutputStream err = new ByteArrayOutputStream();
