@@ -127,6 +127,7 @@ public final class TeacherOptionsCommand {
         teacher.score(costTexts.subList(0, Math.min(BATCH, costTexts.size())));
         out.printf("teacher %s: %s (%s)%n", name, teacher.version(), kind(teacher));
       }
+      checkFallbackLabels(names, teachers);
       out.printf("[teachers 1] cost: %d round(s), each teacher scores %,d test turns per round, %d threads ...%n",
           config.costRounds(), costTexts.size(), cores);
       for (int r = 0; r < config.costRounds(); r++) {
@@ -223,19 +224,27 @@ public final class TeacherOptionsCommand {
     }
   }
 
-  /** The cascade's fallback teacher, null without one; it must know the labels of every gated teacher, in order. */
-  private Scored fallback(List<Scored> scored) throws IOException {
+  /**
+   * Refuses a cascade whose fallback does not know every gated teacher's labels in the same order,
+   * as soon as the bundles are open (before minutes of scoring).
+   */
+  private void checkFallbackLabels(List<String> names, List<BundledTeacher> teachers) throws IOException {
     if (config.fallback().isEmpty()) {
-      return null;
+      return;
     }
-    Scored fallback = scored.stream().filter(s -> s.name().equals(config.fallback())).findFirst().orElseThrow();
-    for (Scored s : scored) {
-      if (config.trains(s.name(), TeacherOptionsConfig.GATED) && !s.labels().equals(fallback.labels())) {
-        throw new IOException("the fallback teacher " + fallback.name() + " (" + TeacherOptionsConfig.FALLBACK
-            + ") has other labels than " + s.name() + ", or in another order: it cannot stand in for it");
+    List<String> labels = teachers.get(names.indexOf(config.fallback())).labels();
+    for (int t = 0; t < names.size(); t++) {
+      if (config.trains(names.get(t), TeacherOptionsConfig.GATED) && !teachers.get(t).labels().equals(labels)) {
+        throw new IOException("the fallback teacher " + config.fallback() + " (" + TeacherOptionsConfig.FALLBACK
+            + ") has other labels than " + names.get(t) + ", or in another order: it cannot stand in for it");
       }
     }
-    return fallback;
+  }
+
+  /** The cascade's fallback teacher, null without one. */
+  private Scored fallback(List<Scored> scored) {
+    return config.fallback().isEmpty() ? null
+        : scored.stream().filter(s -> s.name().equals(config.fallback())).findFirst().orElseThrow();
   }
 
   /**

@@ -72,9 +72,7 @@ final class TeacherOptionsMarkdown {
       s.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s / %s%s |%n", o.name(),
           o.all().isEmpty() && o.gated().isEmpty() ? "-" : String.format(Locale.ROOT, "%,d", o.studentParameters()),
           mean(o.all()), perSeed(o.all()), mean(o.gated()), perSeed(o.gated()),
-          o.gated().isEmpty() ? NOT_TRAINED : String.format(Locale.ROOT, "%.1f %%%s",
-              100 * TeacherOptionsReport.callShare(o.gated()), r.fallback().isEmpty() ? ""
-                  : ", the rest by " + r.fallback()), seconds(o.all()), seconds(o.gated()),
+          o.gated().isEmpty() ? NOT_TRAINED : gatedShare(r, o), seconds(o.all()), seconds(o.gated()),
           o.all().isEmpty() || o.gated().isEmpty() ? "" : String.format(Locale.ROOT, " (x %.2f)", gated / all)));
     }
     s.append("\nTraining time: wall seconds per student to learn the stream, and for a gated one to predict each "
@@ -99,10 +97,9 @@ final class TeacherOptionsMarkdown {
     Option base = r.baseline();
     for (Option o : r.options()) {
       if (!o.gated().isEmpty()) {
-        s.append(line(o.name() + ", gated (" + String.format(Locale.ROOT, "%.1f %% of the turns scored%s; teacher "
-            + "time x %.2f of %s's on every turn, at the median rates)", 100 * TeacherOptionsReport.callShare(o.gated()),
-            r.fallback().isEmpty() ? "" : ", the rest by " + r.fallback(), r.gatedTeacherTime(o), base.name()),
-            o.gated(), base));
+        s.append(line(o.name() + ", gated (" + gatedShare(r, o).replace(" %", " % of the turns scored")
+            + String.format(Locale.ROOT, "; teacher time x %.2f of %s's on every turn, at the median rates)",
+            r.gatedTeacherTime(o), base.name()), o.gated(), base));
       }
       if (o != base && !o.all().isEmpty()) {
         s.append(line(o.name() + ", every turn scored", o.all(), base));
@@ -124,6 +121,12 @@ final class TeacherOptionsMarkdown {
     return String.format(Locale.ROOT, "- %s: %.4f against %.4f, %+.4f (%.3f of it); higher on %d of %d seeds; %s "
         + "(per seed: %s)%n", what, TeacherOptionsReport.mean(students), TeacherOptionsReport.mean(base.all()),
         interval.mean(), ratio, wins, d.length, interval.describe(), perSeed);
+  }
+
+  /** The share of turns the gated students' teacher scored, and who scored the rest in a cascade. */
+  private static String gatedShare(TeacherOptionsReport r, Option o) {
+    return String.format(Locale.ROOT, "%.1f %%", 100 * TeacherOptionsReport.callShare(o.gated()))
+        + (r.fallback().isEmpty() ? "" : ", the rest by " + r.fallback());
   }
 
   private static String mean(List<Student> students) {
