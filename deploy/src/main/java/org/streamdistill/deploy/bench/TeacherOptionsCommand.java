@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -81,6 +82,9 @@ public final class TeacherOptionsCommand {
     try {
       new TeacherOptionsCommand(config, BenchCommand.commandLine(typed, System.getenv()), out).execute();
       return 0;
+    } catch (ConfigException e) {
+      err.println("bench teachers: " + e.getMessage());
+      return 2;
     } catch (IOException e) {
       err.println("bench teachers: " + e.getMessage());
       return 1;
@@ -127,7 +131,11 @@ public final class TeacherOptionsCommand {
         teacher.score(costTexts.subList(0, Math.min(BATCH, costTexts.size())));
         out.printf("teacher %s: %s (%s)%n", name, teacher.version(), kind(teacher));
       }
-      checkFallbackLabels(names, teachers);
+      Map<String, List<String>> labels = new LinkedHashMap<>();
+      for (int t = 0; t < names.size(); t++) {
+        labels.put(names.get(t), teachers.get(t).labels());
+      }
+      config.checkFallbackLabels(labels);
       out.printf("[teachers 1] cost: %d round(s), each teacher scores %,d test turns per round, %d threads ...%n",
           config.costRounds(), costTexts.size(), cores);
       for (int r = 0; r < config.costRounds(); r++) {
@@ -221,23 +229,6 @@ public final class TeacherOptionsCommand {
       return options;
     } finally {
       pool.shutdownNow();
-    }
-  }
-
-  /**
-   * Refuses a cascade whose fallback does not know every gated teacher's labels in the same order,
-   * as soon as the bundles are open (before minutes of scoring).
-   */
-  private void checkFallbackLabels(List<String> names, List<BundledTeacher> teachers) throws IOException {
-    if (config.fallback().isEmpty()) {
-      return;
-    }
-    List<String> labels = teachers.get(names.indexOf(config.fallback())).labels();
-    for (int t = 0; t < names.size(); t++) {
-      if (config.trains(names.get(t), TeacherOptionsConfig.GATED) && !teachers.get(t).labels().equals(labels)) {
-        throw new IOException("the fallback teacher " + config.fallback() + " (" + TeacherOptionsConfig.FALLBACK
-            + ") has other labels than " + names.get(t) + ", or in another order: it cannot stand in for it");
-      }
     }
   }
 

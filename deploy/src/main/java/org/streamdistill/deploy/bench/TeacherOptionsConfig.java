@@ -247,6 +247,26 @@ public record TeacherOptionsConfig(boolean quick, Path data, Map<String, Path> b
             auditShare) + cascade();
   }
 
+  /**
+   * Refuses a cascade whose fallback teacher does not know every gated teacher's labels in the same
+   * order (it could not stand in for it), given each teacher's labels as its bundle holds them; to be
+   * called as soon as the bundles are open, before minutes of scoring.
+   *
+   * @throws ConfigException naming {@value #FALLBACK} and the gated teacher it differs from
+   */
+  public void checkFallbackLabels(Map<String, List<String>> labels) {
+    if (fallback.isEmpty()) {
+      return;
+    }
+    List<String> own = labels.get(fallback);
+    labels.forEach((name, theirs) -> {
+      if (trains(name, GATED) && !theirs.equals(own)) {
+        throw new ConfigException(FALLBACK, fallback, "the fallback teacher has other labels than " + name
+            + ", or in another order: it cannot stand in for it");
+      }
+    });
+  }
+
   private String cascade() {
     return fallback.isEmpty() ? "" : "; the turns it skips scored by " + fallback + " (a cascade)";
   }

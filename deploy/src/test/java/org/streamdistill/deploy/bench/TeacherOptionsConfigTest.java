@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
@@ -139,5 +140,29 @@ class TeacherOptionsConfigTest {
         "--bench.teachers.gated.fallback", "int8"), Map.of()))
         .isInstanceOf(ConfigException.class).hasMessageContaining("bench.teachers.gated.fallback")
         .hasMessageContaining("[minilm, ensemble]");
+  }
+
+  @Test
+  void shouldRefuseAFallbackTeacherWhoseLabelsDifferFromAGatedTeachersOnly() {
+    TeacherOptionsConfig cascade = TeacherOptionsConfig.parse(List.of("--bundles", "minilm=a,ensemble=b,int8=c",
+        "--bench.teachers.students", "minilm:all,ensemble:gated", "--bench.teachers.gate", "budget",
+        "--bench.teachers.gated.fallback", "int8"), Map.of());
+    List<String> labels = List.of("balance", "transfer", "weather");
+    Map<String, List<String>> same = new LinkedHashMap<>();
+    same.put("minilm", List.of("weather", "balance", "transfer"));
+    same.put("ensemble", labels);
+    same.put("int8", labels);
+    Map<String, List<String>> reordered = new LinkedHashMap<>(same);
+    reordered.put("int8", List.of("transfer", "balance", "weather"));
+    Map<String, List<String>> fewer = new LinkedHashMap<>(same);
+    fewer.put("int8", labels.subList(0, 2));
+
+    cascade.checkFallbackLabels(same);
+    for (Map<String, List<String>> differ : List.of(reordered, fewer)) {
+      assertThatThrownBy(() -> cascade.checkFallbackLabels(differ)).isInstanceOf(ConfigException.class)
+          .hasMessageContaining("bench.teachers.gated.fallback").hasMessageContaining("other labels than ensemble");
+    }
+    TeacherOptionsConfig.parse(List.of("--bundles", "minilm=a,ensemble=b,int8=c"), Map.of())
+        .checkFallbackLabels(reordered);
   }
 }
