@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -55,6 +56,8 @@ public final class EmbeddedKafka implements AutoCloseable {
   private static final String HOST = "127.0.0.1";
   private static final String BROKER_LISTENER = "PLAINTEXT";
   private static final String CONTROLLER_LISTENER = "CONTROLLER";
+  /** How many times {@link Builder#start()} tries new free ports when one was taken meanwhile. */
+  static final int BIND_ATTEMPTS = 3;
 
   private final Path logDir;
   private final boolean ownsLogDir;
@@ -142,6 +145,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     private int controllerPort;
     private Duration startTimeout = Duration.ofSeconds(60);
     private final Map<String, String> overrides = new LinkedHashMap<>();
+    private PortChooser ports = EmbeddedKafka::choosePorts;
 
     private Builder() {}
 
@@ -181,13 +185,43 @@ public final class EmbeddedKafka implements AutoCloseable {
       return this;
     }
 
+    /** How free ports are chosen for the ports left at 0; for tests of the retry below. */
+    Builder portChooser(PortChooser chooser) {
+      this.ports = Objects.requireNonNull(chooser, "chooser");
+      return this;
+    }
+
     /**
      * Formats the storage if needed, starts the broker and waits until it answers a
-     * {@code describeCluster} request.
+     * {@code describeCluster} request. A free port is found by binding port 0 and closing the
+     * socket before the broker binds it, so another process can take it in between; when the
+     * broker then cannot bind a port this builder chose, it starts again on new ones (at most
+     * {@value #BIND_ATTEMPTS} times). A port given by the caller is never replaced.
      *
      * @throws IllegalStateException when the broker does not start or answer in time
      */
     public EmbeddedKafka start() {
+      for (int attempt = 1; ; attempt++) {
+        int[] chosen = ports.choose(port, controllerPort);
+        try {
+          return start(chosen);
+        } catch (RuntimeException e) {
+          String bind = bindFailure(e);
+          if (bind == null) {
+            throw e;
+          }
+          if ((port != 0 && controllerPort != 0) || attempt >= BIND_ATTEMPTS) {
+            throw new IllegalStateException("Kafka cannot listen on " + HOST + " (broker port " + chosen[0]
+                + ", controller port " + chosen[1] + "): " + bind + (port != 0 && controllerPort != 0
+                ? " Give free ports, or 0 for any." : " Tried " + attempt + " times with new free ports."), e);
+          }
+          LOG.warn("Kafka could not bind the free ports {} and {} (taken since they were chosen: {}); "
+              + "starting again on others", chosen[0], chosen[1], e.getMessage());
+        }
+      }
+    }
+
+    private EmbeddedKafka start(int[] ports) {
       long started = System.nanoTime();
       boolean ownsLogDir = logDir == null;
       Path dir;
@@ -196,7 +230,6 @@ public final class EmbeddedKafka implements AutoCloseable {
       } catch (IOException e) {
         throw new UncheckedIOException("cannot create the Kafka log directory " + logDir + ": " + e.getMessage(), e);
       }
-      int[] ports = choosePorts(port, controllerPort);
       KafkaRaftServer server = null;
       try {
         KafkaConfig config = new KafkaConfig(brokerProperties(dir, ports[0], ports[1]), false);
@@ -350,8 +383,30 @@ public final class EmbeddedKafka implements AutoCloseable {
     return port;
   }
 
+  /** Chooses the broker's and the controller's ports, each given one kept as it is. */
+  @FunctionalInterface
+  interface PortChooser {
+    int[] choose(int brokerPort, int controllerPort);
+  }
+
+  /**
+   * When {@code e} or one of its causes is a port that could not be bound, the message that says
+   * which (Kafka's socket server names host and port around the {@link BindException}); else null.
+   */
+  static String bindFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t.getCause() instanceof BindException) {
+        return t.getMessage();
+      }
+      if (t instanceof BindException) {
+        return t.getMessage();
+      }
+    }
+    return null;
+  }
+
   /** Resolves 0 to free ports; both sockets stay open until both are chosen, so they differ. */
-  private static int[] choosePorts(int brokerPort, int controllerPort) {
+  static int[] choosePorts(int brokerPort, int controllerPort) {
     try (ServerSocket first = new ServerSocket(0, 1, InetAddress.getByName(HOST));
          ServerSocket second = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
       return new int[] {

@@ -1,7 +1,10 @@
 package org.streamdistill.deploy.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -107,6 +110,47 @@ class EmbeddedKafkaIT {
 
     // Then the directory is gone
     assertThat(dir).doesNotExist();
+  }
+
+  @Test
+  void shouldStartAgainOnOtherPortsWhenAChosenFreePortWasTakenMeanwhile() throws Exception {
+    // Given a chooser whose first broker port is taken by the time the broker binds it (what
+    // another process can do between the free-port probe and the bind)
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      List<int[]> chosen = new ArrayList<>();
+      EmbeddedKafka.PortChooser chooser = (broker, controller) -> {
+        int[] ports = EmbeddedKafka.choosePorts(broker, controller);
+        if (chosen.isEmpty()) {
+          ports[0] = taken.getLocalPort();
+        }
+        chosen.add(ports);
+        return ports;
+      };
+
+      // When the broker starts
+      try (EmbeddedKafka retried = EmbeddedKafka.builder().portChooser(chooser).start()) {
+        // Then it started on the second ports chosen, and answers there
+        assertThat(chosen).hasSize(2);
+        assertThat(retried.port()).isEqualTo(chosen.get(1)[0]).isNotEqualTo(taken.getLocalPort());
+        try (Admin admin = admin(retried)) {
+          assertThat(admin.describeCluster().nodes().get()).hasSize(1);
+        }
+      }
+    }
+  }
+
+  @Test
+  void shouldNotReplaceAPortTheCallerGaveWhenItIsTaken() throws Exception {
+    // Given a broker port, given by the caller, that another socket holds
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      // When a broker is asked to start on it, then it fails naming the port, after trying no other
+      assertThatThrownBy(() -> EmbeddedKafka.builder().port(taken.getLocalPort()).controllerPort(
+          EmbeddedKafka.choosePorts(0, 0)[1]).start())
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageStartingWith("Kafka cannot listen on 127.0.0.1 (broker port " + taken.getLocalPort())
+          .hasMessageContaining("Socket server failed to bind to 127.0.0.1:" + taken.getLocalPort())
+          .hasMessageEndingWith("Give free ports, or 0 for any.");
+    }
   }
 
   static Admin admin(EmbeddedKafka broker) {
