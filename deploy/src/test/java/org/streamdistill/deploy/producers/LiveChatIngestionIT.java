@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.InetAddress;
-import java.net.ServerSocket;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -188,24 +189,25 @@ class LiveChatIngestionIT {
 
   @Test
   void shouldAnswer503QuicklyWhenKafkaIsUnreachable() throws Exception {
-    // Given an endpoint whose Kafka does not exist (the registry is up)
-    int deadPort;
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      deadPort = socket.getLocalPort();
-    }
-    try (LiveChatIngestion ingestion = start(Map.of(IngestConfig.BOOTSTRAP_SERVERS, "127.0.0.1:" + deadPort,
-        IngestConfig.RECOVER_INDEXES, "false", IngestConfig.MAX_BLOCK_MS, "1000"))) {
-      // When a turn is posted
-      long start = System.nanoTime();
-      HttpResponse<String> response = post(ingestion.baseUri(), "c1", "{\"speaker\":\"user\",\"text\":\"hi\"}");
-      long millis = (System.nanoTime() - start) / 1_000_000;
+    // Given an endpoint whose Kafka does not exist (the registry is up): its port is bound by a
+    // socket that does not listen, so connections are refused and nothing else can take it meanwhile
+    try (Socket dead = new Socket()) {
+      dead.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      try (LiveChatIngestion ingestion = start(Map.of(IngestConfig.BOOTSTRAP_SERVERS,
+          "127.0.0.1:" + dead.getLocalPort(), IngestConfig.RECOVER_INDEXES, "false", IngestConfig.MAX_BLOCK_MS,
+          "1000"))) {
+        // When a turn is posted
+        long start = System.nanoTime();
+        HttpResponse<String> response = post(ingestion.baseUri(), "c1", "{\"speaker\":\"user\",\"text\":\"hi\"}");
+        long millis = (System.nanoTime() - start) / 1_000_000;
 
-      // Then it is refused with 503 within the bounded wait, and the index was not used
-      assertThat(response.statusCode()).isEqualTo(503);
-      assertThat(response.headers().firstValue("Retry-After")).hasValue("1");
-      assertThat(JSON.readTree(response.body()).get("error").asText()).isEqualTo("unavailable");
-      assertThat(millis).isLessThan(5_000);
-      assertThat(ingestion.sequencer().nextIndex("c1")).isZero();
+        // Then it is refused with 503 within the bounded wait, and the index was not used
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.headers().firstValue("Retry-After")).hasValue("1");
+        assertThat(JSON.readTree(response.body()).get("error").asText()).isEqualTo("unavailable");
+        assertThat(millis).isLessThan(5_000);
+        assertThat(ingestion.sequencer().nextIndex("c1")).isZero();
+      }
     }
   }
 

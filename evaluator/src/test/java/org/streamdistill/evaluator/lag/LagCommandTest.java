@@ -4,14 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -19,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.streamdistill.schemas.metrics.PrometheusText;
 
@@ -26,6 +31,25 @@ class LagCommandTest {
 
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private final List<Socket> held = new ArrayList<>();
+
+  @AfterEach
+  void release() throws IOException {
+    for (Socket socket : held) {
+      socket.close();
+    }
+  }
+
+  /**
+   * A loopback port bound by a socket that does not listen, held until the test ends: connections
+   * to it are refused, and no other socket can bind it meanwhile (a closed probe's port could be).
+   */
+  private int refusingPort() throws IOException {
+    Socket socket = new Socket();
+    held.add(socket);
+    socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    return socket.getLocalPort();
+  }
 
   private int run(String... args) {
     return LagCommand.run(List.of(args), Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8),
@@ -75,10 +99,7 @@ class LagCommandTest {
   @Test
   void shouldServeMetricsUntilStoppedAndCountFailedSamplesWhileKafkaIsAway() throws Exception {
     // Given a port nothing listens on, and the command serving on a free HTTP port
-    int kafkaPort;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      kafkaPort = socket.getLocalPort();
-    }
+    int kafkaPort = refusingPort();
     CompletableFuture<Void> stop = new CompletableFuture<>();
     CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> LagCommand.run(List.of(
         "--bootstrap-servers", "127.0.0.1:" + kafkaPort, "--http-port", "0", "--http-host", "127.0.0.1",
@@ -128,10 +149,7 @@ class LagCommandTest {
   @Test
   void shouldExitWithOneAndSayWhichBrokerDidNotAnswer() throws Exception {
     // Given a port nothing listens on
-    int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
+    int port = refusingPort();
 
     // When one table is asked for with a short timeout
     int code = run("--bootstrap-servers", "127.0.0.1:" + port, "--once", "--window", "2", "--interval", "10",
