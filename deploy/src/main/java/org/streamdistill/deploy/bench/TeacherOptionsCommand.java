@@ -224,12 +224,25 @@ public final class TeacherOptionsCommand {
         List<TeacherOptionsReport.Student> a = done(all.get(t));
         List<TeacherOptionsReport.Student> g = done(gated.get(t));
         options.add(new TeacherOptionsReport.Option(s.name(), s.version(), s.kind(), accuracies.get(t), rates[t],
-            parameters.get(t).get(), a, g));
+            parameters.get(t).get(), a, g, differs(scored.get(0).labels(), scored.get(0).train(), s.labels(),
+            s.train()), differs(scored.get(0).labels(), scored.get(0).test(), s.labels(), s.test())));
       }
       return options;
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  /** On how many of the same turns two teachers' top labels differ (compared by name). */
+  static long differs(List<String> labels, List<TeacherScore> scores, List<String> otherLabels,
+      List<TeacherScore> other) {
+    long differ = 0;
+    for (int i = 0; i < scores.size(); i++) {
+      if (!labels.get(scores.get(i).topIndex()).equals(otherLabels.get(other.get(i).topIndex()))) {
+        differ++;
+      }
+    }
+    return differ;
   }
 
   /** The cascade's fallback teacher, null without one. */

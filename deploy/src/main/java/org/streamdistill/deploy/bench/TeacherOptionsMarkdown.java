@@ -51,16 +51,24 @@ final class TeacherOptionsMarkdown {
         + "turns per round, batches of 32, every core, after a warm-up batch%n", rounds, r.costTurns()));
 
     s.append("\n### Teachers\n\n| teacher | what it is | in-scope " + r.heldOut() + " accuracy | turns/s (median) | x ")
-        .append(r.baseline().name()).append(" (median) | per round |\n|---|---|---:|---:|---:|---|\n");
+        .append(r.baseline().name()).append(" (median) | per round | top label not ").append(r.baseline().name())
+        .append("'s: training / ").append(r.heldOut()).append(" turns |\n|---|---|---:|---:|---:|---|---:|\n");
     for (Option o : r.options()) {
       StringJoiner perRound = new StringJoiner(", ");
       for (int i = 0; i < o.turnsPerSecond().length; i++) {
         perRound.add(String.format(Locale.ROOT, "%.1f (x %.2f)", o.turnsPerSecond()[i],
             o.turnsPerSecond()[i] / r.baseline().turnsPerSecond()[i]));
       }
-      s.append(String.format(Locale.ROOT, "| %s | %s, `%s` | %.4f | %.1f | %.2f | %s |%n", o.name(), o.kind(),
+      s.append(String.format(Locale.ROOT, "| %s | %s, `%s` | %.4f | %.1f | %.2f | %s | %s |%n", o.name(), o.kind(),
           o.version(), o.testAccuracy(), o.medianTurnsPerSecond(),
-          o.medianTurnsPerSecond() / r.baseline().medianTurnsPerSecond(), perRound));
+          o.medianTurnsPerSecond() / r.baseline().medianTurnsPerSecond(), perRound, o == r.baseline() ? "-"
+              : differs(o.trainingDiffers(), r.trainUtterances()) + " / " + differs(o.heldOutDiffers(), r.testTurns())));
+    }
+    if (r.options().size() > 1) {
+      s.append("\nTop label not ").append(r.baseline().name()).append("'s: on how many turns a teacher's most "
+          + "probable label differs from the baseline teacher's. The training turns are the split `fit` fitted every "
+          + "teacher's head on, so teachers differ there far less than on turns they never saw; a stronger teacher "
+          + "teaches the student something else mostly where they differ.\n");
     }
 
     s.append("\n### Students (held-out in-scope accuracy; the same shape, so the same serving cost)\n\n"
@@ -86,6 +94,10 @@ final class TeacherOptionsMarkdown {
     s.append("\n### Against the student of ").append(r.baseline().name()).append(" with every turn scored\n\n");
     s.append(verdicts(r));
     return s.toString();
+  }
+
+  private static String differs(long turns, long of) {
+    return String.format(Locale.ROOT, "%,d (%.2f %%)", turns, 100.0 * turns / of);
   }
 
   /**

@@ -31,9 +31,12 @@ record TeacherOptionsReport(String date, String command, String mode, Machine ma
    * @param studentParameters the students' weights (every student has the trainer's default shape)
    * @param all one student per seed, every turn scored
    * @param gated one student per seed, behind the gate
+   * @param trainingDiffers training turns on which its top label is not the baseline teacher's
+   * @param heldOutDiffers held-out turns on which its top label is not the baseline teacher's
    */
   record Option(String name, String version, String kind, double testAccuracy, double[] turnsPerSecond,
-                long studentParameters, List<Student> all, List<Student> gated) {
+                long studentParameters, List<Student> all, List<Student> gated, long trainingDiffers,
+                long heldOutDiffers) {
 
     double medianTurnsPerSecond() {
       double[] sorted = turnsPerSecond.clone();

@@ -81,6 +81,7 @@ class TeacherOptionsBenchIT {
     assertThat(written).startsWith("# Benchmarks\n\n## Someone else's section\n\nkept\n\n## Teacher options and the "
         + "students they yield ");
     assertThat(written).contains("### Teachers", "| small | minilm-l6, ", "| ens | ensemble: ",
+        "| top label not small's: training / test turns |",
         "- ens, gated (", "- ens, every turn scored: ", "- small, gated (", "seeds; 95 % interval of the mean ");
     // and each teacher's outputs, training and test, are stored for the next run
     try (var files = Files.list(dir.resolve("cache"))) {

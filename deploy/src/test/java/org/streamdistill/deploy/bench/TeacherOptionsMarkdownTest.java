@@ -20,11 +20,11 @@ class TeacherOptionsMarkdownTest {
   private static TeacherOptionsReport report(String fallback) {
     Option minilm = new Option("minilm", "minilm-l6-head-1", "minilm-l6", 0.9502, new double[] {200, 100, 150},
         1_234_567, List.of(new Student(42, 0.93, 15_100, 15_100, 10), new Student(43, 0.94, 15_100, 15_100, 10)),
-        List.of(new Student(42, 0.92, 15_100, 3_020, 20), new Student(43, 0.93, 15_100, 4_530, 30)));
+        List.of(new Student(42, 0.92, 15_100, 3_020, 20), new Student(43, 0.93, 15_100, 4_530, 30)), 0, 0);
     Option ensemble = new Option("ensemble", "ensemble-9", "ensemble: minilm-l6 0.10, bge-small-q 0.90", 0.9624,
         new double[] {40, 25, 30}, 1_234_567,
         List.of(new Student(42, 0.95, 15_100, 15_100, 10), new Student(43, 0.946, 15_100, 15_100, 10)),
-        List.of(new Student(42, 0.94, 15_100, 3_020, 20), new Student(43, 0.936, 15_100, 6_040, 30)));
+        List.of(new Student(42, 0.94, 15_100, 3_020, 20), new Student(43, 0.936, 15_100, 6_040, 30)), 26, 146);
     return new TeacherOptionsReport("2026-12-04T02:00:00Z", "bin/streamdistill bench teachers", "full",
         BenchReports.MACHINE, 600, 15_100, 1, 4_500, "test", 0.1, "`budget`, 35 % of each batch's turns", List.of(42L, 43L), 480,
         java.util.Map.of(), java.util.Map.of("trainer.replay.batches", "12"), List.of("ensemble training"),
@@ -65,11 +65,11 @@ class TeacherOptionsMarkdownTest {
         full.goldFraction(), full.gate(), full.seeds(), full.costTurns(), full.trainer(), full.gatedTrainer(),
         full.outputsRead(), 2, List.of(
             new Option(minilm.name(), minilm.version(), minilm.kind(), minilm.testAccuracy(), minilm.turnsPerSecond(),
-                minilm.studentParameters(), minilm.all(), List.of()),
+                minilm.studentParameters(), minilm.all(), List.of(), 0, 0),
             new Option(ensemble.name(), ensemble.version(), ensemble.kind(), ensemble.testAccuracy(),
-                ensemble.turnsPerSecond(), ensemble.studentParameters(), List.of(), ensemble.gated()),
+                ensemble.turnsPerSecond(), ensemble.studentParameters(), List.of(), ensemble.gated(), 26, 146),
             new Option("int8", "minilm-l6-q-head-1", "minilm-l6-q", 0.95, new double[] {300, 150, 225}, 0, List.of(),
-                List.of())), "");
+                List.of(), 3, 45)), "");
 
     String section = TeacherOptionsMarkdown.render(two);
 
@@ -101,10 +101,13 @@ class TeacherOptionsMarkdownTest {
   void shouldTabulateRatesAsMediansAndPerRoundRatiosAgainstTheBaseline() {
     String section = TeacherOptionsMarkdown.render(report());
 
-    // medians 150 and 30: x 0.20; per round 40/200, 25/100, 30/150
+    // medians 150 and 30: x 0.20; per round 40/200, 25/100, 30/150; top labels: 26 of 15,100 and 146 of 4,500
     assertThat(section).contains("| ensemble | ensemble: minilm-l6 0.10, bge-small-q 0.90, `ensemble-9` | 0.9624 "
-        + "| 30.0 | 0.20 | 40.0 (x 0.20), 25.0 (x 0.25), 30.0 (x 0.20) |");
-    assertThat(section).contains("| minilm | minilm-l6, `minilm-l6-head-1` | 0.9502 | 150.0 | 1.00 |");
+        + "| 30.0 | 0.20 | 40.0 (x 0.20), 25.0 (x 0.25), 30.0 (x 0.20) | 26 (0.17 %) / 146 (3.24 %) |\n");
+    assertThat(section).contains("| minilm | minilm-l6, `minilm-l6-head-1` | 0.9502 | 150.0 | 1.00 | 200.0 (x 1.00), "
+        + "100.0 (x 1.00), 150.0 (x 1.00) | - |\n");
+    assertThat(section).contains("Top label not minilm's: on how many turns a teacher's most probable label differs "
+        + "from the baseline teacher's.");
     // training time: every turn 10 s per seed, gated 20 and 30 s: 25 / 10
     assertThat(section).contains("| ensemble | 1,234,567 | 0.9480 | 0.9500, 0.9460 | 0.9380 | 0.9400, 0.9360 "
         + "| 30.0 % | 10 / 25 (x 2.50) |");
@@ -114,7 +117,7 @@ class TeacherOptionsMarkdownTest {
     assertThat(section).contains("- Teacher outputs read from the scores cache (stored by an earlier run of the same "
         + "bundle versions on the same turns): ensemble training\n");
     assertThat(section).contains("| teacher | what it is | in-scope test accuracy | turns/s (median) | x minilm "
-        + "(median) | per round |\n", "accuracy on the same 4,500 held-out in-scope test turns for every teacher");
+        + "(median) | per round | top label not minilm's: training / test turns |\n|---|---|---:|---:|---:|---|---:|\n", "accuracy on the same 4,500 held-out in-scope test turns for every teacher");
     assertThat(section).startsWith("## Teacher options and the students they yield 2026-12-04T02:00:00Z (full)\n");
     assertThat(section).doesNotContain("at a time");
   }
