@@ -101,6 +101,37 @@ public final class Clinc150 {
     return concat(split("train"), split("oos_train"));
   }
 
+  /**
+   * The training examples (out-of-scope ones included) whose text falls in {@code [from, to)} of
+   * a fixed hash: a part of the training split that commands agree on without sharing a seed
+   * (e.g. {@code fit} fits heads on {@code [0, 0.5)} and {@code bench teachers} streams the rest,
+   * turns no head was fitted on). The same text always falls in the same part; about
+   * {@code to - from} of each intent's examples fall in a part.
+   *
+   * @throws IllegalArgumentException unless {@code 0 <= from < to <= 1}
+   */
+  public List<Example> trainWithOos(double from, double to) {
+    if (!(from >= 0 && from < to && to <= 1)) {
+      throw new IllegalArgumentException("a part of the training split is [from, to) with 0 <= from < to <= 1, got ["
+          + from + ", " + to + ")");
+    }
+    List<Example> part = new ArrayList<>();
+    for (Example e : trainWithOos()) {
+      double position = hashPosition(e.text());
+      if (position >= from && position < to) {
+        part.add(e);
+      }
+    }
+    return part;
+  }
+
+  /** Where {@code text} falls in [0, 1): its UTF-8 bytes' CRC-32 over 2^32, fixed across runs and JVMs. */
+  static double hashPosition(String text) {
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return crc.getValue() / 4_294_967_296.0;
+  }
+
   /** Test examples: the in-scope test split plus the out-of-scope test utterances. */
   public List<Example> testWithOos() {
     return concat(split("test"), split("oos_test"));

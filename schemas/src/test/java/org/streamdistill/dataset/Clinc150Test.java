@@ -29,6 +29,28 @@ class Clinc150Test {
   }
 
   @Test
+  void shouldSplitTheTrainingTurnsIntoPartsThatCoverThemOnceAndHoldEveryIntent() throws IOException {
+    Clinc150 data = Clinc150.read(SharedData.clinc150());
+
+    java.util.List<Clinc150.Example> first = data.trainWithOos(0, 0.5);
+    java.util.List<Clinc150.Example> rest = data.trainWithOos(0.5, 1);
+
+    // every training turn in exactly one part, about half in each, every label in both
+    assertThat(first.size() + rest.size()).isEqualTo(15_100);
+    assertThat(first).doesNotContainAnyElementsOf(rest);
+    assertThat(first.size()).isBetween(7_250, 7_850);
+    assertThat(first.stream().map(Clinc150.Example::label).distinct()).hasSize(151);
+    assertThat(rest.stream().map(Clinc150.Example::label).distinct()).hasSize(151);
+    // a part is fixed: the same turns on every read, in the split's order
+    assertThat(Clinc150.read(SharedData.clinc150()).trainWithOos(0, 0.5)).isEqualTo(first);
+    assertThat(data.trainWithOos(0, 1)).isEqualTo(data.trainWithOos());
+    assertThat(Clinc150.hashPosition("what is my balance")).isEqualTo(Clinc150.hashPosition("what is my balance"))
+        .isBetween(0.0, 1.0).isNotEqualTo(Clinc150.hashPosition("what is my balance?"));
+    assertThatThrownBy(() -> data.trainWithOos(0.5, 0.5)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("0 <= from < to <= 1");
+  }
+
+  @Test
   void shouldNameTheMissingFile(@TempDir Path dir) {
     Path missing = dir.resolve("nope.json");
     assertThatThrownBy(() -> Clinc150.read(missing))

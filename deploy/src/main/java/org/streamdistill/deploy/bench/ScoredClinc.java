@@ -25,7 +25,15 @@ final class ScoredClinc {
 
   /** The training turns: the training split shuffled with {@code seed}, its first {@code limit} (0: all). */
   static List<Clinc150.Example> train(Clinc150 data, long seed, int limit) {
-    List<Clinc150.Example> train = new ArrayList<>(data.trainWithOos());
+    return train(data, 0, seed, limit);
+  }
+
+  /**
+   * As {@link #train(Clinc150, long, int)}, of the training turns whose text hash falls at or
+   * above {@code from} of the split only ({@link Clinc150#trainWithOos(double, double)}).
+   */
+  static List<Clinc150.Example> train(Clinc150 data, double from, long seed, int limit) {
+    List<Clinc150.Example> train = new ArrayList<>(from > 0 ? data.trainWithOos(from, 1) : data.trainWithOos());
     Collections.shuffle(train, new Random(seed));
     return limit > 0 && limit < train.size() ? new ArrayList<>(train.subList(0, limit)) : train;
   }

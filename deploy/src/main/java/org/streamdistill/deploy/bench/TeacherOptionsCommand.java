@@ -111,7 +111,7 @@ public final class TeacherOptionsCommand {
       }
     }
     Clinc150 data = Clinc150.read(config.data());
-    List<Clinc150.Example> train = ScoredClinc.train(data, config.seed(), config.trainTurns());
+    List<Clinc150.Example> train = ScoredClinc.train(data, config.streamFrom(), config.seed(), config.trainTurns());
     List<Clinc150.Example> test = ScoredClinc.heldOut(data, config.heldOut(), config.seed(), config.testTurns());
     List<String> trainTexts = train.stream().map(Clinc150.Example::text).toList();
     List<String> testTexts = test.stream().map(Clinc150.Example::text).toList();
@@ -171,7 +171,7 @@ public final class TeacherOptionsCommand {
         config.quick() ? "quick" : "full", machine.withLoadAverageEnd(Machine.loadAverage()),
         (System.nanoTime() - clock) / 1e9, train.size(), config.passes(), test.size(), config.heldOut(),
         config.goldFraction(), config.gateDescription(), seeds, costTexts.size(), config.trainer(), config.gatedTrainer(), read,
-        config.threads(), options, config.fallback());
+        config.threads(), options, config.fallback(), config.streamFrom());
     out.print(TeacherOptionsMarkdown.verdicts(report));
     if (config.markdown() != null) {
       TeacherOptionsMarkdown.append(report, config.markdown());

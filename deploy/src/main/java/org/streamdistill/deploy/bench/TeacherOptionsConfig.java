@@ -11,6 +11,7 @@ import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
+import org.streamdistill.dataset.Clinc150;
 import org.streamdistill.schemas.config.ConfigLoader;
 import org.streamdistill.teacher.job.TeacherJobConfig;
 
@@ -33,6 +34,8 @@ import org.streamdistill.teacher.job.TeacherJobConfig;
  * @param threads students trained at once
  * @param fallback the teacher (one of {@code bundles}) that scores the turns the gate keeps from a
  *     gated student's teacher, a cascade; empty: those turns teach their gold label alone, as in the pipeline
+ * @param streamFrom the students learn the training turns whose text hash falls at or above this
+ *     share of the split ({@link Clinc150#trainWithOos(double, double)}); 0: all of them
  */
 public record TeacherOptionsConfig(boolean quick, Path data, Map<String, Path> bundles, Path markdown,
                                    long seed, int seeds, int passes, int trainTurns, int testTurns,
@@ -40,7 +43,7 @@ public record TeacherOptionsConfig(boolean quick, Path data, Map<String, Path> b
                                    double auditShare, int costTurns,
                                    int costRounds, Map<String, String> trainer, Map<String, String> gatedTrainer,
                                    Path scoresCache, String heldOut, java.util.Set<String> students,
-                                   int threads, String fallback) {
+                                   int threads, String fallback, double streamFrom) {
 
   public static final String BUNDLES = "bench.teachers.bundles";
   public static final String SEEDS = "bench.teachers.seeds";
@@ -62,6 +65,7 @@ public record TeacherOptionsConfig(boolean quick, Path data, Map<String, Path> b
   public static final String HELD_OUT = "bench.teachers.held-out";
   public static final String STUDENTS = "bench.teachers.students";
   public static final String THREADS = "bench.teachers.threads";
+  public static final String STREAM_FROM = "bench.teachers.stream-from";
   public static final String FALLBACK = "bench.teachers.gated.fallback";
   public static final String ALL = "all";
   public static final String GATED = "gated";
@@ -126,6 +130,10 @@ public record TeacherOptionsConfig(boolean quick, Path data, Map<String, Path> b
               + "gated teacher's labels on the most uncertain, this one's on the rest. The two must share their labels. "
               + "Empty: a turn the gate skips teaches its gold label alone, as in the pipeline. Bench only: the "
               + "teacher job has no fallback teacher.")
+      .define(STREAM_FROM, Type.DOUBLE, 0.0, Range.between(0.0, 0.99), Importance.LOW,
+          "The students learn only the training turns whose text hash falls at or above this share of the split "
+              + "(the same turns on every run); 0: every training turn. Teachers fitted with fit --fit.train-share "
+              + "at or below it never saw these turns, as a live stream's are new to the teacher.")
       .define(HELD_OUT, Type.STRING, "test", ConfigDef.ValidString.in("test", "val"), Importance.LOW,
           "The in-scope CLINC150 split the teachers and students are measured on: test (4,500 turns), or val (3,000) "
               + "to choose settings without looking at test.")
@@ -189,7 +197,7 @@ public record TeacherOptionsConfig(boolean quick, Path data, Map<String, Path> b
         (Integer) v.get(TEST_TURNS), (Double) v.get(GOLD_FRACTION), (String) v.get(GATE), (Double) v.get(THRESHOLD),
         (Double) v.get(BUDGET_SHARE), (Double) v.get(AUDIT_SHARE), (Integer) v.get(COST_TURNS), (Integer) v.get(COST_ROUNDS), trainer,
         gatedTrainer, cache.isBlank() ? null : Path.of(cache), (String) v.get(HELD_OUT), students,
-        (Integer) v.get(THREADS), fallback);
+        (Integer) v.get(THREADS), fallback, (Double) v.get(STREAM_FROM));
   }
 
   /** Whether {@code student} ({@code NAME:all} or {@code NAME:gated}) is to be trained. */

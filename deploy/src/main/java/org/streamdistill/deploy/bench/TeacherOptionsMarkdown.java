@@ -30,9 +30,11 @@ final class TeacherOptionsMarkdown {
     s.append("- Load average (1/5/15 min): ").append(m.loadAverageStart()).append(" at the start, ")
         .append(m.loadAverageEnd()).append(" at the end\n");
     s.append(String.format(Locale.ROOT, "- Wall time: %.0f s%n", r.wallSeconds()));
-    s.append(String.format(Locale.ROOT, "- Turns: %,d CLINC150 training utterances x %d pass(es), gold labels on %.0f "
+    s.append(String.format(Locale.ROOT, "- Turns: %,d CLINC150 training utterances%s x %d pass(es), gold labels on %.0f "
         + "%% of them; accuracy on the same %,d held-out in-scope %s turns for every teacher and student%n",
-        r.trainUtterances(), r.passes(), 100 * r.goldFraction(), r.testTurns(), r.heldOut()));
+        r.trainUtterances(), r.streamFrom() > 0 ? String.format(Locale.ROOT, " (those at or above %s of the split by "
+            + "text hash, `--bench.teachers.stream-from`: no head fitted with `fit --fit.train-share %s` saw them)",
+            r.streamFrom(), r.streamFrom()) : "", r.passes(), 100 * r.goldFraction(), r.testTurns(), r.heldOut()));
     s.append(String.format(Locale.ROOT, "- Students: the trainer's own learning model with its default settings, "
         + "seeds %s (a seed orders the turns, draws the gold labels and initialises the student; the same seed gives "
         + "every teacher the same turns in the same order); gate: %s, consulting the learning student%n", r.seeds(),
@@ -66,9 +68,11 @@ final class TeacherOptionsMarkdown {
     }
     if (r.options().size() > 1) {
       s.append("\nTop label not ").append(r.baseline().name()).append("'s: on how many turns a teacher's most "
-          + "probable label differs from the baseline teacher's. The training turns are the split `fit` fitted every "
-          + "teacher's head on, so teachers differ there far less than on turns they never saw; a stronger teacher "
-          + "teaches the student something else mostly where they differ.\n");
+          + "probable label differs from the baseline teacher's. " + (r.streamFrom() > 0 ? "The training turns here "
+          + "are the part of the split at or above " + r.streamFrom() + " by text hash, which heads fitted with `fit "
+          + "--fit.train-share` at or below it never saw" : "The training turns are the split `fit` fitted every "
+          + "teacher's head on, so teachers differ there far less than on turns they never saw") + "; a stronger "
+          + "teacher teaches the student something else mostly where they differ.\n");
     }
 
     s.append("\n### Students (held-out in-scope accuracy; the same shape, so the same serving cost)\n\n"

@@ -15,12 +15,13 @@ import java.util.List;
  * @param threads students trained at once
  * @param options one per teacher, the baseline first
  * @param fallback the teacher that scored the turns the gate kept from a gated student's teacher; empty: none
+ * @param streamFrom the training turns learnt are those at or above this share of the split by text hash; 0: all
  */
 record TeacherOptionsReport(String date, String command, String mode, Machine machine, double wallSeconds,
                             int trainUtterances, int passes, int testTurns, String heldOut, double goldFraction,
                             String gate, List<Long> seeds, int costTurns, java.util.Map<String, String> trainer,
                             java.util.Map<String, String> gatedTrainer, List<String> outputsRead,
-                            int threads, List<Option> options, String fallback) {
+                            int threads, List<Option> options, String fallback, double streamFrom) {
 
   /**
    * A teacher and the students it yields.

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.streamdistill.dataset.Clinc150;
+import org.streamdistill.deploy.teacher.SmallTeacherBundle;
 import org.streamdistill.teacher.model.TeacherScore;
 
 class TeacherOptionsCommandTest {
@@ -25,5 +27,18 @@ class TeacherOptionsCommandTest {
     assertThat(TeacherOptionsCommand.differs(labels, scores, reordered, other)).isEqualTo(1);
     assertThat(TeacherOptionsCommand.differs(labels, scores, labels, scores)).isZero();
     assertThat(TeacherOptionsCommand.differs(labels, scores, labels, other)).isEqualTo(4);
+  }
+
+  @Test
+  void shouldStreamOnlyThePartOfTheTrainingSplitNoHeadFittedBelowItSaw() throws Exception {
+    Clinc150 data = Clinc150.read(SmallTeacherBundle.clinc150Path());
+
+    List<Clinc150.Example> rest = ScoredClinc.train(data, 0.5, 42, 0);
+
+    // the turns at or above 0.5 by text hash, shuffled by the seed; none of the part a head is fitted on
+    assertThat(rest).containsExactlyInAnyOrderElementsOf(data.trainWithOos(0.5, 1))
+        .doesNotContainAnyElementsOf(data.trainWithOos(0, 0.5)).isNotEqualTo(data.trainWithOos(0.5, 1));
+    assertThat(ScoredClinc.train(data, 0.5, 42, 100)).isEqualTo(rest.subList(0, 100));
+    assertThat(ScoredClinc.train(data, 0, 42, 0)).isEqualTo(ScoredClinc.train(data, 42, 0)).hasSize(15_100);
   }
 }

@@ -165,4 +165,14 @@ class TeacherOptionsConfigTest {
     TeacherOptionsConfig.parse(List.of("--bundles", "minilm=a,ensemble=b,int8=c"), Map.of())
         .checkFallbackLabels(reordered);
   }
+
+  @Test
+  void shouldStreamEveryTrainingTurnUnlessToldToStreamFromAPartOfTheSplit() {
+    assertThat(TeacherOptionsConfig.parse(List.of("--bundles", "minilm=a"), Map.of()).streamFrom()).isZero();
+    assertThat(TeacherOptionsConfig.parse(List.of("--bundles", "minilm=a", "--bench.teachers.stream-from", "0.5"),
+        Map.of()).streamFrom()).isEqualTo(0.5);
+    assertThatThrownBy(() -> TeacherOptionsConfig.parse(List.of("--bundles", "minilm=a",
+        "--bench.teachers.stream-from", "1"), Map.of())).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("bench.teachers.stream-from");
+  }
 }

@@ -28,7 +28,7 @@ class TeacherOptionsMarkdownTest {
     return new TeacherOptionsReport("2026-12-04T02:00:00Z", "bin/streamdistill bench teachers", "full",
         BenchReports.MACHINE, 600, 15_100, 1, 4_500, "test", 0.1, "`budget`, 35 % of each batch's turns", List.of(42L, 43L), 480,
         java.util.Map.of(), java.util.Map.of("trainer.replay.batches", "12"), List.of("ensemble training"),
-        1, List.of(minilm, ensemble), fallback);
+        1, List.of(minilm, ensemble), fallback, 0);
   }
 
   @Test
@@ -69,7 +69,7 @@ class TeacherOptionsMarkdownTest {
             new Option(ensemble.name(), ensemble.version(), ensemble.kind(), ensemble.testAccuracy(),
                 ensemble.turnsPerSecond(), ensemble.studentParameters(), List.of(), ensemble.gated(), 26, 146),
             new Option("int8", "minilm-l6-q-head-1", "minilm-l6-q", 0.95, new double[] {300, 150, 225}, 0, List.of(),
-                List.of(), 3, 45)), "");
+                List.of(), 3, 45)), "", 0.5);
 
     String section = TeacherOptionsMarkdown.render(two);
 
@@ -78,6 +78,11 @@ class TeacherOptionsMarkdownTest {
     assertThat(section).contains("| ensemble | 1,234,567 | not trained | - | 0.9380 | 0.9400, 0.9360 | 30.0 % "
         + "| - / 25 |");
     assertThat(section).contains("The students were trained 2 at a time, so these times include their contention");
+    assertThat(section).contains("- Turns: 15,100 CLINC150 training utterances (those at or above 0.5 of the split by "
+        + "text hash, `--bench.teachers.stream-from`: no head fitted with `fit --fit.train-share 0.5` saw them) x 1 "
+        + "pass(es)", "The training turns here are the part of the split at or above 0.5 by text hash");
+    assertThat(TeacherOptionsMarkdown.render(full)).contains("- Turns: 15,100 CLINC150 training utterances x 1 pass(es)",
+        "The training turns are the split `fit` fitted every teacher's head on");
     // a teacher with no student named: no weights figure it did not measure
     assertThat(section).contains("| int8 | - | not trained | - | not trained | - | not trained | - / - |");
     String verdicts = TeacherOptionsMarkdown.verdicts(two);

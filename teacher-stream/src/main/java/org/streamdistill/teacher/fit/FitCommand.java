@@ -58,14 +58,15 @@ public final class FitCommand {
     }
     TeacherFit.Splits splits;
     try {
-      splits = TeacherFit.Splits.of(data);
+      splits = TeacherFit.Splits.of(data, options.trainShare());
     } catch (IllegalArgumentException e) {
       err.println("fit: " + absolute(options.data()) + " cannot be used: " + e.getMessage());
       return 1;
     }
-    out.printf(Locale.ROOT, "fit: %,d training, %,d calibration, %,d test examples, %d labels; %d ONNX Runtime threads%n",
-        splits.train().size(), splits.calibration().size(), splits.test().size(), splits.labels().size(),
-        options.threads());
+    out.printf(Locale.ROOT, "fit: %,d training%s, %,d calibration, %,d test examples, %d labels; %d ONNX Runtime threads%n",
+        splits.train().size(), options.trainShare() < 1 ? String.format(Locale.ROOT, " (the part below %s of the "
+            + "split by text hash, %s)", options.trainShare(), FitOptions.TRAIN_SHARE) : "", splits.calibration().size(),
+        splits.test().size(), splits.labels().size(), options.threads());
     long start = System.nanoTime();
     Instant createdAt = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     List<String> costTexts = splits.test().stream().limit(options.costTurns()).map(Example::text).toList();

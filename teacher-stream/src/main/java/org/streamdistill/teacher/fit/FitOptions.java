@@ -41,6 +41,8 @@ import org.streamdistill.teacher.model.HeadTrainer;
  * @param ensembleWeights how an ensemble weighs its members: {@value #WEIGHTS_EQUAL}, or one
  *     non-negative number per encoder (scaled to sum to 1)
  * @param costTurns test turns the scoring cost (turns per second) is measured on, 0 for none
+ * @param trainShare the part of the training split the heads are fitted on: the turns whose text
+ *     hash falls below it ({@link Clinc150#trainWithOos(double, double)}); 1 for all of them
  */
 public record FitOptions(
     Path data,
@@ -56,13 +58,14 @@ public record FitOptions(
     int embedBatchSize,
     List<EncoderId> encoders,
     String ensembleWeights,
-    int costTurns) {
+    int costTurns,
+    double trainShare) {
 
   /** The settings {@code fit} had before ensembles: one MiniLM-L6 fp32 head, default cost measurement. */
   public FitOptions(Path data, Path out, double temperature, int epochs, int batchSize, double learningRate,
       double l2, double oosWeight, long seed, int threads, int embedBatchSize) {
     this(data, out, temperature, epochs, batchSize, learningRate, l2, oosWeight, seed, threads, embedBatchSize,
-        List.of(EncoderId.ALL_MINILM_L6_V2), WEIGHTS_EQUAL, DEFAULT_COST_TURNS);
+        List.of(EncoderId.ALL_MINILM_L6_V2), WEIGHTS_EQUAL, DEFAULT_COST_TURNS, 1.0);
   }
 
   public FitOptions {
@@ -75,6 +78,9 @@ public record FitOptions(
           .map(EncoderId::shortName).collect(Collectors.joining(",")));
     }
     memberWeights(ensembleWeights, encoders.size());
+    if (!(trainShare > 0 && trainShare <= 1)) {
+      throw new IllegalArgumentException(TRAIN_SHARE + " must be > 0 and <= 1, got " + trainShare);
+    }
     if (costTurns < 0) {
       throw new IllegalArgumentException(COST_TURNS + " must be >= 0, got " + costTurns);
     }
@@ -123,6 +129,7 @@ public record FitOptions(
   public static final String ENCODERS = "fit.encoders";
   public static final String ENSEMBLE_WEIGHTS = "fit.ensemble-weights";
   public static final String COST_TURNS = "fit.cost-turns";
+  public static final String TRAIN_SHARE = "fit.train-share";
 
   /** {@link #ENSEMBLE_WEIGHTS}: every member weighs the same. */
   public static final String WEIGHTS_EQUAL = "equal";
@@ -160,7 +167,11 @@ public record FitOptions(
               + "validation in-scope accuracy, never the test split); or one weight >= 0 per encoder, "
               + "comma-separated (scaled to sum to 1).")
       .define(COST_TURNS, Type.INT, DEFAULT_COST_TURNS, Range.atLeast(0), Importance.LOW,
-          "Test turns to time each teacher's scoring on (turns per second, batches of embed-batch-size); 0: skip.");
+          "Test turns to time each teacher's scoring on (turns per second, batches of embed-batch-size); 0: skip.")
+      .define(TRAIN_SHARE, Type.DOUBLE, 1.0, Range.between(1e-6, 1.0), Importance.LOW,
+          "The part of the training split the heads are fitted on: the turns whose text hash falls below this "
+              + "share (the same turns on every run); 1: all. With 0.5, `bench teachers --bench.teachers.stream-from "
+              + "0.5` streams the other turns, which no head saw.");
 
   /**
    * Defaults, {@code --config FILE}, {@code STREAMDISTILL_FIT_*} variables, flags, as every
@@ -171,7 +182,8 @@ public record FitOptions(
       Map.entry("epochs", EPOCHS), Map.entry("batch-size", BATCH_SIZE), Map.entry("learning-rate", LEARNING_RATE),
       Map.entry("l2", L2), Map.entry("oos-weight", OOS_WEIGHT), Map.entry("seed", SEED), Map.entry("threads", THREADS),
       Map.entry("embed-batch-size", EMBED_BATCH_SIZE), Map.entry("encoders", ENCODERS),
-      Map.entry("ensemble-weights", ENSEMBLE_WEIGHTS), Map.entry("cost-turns", COST_TURNS)));
+      Map.entry("ensemble-weights", ENSEMBLE_WEIGHTS), Map.entry("cost-turns", COST_TURNS),
+      Map.entry("train-share", TRAIN_SHARE)));
 
   /** The settings when nothing is given. */
   public static FitOptions defaults() {
@@ -210,7 +222,8 @@ public record FitOptions(
         (Double) v.get(TEMPERATURE), (Integer) v.get(EPOCHS), (Integer) v.get(BATCH_SIZE),
         (Double) v.get(LEARNING_RATE), (Double) v.get(L2), (Double) v.get(OOS_WEIGHT), (Long) v.get(SEED),
         threads == 0 ? Runtime.getRuntime().availableProcessors() : threads, (Integer) v.get(EMBED_BATCH_SIZE),
-        encoders((List<?>) v.get(ENCODERS)), ((String) v.get(ENSEMBLE_WEIGHTS)).trim(), (Integer) v.get(COST_TURNS));
+        encoders((List<?>) v.get(ENCODERS)), ((String) v.get(ENSEMBLE_WEIGHTS)).trim(), (Integer) v.get(COST_TURNS),
+        (Double) v.get(TRAIN_SHARE));
   }
 
   private static List<EncoderId> encoders(List<?> names) {
@@ -303,6 +316,9 @@ public record FitOptions(
     settings.put("calibration", "temperature scaling on val + oos_val");
     settings.put("embed_batch_size", Integer.toString(embedBatchSize));
     settings.put("threads", Integer.toString(threads));
+    if (trainShare < 1) {
+      settings.put("train_share", Double.toString(trainShare));
+    }
     return settings;
   }
 

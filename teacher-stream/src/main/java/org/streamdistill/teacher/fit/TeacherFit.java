@@ -48,9 +48,18 @@ public final class TeacherFit {
 
     /** CLINC150's splits: train + oos_train, val + oos_val, test + oos_test, 151 labels. */
     public static Splits of(Clinc150 data) {
+      return of(data, 1);
+    }
+
+    /**
+     * CLINC150's splits with only the part {@code [0, trainShare)} of the training split (by text
+     * hash, {@link Clinc150#trainWithOos(double, double)}); every label is kept.
+     */
+    public static Splits of(Clinc150 data, double trainShare) {
       List<Example> calibration = new ArrayList<>(data.split("val"));
       calibration.addAll(data.split("oos_val"));
-      return new Splits(data.trainWithOos(), calibration, data.testWithOos(), data.labels());
+      return new Splits(trainShare < 1 ? data.trainWithOos(0, trainShare) : data.trainWithOos(), calibration,
+          data.testWithOos(), data.labels());
     }
   }
 

@@ -114,4 +114,15 @@ class FitOptionsTest {
     assertThat(usage).contains("--fit.temperature (--temperature)  [double, default 2.0, valid: a number > 0]")
         .contains("--help");
   }
+
+  @Test
+  void shouldFitOnEveryTrainingTurnUnlessGivenAShare() throws UsageException {
+    assertThat(FitOptions.parse(List.of()).trainShare()).isEqualTo(1.0);
+    assertThat(FitOptions.parse(List.of()).describeFit()).doesNotContainKey("train_share");
+    FitOptions half = FitOptions.parse(List.of("--train-share", "0.5"));
+    assertThat(half.trainShare()).isEqualTo(0.5);
+    assertThat(half.describeFit()).containsEntry("train_share", "0.5");
+    assertThatThrownBy(() -> FitOptions.parse(List.of("--fit.train-share", "0"))).isInstanceOf(UsageException.class)
+        .hasMessageContaining("fit.train-share");
+  }
 }
