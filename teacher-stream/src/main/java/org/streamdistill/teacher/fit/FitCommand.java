@@ -175,15 +175,21 @@ public final class FitCommand {
     for (int m = 0; m < members.size(); m++) {
       FitReport fit = members.get(m).fit();
       Evaluation validation = results.get(m).validation();
-      out.printf(Locale.ROOT, "%-14s %8.3f %8.4f %8.4f %10.4f %10.0f %8.2f%n", members.get(m).encoder().shortName(),
+      out.printf(Locale.ROOT, "%-14s %8.3f %8.4f %8.4f %10.4f %10s %8s%n", members.get(m).encoder().shortName(),
           weights[m], validation == null ? Double.NaN : validation.inScopeAccuracy(), fit.inScopeTestAccuracy(),
-          fit.oosTestRecall(), rates.get(m), rates.get(m) / rates.get(0));
+          fit.oosTestRecall(), timed("%.0f", rates.get(m)), timed("%.2f", rates.get(m) / rates.get(0)));
     }
     FitReport fit = ensemble.fit();
-    out.printf(Locale.ROOT, "%-14s %8s %8.4f %8.4f %10.4f %10.0f %8.2f%n", "ensemble", "",
+    out.printf(Locale.ROOT, "%-14s %8s %8.4f %8.4f %10.4f %10s %8s%n", "ensemble", "",
         ensembleValidation == null ? Double.NaN : ensembleValidation.inScopeAccuracy(), fit.inScopeTestAccuracy(),
-        fit.oosTestRecall(), ensembleRate, ensembleRate / rates.get(0));
-    out.println("(val and test: in-scope accuracy on CLINC150's validation and test splits; oos recall on test)");
+        fit.oosTestRecall(), timed("%.0f", ensembleRate), timed("%.2f", ensembleRate / rates.get(0)));
+    out.println("(val and test: in-scope accuracy on CLINC150's validation and test splits; oos recall on test"
+        + (Double.isNaN(ensembleRate) ? "; turns/s not timed: --cost-turns 0)" : ")"));
+  }
+
+  /** A rate or ratio, or "-" when the scoring cost was not timed (--cost-turns 0 gives NaN). */
+  private static String timed(String format, double value) {
+    return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, format, value);
   }
 
   /** Something that writes a bundle to a directory. */

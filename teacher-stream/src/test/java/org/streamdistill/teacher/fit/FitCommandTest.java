@@ -143,6 +143,23 @@ class FitCommandTest {
   }
 
   @Test
+  void shouldSayTheCostWasNotTimedInsteadOfPrintingNaNWithCostTurnsZero() throws IOException {
+    // Given an ensemble fitted without timing its scoring
+    Path data = Files.writeString(tmp.resolve("data_full.json"), TINY_CORPUS);
+
+    int code = run("--data", data.toString(), "--out", tmp.resolve("untimed").toString(), "--epochs", "5",
+        "--threads", "1", "--encoders", "minilm-l6,minilm-l6-q", "--cost-turns", "0");
+
+    // Then the table's cost columns say "-" and why
+    assertThat(code).as("exit code; stderr: %s", err()).isZero();
+    List<String> lines = out().lines().toList();
+    assertThat(lines).noneMatch(l -> l.contains("NaN"));
+    assertThat(lines).anyMatch(l -> l.matches("ensemble +\\d\\.\\d{4} +\\d\\.\\d{4} +\\d\\.\\d{4} +- +-"));
+    assertThat(lines).contains("(val and test: in-scope accuracy on CLINC150's validation and test splits; oos recall "
+        + "on test; turns/s not timed: --cost-turns 0)");
+  }
+
+  @Test
   void shouldExitWith2NamingTheKnownEncodersOnAnUnknownOne() {
     int code = run("--encoders", "minilm-l6,gpt-9");
 
