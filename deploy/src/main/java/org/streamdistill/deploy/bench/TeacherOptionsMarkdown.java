@@ -71,8 +71,7 @@ final class TeacherOptionsMarkdown {
           + "probable label differs from the baseline teacher's. " + (r.streamFrom() > 0 ? "The training turns here "
           + "are the part of the split at or above " + r.streamFrom() + " by text hash, which heads fitted with `fit "
           + "--fit.train-share` at or below it never saw" : "The training turns are the split `fit` fitted every "
-          + "teacher's head on, so teachers differ there far less than on turns they never saw") + "; a stronger "
-          + "teacher teaches the student something else mostly where they differ.\n");
+          + "teacher's head on, so teachers differ there far less than on turns they never saw") + ".\n");
     }
 
     s.append("\n### Students (held-out in-scope accuracy; the same shape, so the same serving cost)\n\n"

@@ -82,7 +82,8 @@ class TeacherOptionsMarkdownTest {
         + "text hash, `--bench.teachers.stream-from`: no head fitted with `fit --fit.train-share 0.5` saw them) x 1 "
         + "pass(es)", "The training turns here are the part of the split at or above 0.5 by text hash");
     assertThat(TeacherOptionsMarkdown.render(full)).contains("- Turns: 15,100 CLINC150 training utterances x 1 pass(es)",
-        "The training turns are the split `fit` fitted every teacher's head on");
+        "The training turns are the split `fit` fitted every teacher's head on, so teachers differ there far less "
+            + "than on turns they never saw.\n");
     // a teacher with no student named: no weights figure it did not measure
     assertThat(section).contains("| int8 | - | not trained | - | not trained | - | not trained | - / - |");
     String verdicts = TeacherOptionsMarkdown.verdicts(two);
