@@ -38,7 +38,8 @@ class Clinc150Test {
     // every training turn in exactly one part, about half in each, every label in both
     assertThat(first.size() + rest.size()).isEqualTo(15_100);
     assertThat(first).doesNotContainAnyElementsOf(rest);
-    assertThat(first.size()).isBetween(7_250, 7_850);
+    // the size fit printed for --fit.train-share 0.5: a change of the hash would move turns between parts
+    assertThat(first.size()).isEqualTo(7_471);
     assertThat(first.stream().map(Clinc150.Example::label).distinct()).hasSize(151);
     assertThat(rest.stream().map(Clinc150.Example::label).distinct()).hasSize(151);
     // a part is fixed: the same turns on every read, in the split's order
