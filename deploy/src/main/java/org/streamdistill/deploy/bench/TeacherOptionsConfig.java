@@ -128,8 +128,8 @@ public record TeacherOptionsConfig(boolean quick, Path data, Map<String, Path> b
           "A cascade for the gated students: the teacher of --bundles named here (a cheaper one, e.g. int8) scores "
               + "the turns the gate keeps from the gated student's teacher, so the student learns from every turn: the "
               + "gated teacher's labels on the most uncertain, this one's on the rest. The two must share their labels. "
-              + "Empty: a turn the gate skips teaches its gold label alone, as in the pipeline. Bench only: the "
-              + "teacher job has no fallback teacher.")
+              + "Empty: a turn the gate skips teaches its gold label alone, as in the pipeline without a fallback. "
+              + "The teacher job's teacher.fallback.bundle is the same cascade.")
       .define(STREAM_FROM, Type.DOUBLE, 0.0, Range.between(0.0, 0.99), Importance.LOW,
           "The students learn only the training turns whose text hash falls at or above this share of the split "
               + "(the same turns on every run); 0: every training turn. Teachers fitted with fit --fit.train-share "

@@ -65,6 +65,7 @@ public final class DemoCommand {
     DemoConfig config;
     try {
       config = DemoConfig.parse(args, System.getenv());
+      config.checkFallbackBundle();
     } catch (ConfigException e) {
       err.println("demo: " + e.getMessage());
       return 2;

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
@@ -19,14 +20,16 @@ public record DemoConfig(Path data, int passes, double goldFraction, long seed, 
                          Map<String, String> teacherSelection, Map<String, String> trainer) {
 
   /**
-   * The teacher job's selection settings ({@code teacher.selection.*}), which the demo takes as they
+   * The teacher job's selection settings ({@code teacher.selection.*}, and the fallback teacher's,
+   * {@code teacher.fallback.*}), which the demo takes as they
    * are and hands to its teacher job: defined once, in {@link TeacherJobConfig}, and reused here.
    */
   static final List<String> TEACHER_SELECTION_KEYS = List.of(TeacherJobConfig.SELECTION_POLICY,
       TeacherJobConfig.SELECTION_UNIFORM_RATE, TeacherJobConfig.SELECTION_MEASURE, TeacherJobConfig.SELECTION_THRESHOLD,
       TeacherJobConfig.SELECTION_BUDGET, TeacherJobConfig.SELECTION_BUDGET_WINDOW_MS,
       TeacherJobConfig.SELECTION_AUDIT_SHARE, TeacherJobConfig.SELECTION_SEED,
-      TeacherJobConfig.SELECTION_CHAMPION_REFRESH_MS, TeacherJobConfig.SELECTION_CHAMPION_FOLLOW);
+      TeacherJobConfig.SELECTION_CHAMPION_REFRESH_MS, TeacherJobConfig.SELECTION_CHAMPION_FOLLOW,
+      TeacherJobConfig.FALLBACK_BUNDLE, TeacherJobConfig.FALLBACK_MAX_TURNS_PER_SECOND);
 
   /**
    * The trainer's learning settings the demo hands on ({@code trainer.*}), so that a setting a
@@ -121,6 +124,8 @@ public record DemoConfig(Path data, int passes, double goldFraction, long seed, 
   public static DemoConfig parse(List<String> args, Map<String, String> env) {
     Map<String, Object> v = LOADER.load(args, env);
     String summary = (String) v.get(SUMMARY_JSON);
+    // Checked together now (a fallback teacher needs a gate), not when the pipeline has started.
+    TeacherJobConfig.of(teacherSelection(v));
     return new DemoConfig(Path.of((String) v.get(DATA)), (Integer) v.get(PASSES), (Double) v.get(GOLD_FRACTION),
         (Long) v.get(SEED), (Long) v.get(LIMIT), (Double) v.get(RATE), Path.of((String) v.get(WORK_DIR)),
         Path.of((String) v.get(TEACHER_BUNDLE)), summary.isEmpty() ? null : Path.of(summary),
@@ -128,9 +133,25 @@ public record DemoConfig(Path data, int passes, double goldFraction, long seed, 
         (Long) v.get(PROGRESS_EVERY_MS), teacherSelection(v), trainer(v));
   }
 
+  /**
+   * Checks that the fallback teacher's bundle, if one is named, is there: the demo's teacher job runs
+   * in this process, and a missing bundle would fail each of its restarts the same way.
+   *
+   * @throws ConfigException naming the setting when it is not
+   */
+  void checkFallbackBundle() {
+    var fallback = TeacherJobConfig.of(teacherSelection).fallback();
+    if (fallback.present() && !java.nio.file.Files.isRegularFile(Path.of(fallback.bundle()).resolve("bundle.json"))) {
+      throw new ConfigException(TeacherJobConfig.FALLBACK_BUNDLE, fallback.bundle(),
+          "no teacher bundle there (no bundle.json); bin/streamdistill fit --out DIR writes one");
+    }
+  }
+
   /** The selection policy with its settings, in the words of the teacher job's log. */
   String describeSelection() {
-    return TeacherJobConfig.of(teacherSelection).selection().describe();
+    TeacherJobConfig teacher = TeacherJobConfig.of(teacherSelection);
+    return teacher.selection().describe() + (teacher.fallback().present()
+        ? "; the turns it skips scored by fallback teacher " + teacher.fallback().describe() : "");
   }
 
   /** The trainer settings given that differ from the trainer's defaults, in key order. */

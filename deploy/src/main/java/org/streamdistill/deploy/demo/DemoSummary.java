@@ -30,7 +30,8 @@ import org.streamdistill.records.StudentPrediction;
  * and what it saved: teacher calls made (soft labels the teacher scored), turns skipped (every turn
  * produced that the teacher neither scored nor dead-lettered), the share of calls saved (skipped /
  * (made + skipped)), the skipped turns per reason as the teacher job counted them, and how many of
- * them went on gold-only (soft labels without a teacher verdict, learned from gold alone). The
+ * them went on gold-only (soft labels without a teacher verdict, learned from gold alone) or to the
+ * fallback teacher (soft labels that say fallback_scored; not teacher calls). The
  * teacher's accuracy is over the held-out turns it scored, also weighted by 1 / selection
  * probability (an estimate over every held-out turn) when the gate sampled them.
  */
@@ -53,6 +54,10 @@ public final class DemoSummary {
   long teacherCalls;
   /** Gold-only soft labels (the gate skipped the turn, its gold label went on), by skip reason. */
   final Map<String, Long> goldOnlyByReason = new java.util.TreeMap<>();
+  /** Soft labels the fallback teacher scored (fallback_scored: the gate skipped the turn), by skip reason. */
+  final Map<String, Long> fallbackByReason = new java.util.TreeMap<>();
+  /** The fallback teacher's version, null without fallback labels. */
+  String fallbackVersion;
   /** Dead letters of the turns topic: turns the teacher job could not take (neither scored nor skipped). */
   long turnDeadLetters;
   /** The teacher job's selection policy, described with its settings. */
@@ -98,6 +103,12 @@ public final class DemoSummary {
       softLabels++;
       if (!seen.add(label.getTurnId())) {
         softLabelDuplicates++;
+      }
+      if (label.getFallbackScored()) {
+        // Not a teacher call: the skipped turn went to the cheaper teacher, and says nothing about the teacher.
+        fallbackByReason.merge(label.getSelectionReason(), 1L, Long::sum);
+        fallbackVersion = label.getTeacherVersion();
+        continue;
       }
       teacherVersion = label.getTeacherVersion();
       if (!label.getTeacherScored()) {
@@ -183,6 +194,11 @@ public final class DemoSummary {
 
   private long goldOnly() {
     return goldOnlyByReason.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /** Skipped turns the fallback teacher scored. */
+  long fallbackCalls() {
+    return fallbackByReason.values().stream().mapToLong(Long::longValue).sum();
   }
 
   /**
@@ -278,6 +294,10 @@ public final class DemoSummary {
     selection.put("gold_only", goldOnly());
     ObjectNode goldByReason = selection.putObject("gold_only_by_reason");
     goldOnlyByReason.forEach(goldByReason::put);
+    selection.put("fallback_teacher", fallbackVersion);
+    selection.put("fallback_calls", fallbackCalls());
+    ObjectNode fallbackReasons = selection.putObject("fallback_by_reason");
+    fallbackByReason.forEach(fallbackReasons::put);
     root.put("teacher_test_accuracy", teacherInScope.value());
     root.put("teacher_test_turns", teacherInScope.total());
     if (!weightedDiffers()) {
@@ -355,6 +375,10 @@ public final class DemoSummary {
       line(s, "turns skipped", String.format(Locale.ROOT, "%s; %,d of them with a gold label went on to the student gold-only %s",
           skippedByReason.isEmpty() ? "no reasons counted" : "by reason " + skippedByReason, goldOnly(),
           goldOnlyByReason));
+    }
+    if (fallbackCalls() > 0) {
+      line(s, "fallback teacher", String.format(Locale.ROOT, "%s scored %,d of the skipped turns %s (not teacher "
+          + "calls; left out of the teacher's figures)", fallbackVersion, fallbackCalls(), fallbackByReason));
     }
     line(s, "teacher", String.format(Locale.ROOT, "%s: in-scope test accuracy %.4f (%,d turns%s), %s",
         teacherVersion, teacherInScope.value(), teacherInScope.total(),

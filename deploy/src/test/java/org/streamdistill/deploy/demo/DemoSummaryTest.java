@@ -81,6 +81,57 @@ class DemoSummaryTest {
   }
 
   @Test
+  void shouldCountTheFallbackTeachersLabelsApartFromTheTeachersCallsAndItsAccuracy() {
+    // Given 6 turns: the teacher scored 2 (one held out, right), the gate skipped 4, of which the
+    // fallback teacher scored 3 (one held out, wrong) and one went on gold-only
+    DemoSummary summary = new DemoSummary();
+    summary.turnsProduced = 6;
+    summary.trainingTurnsProduced = 4;
+    summary.addSoftLabels(List.of(label("a", false, 1, null, "budget", 1.0), label("t1", true, 2, 2, "budget", 1.0),
+        fallback("b", false, 1, null), fallback("c", false, 1, 1), fallback("t2", true, 3, 2),
+        goldOnly("d", "over-budget")), "oos");
+    summary.addSelection("budget of 2.0 turns/s (window 1000 ms, by top-probability), audit 0.05; the turns it skips "
+        + "scored by fallback teacher bundles/int8", Map.of("over-budget", 4L));
+
+    // Then the fallback's labels are neither teacher calls nor in the teacher's accuracy, and are stated
+    assertThat(summary.teacherCalls()).isEqualTo(2);
+    assertThat(summary.turnsSkipped()).isEqualTo(4);
+    assertThat(summary.teacherInScope).isEqualTo(new DemoSummary.Accuracy(1, 1));
+    assertThat(summary.toText())
+        .contains("  fallback teacher       cheap-v1 scored 3 of the skipped turns {over-budget=3} (not teacher calls; "
+            + "left out of the teacher's figures)\n")
+        .contains("1 of them with a gold label went on to the student gold-only {over-budget=1}")
+        .contains("  teacher                teacher-v1: in-scope test accuracy 1.0000 (1 turns), ");
+    JsonNode selection = summary.toJson().get("selection");
+    assertThat(selection.get("fallback_teacher").asText()).isEqualTo("cheap-v1");
+    assertThat(List.of(selection.get("fallback_calls").asLong(), selection.get("teacher_calls").asLong(),
+        selection.get("fallback_by_reason").get("over-budget").asLong())).containsExactly(3L, 2L, 3L);
+  }
+
+  @Test
+  void shouldHandTheFallbackTeacherToItsTeacherJobAndRefuseOneWithoutAGateOrABundle(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    // Given a fitted bundle's manifest (all the demo checks before it starts)
+    java.nio.file.Files.writeString(dir.resolve("bundle.json"), "{}");
+
+    DemoConfig config = DemoConfig.parse(List.of("--teacher.selection.policy", "budget",
+        "--teacher.fallback.bundle", dir.toString(), "--teacher.fallback.max-turns-per-second", "30"), Map.of());
+
+    assertThat(config.teacherSelection()).containsEntry(TeacherJobConfig.FALLBACK_BUNDLE, dir.toString())
+        .containsEntry(TeacherJobConfig.FALLBACK_MAX_TURNS_PER_SECOND, "30.0");
+    assertThat(config.describeSelection()).endsWith("; the turns it skips scored by fallback teacher " + dir
+        + " (at most 30.0 turns/s per subtask)");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> DemoConfig.parse(List.of("--teacher.fallback.bundle",
+        dir.toString()), Map.of())).isInstanceOf(org.apache.kafka.common.config.ConfigException.class)
+        .hasMessageContaining("teacher.selection.policy=all skips none");
+    config.checkFallbackBundle();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> DemoConfig.parse(List.of("--teacher.selection.policy",
+        "budget", "--teacher.fallback.bundle", dir.resolve("missing").toString()), Map.of()).checkFallbackBundle())
+        .isInstanceOf(org.apache.kafka.common.config.ConfigException.class)
+        .hasMessageContaining("no teacher bundle there");
+  }
+
+  @Test
   void shouldSayNothingWasSavedUnderPolicyAll() {
     DemoSummary summary = new DemoSummary();
     summary.turnsProduced = 3;
@@ -170,6 +221,11 @@ class DemoSummaryTest {
         .setTeacherIndex(teacher).setTeacherLabel("label-" + teacher).setGoldIndex(gold)
         .setGoldLabel(gold == null ? null : "label-" + gold).setHeldOut(heldOut).setSelectionReason(reason)
         .setSelectionProbability(probability).setLabelCount(4).build();
+  }
+
+  private static SoftLabel fallback(String turn, boolean heldOut, int teacher, Integer gold) {
+    return SoftLabel.newBuilder(label(turn, heldOut, teacher, gold, "over-budget", 1.0)).setFallbackScored(true)
+        .setTeacherVersion("cheap-v1").build();
   }
 
   private static SoftLabel goldOnly(String turn, String reason) {

@@ -88,38 +88,14 @@ class SelectionGateIT {
     announceChampion(namespace, "student-v3", export);
 
     // and 400 CLINC150 test turns, with the champion's own confidence in each, measured here
-    List<Clinc150.Example> test = clinc.testWithOos();
-    List<DialogueTurn> stream = new ArrayList<>();
-    for (int i = 0; i < TURNS; i++) {
-      Clinc150.Example example = test.get(i * (test.size() / TURNS));
-      stream.add(TeacherTestPlatform.turn("turn-" + i, "conv-" + i / 4, i % 4, example.text(),
-          i % 5 == 0 ? example.label() : null));
-    }
+    List<DialogueTurn> stream = stream();
     double[] confidence = topProbabilities(export, stream);
     double threshold = median(confidence);
 
     // When the teacher job runs with the uncertainty policy at the median confidence, an audit share of 0.1
     Map<String, Double> skippedBefore = skippedCounts();
-    AvroWireCodec<DialogueTurn> codec = platform.turnCodec(namespace);
-    try (KafkaProducer<byte[], byte[]> producer = platform.producer()) {
-      for (DialogueTurn t : stream) {
-        producer.send(new ProducerRecord<>(platform.turns(namespace).name(), t.getConversationId().getBytes(UTF_8),
-            codec.encode(t)));
-      }
-    }
-    Map<String, String> settings = platform.jobSettings(namespace);
-    settings.put(TeacherJobConfig.BUNDLE, bundle.toString());
-    settings.put(TeacherJobConfig.SELECTION_POLICY, "uncertainty");
-    settings.put(TeacherJobConfig.SELECTION_THRESHOLD, Double.toString(threshold));
-    settings.put(TeacherJobConfig.SELECTION_AUDIT_SHARE, Double.toString(AUDIT));
-    settings.put(TeacherJobConfig.SELECTION_SEED, Long.toString(SEED));
-    TeacherJobConfig config = TeacherJobConfig.of(settings);
-    TeacherJob teacherJob = new TeacherJob(config, TurnScorers.fromConfig(config));
-    Configuration flink = new Configuration();
-    flink.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, flink);
-    teacherJob.build(env, teacherJob.kafkaSource(), teacherJob.kafkaSink());
-    JobClient job = env.executeAsync(TeacherJob.NAME + "-" + namespace);
+    produce(namespace, stream);
+    JobClient job = startJob(gatedSettings(namespace, threshold));
     TopicReader reader = platform.reader();
     List<SoftLabel> labels = new ArrayList<>();
     try {
@@ -208,6 +184,151 @@ class SelectionGateIT {
     Map<String, List<Integer>> order = new HashMap<>();
     labels.forEach(l -> order.computeIfAbsent(l.getConversationId(), c -> new ArrayList<>()).add(l.getTurnIndex()));
     order.values().forEach(indices -> assertThat(indices).isSorted());
+  }
+
+  @Test
+  void shouldScoreEveryTurnTheGateSkipsWithTheFallbackTeacherAndEveryOtherWithTheTeacher() throws Exception {
+    // Given a champion student, a fallback teacher fitted apart (fewer examples: another head), and
+    // the 400 turns with the champion's confidence in each
+    String namespace = platform.freshNamespace();
+    Path export = dir.resolve("student-v4.onnx");
+    TestChampion.trainAndExport(clinc, bundle, "student-v4", export);
+    announceChampion(namespace, "student-v4", export);
+    Path fallbackBundle = dir.resolve("fallback");
+    String fallbackVersion = SmallTeacherBundle.fitAndSave(clinc, SmallTeacherBundle.clinc150Path(), 3,
+        fallbackBundle).teacherVersion();
+    List<DialogueTurn> stream = stream();
+    double[] confidence = topProbabilities(export, stream);
+    double threshold = median(confidence);
+
+    // When the teacher job runs with the uncertainty policy and the fallback teacher
+    double fallbackBefore = fallbackCount();
+    produce(namespace, stream);
+    Map<String, String> settings = gatedSettings(namespace, threshold);
+    settings.put(TeacherJobConfig.FALLBACK_BUNDLE, fallbackBundle.toString());
+    JobClient job = startJob(settings);
+    TopicReader reader = platform.reader();
+    List<SoftLabel> labels = new ArrayList<>();
+    try {
+      await("a soft label for every turn").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
+          .failFast("the teacher job ended while the test waited", () -> TeacherTestPlatform.assertStillRunning(job))
+          .until(() -> {
+            labels.clear();
+            reader.forEach(Topics.SOFT_LABELS.inNamespace(namespace), labels::add);
+            return labels.size() >= TURNS;
+          });
+      Thread.sleep(1_500);
+      labels.clear();
+      reader.forEach(Topics.SOFT_LABELS.inNamespace(namespace), labels::add);
+    } finally {
+      TeacherTestPlatform.cancel(job);
+    }
+
+    // Then every turn has exactly one soft label, with logits: none went on gold-only
+    assertThat(labels).extracting(SoftLabel::getTurnId).doesNotHaveDuplicates()
+        .containsExactlyInAnyOrderElementsOf(stream.stream().map(DialogueTurn::getTurnId).toList());
+    assertThat(labels).allSatisfy(l -> assertThat(l.getTeacherScored()).isTrue());
+    // And the fallback scored exactly the turns the champion was sure of and the audit did not draw
+    TurnDraw draws = new TurnDraw(SEED);
+    Map<String, SoftLabel> byId = new HashMap<>();
+    labels.forEach(l -> byId.put(l.getTurnId(), l));
+    List<SoftLabel> fallbackLabels = new ArrayList<>();
+    for (int i = 0; i < TURNS; i++) {
+      String id = stream.get(i).getTurnId();
+      SoftLabel label = byId.get(id);
+      if (label.getFallbackScored()) {
+        fallbackLabels.add(label);
+      }
+      if (Math.abs(confidence[i] - threshold) < 1e-4) {
+        continue; // float noise between two ONNX Runtime batches may tip it either way: not judged
+      }
+      boolean toTeacher = confidence[i] < threshold || draws.draw(id, TurnDraw.Purpose.AUDIT) < AUDIT;
+      assertThat(label.getFallbackScored()).as("turn %s scored by the fallback", id).isEqualTo(!toTeacher);
+    }
+    assertThat(fallbackLabels.size()).isBetween(TURNS / 3, TURNS / 2);
+    // And each fallback label carries the fallback's version and verdict, the teacher tokenizer's ids,
+    // the skip reason and probability 1, and the turn's gold label
+    Map<String, DialogueTurn> turns = new HashMap<>();
+    stream.forEach(t -> turns.put(t.getTurnId(), t));
+    List<String> texts = fallbackLabels.stream().map(l -> turns.get(l.getTurnId()).getText()).toList();
+    List<org.streamdistill.teacher.model.TeacherScore> expected;
+    try (var fallback = org.streamdistill.teacher.model.BundledTeacher.open(fallbackBundle, 1)) {
+      expected = fallback.score(texts);
+    }
+    try (MiniLmEncoder encoder = new MiniLmEncoder(1)) {
+      for (int i = 0; i < fallbackLabels.size(); i++) {
+        SoftLabel l = fallbackLabels.get(i);
+        DialogueTurn turn = turns.get(l.getTurnId());
+        assertThat(List.of(l.getTeacherVersion(), l.getSelectionReason())).containsExactly(fallbackVersion,
+            "confident");
+        assertThat(l.getSelectionProbability()).isEqualTo(1.0);
+        assertThat(l.getGoldLabel()).isEqualTo(turn.getGoldLabel());
+        float[] logits = expected.get(i).logits();
+        assertThat(l.getLogits()).hasSize(151);
+        for (int c = 0; c < logits.length; c++) {
+          assertThat(l.getLogits().get(c)).isCloseTo(logits[c], org.assertj.core.data.Offset.offset(1e-3f));
+        }
+        assertThat(l.getTokenIds()).containsExactlyElementsOf(
+            java.util.Arrays.stream(encoder.tokenize(turn.getText()).ids()).boxed().toList());
+      }
+    }
+    assertThat(labels.stream().filter(l -> !l.getFallbackScored()).map(SoftLabel::getTeacherVersion).distinct())
+        .hasSize(1).doesNotContain(fallbackVersion);
+    // And the job counted them, and kept each conversation's turns in order
+    assertThat(fallbackCount() - fallbackBefore).isEqualTo(fallbackLabels.size());
+    Map<String, List<Integer>> order = new HashMap<>();
+    labels.forEach(l -> order.computeIfAbsent(l.getConversationId(), c -> new ArrayList<>()).add(l.getTurnIndex()));
+    order.values().forEach(indices -> assertThat(indices).isSorted());
+  }
+
+  /** 400 CLINC150 test turns across 100 conversations of 4, every fifth with its gold label. */
+  private static List<DialogueTurn> stream() {
+    List<Clinc150.Example> test = clinc.testWithOos();
+    List<DialogueTurn> stream = new ArrayList<>();
+    for (int i = 0; i < TURNS; i++) {
+      Clinc150.Example example = test.get(i * (test.size() / TURNS));
+      stream.add(TeacherTestPlatform.turn("turn-" + i, "conv-" + i / 4, i % 4, example.text(),
+          i % 5 == 0 ? example.label() : null));
+    }
+    return stream;
+  }
+
+  private static void produce(String namespace, List<DialogueTurn> stream) {
+    AvroWireCodec<DialogueTurn> codec = platform.turnCodec(namespace);
+    try (KafkaProducer<byte[], byte[]> producer = platform.producer()) {
+      for (DialogueTurn t : stream) {
+        producer.send(new ProducerRecord<>(platform.turns(namespace).name(), t.getConversationId().getBytes(UTF_8),
+            codec.encode(t)));
+      }
+    }
+  }
+
+  /** The job's settings: the small bundle behind the uncertainty policy at {@code threshold}, the test's audit. */
+  private static Map<String, String> gatedSettings(String namespace, double threshold) {
+    Map<String, String> settings = platform.jobSettings(namespace);
+    settings.put(TeacherJobConfig.BUNDLE, bundle.toString());
+    settings.put(TeacherJobConfig.SELECTION_POLICY, "uncertainty");
+    settings.put(TeacherJobConfig.SELECTION_THRESHOLD, Double.toString(threshold));
+    settings.put(TeacherJobConfig.SELECTION_AUDIT_SHARE, Double.toString(AUDIT));
+    settings.put(TeacherJobConfig.SELECTION_SEED, Long.toString(SEED));
+    return settings;
+  }
+
+  private static JobClient startJob(Map<String, String> settings) throws Exception {
+    TeacherJobConfig config = TeacherJobConfig.of(settings);
+    TeacherJob teacherJob = new TeacherJob(config, TurnScorers.fromConfig(config));
+    Configuration flink = new Configuration();
+    flink.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, flink);
+    teacherJob.build(env, teacherJob.kafkaSource(), teacherJob.kafkaSink());
+    return env.executeAsync(TeacherJob.NAME + "-" + config.namespace());
+  }
+
+  private static double fallbackCount() {
+    List<PrometheusText.Sample> samples = PrometheusText.parse(ExpositionFormats.init().getPrometheusTextFormatWriter()
+        .toDebugString(PrometheusRegistry.defaultRegistry.scrape()));
+    double v = PrometheusText.value(samples, "streamdistill_teacher_fallback_scored_turns_total", Map.of());
+    return Double.isNaN(v) ? 0 : v;
   }
 
   private static List<SoftLabel> scored(List<SoftLabel> labels) {

@@ -56,20 +56,28 @@ final class PredictionWriter {
           .setHeldOut(label.getHeldOut())
           .setLearned(!label.getHeldOut())
           .setTeacherVersion(label.getTeacherVersion())
-          .setTeacherIndex(label.getTeacherIndex())
-          .setTeacherLabel(label.getTeacherLabel())
+          // A turn the fallback teacher scored is no evidence about the teacher: written as one the
+          // teacher did not score, so that the evaluator never counts it as agreement with it.
+          .setTeacherIndex(byTeacher(label) ? label.getTeacherIndex() : -1)
+          .setTeacherLabel(byTeacher(label) ? label.getTeacherLabel() : "")
           .setGoldIndex(label.getGoldIndex())
           .setGoldLabel(label.getGoldLabel())
           .setPredictions(answers)
           .setSelectionProbability(label.getSelectionProbability())
-          .setTeacherScored(label.getTeacherScored())
+          .setTeacherScored(byTeacher(label))
+          .setFallbackScored(label.getFallbackScored())
           .build());
     }
     return out;
   }
 
+  /** Whether the job's teacher scored the turn: not a gold-only record, not the fallback's. */
+  private static boolean byTeacher(SoftLabel label) {
+    return label.getTeacherScored() && !label.getFallbackScored();
+  }
+
   private static ModelPrediction answer(Predictor model, float[] logits, SoftLabel label, String[] labelNames) {
-    int teacherIndex = label.getTeacherIndex();
+    int teacherIndex = byTeacher(label) ? label.getTeacherIndex() : -1;
     Integer gold = label.getGoldIndex();
     float[] probabilities = softmax(logits);
     int top = 0;
@@ -85,8 +93,8 @@ final class PredictionWriter {
         .setPredictedLabel(labelNames[top] != null ? labelNames[top] : "label-" + top)
         .setProbability(probabilities[top])
         .setTeacherProbability(teacherIndex >= 0 && teacherIndex < probabilities.length ? probabilities[teacherIndex] : 0f)
-        // A gold-only turn (the teacher did not score it) has no teacher to diverge from.
-        .setKlTeacher(label.getTeacherScored() ? (Float) (float) klTeacher(label.getLogits(), logits,
+        // A gold-only or fallback-scored turn (the teacher did not score it) has no teacher to diverge from.
+        .setKlTeacher(byTeacher(label) ? (Float) (float) klTeacher(label.getLogits(), logits,
             label.getTemperature()) : null)
         .setGoldCrossEntropy(gold == null ? null : (float) (logSumExp(logits, 1f) - logits[gold]))
         .build();

@@ -69,6 +69,37 @@ class ChallengerModelTest {
   }
 
   @Test
+  void shouldLearnFromAFallbackTeachersLabelAsFromTheTeachersAndNotAsFromGoldAlone() {
+    // Given the same two turns with gold labels, once as the teacher's soft labels, once as the
+    // fallback teacher's (the same logits), and once gold-only
+    List<SoftLabel> teacher = List.of(withGold(TrainingRecords.softLabel(0, false), 1),
+        withGold(TrainingRecords.softLabel(1, false), 2));
+    List<SoftLabel> fallback = teacher.stream()
+        .map(l -> SoftLabel.newBuilder(l).setFallbackScored(true).setSelectionReason("over-budget").build()).toList();
+    List<SoftLabel> goldOnly = List.of(TrainingRecords.goldOnly(0, 1, false), TrainingRecords.goldOnly(1, 2, false));
+
+    // When a fresh challenger learns each batch
+    float[] fromTeacher = afterOneStep(teacher);
+    float[] fromFallback = afterOneStep(fallback);
+    float[] fromGold = afterOneStep(goldOnly);
+
+    // Then the fallback's labels teach exactly what the teacher's do, the logits and not only the gold
+    assertThat(fromFallback).containsExactly(fromTeacher);
+    assertThat(fromFallback).isNotEqualTo(fromGold);
+  }
+
+  private float[] afterOneStep(List<SoftLabel> batch) {
+    ChallengerModel challenger = new ChallengerModel(config);
+    batch.forEach(challenger::admit);
+    challenger.learn(batch);
+    return challenger.model().parameter(TextCnn.DENSE_WEIGHT).values().clone();
+  }
+
+  private static SoftLabel withGold(SoftLabel label, int gold) {
+    return SoftLabel.newBuilder(label).setGoldIndex(gold).setGoldLabel("intent-" + gold).setLabelCount(3).build();
+  }
+
+  @Test
   void shouldTakeOneDeterministicStepPerBatchAndStartOverIdenticallyAfterAReset() {
     // Given a challenger that learned one batch of two turns
     ChallengerModel challenger = new ChallengerModel(config);

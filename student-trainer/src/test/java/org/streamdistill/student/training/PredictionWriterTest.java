@@ -43,6 +43,30 @@ class PredictionWriterTest {
   }
 
   @Test
+  void shouldPredictATurnTheFallbackTeacherScoredWithoutAnyTeacherEvidence() {
+    // Given a turn the fallback teacher scored (its top label 1), with gold label 2
+    SoftLabel fallback = SoftLabel.newBuilder(TrainingRecords.softLabel(4, false)).setGoldIndex(2)
+        .setGoldLabel("intent-2").setFallbackScored(true).setTeacherVersion("cheap-v1").build();
+    TextCnn model = new TextCnn(SHAPE);
+
+    // When the writer predicts it
+    StudentPrediction out = new PredictionWriter().predict(List.of(fallback),
+        List.of(new PredictionWriter.Predictor("student-v2", "challenger", model)),
+        new String[] {"intent-0", "intent-1", "intent-2"}, Instant.ofEpochMilli(1)).get(0);
+
+    // Then it says the fallback scored it and carries no teacher verdict, KL or teacher probability,
+    // so the evaluator never takes it as agreement with the teacher
+    assertThat(List.of(out.getTeacherScored(), out.getFallbackScored(), out.getLearned()))
+        .containsExactly(false, true, true);
+    assertThat(List.of(out.getTeacherIndex(), out.getGoldIndex())).containsExactly(-1, 2);
+    assertThat(List.of(out.getTeacherLabel(), out.getTeacherVersion())).containsExactly("", "cheap-v1");
+    ModelPrediction answer = out.getPredictions().get(0);
+    assertThat(answer.getKlTeacher()).isNull();
+    assertThat(answer.getTeacherProbability()).isZero();
+    assertThat(answer.getGoldCrossEntropy()).isNotNull();
+  }
+
+  @Test
   void shouldDescribeEachTurnWithEveryModelInRoleOrder() {
     // Given two turns, the second with a gold label, and two models
     SoftLabel first = TrainingRecords.softLabel(0, false);

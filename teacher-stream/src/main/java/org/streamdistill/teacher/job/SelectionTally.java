@@ -15,11 +15,20 @@ final class SelectionTally {
   private final Map<String, Long> selected = new TreeMap<>();
   private final Map<String, Long> skipped = new TreeMap<>();
   private long skippedWithGold;
+  private long toFallback;
   private long lastLine = Long.MIN_VALUE;
 
-  void add(Selection decision, boolean gold) {
+  /**
+   * Counts one decision.
+   *
+   * @param gold whether the turn has a gold label
+   * @param fallback whether the fallback teacher scores the skipped turn (then it does not go on gold-only)
+   */
+  void add(Selection decision, boolean gold, boolean fallback) {
     (decision.toTeacher() ? selected : skipped).merge(decision.reason(), 1L, Long::sum);
-    if (!decision.toTeacher() && gold) {
+    if (!decision.toTeacher() && fallback) {
+      toFallback++;
+    } else if (!decision.toTeacher() && gold) {
       skippedWithGold++;
     }
   }
@@ -42,7 +51,9 @@ final class SelectionTally {
   }
 
   String line(String champion) {
-    return String.format("champion %s; %,d turns to the teacher %s, %,d skipped %s (%,d of them with a gold label, forwarded gold-only)",
-        champion == null ? "none yet" : champion, selected(), selected, skipped(), skipped, skippedWithGold);
+    String fallback = toFallback == 0 ? "" : String.format("%,d of them to the fallback teacher, ", toFallback);
+    return String.format("champion %s; %,d turns to the teacher %s, %,d skipped %s (%s%,d %swith a gold label, "
+            + "forwarded gold-only)", champion == null ? "none yet" : champion, selected(), selected, skipped(),
+        skipped, fallback, skippedWithGold, fallback.isEmpty() ? "of them " : "");
   }
 }

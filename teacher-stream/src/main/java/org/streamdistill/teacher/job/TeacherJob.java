@@ -95,16 +95,22 @@ public final class TeacherJob {
         .fromSource(source, WatermarkStrategy.noWatermarks(), "turns: " + turns.name())
         .setParallelism(config.parallelism())
         .uid("turns-source");
-    raw.transform("teacher scoring", TypeInformation.of(OutgoingRecord.class),
-            new TeacherScoringOperator(scorer, config.registry(), turns, softLabels, config.maxBatchSize(),
-                config.maxWaitMillis(), config.maxTextChars(), config.softLabelsTopK(),
-                config.deadLetterMaxValueBytes(), config.deadLetterMaxFraction(), selectionGate()))
+    raw.transform("teacher scoring", TypeInformation.of(OutgoingRecord.class), scoringOperator())
         .setParallelism(config.parallelism())
         .uid("teacher-scoring")
         .sinkTo(sink)
         .setParallelism(config.parallelism())
         .uid("soft-labels-sink")
         .name("soft labels: " + softLabels.name());
+  }
+
+  /** The scoring operator: the teacher behind its gate, and the fallback teacher when there is one. */
+  private TeacherScoringOperator scoringOperator() {
+    TeacherScoringOperator operator = new TeacherScoringOperator(scorer, config.registry(), turns, softLabels,
+        config.maxBatchSize(), config.maxWaitMillis(), config.maxTextChars(), config.softLabelsTopK(),
+        config.deadLetterMaxValueBytes(), config.deadLetterMaxFraction(), selectionGate());
+    TurnScorer.Factory fallback = TurnScorers.fallbackFromConfig(config);
+    return fallback == null ? operator : operator.withFallback(fallback, config.fallback().maxTurnsPerSecond());
   }
 
   /** The gate before the teacher: the configured policy, the champion followed on the model topics. */

@@ -29,7 +29,8 @@ public record TeacherJobConfig(
     long maxWaitMillis, int maxTextChars, int parallelism, int onnxThreads, long checkpointIntervalMillis,
     String checkpointDir, long partitionDiscoveryIntervalMillis, String groupId, String transactionalIdPrefix, String kind, String onnxModel, String onnxTokenizer,
     String onnxLabels, int onnxMaxLength, double temperature, int softLabelsTopK, int deadLetterMaxValueBytes,
-    double deadLetterMaxFraction, KafkaClientSettings kafka, SelectionSettings selection, String championModelName)
+    double deadLetterMaxFraction, KafkaClientSettings kafka, SelectionSettings selection, String championModelName,
+    FallbackTeacher fallback)
     implements Serializable {
 
   public static final String BOOTSTRAP_SERVERS = KafkaClientSettings.BOOTSTRAP_SERVERS;
@@ -67,6 +68,9 @@ public record TeacherJobConfig(
   public static final String SELECTION_CHAMPION_REFRESH_MS = "teacher.selection.champion.refresh-ms";
   public static final String SELECTION_CHAMPION_MODEL_NAME = "teacher.selection.champion.model-name";
   public static final String SELECTION_CHAMPION_FOLLOW = "teacher.selection.champion.follow";
+
+  public static final String FALLBACK_BUNDLE = "teacher.fallback.bundle";
+  public static final String FALLBACK_MAX_TURNS_PER_SECOND = "teacher.fallback.max-turns-per-second";
 
   public static final String KIND_BUNDLE = "bundle";
   public static final String KIND_ONNX_CLASSIFIER = "onnx-classifier";
@@ -170,7 +174,18 @@ public record TeacherJobConfig(
           "Which student the gate predicts with: 'champion' (the one model.promotions names) or 'latest' (the newest "
               + "checkpoint's export in student.checkpoints: the learning challenger, ahead of the champion, so the "
               + "gate stops sending what the student already knows sooner; it is judged by the audit turns all the "
-              + "same).");
+              + "same).")
+      .define(FALLBACK_BUNDLE, Type.STRING, "", Importance.MEDIUM,
+          "A second, cheaper teacher bundle (fit writes one; the same labels as the teacher) that scores the turns "
+              + "the selection gate keeps from the teacher, so that they teach the student too (a cascade: a strong "
+              + "teacher on the turns the gate picks, a cheap one on the rest). Its soft labels say fallback_scored; "
+              + "the evaluator never takes them as evidence about the teacher. Needs a policy other than 'all'. "
+              + "Empty: no fallback (a skipped turn goes on gold-only when it has a gold label, else produces "
+              + "nothing).")
+      .define(FALLBACK_MAX_TURNS_PER_SECOND, Type.DOUBLE, 0.0, Range.between(0.0, 1e6), Importance.LOW,
+          "Turns per second each scoring subtask may send to the fallback teacher (a token bucket holding one "
+              + "second's worth); turns over it are treated as without a fallback. 0: no limit. Set it with a "
+              + "'budget' policy, or a peak the fallback cannot score makes the job fall behind again.");
 
   public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, "STREAMDISTILL",
       Map.of("bundle", BUNDLE, "parallelism", PARALLELISM, "bootstrap-servers", BOOTSTRAP_SERVERS,
@@ -222,7 +237,25 @@ public record TeacherJobConfig(
         (String) v.get(ONNX_LABELS), (Integer) v.get(ONNX_MAX_LENGTH), (Double) v.get(TEMPERATURE),
         (Integer) v.get(SOFT_LABELS_TOP_K), (Integer) v.get(DEAD_LETTER_MAX_VALUE_BYTES),
         (Double) v.get(DEAD_LETTER_MAX_FRACTION), KafkaClientSettings.from(v), selection(v),
-        (String) v.get(SELECTION_CHAMPION_MODEL_NAME));
+        (String) v.get(SELECTION_CHAMPION_MODEL_NAME), fallback(v));
+  }
+
+  /**
+   * The fallback teacher, or {@link FallbackTeacher#NONE}.
+   *
+   * @throws ConfigException when one is named but policy {@code all} leaves it no turn to score
+   */
+  private static FallbackTeacher fallback(Map<String, Object> v) {
+    String bundle = ((String) v.get(FALLBACK_BUNDLE)).trim();
+    if (bundle.isEmpty()) {
+      return FallbackTeacher.NONE;
+    }
+    if (SelectionSettings.ALL.equals(v.get(SELECTION_POLICY))) {
+      throw new ConfigException(FALLBACK_BUNDLE, bundle, "a fallback teacher scores the turns the selection gate "
+          + "skips, and " + SELECTION_POLICY + "=" + SelectionSettings.ALL + " skips none: choose another policy "
+          + "or leave " + FALLBACK_BUNDLE + " empty");
+    }
+    return new FallbackTeacher(bundle, (Double) v.get(FALLBACK_MAX_TURNS_PER_SECOND));
   }
 
   private static SelectionSettings selection(Map<String, Object> v) {

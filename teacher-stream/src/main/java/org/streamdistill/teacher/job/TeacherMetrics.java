@@ -15,7 +15,8 @@ import org.streamdistill.schemas.metrics.StageMetrics;
  * retries of a failing batch included), {@code streamdistill_teacher_truncated_turns_total} and
  * {@code streamdistill_teacher_scorer_failures_total}; with a selection gate, {@code
  * streamdistill_teacher_selected_turns_total{reason}} and {@code
- * streamdistill_teacher_skipped_turns_total{reason,gold}}.
+ * streamdistill_teacher_skipped_turns_total{reason,gold}} and {@code
+ * streamdistill_teacher_fallback_scored_turns_total}.
  *
  * <p><b>Where they live.</b> The scoring operator reports the same figures to Flink's own metric
  * group (seen in the Flink UI and REST API, and by any reporter a cluster configures, such as
@@ -40,6 +41,7 @@ public final class TeacherMetrics {
   private final Counter scorerFailures;
   private final Counter selected;
   private final Counter skipped;
+  private final Counter fallbackScored;
 
   /** Registers new metrics in {@code registry}; {@link #in} shares one set between operators. */
   TeacherMetrics(PrometheusRegistry registry) {
@@ -62,6 +64,9 @@ public final class TeacherMetrics {
         .help("Turns the selection gate kept from the teacher, by reason (not-drawn, confident, over-budget) and "
             + "whether they carried a gold label.")
         .labelNames("reason", "gold").register(registry);
+    fallbackScored = Counter.builder().name("streamdistill_teacher_fallback_scored_turns_total")
+        .help("Skipped turns the fallback teacher (teacher.fallback.bundle) scored instead of the teacher.")
+        .register(registry);
   }
 
   /** The teacher metrics of {@code registry}, registered at the first call. */
@@ -94,5 +99,9 @@ public final class TeacherMetrics {
 
   void skipped(String reason, boolean gold) {
     skipped.labelValues(reason, Boolean.toString(gold)).inc();
+  }
+
+  void fallbackScored() {
+    fallbackScored.inc();
   }
 }

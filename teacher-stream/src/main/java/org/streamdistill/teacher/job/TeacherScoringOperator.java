@@ -83,6 +83,14 @@ import org.streamdistill.teacher.selection.SelectionReason;
  * model run) and the skip reason in {@code selection_reason} (Flink counter {@code turnsGoldOnly});
  * a skipped turn without one produces nothing. Soft labels, gold-only records and dead letters of a
  * window leave in the order their turns arrived, so a conversation's turns stay in order.
+ *
+ * <p><b>A fallback teacher</b> ({@link #withFallback}) scores the skipped turns instead, up to its
+ * own rate ({@link FallbackAllowance}; turns over it are handled as without a fallback): their soft
+ * labels carry the fallback's logits, version and temperature, the teacher tokenizer's ids ({@link
+ * FallbackScorer}), {@code fallback_scored} true, the skip reason and selection probability 1 (Flink
+ * counter {@code turnsFallbackScored}, Prometheus {@code
+ * streamdistill_teacher_fallback_scored_turns_total}). A turn the fallback fails on is handled as one
+ * the teacher fails on: halves, then a dead letter naming the fallback.
  */
 public final class TeacherScoringOperator extends AbstractStreamOperator<OutgoingRecord>
     implements OneInputStreamOperator<KafkaRecordBytes, OutgoingRecord>, ProcessingTimeCallback {
@@ -105,8 +113,15 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
   private final int maxDeadLetterValueBytes;
   private final double deadLetterMaxFraction;
   private final SelectionGate.Factory gateFactory;
+  /** Set once, by {@link #withFallback}, before the job graph is built; null: no fallback teacher. */
+  private TurnScorer.Factory fallbackFactory;
+  private double fallbackMaxTurnsPerSecond;
 
   private transient TurnScorer scorer;
+  /** The fallback teacher, null without one. */
+  private transient TurnScorer fallback;
+  private transient FallbackAllowance fallbackAllowance;
+  private transient Counter fallbackScored;
   private transient AvroWireCodec<DialogueTurn> turnCodec;
   private transient AvroWireCodec<SoftLabel> softLabelCodec;
   private transient Map<String, Integer> labelIndex;
@@ -168,6 +183,18 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
   }
 
   /**
+   * Sends the turns the gate skips to {@code fallback} instead, at most {@code maxTurnsPerSecond} per
+   * subtask (0: no limit); call before the operator joins a job graph.
+   *
+   * @return this operator
+   */
+  public TeacherScoringOperator withFallback(TurnScorer.Factory fallback, double maxTurnsPerSecond) {
+    this.fallbackFactory = java.util.Objects.requireNonNull(fallback, "fallback");
+    this.fallbackMaxTurnsPerSecond = maxTurnsPerSecond;
+    return this;
+  }
+
+  /**
    * The production registry: REST with the job's credentials and TLS, waiting out outages (only a
    * definite 404 makes a dead letter; refused credentials or certificates fail the job).
    */
@@ -205,6 +232,16 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
   public void open() throws Exception {
     super.open();
     scorer = scorerFactory.open();
+    if (fallbackFactory != null) {
+      try {
+        fallback = FallbackScorer.of(scorer, fallbackFactory.open());
+      } catch (IllegalArgumentException e) {
+        // Two label sets will not match after a restart either: fail once, with the reason.
+        LOG.error(e.getMessage());
+        throw new org.apache.flink.runtime.execution.SuppressRestartsException(e);
+      }
+      fallbackAllowance = new FallbackAllowance(fallbackMaxTurnsPerSecond);
+    }
     SchemaRegistryClient registry = registryFactory.open();
     turnCodec = new AvroWireCodec<>(registry, turnsSubject, DialogueTurn.class);
     softLabelCodec = new AvroWireCodec<>(registry, softLabelsSubject, SoftLabel.class);
@@ -235,11 +272,16 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
     }
     selectionTally = new SelectionTally();
     goldOnly = metrics.counter("turnsGoldOnly");
+    fallbackScored = metrics.counter("turnsFallbackScored");
     LOG.info("teacher {} open: {} labels, batches of up to {} turns or {} ms, soft labels with {}", scorer.version(),
         labels.size(), maxBatchSize, maxWaitMillis,
         softLabelsTopK > 0 && softLabelsTopK < labels.size() ? "the top " + softLabelsTopK + " logits" : "every logit");
     if (!gate.passesEverything()) {
       LOG.info("selection gate before teacher {}: {}", scorer.version(), gate.settings().describe());
+    }
+    if (fallback != null) {
+      LOG.info("fallback teacher {} scores the turns the gate skips{}", fallback.version(),
+          fallbackMaxTurnsPerSecond > 0 ? ", at most " + fallbackMaxTurnsPerSecond + " turns/s" : "");
     }
   }
 
@@ -330,17 +372,21 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
   }
 
   private void flush() throws Exception {
-    if (buffer.isEmpty()) {
+    if (buffer == null || buffer.isEmpty()) { // null: open() failed before it made the buffer
       return;
     }
     if (gate.passesEverything()) {
       scoreBatch(buffer);
     } else {
       List<Pending> goldOnlyTurns = new ArrayList<>();
-      List<Pending> batch = select(buffer, goldOnlyTurns);
+      List<Pending> fallbackTurns = new ArrayList<>();
+      List<Pending> batch = select(buffer, fallbackTurns, goldOnlyTurns);
       windowOutput = new OutgoingRecord[buffer.size()];
       try {
         scoreBatch(batch);
+        if (!fallbackTurns.isEmpty()) {
+          scoreAndEmit(fallbackTurns, fallback);
+        }
         forwardGoldOnly(goldOnlyTurns);
         for (OutgoingRecord out : windowOutput) {
           if (out != null) {
@@ -359,7 +405,7 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
       return;
     }
     long start = System.nanoTime();
-    scoreAndEmit(batch);
+    scoreAndEmit(batch, scorer);
     long nanos = System.nanoTime() - start;
     lastBatchMillis = nanos / 1_000_000;
     lastBatchSize = batch.size();
@@ -441,10 +487,12 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
   }
 
   /**
-   * The turns of {@code window} the gate sends to the teacher; the others are counted as skipped,
-   * and those with a gold label are added to {@code goldOnlyTurns} (with their skip reason).
+   * The turns of {@code window} the gate sends to the teacher; the others are counted as skipped and
+   * added, with their skip reason, to {@code fallbackTurns} while the fallback teacher (if any) may take
+   * them, else to {@code goldOnlyTurns} when they have a gold label.
    */
-  private List<Pending> select(List<Pending> window, List<Pending> goldOnlyTurns) throws Exception {
+  private List<Pending> select(List<Pending> window, List<Pending> fallbackTurns, List<Pending> goldOnlyTurns)
+      throws Exception {
     List<String> ids = new ArrayList<>(window.size());
     for (Pending p : window) {
       ids.add(p.turn().getTurnId());
@@ -456,17 +504,25 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
       Pending p = window.get(i);
       Selection decision = decisions.get(i);
       boolean gold = p.turn().getGoldLabel() != null;
-      selectionTally.add(decision, gold);
       if (decision.toTeacher()) {
+        selectionTally.add(decision, gold, false);
         selected.add(p.selected(decision));
         prometheus.selected(decision.reason());
       } else {
         skippedByReason.get(decision.reason()).inc();
         prometheus.skipped(decision.reason(), gold);
+        Pending skipped = new Pending(p.source(), p.turn(), p.text(), p.cut(), p.recordTime(), decision.reason(),
+            1.0, p.slot());
+        boolean toFallback = fallback != null && fallbackAllowance.tryTake(now);
+        selectionTally.add(decision, gold, toFallback);
+        if (toFallback) {
+          // Counted good or dead once the fallback has answered.
+          fallbackTurns.add(skipped);
+          continue;
+        }
         deadLetterBudget.recordGood();
         if (gold) {
-          goldOnlyTurns.add(new Pending(p.source(), p.turn(), p.text(), p.cut(), p.recordTime(), decision.reason(), 1.0,
-              p.slot()));
+          goldOnlyTurns.add(skipped);
         }
       }
     }
@@ -478,33 +534,34 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
   }
 
   /**
-   * Scores {@code batch} and emits its soft labels in order; when the teacher fails, scores the
-   * halves apart, and dead-letters a single turn it fails on twice.
+   * Scores {@code batch} with {@code teacher} (the job's teacher or its fallback) and emits the soft
+   * labels in order; when the teacher fails, scores the halves apart, and dead-letters a single turn
+   * it fails on twice.
    */
-  private void scoreAndEmit(List<Pending> batch) throws Exception {
+  private void scoreAndEmit(List<Pending> batch, TurnScorer teacher) throws Exception {
     List<TurnScorer.Score> scores;
     try {
-      scores = score(batch);
+      scores = score(batch, teacher);
     } catch (Exception e) {
       rethrowIfCancelled(e);
       scorerFailures.inc();
       prometheus.scorerFailed();
       if (batch.size() > 1) {
-        LOG.warn("teacher {} failed on a batch of {} turns ({}); scoring its halves apart to find the turn it fails on",
-            scorer.version(), batch.size(), e.toString());
+        LOG.warn("{} {} failed on a batch of {} turns ({}); scoring its halves apart to find the turn it fails on",
+            role(teacher), teacher.version(), batch.size(), e.toString());
         int half = batch.size() / 2;
-        scoreAndEmit(batch.subList(0, half));
-        scoreAndEmit(batch.subList(half, batch.size()));
+        scoreAndEmit(batch.subList(0, half), teacher);
+        scoreAndEmit(batch.subList(half, batch.size()), teacher);
         return;
       }
       try {
-        scores = score(batch);
+        scores = score(batch, teacher);
       } catch (Exception again) {
         rethrowIfCancelled(again);
         scorerFailures.inc();
         prometheus.scorerFailed();
         Pending p = batch.get(0);
-        emit(p, deadLetterRecord(p.source(), new InvalidTurnException("teacher " + scorer.version()
+        emit(p, deadLetterRecord(p.source(), new InvalidTurnException(role(teacher) + " " + teacher.version()
             + " failed twice on turn " + p.turn().getTurnId() + " alone: " + again)));
         return;
       }
@@ -513,22 +570,32 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
     for (int i = 0; i < batch.size(); i++) {
       Pending p = batch.get(i);
       TurnScorer.Score score = scores.get(i);
-      String problem = checkScore(p.turn(), score);
+      String problem = checkScore(p.turn(), score, teacher);
       if (problem != null) {
         emit(p, deadLetterRecord(p.source(), new InvalidTurnException(problem)));
         continue;
       }
-      SoftLabel label = softLabel(p, score, now);
+      SoftLabel label = softLabel(p, score, now, teacher);
       if (label.getTruncated()) {
         truncated.inc();
         prometheus.truncated();
       }
       emit(p, new OutgoingRecord(softLabelsTopic, p.source().key, softLabelCodec.encode(label), p.recordTime(),
           new String[0], new String[0]));
-      scored.inc();
+      if (teacher == scorer) {
+        scored.inc();
+      } else {
+        fallbackScored.inc();
+        prometheus.fallbackScored();
+      }
       prometheus.stage().produced(softLabelsTopic);
       deadLetterBudget.recordGood();
     }
+  }
+
+  /** How a log line or dead letter names {@code teacher}. */
+  private String role(TurnScorer teacher) {
+    return teacher == scorer ? "teacher" : "fallback teacher";
   }
 
   /** A task being cancelled is not the turn's fault: let Flink see the interrupt. */
@@ -538,27 +605,27 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
     }
   }
 
-  private List<TurnScorer.Score> score(List<Pending> batch) throws Exception {
-    return oneEach(scorer.score(texts(batch)), batch, "scores");
+  private List<TurnScorer.Score> score(List<Pending> batch, TurnScorer teacher) throws Exception {
+    return oneEach(teacher.score(texts(batch)), batch, "scores");
   }
 
-  /** Why the teacher's answer for {@code turn} cannot be published, or null. */
-  private String checkScore(DialogueTurn turn, TurnScorer.Score score) {
+  /** Why {@code teacher}'s answer for {@code turn} cannot be published, or null. */
+  private String checkScore(DialogueTurn turn, TurnScorer.Score score, TurnScorer teacher) {
     float[] logits = score.logits();
     if (logits.length != labelIndex.size()) {
-      return "teacher " + scorer.version() + " returned " + logits.length + " logits for turn " + turn.getTurnId()
-          + " but has " + labelIndex.size() + " labels";
+      return role(teacher) + " " + teacher.version() + " returned " + logits.length + " logits for turn "
+          + turn.getTurnId() + " but has " + labelIndex.size() + " labels";
     }
     for (int i = 0; i < logits.length; i++) {
       if (!Float.isFinite(logits[i])) {
-        return "teacher " + scorer.version() + " returned a non-finite logit (" + logits[i] + " for label "
-            + scorer.labels().get(i) + ") for turn " + turn.getTurnId();
+        return role(teacher) + " " + teacher.version() + " returned a non-finite logit (" + logits[i] + " for label "
+            + teacher.labels().get(i) + ") for turn " + turn.getTurnId();
       }
     }
     return null;
   }
 
-  private SoftLabel softLabel(Pending p, TurnScorer.Score score, long now) {
+  private SoftLabel softLabel(Pending p, TurnScorer.Score score, long now, TurnScorer teacher) {
     DialogueTurn turn = p.turn();
     float[] logits = score.logits();
     int top = 0;
@@ -571,7 +638,7 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
     List<Integer> topKIndices = null;
     Float remainingMass = null;
     if (softLabelsTopK > 0 && softLabelsTopK < logits.length) {
-      TopKLogits compact = TopKLogits.of(logits, softLabelsTopK, scorer.temperature());
+      TopKLogits compact = TopKLogits.of(logits, softLabelsTopK, teacher.temperature());
       logitList = floats(compact.logits());
       topKIndices = new ArrayList<>(softLabelsTopK);
       for (int index : compact.indices()) {
@@ -595,11 +662,11 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
         .setTokenIds(ids)
         .setTruncated(p.cut() || score.truncated())
         .setLogits(logitList)
-        .setTemperature(scorer.temperature())
-        .setTeacherVersion(scorer.version())
-        .setLabelSetId(scorer.labelSetId())
+        .setTemperature(teacher.temperature())
+        .setTeacherVersion(teacher.version())
+        .setLabelSetId(teacher.labelSetId())
         .setTeacherIndex(top)
-        .setTeacherLabel(scorer.labels().get(top))
+        .setTeacherLabel(teacher.labels().get(top))
         .setGoldLabel(gold)
         .setGoldIndex(gold == null ? null : labelIndex.get(gold))
         .setHeldOut(turn.getHeldOut())
@@ -608,6 +675,7 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
         .setSelectionReason(p.reason())
         .setSelectionProbability(p.probability())
         .setLabelCount(labelIndex.size())
+        .setFallbackScored(teacher != scorer)
         .build();
   }
 
@@ -691,17 +759,27 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
   @Override
   public void close() throws Exception {
     try {
-      if (scorer != null) {
-        scorer.close();
+      if (fallback != null) {
+        fallback.close();
       }
     } finally {
       try {
-        if (gate != null) {
-          gate.close();
+        if (scorer != null) {
+          scorer.close();
         }
       } finally {
-        super.close();
+        closeGate();
       }
+    }
+  }
+
+  private void closeGate() throws Exception {
+    try {
+      if (gate != null) {
+        gate.close();
+      }
+    } finally {
+      super.close();
     }
   }
 

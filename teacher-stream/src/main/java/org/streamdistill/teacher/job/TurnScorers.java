@@ -23,4 +23,13 @@ public final class TurnScorers {
           "must be " + TeacherJobConfig.KIND_BUNDLE + " or " + TeacherJobConfig.KIND_ONNX_CLASSIFIER);
     };
   }
+
+  /**
+   * The fallback teacher's scorer factory ({@link TeacherJobConfig#fallback()}): a {@link
+   * BundleTurnScorer} with the teacher's ONNX threads; null when there is none.
+   */
+  public static TurnScorer.Factory fallbackFromConfig(TeacherJobConfig config) {
+    return config.fallback().present()
+        ? BundleTurnScorer.factory(config.fallback().bundle(), config.onnxThreads()) : null;
+  }
 }

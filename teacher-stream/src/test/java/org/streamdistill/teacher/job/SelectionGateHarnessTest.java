@@ -1,6 +1,7 @@
 package org.streamdistill.teacher.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -39,6 +40,7 @@ class SelectionGateHarnessTest {
   private static final Map<String, TeacherScoringOperatorHarnessTest.ScriptedScorer> SCORERS =
       new ConcurrentHashMap<>();
   private static final Map<String, ChampionStudent> CHAMPIONS = new ConcurrentHashMap<>();
+  private static final Map<String, TurnScorer> FALLBACKS = new ConcurrentHashMap<>();
   private static final long RECEIVED = Instant.parse("2026-12-03T12:00:00Z").toEpochMilli();
 
   private final String id = "gate-" + System.nanoTime();
@@ -51,6 +53,12 @@ class SelectionGateHarnessTest {
   private long nextOffset;
 
   private void open(SelectionSettings settings, ChampionStudent champion) throws Exception {
+    open(settings, champion, null, 0);
+  }
+
+  /** With {@code fallback} scoring the skipped turns, at most {@code fallbackPerSecond} a second (0: no limit). */
+  private void open(SelectionSettings settings, ChampionStudent champion, TurnScorer fallback,
+                    double fallbackPerSecond) throws Exception {
     registry = new InMemorySchemaRegistryClient();
     REGISTRIES.put(id, registry);
     SCORERS.put(id, scorer);
@@ -72,6 +80,10 @@ class SelectionGateHarnessTest {
     TeacherScoringOperator operator = new TeacherScoringOperator(() -> SCORERS.get(key), () -> REGISTRIES.get(key),
         Topics.TURNS, Topics.SOFT_LABELS, 8, 60_000, 1_000, 0, 1_024, 0.5,
         new SelectionGate.Factory(settings, champions));
+    if (fallback != null) {
+      FALLBACKS.put(id, fallback);
+      operator.withFallback(() -> FALLBACKS.get(key), fallbackPerSecond);
+    }
     harness = new OneInputStreamOperatorTestHarness<>(operator);
     harness.open();
   }
@@ -82,6 +94,7 @@ class SelectionGateHarnessTest {
     REGISTRIES.remove(id);
     SCORERS.remove(id);
     CHAMPIONS.remove(id);
+    FALLBACKS.remove(id);
   }
 
   @Test
@@ -177,6 +190,174 @@ class SelectionGateHarnessTest {
         SoftLabel::getSelectionReason, SoftLabel::getGoldLabel).containsExactly(
         Tuple.tuple("g1", false, "over-budget", "greeting"), Tuple.tuple("u1", true, "budget", null),
         Tuple.tuple("g2", false, "over-budget", "balance"));
+  }
+
+  @Test
+  void shouldScoreTheSkippedTurnsWithTheFallbackTeacherInTheirPlaceInTheStream() throws Exception {
+    // Given a budget of 1 turn a second, no audit, and a fallback teacher without a rate limit
+    ScriptedFallback fallback = new ScriptedFallback(List.of("balance", "greeting"));
+    open(new SelectionSettings(SelectionSettings.BUDGET, 1.0, UncertaintyMeasure.TOP_PROBABILITY, 0.7, 1, 1_000,
+        0.0, 1, 1_000, false), new ScriptedChampion(), fallback, 0);
+    double before = fallbackMetric();
+
+    // When gold and unlabelled turns around the one uncertain turn are flushed
+    process("g1", "sure one", "greeting");
+    process("n1", "sure two", null);
+    process("u1", "unsure three", null);
+    process("g2", "maybe four", "balance");
+    process("n2", "sure five", null);
+    harness.prepareSnapshotPreBarrier(1);
+
+    // Then the teacher scored the uncertain turn, the fallback the four others in one batch, each in
+    // its place in the stream, and no turn went on gold-only
+    assertThat(scorer.batchSizes).containsExactly(1);
+    assertThat(fallback.batches).containsExactly(List.of("sure one", "sure two", "maybe four", "sure five"));
+    assertThat(softLabels()).extracting(SoftLabel::getTurnId, SoftLabel::getFallbackScored,
+        SoftLabel::getTeacherScored, SoftLabel::getSelectionReason, SoftLabel::getSelectionProbability,
+        SoftLabel::getTeacherVersion).containsExactly(
+        Tuple.tuple("g1", true, true, "over-budget", 1.0, "cheap-v1"),
+        Tuple.tuple("n1", true, true, "over-budget", 1.0, "cheap-v1"),
+        Tuple.tuple("u1", false, true, "budget", 1.0, "scripted-v1"),
+        Tuple.tuple("g2", true, true, "over-budget", 1.0, "cheap-v1"),
+        Tuple.tuple("n2", true, true, "over-budget", 1.0, "cheap-v1"));
+    // And a fallback label carries the fallback's logits, verdict and temperature, the teacher
+    // tokenizer's ids (not the fallback's), and the gold label
+    SoftLabel g2 = softLabels().get(3);
+    assertThat(g2.getLogits()).containsExactly(1f, (float) "maybe four".length());
+    assertThat(List.of(g2.getTeacherIndex(), g2.getGoldIndex(), g2.getLabelCount())).containsExactly(1, 0, 2);
+    assertThat(g2.getTeacherLabel()).isEqualTo("greeting");
+    assertThat(g2.getTemperature()).isEqualTo(1.5f);
+    assertThat(g2.getLabelSetId()).isEqualTo("two-labels");
+    assertThat(g2.getTokenIds()).containsExactly(101, "maybe four".length(), 102);
+    assertThat(fallbackMetric() - before).isEqualTo(4.0);
+  }
+
+  @Test
+  void shouldSendTheFallbackOnlyAsManyTurnsAsItsRateAllowsAndTreatTheRestAsWithoutOne() throws Exception {
+    // Given a budget of 1 turn a second and a fallback teacher allowed 2 turns a second
+    ScriptedFallback fallback = new ScriptedFallback(List.of("balance", "greeting"));
+    open(new SelectionSettings(SelectionSettings.BUDGET, 1.0, UncertaintyMeasure.TOP_PROBABILITY, 0.7, 1, 1_000,
+        0.0, 1, 1_000, false), new ScriptedChampion(), fallback, 2);
+
+    // When one uncertain and four confident turns arrive at once, the last two with a gold label
+    process("u1", "unsure one", null);
+    process("n1", "sure two", null);
+    process("n2", "sure three", null);
+    process("g1", "sure four", "greeting");
+    process("g2", "sure five", "balance");
+    harness.prepareSnapshotPreBarrier(1);
+
+    // Then the fallback scored the first two skipped turns, and the two over its rate went on gold-only
+    assertThat(fallback.batches).containsExactly(List.of("sure two", "sure three"));
+    assertThat(softLabels()).extracting(SoftLabel::getTurnId, SoftLabel::getFallbackScored,
+        SoftLabel::getTeacherScored).containsExactly(Tuple.tuple("u1", false, true), Tuple.tuple("n1", true, true),
+        Tuple.tuple("n2", true, true), Tuple.tuple("g1", false, false), Tuple.tuple("g2", false, false));
+
+    // And a second later its bucket has refilled: two more skipped turns go to the fallback
+    harness.setProcessingTime(1_000);
+    process("u2", "unsure six", null);
+    process("n3", "sure seven", null);
+    process("n4", "sure eight", null);
+    process("n5", "sure nine", null);
+    harness.prepareSnapshotPreBarrier(2);
+    assertThat(fallback.batches).hasSize(2).last().isEqualTo(List.of("sure seven", "sure eight"));
+  }
+
+  @Test
+  void shouldDeadLetterATurnTheFallbackFailsOnAloneNamingTheFallback() throws Exception {
+    // Given a fallback teacher that fails on one text
+    ScriptedFallback fallback = new ScriptedFallback(List.of("balance", "greeting"));
+    fallback.failOn = "sure bad";
+    open(new SelectionSettings(SelectionSettings.BUDGET, 1.0, UncertaintyMeasure.TOP_PROBABILITY, 0.7, 1, 1_000,
+        0.0, 1, 1_000, false), new ScriptedChampion(), fallback, 0);
+
+    // When it is skipped with two other turns
+    process("u1", "unsure one", null);
+    process("n1", "sure good", null);
+    process("n2", "sure bad", null);
+    harness.prepareSnapshotPreBarrier(1);
+
+    // Then the other turns get their labels, and that turn is a dead letter naming the fallback
+    assertThat(softLabels()).extracting(SoftLabel::getTurnId).containsExactly("u1", "n1");
+    List<OutgoingRecord> dead = new ArrayList<>();
+    for (Object o : harness.getOutput()) {
+      if (o instanceof StreamRecord<?> r && ((OutgoingRecord) r.getValue()).topic.equals("dialogue.turns.dlq")) {
+        dead.add((OutgoingRecord) r.getValue());
+      }
+    }
+    assertThat(dead).hasSize(1);
+    assertThat(String.join(" ", dead.get(0).headerValues)).contains("fallback teacher cheap-v1 failed twice on turn n2");
+  }
+
+  @Test
+  void shouldRefuseAFallbackTeacherWithOtherLabelsWithoutRestarting() {
+    // Given a fallback teacher whose labels are not the teacher's
+    ScriptedFallback fallback = new ScriptedFallback(List.of("balance", "weather"));
+
+    // When the operator opens, then it fails for good, naming both teachers
+    assertThatThrownBy(() -> open(new SelectionSettings(SelectionSettings.BUDGET, 1.0,
+        UncertaintyMeasure.TOP_PROBABILITY, 0.7, 1, 1_000, 0.0, 1, 1_000, false), new ScriptedChampion(), fallback, 0))
+        .isInstanceOf(org.apache.flink.runtime.execution.SuppressRestartsException.class)
+        .rootCause().hasMessageContaining("fallback teacher cheap-v1 has other labels than teacher scripted-v1");
+    assertThat(fallback.closed).isTrue();
+  }
+
+  /** {@code streamdistill_teacher_fallback_scored_turns_total}, 0 when not yet exported. */
+  private static double fallbackMetric() {
+    List<PrometheusText.Sample> samples = PrometheusText.parse(ExpositionFormats.init().getPrometheusTextFormatWriter()
+        .toDebugString(PrometheusRegistry.defaultRegistry.scrape()));
+    double v = PrometheusText.value(samples, "streamdistill_teacher_fallback_scored_turns_total", Map.of());
+    return Double.isNaN(v) ? 0 : v;
+  }
+
+  /** A cheaper teacher: logits [1, text length] (the other way round from the teacher's), its own ids [9]. */
+  static final class ScriptedFallback implements TurnScorer {
+    final List<String> labels;
+    final List<List<String>> batches = new ArrayList<>();
+    volatile String failOn;
+    volatile boolean closed;
+
+    ScriptedFallback(List<String> labels) {
+      this.labels = labels;
+    }
+
+    @Override
+    public List<Score> score(List<String> texts) {
+      if (failOn != null && texts.contains(failOn)) {
+        throw new IllegalStateException("scripted fallback failure on '" + failOn + "'");
+      }
+      batches.add(List.copyOf(texts));
+      List<Score> scores = new ArrayList<>();
+      for (String text : texts) {
+        scores.add(new Score(new int[] {9}, false, new float[] {1f, text.length()}));
+      }
+      return scores;
+    }
+
+    @Override
+    public List<String> labels() {
+      return labels;
+    }
+
+    @Override
+    public String version() {
+      return "cheap-v1";
+    }
+
+    @Override
+    public float temperature() {
+      return 1.5f;
+    }
+
+    @Override
+    public String labelSetId() {
+      return "cheap-labels";
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+    }
   }
 
   private void process(String turnId, String text, String gold) throws Exception {

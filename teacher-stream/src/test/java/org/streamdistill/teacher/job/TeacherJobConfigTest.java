@@ -19,6 +19,31 @@ class TeacherJobConfigTest {
   }
 
   @Test
+  void shouldHaveNoFallbackTeacherByDefaultAndReadOneBehindAGate() {
+    assertThat(TeacherJobConfig.of(Map.of()).fallback()).isEqualTo(FallbackTeacher.NONE);
+    assertThat(TurnScorers.fallbackFromConfig(TeacherJobConfig.of(Map.of()))).isNull();
+
+    TeacherJobConfig config = TeacherJobConfig.of(Map.of(TeacherJobConfig.SELECTION_POLICY, "budget",
+        TeacherJobConfig.FALLBACK_BUNDLE, " bundles/int8 ", TeacherJobConfig.FALLBACK_MAX_TURNS_PER_SECOND, "40"));
+
+    assertThat(config.fallback()).isEqualTo(new FallbackTeacher("bundles/int8", 40.0));
+    assertThat(config.fallback().describe()).isEqualTo("bundles/int8 (at most 40.0 turns/s per subtask)");
+    assertThat(TurnScorers.fallbackFromConfig(config)).isNotNull();
+  }
+
+  @Test
+  void shouldRefuseAFallbackTeacherThatPolicyAllLeavesNothingToScore() {
+    assertThatThrownBy(() -> TeacherJobConfig.of(Map.of(TeacherJobConfig.FALLBACK_BUNDLE, "bundles/int8")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("teacher.fallback.bundle")
+        .hasMessageContaining("teacher.selection.policy=all skips none");
+    assertThatThrownBy(() -> TeacherJobConfig.of(Map.of(TeacherJobConfig.SELECTION_POLICY, "budget",
+        TeacherJobConfig.FALLBACK_BUNDLE, "b", TeacherJobConfig.FALLBACK_MAX_TURNS_PER_SECOND, "-1")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("teacher.fallback.max-turns-per-second");
+  }
+
+  @Test
   void shouldReadTheOnnxClassifierSettings() {
     TeacherJobConfig config = TeacherJobConfig.of(Map.of(
         TeacherJobConfig.KIND, "onnx-classifier",
