@@ -201,13 +201,21 @@ public final class DemoCommand {
     return byReason;
   }
 
-  /** The teacher's skipped turns without a gold label in {@code registry}, every reason summed. */
+  /**
+   * The teacher's skipped turns without a gold label in {@code registry} that no fallback teacher
+   * took, every reason summed: the turns that produce no record.
+   */
   static long skippedWithoutGold(PrometheusRegistry registry) {
     String text = ExpositionFormats.init().getPrometheusTextFormatWriter().toDebugString(registry.scrape());
     long total = 0;
     for (PrometheusText.Sample sample : PrometheusText.parse(text)) {
-      if (sample.name().equals("streamdistill_teacher_skipped_turns_total") && "false".equals(sample.label("gold"))) {
+      if (!"false".equals(sample.label("gold"))) {
+        continue;
+      }
+      if (sample.name().equals("streamdistill_teacher_skipped_turns_total")) {
         total += Math.round(sample.value());
+      } else if (sample.name().equals("streamdistill_teacher_fallback_turns_total")) {
+        total -= Math.round(sample.value());
       }
     }
     return total;

@@ -177,6 +177,24 @@ class DemoSummaryTest {
   }
 
   @Test
+  void shouldNotWaitForNothingFromSkippedTurnsTheFallbackTeacherTook() {
+    // Given 6 skipped turns without gold and 2 with, of which the fallback teacher took 4 and 1
+    PrometheusRegistry registry = new PrometheusRegistry();
+    Counter skipped = Counter.builder().name("streamdistill_teacher_skipped_turns_total").labelNames("reason", "gold")
+        .register(registry);
+    skipped.labelValues("over-budget", "false").inc(6);
+    skipped.labelValues("over-budget", "true").inc(2);
+    Counter fallback = Counter.builder().name("streamdistill_teacher_fallback_turns_total").labelNames("gold")
+        .register(registry);
+    fallback.labelValues("false").inc(4);
+    fallback.labelValues("true").inc(1);
+
+    // Then the turns that produce no record are the 2 unlabelled ones the fallback did not take
+    assertThat(DemoCommand.skippedWithoutGold(registry)).isEqualTo(2L);
+    assertThat(DemoCommand.skippedTurns(registry)).containsExactly(Map.entry("over-budget", 8L));
+  }
+
+  @Test
   void shouldHandTheTeacherSelectionSettingsOfItsCommandLineToItsTeacherJob() {
     DemoConfig config = DemoConfig.parse(List.of("--teacher.selection.policy", "uniform",
         "--teacher.selection.uniform.rate", "0.2", "--teacher.selection.audit.share", "0.1"), Map.of());

@@ -327,8 +327,12 @@ class SelectionGateIT {
   private static double fallbackCount() {
     List<PrometheusText.Sample> samples = PrometheusText.parse(ExpositionFormats.init().getPrometheusTextFormatWriter()
         .toDebugString(PrometheusRegistry.defaultRegistry.scrape()));
-    double v = PrometheusText.value(samples, "streamdistill_teacher_fallback_scored_turns_total", Map.of());
-    return Double.isNaN(v) ? 0 : v;
+    double total = 0;
+    for (String gold : List.of("false", "true")) {
+      double v = PrometheusText.value(samples, "streamdistill_teacher_fallback_turns_total", Map.of("gold", gold));
+      total += Double.isNaN(v) ? 0 : v;
+    }
+    return total;
   }
 
   private static List<SoftLabel> scored(List<SoftLabel> labels) {

@@ -16,7 +16,7 @@ import org.streamdistill.schemas.metrics.StageMetrics;
  * {@code streamdistill_teacher_scorer_failures_total}; with a selection gate, {@code
  * streamdistill_teacher_selected_turns_total{reason}} and {@code
  * streamdistill_teacher_skipped_turns_total{reason,gold}} and {@code
- * streamdistill_teacher_fallback_scored_turns_total}.
+ * streamdistill_teacher_fallback_turns_total{gold}}.
  *
  * <p><b>Where they live.</b> The scoring operator reports the same figures to Flink's own metric
  * group (seen in the Flink UI and REST API, and by any reporter a cluster configures, such as
@@ -64,9 +64,10 @@ public final class TeacherMetrics {
         .help("Turns the selection gate kept from the teacher, by reason (not-drawn, confident, over-budget) and "
             + "whether they carried a gold label.")
         .labelNames("reason", "gold").register(registry);
-    fallbackScored = Counter.builder().name("streamdistill_teacher_fallback_scored_turns_total")
-        .help("Skipped turns the fallback teacher (teacher.fallback.bundle) scored instead of the teacher.")
-        .register(registry);
+    fallbackScored = Counter.builder().name("streamdistill_teacher_fallback_turns_total")
+        .help("Skipped turns sent to the fallback teacher (teacher.fallback.bundle) instead of going on gold-only or "
+            + "producing nothing, by whether they carried a gold label (one it fails on is a dead letter).")
+        .labelNames("gold").register(registry);
   }
 
   /** The teacher metrics of {@code registry}, registered at the first call. */
@@ -101,7 +102,7 @@ public final class TeacherMetrics {
     skipped.labelValues(reason, Boolean.toString(gold)).inc();
   }
 
-  void fallbackScored() {
-    fallbackScored.inc();
+  void toFallback(boolean gold) {
+    fallbackScored.labelValues(Boolean.toString(gold)).inc();
   }
 }

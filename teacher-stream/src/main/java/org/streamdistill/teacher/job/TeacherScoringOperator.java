@@ -88,8 +88,8 @@ import org.streamdistill.teacher.selection.SelectionReason;
  * own rate ({@link FallbackAllowance}; turns over it are handled as without a fallback): their soft
  * labels carry the fallback's logits, version and temperature, the teacher tokenizer's ids ({@link
  * FallbackScorer}), {@code fallback_scored} true, the skip reason and selection probability 1 (Flink
- * counter {@code turnsFallbackScored}, Prometheus {@code
- * streamdistill_teacher_fallback_scored_turns_total}). A turn the fallback fails on is handled as one
+ * counter {@code turnsFallbackScored}; Prometheus {@code streamdistill_teacher_fallback_turns_total{gold}}
+ * counts the turns sent to it). A turn the fallback fails on is handled as one
  * the teacher fails on: halves, then a dead letter naming the fallback.
  */
 public final class TeacherScoringOperator extends AbstractStreamOperator<OutgoingRecord>
@@ -517,6 +517,7 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
         selectionTally.add(decision, gold, toFallback);
         if (toFallback) {
           // Counted good or dead once the fallback has answered.
+          prometheus.toFallback(gold);
           fallbackTurns.add(skipped);
           continue;
         }
@@ -586,7 +587,6 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
         scored.inc();
       } else {
         fallbackScored.inc();
-        prometheus.fallbackScored();
       }
       prometheus.stage().produced(softLabelsTopic);
       deadLetterBudget.recordGood();

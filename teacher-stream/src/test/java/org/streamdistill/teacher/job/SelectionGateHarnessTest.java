@@ -302,12 +302,16 @@ class SelectionGateHarnessTest {
     assertThat(fallback.closed).isTrue();
   }
 
-  /** {@code streamdistill_teacher_fallback_scored_turns_total}, 0 when not yet exported. */
+  /** {@code streamdistill_teacher_fallback_turns_total}, gold or not, 0 when not yet exported. */
   private static double fallbackMetric() {
     List<PrometheusText.Sample> samples = PrometheusText.parse(ExpositionFormats.init().getPrometheusTextFormatWriter()
         .toDebugString(PrometheusRegistry.defaultRegistry.scrape()));
-    double v = PrometheusText.value(samples, "streamdistill_teacher_fallback_scored_turns_total", Map.of());
-    return Double.isNaN(v) ? 0 : v;
+    double total = 0;
+    for (String gold : List.of("false", "true")) {
+      double v = PrometheusText.value(samples, "streamdistill_teacher_fallback_turns_total", Map.of("gold", gold));
+      total += Double.isNaN(v) ? 0 : v;
+    }
+    return total;
   }
 
   /** A cheaper teacher: logits [1, text length] (the other way round from the teacher's), its own ids [9]. */
