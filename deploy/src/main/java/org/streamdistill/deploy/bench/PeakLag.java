@@ -88,7 +88,8 @@ final class PeakLag {
    */
   Run run(String policyName, Map<String, String> selection, List<DialogueTurn> warmup, List<DialogueTurn> peakTurns,
           double perSecond, double peakSeconds, double drainSeconds) throws Exception {
-    String namespace = "peak-" + policyName + "-" + System.nanoTime() % 100_000;
+    // (a topic name takes only ASCII letters, digits, '.', '_' and '-')
+    String namespace = "peak-" + policyName.replaceAll("[^A-Za-z0-9._-]", "-") + "-" + System.nanoTime() % 100_000;
     platform.provision(namespace);
     announceChampion(namespace);
     Map<String, String> settings = new HashMap<>(selection);

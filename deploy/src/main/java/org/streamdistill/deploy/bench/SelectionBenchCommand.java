@@ -148,6 +148,7 @@ public final class SelectionBenchCommand {
     List<PeakLag.Run> peaks = new ArrayList<>();
     double budget = config.budgetFraction() * teacherPerSecond;
     double offered = config.peakFactor() * teacherPerSecond;
+    double fallbackCap = config.fallbackFraction() * teacherPerSecond;
     if (config.peak()) {
       Path export = config.workDir().toAbsolutePath().resolve("student-bench-selection.onnx");
       OnnxExporter.export(uncertaintyStudent[0], ExportMetadata.of("student", "student-bench", labelSetId,
@@ -170,12 +171,27 @@ public final class SelectionBenchCommand {
             turns(data, config.seed() + 9, 200), turns(data, config.seed() + 10, peakCount), offered,
             config.peakSeconds(), config.drainSeconds()));
         print(peaks.get(1));
+        if (fallbackCap > 0) {
+          out.printf(Locale.ROOT, "      policy budget with a fallback teacher (its own bundle, at most %.0f turns/s) ...%n",
+              fallbackCap);
+          peaks.add(peak.run("budget+fallback", Map.of(
+                  TeacherJobConfig.SELECTION_POLICY, SelectionSettings.BUDGET,
+                  TeacherJobConfig.SELECTION_BUDGET, Double.toString(budget),
+                  TeacherJobConfig.SELECTION_AUDIT_SHARE, Double.toString(config.auditShare()),
+                  TeacherJobConfig.SELECTION_SEED, Long.toString(config.seed()),
+                  TeacherJobConfig.FALLBACK_BUNDLE, config.teacherBundle().toAbsolutePath().toString(),
+                  TeacherJobConfig.FALLBACK_MAX_TURNS_PER_SECOND, Double.toString(fallbackCap)),
+              turns(data, config.seed() + 11, 200), turns(data, config.seed() + 12, peakCount), offered,
+              config.peakSeconds(), config.drainSeconds()));
+          print(peaks.get(2));
+        }
       }
     }
     SelectionBenchReport report = new SelectionBenchReport(started.toString(), commandLine,
         config.quick() ? "quick" : "full", machine.withLoadAverageEnd(Machine.loadAverage()),
         (System.nanoTime() - clock) / 1e9, teacherVersion, teacherPerSecond, teacherAccuracy, train.size(),
-        config.passes(), test.size(), config.goldFraction(), results, budget, peaks);
+        config.passes(), test.size(), config.goldFraction(), results, budget, peaks,
+        peaks.size() > 2 ? fallbackCap : 0);
     if (config.markdown() != null) {
       SelectionBenchMarkdown.append(report, config.markdown());
       out.printf("section appended to %s%n", config.markdown());

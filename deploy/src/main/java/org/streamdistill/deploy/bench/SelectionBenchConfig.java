@@ -22,7 +22,7 @@ public record SelectionBenchConfig(boolean quick, Path data, Path teacherBundle,
                                    long seed, int passes, int trainTurns, int testTurns, int evalEvery,
                                    double goldFraction, double uniformRate, double threshold, double auditShare,
                                    double peakFactor, double peakSeconds, double drainSeconds, double budgetFraction,
-                                   boolean peak) {
+                                   boolean peak, double fallbackFraction) {
 
   public static final String PASSES = "bench.selection.passes";
   public static final String TRAIN_TURNS = "bench.selection.train-turns";
@@ -37,6 +37,7 @@ public record SelectionBenchConfig(boolean quick, Path data, Path teacherBundle,
   public static final String DRAIN_SECONDS = "bench.selection.peak.drain-seconds";
   public static final String BUDGET_FRACTION = "bench.selection.peak.budget-fraction";
   public static final String PEAK = "bench.selection.peak";
+  public static final String FALLBACK_FRACTION = "bench.selection.peak.fallback-fraction";
 
   private static final Map<String, Object> JOB_DEFAULTS = TeacherJobConfig.DEFINITION.defaultValues();
 
@@ -74,7 +75,12 @@ public record SelectionBenchConfig(boolean quick, Path data, Path teacherBundle,
       .define(BUDGET_FRACTION, Type.DOUBLE, 0.7, Range.between(0.01, 1.0), Importance.MEDIUM,
           "Policy budget's turns per second, as a share of the teacher's measured rate (the audit share comes on "
               + "top).")
-      .define(PEAK, Type.BOOLEAN, true, Importance.LOW, "Run the peak (false: the learning curve only).");
+      .define(PEAK, Type.BOOLEAN, true, Importance.LOW, "Run the peak (false: the learning curve only).")
+      .define(FALLBACK_FRACTION, Type.DOUBLE, 0.0, Range.between(0.0, 1.0), Importance.LOW,
+          "Above 0, a third peak: policy budget with a fallback teacher (" + TeacherJobConfig.FALLBACK_BUNDLE
+              + ", the teacher's own bundle, so a fallback turn costs what a teacher turn does: the worst case) "
+              + "capped at this share of the teacher's measured rate (" + TeacherJobConfig.FALLBACK_MAX_TURNS_PER_SECOND
+              + "). 0: no such peak.");
 
   static final Map<String, String> QUICK = Map.of(TRAIN_TURNS, "1500", TEST_TURNS, "300", EVAL_EVERY, "500",
       PEAK_SECONDS, "8", DRAIN_SECONDS, "5");
@@ -99,7 +105,8 @@ public record SelectionBenchConfig(boolean quick, Path data, Path teacherBundle,
         (Integer) v.get(TRAIN_TURNS), (Integer) v.get(TEST_TURNS), (Integer) v.get(EVAL_EVERY),
         (Double) v.get(GOLD_FRACTION), (Double) v.get(UNIFORM_RATE), (Double) v.get(THRESHOLD),
         (Double) v.get(AUDIT_SHARE), (Double) v.get(PEAK_FACTOR), (Double) v.get(PEAK_SECONDS),
-        (Double) v.get(DRAIN_SECONDS), (Double) v.get(BUDGET_FRACTION), (Boolean) v.get(PEAK));
+        (Double) v.get(DRAIN_SECONDS), (Double) v.get(BUDGET_FRACTION), (Boolean) v.get(PEAK),
+        (Double) v.get(FALLBACK_FRACTION));
   }
 
   /** Every setting with its default and doc, for {@code --help}. */

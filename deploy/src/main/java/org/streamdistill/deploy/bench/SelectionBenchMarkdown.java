@@ -69,6 +69,11 @@ final class SelectionBenchMarkdown {
           + "group on the turns topic, sampled every second by the lag monitor (the job commits its offsets at each "
           + "checkpoint, every 2 s by default, so the lag moves in steps).%n%n", first.offeredPerSecond(),
           first.peakSeconds(), first.offeredPerSecond() / r.teacherPerSecond(), r.budget()));
+      if (r.fallbackCap() > 0) {
+        s.append(String.format(Locale.ROOT, "Policy budget+fallback: the same budget, and the turns it skips scored by "
+            + "a fallback teacher (the teacher's own bundle, so each costs a teacher turn: the worst case for lag) "
+            + "at most %.0f turns/s; the rest go on as without one.%n%n", r.fallbackCap()));
+      }
       s.append("| policy | turns offered | lag at the end of the peak | most seconds behind during the peak "
           + "| lag at the end |\n|---|---:|---:|---:|---:|\n");
       for (PeakLag.Run run : r.peaks()) {

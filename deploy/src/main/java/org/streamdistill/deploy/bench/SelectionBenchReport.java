@@ -9,12 +9,14 @@ import java.util.List;
  * @param teacherAccuracy the teacher's top label against gold on the held-out turns
  * @param curves one learning curve per policy, {@code all} first
  * @param budget the budget policy's turns per second in the peak
- * @param peaks the peak under {@code all}, then under {@code budget}; empty when not run
+ * @param peaks the peak under {@code all}, then under {@code budget}, then (when {@code fallbackCap} is
+ *     above 0) under {@code budget} with a fallback teacher; empty when not run
+ * @param fallbackCap the fallback teacher's turns per second in the third peak; 0 without one
  */
 record SelectionBenchReport(String date, String command, String mode, Machine machine, double wallSeconds,
                             String teacherVersion, double teacherPerSecond, double teacherAccuracy, int trainUtterances,
                             int passes, int testTurns, double goldFraction, List<LearningCurve.Curve> curves,
-                            double budget, List<PeakLag.Run> peaks) {
+                            double budget, List<PeakLag.Run> peaks, double fallbackCap) {
 
   /** The number of teacher calls every policy reached: where the curves are compared. */
   long commonCalls() {

@@ -37,7 +37,8 @@ class SelectionBenchIT {
         markdown.toString(), "--bench.selection.train-turns", "640", "--bench.selection.passes", "2",
         "--bench.selection.test-turns", "100", "--bench.selection.eval-every", "320",
         "--bench.selection.uniform.rate", "0.25", "--bench.selection.audit.share", "0.1",
-        "--bench.selection.peak.seconds", "4", "--bench.selection.peak.drain-seconds", "2"), Map.of());
+        "--bench.selection.peak.seconds", "4", "--bench.selection.peak.drain-seconds", "2",
+        "--bench.selection.peak.fallback-fraction", "0.2"), Map.of());
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     SelectionBenchReport report = new SelectionBenchCommand(config, "bin/streamdistill bench selection --quick",
         new PrintStream(out, true, StandardCharsets.UTF_8)).execute(System.err);
@@ -58,17 +59,20 @@ class SelectionBenchIT {
     });
     assertThat(report.commonCalls()).isEqualTo(report.curves().stream().mapToLong(c -> c.last().calls()).min()
         .orElseThrow());
-    // And the peak ran under both policies, sampled every second for its 6 s, offering 3x the teacher
-    assertThat(report.peaks()).extracting(PeakLag.Run::policy).containsExactly("all", "budget");
+    // And the peak ran under both policies and under budget with a fallback teacher, sampled every
+    // second for its 6 s, offering 3x the teacher
+    assertThat(report.peaks()).extracting(PeakLag.Run::policy).containsExactly("all", "budget", "budget+fallback");
     assertThat(report.peaks()).allSatisfy(run -> {
       assertThat(run.samples()).hasSize(6);
       assertThat(run.offeredPerSecond()).isEqualTo(3 * report.teacherPerSecond());
       assertThat(run.offered()).isPositive();
     });
     assertThat(report.budget()).isEqualTo(0.7 * report.teacherPerSecond());
+    assertThat(report.fallbackCap()).isEqualTo(0.2 * report.teacherPerSecond());
     // And one section was appended after the existing one
     String written = Files.readString(markdown);
     assertThat(written).startsWith("# Benchmarks\n\n## Someone else's section\n\nkept\n\n## Selection before the teacher ");
-    assertThat(written).contains("### Learning curve", "### Peak", "| budget |", "| all |");
+    assertThat(written).contains("### Learning curve", "### Peak", "| budget |", "| all |", "| budget+fallback |",
+        "Policy budget+fallback: the same budget");
   }
 }
