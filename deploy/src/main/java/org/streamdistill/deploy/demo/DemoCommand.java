@@ -90,6 +90,7 @@ public final class DemoCommand {
     DemoSummary summary = new DemoSummary();
     summary.trainPasses = config.passes();
     summary.goldFraction = config.goldFraction();
+    summary.streamFrom = config.streamFrom();
     summary.trainerSettings = config.trainer();
 
     if (!Files.isDirectory(config.teacherBundle())) {
@@ -112,7 +113,7 @@ public final class DemoCommand {
     // held-out test split. Partitions are consumed at their own pace, so sending both at once
     // would let some test turns be judged by a half-trained student.
     Clinc150Turns training = new Clinc150Turns(data, new ReplayOptions(config.passes(), false, config.goldFraction(),
-        config.seed(), config.limit(), 6), System::currentTimeMillis);
+        config.seed(), config.limit(), 6, config.streamFrom()), System::currentTimeMillis);
     Clinc150Turns heldOut = new Clinc150Turns(data, new ReplayOptions(0, true, config.goldFraction(),
         config.seed(), config.limit(), 6), System::currentTimeMillis);
     long total = training.size() + heldOut.size();

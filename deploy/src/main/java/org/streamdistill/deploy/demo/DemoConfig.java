@@ -17,7 +17,7 @@ import org.streamdistill.teacher.job.TeacherJobConfig;
 public record DemoConfig(Path data, int passes, double goldFraction, long seed, long limit, double rate,
                          Path workDir, Path teacherBundle, Path summaryJson, long timeoutMinutes,
                          int teacherParallelism, long checkpointIntervalMillis, long progressEveryMillis,
-                         Map<String, String> teacherSelection, Map<String, String> trainer) {
+                         Map<String, String> teacherSelection, Map<String, String> trainer, double streamFrom) {
 
   /**
    * The teacher job's selection settings ({@code teacher.selection.*}, and the fallback teacher's,
@@ -56,6 +56,7 @@ public record DemoConfig(Path data, int passes, double goldFraction, long seed, 
   public static final String TEACHER_PARALLELISM = "demo.teacher.parallelism";
   public static final String CHECKPOINT_INTERVAL_MS = "demo.teacher.checkpoint-interval-ms";
   public static final String PROGRESS_EVERY_MS = "demo.progress-every-ms";
+  public static final String STREAM_FROM = "demo.stream-from";
 
   public static final ConfigDef DEFINITION = new ConfigDef()
       .define(DATA, Type.STRING, Clinc150.DEFAULT_PATH.toString(), Importance.HIGH, "CLINC150 data_full.json to replay.")
@@ -80,13 +81,18 @@ public record DemoConfig(Path data, int passes, double goldFraction, long seed, 
       .define(CHECKPOINT_INTERVAL_MS, Type.LONG, 2_000L, Range.between(100, 600_000), Importance.MEDIUM,
           "Teacher job checkpoint interval (soft labels become visible at checkpoints).")
       .define(PROGRESS_EVERY_MS, Type.LONG, 5_000L, Range.between(100, 600_000), Importance.LOW,
-          "How often the progress line is printed.");
+          "How often the progress line is printed.")
+      .define(STREAM_FROM, Type.DOUBLE, 0.0, Range.between(0.0, 0.99), Importance.LOW,
+          "Replay only the training turns whose text hash falls at or above this share of the split: with "
+              + "teachers fitted by fit --fit.train-share S, S streams turns no head was fitted on (as live traffic "
+              + "is to a teacher). 0: every training turn.");
 
   public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, "STREAMDISTILL", Map.ofEntries(
       Map.entry("data", DATA), Map.entry("passes", PASSES), Map.entry("gold-fraction", GOLD_FRACTION),
       Map.entry("seed", SEED), Map.entry("limit", LIMIT), Map.entry("rate", RATE), Map.entry("work-dir", WORK_DIR),
       Map.entry("teacher-bundle", TEACHER_BUNDLE), Map.entry("summary-json", SUMMARY_JSON),
-      Map.entry("timeout-minutes", TIMEOUT_MINUTES), Map.entry("teacher-parallelism", TEACHER_PARALLELISM)));
+      Map.entry("timeout-minutes", TIMEOUT_MINUTES), Map.entry("teacher-parallelism", TEACHER_PARALLELISM),
+      Map.entry("stream-from", STREAM_FROM)));
 
   public static final String CONSOLE_PORT = "demo.console.port";
   public static final String CONSOLE_HOST = "demo.console.host";
@@ -130,7 +136,7 @@ public record DemoConfig(Path data, int passes, double goldFraction, long seed, 
         (Long) v.get(SEED), (Long) v.get(LIMIT), (Double) v.get(RATE), Path.of((String) v.get(WORK_DIR)),
         Path.of((String) v.get(TEACHER_BUNDLE)), summary.isEmpty() ? null : Path.of(summary),
         (Long) v.get(TIMEOUT_MINUTES), (Integer) v.get(TEACHER_PARALLELISM), (Long) v.get(CHECKPOINT_INTERVAL_MS),
-        (Long) v.get(PROGRESS_EVERY_MS), teacherSelection(v), trainer(v));
+        (Long) v.get(PROGRESS_EVERY_MS), teacherSelection(v), trainer(v), (Double) v.get(STREAM_FROM));
   }
 
   /**

@@ -71,6 +71,8 @@ public final class DemoSummary {
   long predictionDuplicates;
   long deadLetters;
   int trainPasses;
+  /** Of the training split, only the turns at or above this share by text hash were replayed; 0: every one. */
+  double streamFrom;
   /** The trainer settings the demo was given that differ from the trainer's defaults. */
   Map<String, String> trainerSettings = Map.of();
   double goldFraction;
@@ -277,6 +279,7 @@ public final class DemoSummary {
     root.put("prediction_duplicates", predictionDuplicates);
     root.put("dead_letters", deadLetters);
     root.put("train_passes", trainPasses);
+    root.put("stream_from", streamFrom);
     ObjectNode trainer = root.putObject("trainer_settings");
     trainerSettings.forEach(trainer::put);
     root.put("gold_fraction", goldFraction);
@@ -356,8 +359,9 @@ public final class DemoSummary {
   public String toText() {
     StringBuilder s = new StringBuilder();
     s.append("\n=== streamdistill demo summary ===\n");
-    line(s, "turns produced", String.format(Locale.ROOT, "%,d (%d training passes + held-out test, gold on %.0f %% of training turns)",
-        turnsProduced, trainPasses, goldFraction * 100));
+    line(s, "turns produced", String.format(Locale.ROOT, "%,d (%d training passes%s + held-out test, gold on %.0f %% of training turns)",
+        turnsProduced, trainPasses, streamFrom > 0 ? String.format(Locale.ROOT, " of the training turns at or above %s "
+            + "of the split by text hash", streamFrom) : "", goldFraction * 100));
     line(s, "soft labels", String.format(Locale.ROOT, "%,d (duplicates: %d)", softLabels, softLabelDuplicates));
     line(s, "student predictions", String.format(Locale.ROOT, "%,d (duplicates: %d), learned from %,d",
         studentPredictions, predictionDuplicates, studentLearned));

@@ -195,6 +195,25 @@ class DemoSummaryTest {
   }
 
   @Test
+  void shouldStreamOnlyTheTrainingPartTheHeadsDidNotSeeWhenToldAndSaySo() {
+    DemoConfig config = DemoConfig.parse(List.of("--stream-from", "0.5"), Map.of());
+    assertThat(config.streamFrom()).isEqualTo(0.5);
+    assertThat(DemoConfig.parse(List.of(), Map.of()).streamFrom()).isZero();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> DemoConfig.parse(List.of("--stream-from", "1"),
+        Map.of())).isInstanceOf(org.apache.kafka.common.config.ConfigException.class)
+        .hasMessageContaining(DemoConfig.STREAM_FROM);
+
+    DemoSummary summary = new DemoSummary();
+    summary.turnsProduced = 13_129;
+    summary.trainPasses = 1;
+    summary.goldFraction = 0.1;
+    summary.streamFrom = 0.5;
+    assertThat(summary.toText()).contains("13,129 (1 training passes of the training turns at or above 0.5 of the "
+        + "split by text hash + held-out test, gold on 10 % of training turns)");
+    assertThat(summary.toJson().get("stream_from").asDouble()).isEqualTo(0.5);
+  }
+
+  @Test
   void shouldHandTheTeacherSelectionSettingsOfItsCommandLineToItsTeacherJob() {
     DemoConfig config = DemoConfig.parse(List.of("--teacher.selection.policy", "uniform",
         "--teacher.selection.uniform.rate", "0.2", "--teacher.selection.audit.share", "0.1"), Map.of());

@@ -46,7 +46,8 @@ public final class Clinc150Turns implements Iterable<DialogueTurn> {
     String prefix = "clinc150-s" + options.seed();
     int[] conversationCounter = {0};
     for (int pass = 1; pass <= options.passes(); pass++) {
-      List<Clinc150.Example> examples = new ArrayList<>(data.trainWithOos());
+      List<Clinc150.Example> examples = new ArrayList<>(options.trainFrom() > 0
+          ? data.trainWithOos(options.trainFrom(), 1) : data.trainWithOos());
       Collections.shuffle(examples, random);
       addConversations(planned, examples, random, options, prefix + "-p" + pass, false, SOURCE_TRAIN, conversationCounter);
     }

@@ -97,6 +97,22 @@ class Clinc150TurnsTest {
   }
 
   @Test
+  void shouldReplayOnlyTheTrainingPartNoHeadWasFittedOnWhenTold() {
+    List<DialogueTurn> turns = replay(new ReplayOptions(1, true, 0.0, 3, 0, 6, 0.5));
+
+    Set<String> texts = new HashSet<>();
+    turns.stream().filter(t -> !t.getHeldOut()).forEach(t -> texts.add(t.getText()));
+    Set<String> expected = new HashSet<>();
+    data.trainWithOos(0.5, 1).forEach(e -> expected.add(e.text()));
+    // the part fit --fit.train-share 0.5 left out: 7,629 examples (as fit printed), then the whole test split
+    assertThat(turns.stream().filter(t -> !t.getHeldOut())).hasSize(7_629);
+    assertThat(texts).isEqualTo(expected);
+    assertThat(turns.stream().filter(DialogueTurn::getHeldOut)).hasSize(data.testWithOos().size());
+    assertThatThrownBy(() -> new ReplayOptions(1, true, 0.1, 1, 0, 6, 1.0))
+        .hasMessage("the training part to replay starts in [0, 1), got 1.0");
+  }
+
+  @Test
   void shouldRefuseInvalidOptionsWithTheValue() {
     assertThatThrownBy(() -> new ReplayOptions(1, true, 1.5, 1, 0, 6))
         .hasMessage("gold fraction must be within [0, 1], got 1.5");
