@@ -184,8 +184,9 @@ public record TeacherJobConfig(
               + "nothing).")
       .define(FALLBACK_MAX_TURNS_PER_SECOND, Type.DOUBLE, 0.0, Range.between(0.0, 1e6), Importance.LOW,
           "Turns per second each scoring subtask may send to the fallback teacher (a token bucket holding one "
-              + "second's worth); turns over it are treated as without a fallback. 0: no limit. Set it with a "
-              + "'budget' policy, or a peak the fallback cannot score makes the job fall behind again.");
+              + "second's worth); turns over it are treated as without a fallback. 0: no limit. A fallback is for a "
+              + "load the machine can carry: under a peak of 3 times the teacher's rate on 2 cores, a cap of a tenth "
+              + "of that rate did not keep the lag that 'budget' alone bounded (BENCHMARKS.md).");
 
   public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, "STREAMDISTILL",
       Map.of("bundle", BUNDLE, "parallelism", PARALLELISM, "bootstrap-servers", BOOTSTRAP_SERVERS,
