@@ -29,7 +29,8 @@ public record DemoConfig(Path data, int passes, double goldFraction, long seed, 
       TeacherJobConfig.SELECTION_BUDGET, TeacherJobConfig.SELECTION_BUDGET_WINDOW_MS,
       TeacherJobConfig.SELECTION_AUDIT_SHARE, TeacherJobConfig.SELECTION_SEED,
       TeacherJobConfig.SELECTION_CHAMPION_REFRESH_MS, TeacherJobConfig.SELECTION_CHAMPION_FOLLOW,
-      TeacherJobConfig.FALLBACK_BUNDLE, TeacherJobConfig.FALLBACK_MAX_TURNS_PER_SECOND);
+      TeacherJobConfig.FALLBACK_BUNDLE, TeacherJobConfig.FALLBACK_MAX_TURNS_PER_SECOND,
+      TeacherJobConfig.FALLBACK_ONNX_THREADS);
 
   /**
    * The trainer's learning settings the demo hands on ({@code trainer.*}), so that a setting a

@@ -8,13 +8,17 @@ import java.io.Serializable;
  *
  * @param bundle the bundle's directory; empty: no fallback
  * @param maxTurnsPerSecond turns per second each subtask may send to it; 0: no limit
+ * @param intraOpThreads ONNX Runtime threads of its session(s) in each subtask
  */
-public record FallbackTeacher(String bundle, double maxTurnsPerSecond) implements Serializable {
+public record FallbackTeacher(String bundle, double maxTurnsPerSecond, int intraOpThreads) implements Serializable {
 
   /** No fallback teacher: skipped turns go on gold-only, or produce nothing. */
-  public static final FallbackTeacher NONE = new FallbackTeacher("", 0);
+  public static final FallbackTeacher NONE = new FallbackTeacher("", 0, 1);
 
   public FallbackTeacher {
+    if (intraOpThreads < 1) {
+      throw new IllegalArgumentException("the fallback's ONNX threads must be >= 1, got " + intraOpThreads);
+    }
     if (!(maxTurnsPerSecond >= 0) || Double.isInfinite(maxTurnsPerSecond)) {
       throw new IllegalArgumentException("the fallback's turns per second must be finite and >= 0, got "
           + maxTurnsPerSecond);

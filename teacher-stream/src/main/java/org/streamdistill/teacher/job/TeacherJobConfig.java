@@ -71,6 +71,7 @@ public record TeacherJobConfig(
 
   public static final String FALLBACK_BUNDLE = "teacher.fallback.bundle";
   public static final String FALLBACK_MAX_TURNS_PER_SECOND = "teacher.fallback.max-turns-per-second";
+  public static final String FALLBACK_ONNX_THREADS = "teacher.fallback.onnx.intra-op-threads";
 
   public static final String KIND_BUNDLE = "bundle";
   public static final String KIND_ONNX_CLASSIFIER = "onnx-classifier";
@@ -186,7 +187,11 @@ public record TeacherJobConfig(
           "Turns per second each scoring subtask may send to the fallback teacher (a token bucket holding one "
               + "second's worth); turns over it are treated as without a fallback. 0: no limit. A fallback is for a "
               + "load the machine can carry: under a peak of 3 times the teacher's rate on 2 cores, a cap of a tenth "
-              + "of that rate did not keep the lag that 'budget' alone bounded (BENCHMARKS.md).");
+              + "of that rate did not keep the lag that 'budget' alone bounded (BENCHMARKS.md).")
+      .define(FALLBACK_ONNX_THREADS, Type.INT, 1, Range.between(1, 256), Importance.LOW,
+          "ONNX Runtime threads of the fallback teacher's session in each subtask. 1 (the default): the calling "
+              + "thread scores alone, so the fallback keeps no second pool of threads spinning on the teacher's "
+              + "cores.");
 
   public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, "STREAMDISTILL",
       Map.of("bundle", BUNDLE, "parallelism", PARALLELISM, "bootstrap-servers", BOOTSTRAP_SERVERS,
@@ -256,7 +261,8 @@ public record TeacherJobConfig(
           + "skips, and " + SELECTION_POLICY + "=" + SelectionSettings.ALL + " skips none: choose another policy "
           + "or leave " + FALLBACK_BUNDLE + " empty");
     }
-    return new FallbackTeacher(bundle, (Double) v.get(FALLBACK_MAX_TURNS_PER_SECOND));
+    return new FallbackTeacher(bundle, (Double) v.get(FALLBACK_MAX_TURNS_PER_SECOND),
+        (Integer) v.get(FALLBACK_ONNX_THREADS));
   }
 
   private static SelectionSettings selection(Map<String, Object> v) {

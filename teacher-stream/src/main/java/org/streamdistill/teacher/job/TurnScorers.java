@@ -26,10 +26,10 @@ public final class TurnScorers {
 
   /**
    * The fallback teacher's scorer factory ({@link TeacherJobConfig#fallback()}): a {@link
-   * BundleTurnScorer} with the teacher's ONNX threads; null when there is none.
+   * BundleTurnScorer} with the fallback's own ONNX threads; null when there is none.
    */
   public static TurnScorer.Factory fallbackFromConfig(TeacherJobConfig config) {
     return config.fallback().present()
-        ? BundleTurnScorer.factory(config.fallback().bundle(), config.onnxThreads()) : null;
+        ? BundleTurnScorer.factory(config.fallback().bundle(), config.fallback().intraOpThreads()) : null;
   }
 }

@@ -26,7 +26,10 @@ class TeacherJobConfigTest {
     TeacherJobConfig config = TeacherJobConfig.of(Map.of(TeacherJobConfig.SELECTION_POLICY, "budget",
         TeacherJobConfig.FALLBACK_BUNDLE, " bundles/int8 ", TeacherJobConfig.FALLBACK_MAX_TURNS_PER_SECOND, "40"));
 
-    assertThat(config.fallback()).isEqualTo(new FallbackTeacher("bundles/int8", 40.0));
+    assertThat(config.fallback()).isEqualTo(new FallbackTeacher("bundles/int8", 40.0, 1));
+    assertThat(TeacherJobConfig.of(Map.of(TeacherJobConfig.SELECTION_POLICY, "budget",
+        TeacherJobConfig.FALLBACK_BUNDLE, "b", TeacherJobConfig.FALLBACK_ONNX_THREADS, "2")).fallback()
+        .intraOpThreads()).isEqualTo(2);
     assertThat(config.fallback().describe()).isEqualTo("bundles/int8 (at most 40.0 turns/s per subtask)");
     assertThat(TurnScorers.fallbackFromConfig(config)).isNotNull();
   }
