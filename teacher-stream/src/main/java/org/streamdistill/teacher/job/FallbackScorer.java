@@ -43,10 +43,15 @@ final class FallbackScorer implements TurnScorer {
   @Override
   public List<Score> score(List<String> texts) throws Exception {
     List<Score> scores = fallback.score(texts);
-    List<Tokens> tokens = teacher.tokenize(texts);
-    if (scores == null || tokens == null || scores.size() != texts.size() || tokens.size() != texts.size()) {
-      // The operator's own check names the broken teacher; hand it what came back.
+    if (scores == null || scores.size() != texts.size()) {
+      // The operator's own check names the broken fallback; hand it what came back.
       return scores;
+    }
+    List<Tokens> tokens = teacher.tokenize(texts);
+    if (tokens == null || tokens.size() != texts.size()) {
+      // Never the fallback's own ids in their place: the student must see one tokenizer's ids.
+      throw new IllegalStateException("teacher " + teacher.version() + " returned "
+          + (tokens == null ? "no" : tokens.size()) + " tokenizations for a batch of " + texts.size() + " texts");
     }
     List<Score> out = new ArrayList<>(texts.size());
     for (int i = 0; i < texts.size(); i++) {

@@ -41,7 +41,7 @@ public final class TeacherMetrics {
   private final Counter scorerFailures;
   private final Counter selected;
   private final Counter skipped;
-  private final Counter fallbackScored;
+  private final Counter toFallback;
 
   /** Registers new metrics in {@code registry}; {@link #in} shares one set between operators. */
   TeacherMetrics(PrometheusRegistry registry) {
@@ -64,7 +64,7 @@ public final class TeacherMetrics {
         .help("Turns the selection gate kept from the teacher, by reason (not-drawn, confident, over-budget) and "
             + "whether they carried a gold label.")
         .labelNames("reason", "gold").register(registry);
-    fallbackScored = Counter.builder().name("streamdistill_teacher_fallback_turns_total")
+    toFallback = Counter.builder().name("streamdistill_teacher_fallback_turns_total")
         .help("Skipped turns sent to the fallback teacher (teacher.fallback.bundle) instead of going on gold-only or "
             + "producing nothing, by whether they carried a gold label (one it fails on is a dead letter).")
         .labelNames("gold").register(registry);
@@ -103,6 +103,6 @@ public final class TeacherMetrics {
   }
 
   void toFallback(boolean gold) {
-    fallbackScored.labelValues(Boolean.toString(gold)).inc();
+    toFallback.labelValues(Boolean.toString(gold)).inc();
   }
 }
