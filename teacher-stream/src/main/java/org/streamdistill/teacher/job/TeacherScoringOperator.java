@@ -16,6 +16,8 @@ import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.kafka.common.header.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.streamdistill.records.DialogueTurn;
 import org.streamdistill.records.SoftLabel;
 import org.streamdistill.schemas.registry.RegistryClientSettings;
@@ -96,6 +98,12 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
     implements OneInputStreamOperator<KafkaRecordBytes, OutgoingRecord>, ProcessingTimeCallback {
 
   private static final long serialVersionUID = 1L;
+  /**
+   * This operator's own logger: the one it would inherit from {@code AbstractStreamOperator} is
+   * named for Flink's class, which the log configuration keeps at WARN, so the job's status lines
+   * (the teacher opened, the gate's policy and tallies, the fallback) never reached the log file.
+   */
+  private static final Logger LOG = LoggerFactory.getLogger(TeacherScoringOperator.class);
   static final String STAGE = "teacher-stream";
   /** On a dead letter whose value was cut: the size in bytes of the poison record's full value. */
   public static final String HEADER_ORIGINAL_VALUE_BYTES = "dlq.value.original-bytes";
