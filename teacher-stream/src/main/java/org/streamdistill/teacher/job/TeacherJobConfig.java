@@ -63,6 +63,7 @@ public record TeacherJobConfig(
   public static final String SELECTION_THRESHOLD = "teacher.selection.uncertainty.threshold";
   public static final String SELECTION_BUDGET = "teacher.selection.budget.turns-per-second";
   public static final String SELECTION_BUDGET_WINDOW_MS = "teacher.selection.budget.window-ms";
+  public static final String SELECTION_BUDGET_MAX_LAG_MS = "teacher.selection.budget.max-lag-ms";
   public static final String SELECTION_AUDIT_SHARE = "teacher.selection.audit.share";
   public static final String SELECTION_SEED = "teacher.selection.seed";
   public static final String SELECTION_CHAMPION_REFRESH_MS = "teacher.selection.champion.refresh-ms";
@@ -161,6 +162,12 @@ public record TeacherJobConfig(
               + "comes on top: leave it room below what the teacher scores).")
       .define(SELECTION_BUDGET_WINDOW_MS, Type.LONG, 1_000L, Range.between(1, 600_000), Importance.LOW,
           "budget: the longest burst, in milliseconds of budget, that a quiet spell saves up.")
+      .define(SELECTION_BUDGET_MAX_LAG_MS, Type.LONG, 5_000L, Range.between(0, 86_400_000), Importance.LOW,
+          "budget: the lag bound. A turn that reaches the gate more than this many milliseconds after it entered "
+              + "its topic (its Kafka timestamp) gets no budget (reason behind; the audit share still goes), so "
+              + "under a peak the job sheds teacher work until it has caught up, however fast the teacher is under "
+              + "load. A job started behind (a backlog, an old topic replayed as it is) sheds too until it has "
+              + "caught up; producers' clocks must agree with the job's. 0: no bound.")
       .define(SELECTION_AUDIT_SHARE, Type.DOUBLE, 0.05, Range.between(0.0, 1.0), Importance.LOW,
           "Of the turns a policy skips, the share drawn at random that goes to the teacher anyway (reason audit), "
               + "so estimates over soft labels can be weighted back to all turns.")
@@ -269,7 +276,7 @@ public record TeacherJobConfig(
     return new SelectionSettings((String) v.get(SELECTION_POLICY), (Double) v.get(SELECTION_UNIFORM_RATE),
         UncertaintyMeasure.of((String) v.get(SELECTION_MEASURE)), (Double) v.get(SELECTION_THRESHOLD),
         (Double) v.get(SELECTION_BUDGET), (Long) v.get(SELECTION_BUDGET_WINDOW_MS),
-        (Double) v.get(SELECTION_AUDIT_SHARE), (Long) v.get(SELECTION_SEED),
+        (Long) v.get(SELECTION_BUDGET_MAX_LAG_MS), (Double) v.get(SELECTION_AUDIT_SHARE), (Long) v.get(SELECTION_SEED),
         (Long) v.get(SELECTION_CHAMPION_REFRESH_MS),
         SelectionSettings.FOLLOW_LATEST.equals(v.get(SELECTION_CHAMPION_FOLLOW)));
   }

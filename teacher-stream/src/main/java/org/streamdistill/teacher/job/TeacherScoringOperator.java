@@ -502,11 +502,13 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
   private List<Pending> select(List<Pending> window, List<Pending> fallbackTurns, List<Pending> goldOnlyTurns)
       throws Exception {
     List<String> ids = new ArrayList<>(window.size());
-    for (Pending p : window) {
-      ids.add(p.turn().getTurnId());
+    long[] entered = new long[window.size()];
+    for (int i = 0; i < window.size(); i++) {
+      ids.add(window.get(i).turn().getTurnId());
+      entered[i] = window.get(i).recordTime();
     }
     long now = getProcessingTimeService().getCurrentProcessingTime();
-    List<Selection> decisions = gate.decide(ids, texts(window), now);
+    List<Selection> decisions = gate.decide(ids, texts(window), entered, now);
     List<Pending> selected = new ArrayList<>(window.size());
     for (int i = 0; i < window.size(); i++) {
       Pending p = window.get(i);
@@ -521,7 +523,10 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
         prometheus.skipped(decision.reason(), gold);
         Pending skipped = new Pending(p.source(), p.turn(), p.text(), p.cut(), p.recordTime(), decision.reason(),
             1.0, p.slot());
-        boolean toFallback = fallback != null && fallbackAllowance.tryTake(now);
+        // A turn skipped because the job is behind is not the fallback's either: it would cost the
+        // catching up what the teacher's share was shed to save.
+        boolean toFallback = fallback != null && !SelectionReason.BEHIND.equals(decision.reason())
+            && fallbackAllowance.tryTake(now);
         selectionTally.add(decision, gold, toFallback);
         if (toFallback) {
           // Counted good or dead once the fallback has answered.

@@ -55,8 +55,18 @@ public final class SelectionGate implements AutoCloseable {
     return championVersion;
   }
 
-  /** One decision per turn, in order. */
+  /** One decision per turn, in order, for turns without known entry times. */
   public List<Selection> decide(List<String> turnIds, List<String> texts, long nowMillis) throws Exception {
+    return decide(turnIds, texts, null, nowMillis);
+  }
+
+  /**
+   * One decision per turn, in order.
+   *
+   * @param enteredMillis when each turn entered its topic (its Kafka timestamp); null: unknown
+   */
+  public List<Selection> decide(List<String> turnIds, List<String> texts, long[] enteredMillis, long nowMillis)
+      throws Exception {
     float[][] probabilities = null;
     if (policy.needsStudent()) {
       ChampionStudent champion = champions.current(nowMillis);
@@ -72,7 +82,8 @@ public final class SelectionGate implements AutoCloseable {
     }
     List<Candidate> window = new ArrayList<>(turnIds.size());
     for (int i = 0; i < turnIds.size(); i++) {
-      window.add(new Candidate(turnIds.get(i), probabilities == null ? null : probabilities[i]));
+      window.add(new Candidate(turnIds.get(i), probabilities == null ? null : probabilities[i],
+          enteredMillis == null ? Candidate.UNKNOWN_TIME : enteredMillis[i]));
     }
     return policy.decide(window, nowMillis);
   }

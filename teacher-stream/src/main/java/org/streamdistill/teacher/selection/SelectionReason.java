@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * The words a soft label's {@code selection_reason} and the skip counters use. Selected: {@link
  * #ALL}, {@link #UNIFORM}, {@link #UNCERTAIN}, {@link #BUDGET}, {@link #AUDIT}. Skipped: {@link
- * #NOT_DRAWN}, {@link #CONFIDENT}, {@link #OVER_BUDGET}.
+ * #NOT_DRAWN}, {@link #CONFIDENT}, {@link #OVER_BUDGET}, {@link #BEHIND}.
  */
 public final class SelectionReason {
 
@@ -26,9 +26,14 @@ public final class SelectionReason {
   public static final String CONFIDENT = "confident";
   /** Skipped: the window's budget was spent on more uncertain turns (and the audit did not draw it). */
   public static final String OVER_BUDGET = "over-budget";
+  /**
+   * Skipped: the turn reached the gate later than the budget's lag bound after it entered its
+   * topic, so the job sheds teacher work until it has caught up (and the audit did not draw it).
+   */
+  public static final String BEHIND = "behind";
 
   public static final List<String> SELECTED = List.of(ALL, UNIFORM, UNCERTAIN, BUDGET, AUDIT);
-  public static final List<String> SKIPPED = List.of(NOT_DRAWN, CONFIDENT, OVER_BUDGET);
+  public static final List<String> SKIPPED = List.of(NOT_DRAWN, CONFIDENT, OVER_BUDGET, BEHIND);
 
   private SelectionReason() {}
 }

@@ -14,6 +14,8 @@ import java.util.List;
  * @param threshold the uncertainty policy's threshold on {@code measure}, in (0, 1]
  * @param budgetTurnsPerSecond the budget policy's rate, per subtask
  * @param budgetWindowMillis the budget policy's longest burst, in milliseconds of budget
+ * @param budgetMaxLagMillis the budget policy's lag bound: turns that reach the gate later than this
+ *     after they entered their topic get no budget; 0: no bound
  * @param auditShare of the turns a policy skips, the share that goes to the teacher anyway
  * @param seed seeds every random draw
  * @param championRefreshMillis how often the job looks for a newly promoted champion
@@ -21,7 +23,8 @@ import java.util.List;
  *     challenger) instead of the promoted champion
  */
 public record SelectionSettings(String policy, double uniformRate, UncertaintyMeasure measure, double threshold,
-                                double budgetTurnsPerSecond, long budgetWindowMillis, double auditShare, long seed,
+                                double budgetTurnsPerSecond, long budgetWindowMillis, long budgetMaxLagMillis,
+                                double auditShare, long seed,
                                 long championRefreshMillis, boolean followLatest) implements Serializable {
 
   /** The gate's student: the promoted champion. */
@@ -43,7 +46,7 @@ public record SelectionSettings(String policy, double uniformRate, UncertaintyMe
 
   /** Every turn to the teacher: the pipeline without a gate. */
   public static SelectionSettings all() {
-    return new SelectionSettings(ALL, 1.0, UncertaintyMeasure.TOP_PROBABILITY, 0.5, 100, 1_000, 0.0, 0, 5_000, false);
+    return new SelectionSettings(ALL, 1.0, UncertaintyMeasure.TOP_PROBABILITY, 0.5, 100, 1_000, 0, 0.0, 0, 5_000, false);
   }
 
   /** Whether the gate passes every turn (no student needed, nothing skipped). */
@@ -62,7 +65,8 @@ public record SelectionSettings(String policy, double uniformRate, UncertaintyMe
     return switch (policy) {
       case UNIFORM -> new UniformPolicy(uniformRate, auditShare, draws);
       case UNCERTAINTY -> new UncertaintyPolicy(measure, threshold, auditShare, draws);
-      case BUDGET -> new BudgetPolicy(budgetTurnsPerSecond, budgetWindowMillis, measure, auditShare, draws);
+      case BUDGET -> new BudgetPolicy(budgetTurnsPerSecond, budgetWindowMillis, budgetMaxLagMillis, measure, auditShare,
+          draws);
       default -> new AllPolicy();
     };
   }
@@ -78,7 +82,8 @@ public record SelectionSettings(String policy, double uniformRate, UncertaintyMe
       case UNIFORM -> "uniform at rate " + uniformRate + ", audit " + auditShare;
       case UNCERTAINTY -> "uncertainty (" + measure.key() + " < " + threshold + "), audit " + auditShare;
       case BUDGET -> "budget of " + budgetTurnsPerSecond + " turns/s (window " + budgetWindowMillis + " ms, by "
-          + measure.key() + "), audit " + auditShare;
+          + measure.key() + (budgetMaxLagMillis > 0 ? ", none to turns over " + budgetMaxLagMillis + " ms behind" : "")
+          + "), audit " + auditShare;
       default -> "all";
     };
   }

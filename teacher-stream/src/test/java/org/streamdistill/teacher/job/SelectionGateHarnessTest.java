@@ -100,7 +100,7 @@ class SelectionGateHarnessTest {
   @Test
   void shouldScoreOnlyTheTurnsTheChampionIsUnsureOfAndCountTheOthersAsSkipped() throws Exception {
     // Given the uncertainty policy (top probability under 0.7), no audit, and a champion
-    open(new SelectionSettings(SelectionSettings.UNCERTAINTY, 1.0, UncertaintyMeasure.TOP_PROBABILITY, 0.7, 1, 1_000,
+    open(new SelectionSettings(SelectionSettings.UNCERTAINTY, 1.0, UncertaintyMeasure.TOP_PROBABILITY, 0.7, 1, 1_000, 0,
         0.0, 1, 1_000, false), new ScriptedChampion());
     Map<String, Double> before = skippedMetrics();
 
@@ -137,7 +137,7 @@ class SelectionGateHarnessTest {
   @Test
   void shouldPassEveryTurnUntilThereIsAChampion() throws Exception {
     // Given the uncertainty policy and no champion yet
-    open(new SelectionSettings(SelectionSettings.UNCERTAINTY, 1.0, UncertaintyMeasure.TOP_PROBABILITY, 0.7, 1, 1_000,
+    open(new SelectionSettings(SelectionSettings.UNCERTAINTY, 1.0, UncertaintyMeasure.TOP_PROBABILITY, 0.7, 1, 1_000, 0,
         0.0, 1, 1_000, false), null);
 
     // When three turns are flushed
@@ -154,7 +154,7 @@ class SelectionGateHarnessTest {
   @Test
   void shouldSpendTheBudgetOnTheLeastConfidentTurnsOfTheBatch() throws Exception {
     // Given a budget of 2 turns a second (a bucket of 2) and no audit
-    open(new SelectionSettings(SelectionSettings.BUDGET, 1.0, UncertaintyMeasure.TOP_PROBABILITY, 0.7, 2, 1_000,
+    open(new SelectionSettings(SelectionSettings.BUDGET, 1.0, UncertaintyMeasure.TOP_PROBABILITY, 0.7, 2, 1_000, 0,
         0.0, 1, 1_000, false), new ScriptedChampion());
 
     // When a full batch of eight turns arrives at once
@@ -171,7 +171,7 @@ class SelectionGateHarnessTest {
   @Test
   void shouldForwardSkippedGoldTurnsInArrivalOrderAndNothingForSkippedTurnsWithoutGold() throws Exception {
     // Given a budget of 1 turn a second and no audit
-    open(new SelectionSettings(SelectionSettings.BUDGET, 1.0, UncertaintyMeasure.TOP_PROBABILITY, 0.7, 1, 1_000,
+    open(new SelectionSettings(SelectionSettings.BUDGET, 1.0, UncertaintyMeasure.TOP_PROBABILITY, 0.7, 1, 1_000, 0,
         0.0, 1, 1_000, false), new ScriptedChampion());
 
     // When gold and unlabelled turns around the one uncertain turn are flushed
@@ -196,7 +196,7 @@ class SelectionGateHarnessTest {
   void shouldScoreTheSkippedTurnsWithTheFallbackTeacherInTheirPlaceInTheStream() throws Exception {
     // Given a budget of 1 turn a second, no audit, and a fallback teacher without a rate limit
     ScriptedFallback fallback = new ScriptedFallback(List.of("balance", "greeting"));
-    open(new SelectionSettings(SelectionSettings.BUDGET, 1.0, UncertaintyMeasure.TOP_PROBABILITY, 0.7, 1, 1_000,
+    open(new SelectionSettings(SelectionSettings.BUDGET, 1.0, UncertaintyMeasure.TOP_PROBABILITY, 0.7, 1, 1_000, 0,
         0.0, 1, 1_000, false), new ScriptedChampion(), fallback, 0);
     double before = fallbackMetric();
 
@@ -236,7 +236,7 @@ class SelectionGateHarnessTest {
   void shouldSendTheFallbackOnlyAsManyTurnsAsItsRateAllowsAndTreatTheRestAsWithoutOne() throws Exception {
     // Given a budget of 1 turn a second and a fallback teacher allowed 2 turns a second
     ScriptedFallback fallback = new ScriptedFallback(List.of("balance", "greeting"));
-    open(new SelectionSettings(SelectionSettings.BUDGET, 1.0, UncertaintyMeasure.TOP_PROBABILITY, 0.7, 1, 1_000,
+    open(new SelectionSettings(SelectionSettings.BUDGET, 1.0, UncertaintyMeasure.TOP_PROBABILITY, 0.7, 1, 1_000, 0,
         0.0, 1, 1_000, false), new ScriptedChampion(), fallback, 2);
 
     // When one uncertain and four confident turns arrive at once, the last two with a gold label
@@ -268,7 +268,7 @@ class SelectionGateHarnessTest {
     // Given a fallback teacher that fails on one text
     ScriptedFallback fallback = new ScriptedFallback(List.of("balance", "greeting"));
     fallback.failOn = "sure bad";
-    open(new SelectionSettings(SelectionSettings.BUDGET, 1.0, UncertaintyMeasure.TOP_PROBABILITY, 0.7, 1, 1_000,
+    open(new SelectionSettings(SelectionSettings.BUDGET, 1.0, UncertaintyMeasure.TOP_PROBABILITY, 0.7, 1, 1_000, 0,
         0.0, 1, 1_000, false), new ScriptedChampion(), fallback, 0);
 
     // When it is skipped with two other turns
@@ -290,13 +290,44 @@ class SelectionGateHarnessTest {
   }
 
   @Test
+  void shouldShedTurnsThatReachTheGateBehindTheLagBoundToGoldOnlyNotToTheTeacherNorTheFallback() throws Exception {
+    // Given a budget of 4 turns a second, a lag bound of 5 s, no audit, and a fallback without a limit
+    ScriptedFallback fallback = new ScriptedFallback(List.of("balance", "greeting"));
+    open(new SelectionSettings(SelectionSettings.BUDGET, 1.0, UncertaintyMeasure.TOP_PROBABILITY, 0.7, 4, 1_000,
+        5_000, 0.0, 1, 1_000, false), new ScriptedChampion(), fallback, 0);
+    double before = skippedMetric("behind", "true");
+
+    // When turns that entered their topic 6 s ago reach the gate
+    harness.setProcessingTime(RECEIVED + 6_000);
+    process("g1", "unsure one", "greeting");
+    process("n1", "unsure two", null);
+    process("g2", "unsure three", "balance");
+    harness.prepareSnapshotPreBarrier(1);
+
+    // Then neither the teacher nor the fallback scored any of them; the gold turns went on gold-only,
+    // skipped as behind, and the turn without gold left no label but a count
+    assertThat(scorer.batchSizes).isEmpty();
+    assertThat(fallback.batches).isEmpty();
+    assertThat(softLabels()).extracting(SoftLabel::getTurnId, SoftLabel::getTeacherScored,
+        SoftLabel::getFallbackScored, SoftLabel::getSelectionReason).containsExactly(
+        Tuple.tuple("g1", false, false, "behind"), Tuple.tuple("g2", false, false, "behind"));
+    assertThat(skippedMetric("behind", "true") - before).isEqualTo(2.0);
+
+    // And turns that entered 1 s before they reach the gate get the budget again
+    harness.setProcessingTime(RECEIVED + 1_000 + 60_000);
+    processEnteredAt("u1", "unsure four", null, RECEIVED + 60_000);
+    harness.prepareSnapshotPreBarrier(2);
+    assertThat(scorer.batchSizes).containsExactly(1);
+  }
+
+  @Test
   void shouldRefuseAFallbackTeacherWithOtherLabelsWithoutRestarting() {
     // Given a fallback teacher whose labels are not the teacher's
     ScriptedFallback fallback = new ScriptedFallback(List.of("balance", "weather"));
 
     // When the operator opens, then it fails for good, naming both teachers
     assertThatThrownBy(() -> open(new SelectionSettings(SelectionSettings.BUDGET, 1.0,
-        UncertaintyMeasure.TOP_PROBABILITY, 0.7, 1, 1_000, 0.0, 1, 1_000, false), new ScriptedChampion(), fallback, 0))
+        UncertaintyMeasure.TOP_PROBABILITY, 0.7, 1, 1_000, 0, 0.0, 1, 1_000, false), new ScriptedChampion(), fallback, 0))
         .isInstanceOf(org.apache.flink.runtime.execution.SuppressRestartsException.class)
         .rootCause().hasMessageContaining("fallback teacher cheap-v1 has other labels than teacher scripted-v1");
     assertThat(fallback.closed).isTrue();
@@ -365,10 +396,15 @@ class SelectionGateHarnessTest {
   }
 
   private void process(String turnId, String text, String gold) throws Exception {
+    processEnteredAt(turnId, text, gold, RECEIVED);
+  }
+
+  /** A turn whose record entered the topic at {@code entered} (its Kafka timestamp). */
+  private void processEnteredAt(String turnId, String text, String gold, long entered) throws Exception {
     DialogueTurn turn = DialogueTurn.newBuilder().setTurnId(turnId).setConversationId("conv").setTurnIndex(0)
-        .setSpeaker("user").setText(text).setEventTime(Instant.ofEpochMilli(RECEIVED)).setSource("test")
+        .setSpeaker("user").setText(text).setEventTime(Instant.ofEpochMilli(entered)).setSource("test")
         .setGoldLabel(gold).setHeldOut(false).build();
-    harness.processElement(new StreamRecord<>(new KafkaRecordBytes("dialogue.turns", 0, nextOffset++, RECEIVED,
+    harness.processElement(new StreamRecord<>(new KafkaRecordBytes("dialogue.turns", 0, nextOffset++, entered,
         "conv".getBytes(StandardCharsets.UTF_8), turnCodec.encode(turn))));
   }
 
@@ -380,6 +416,14 @@ class SelectionGateHarnessTest {
       }
     }
     return labels;
+  }
+
+  /** {@code streamdistill_teacher_skipped_turns_total} for one reason and gold flag, 0 when not yet exported. */
+  private static double skippedMetric(String reason, String gold) {
+    double v = PrometheusText.value(PrometheusText.parse(ExpositionFormats.init().getPrometheusTextFormatWriter()
+        .toDebugString(PrometheusRegistry.defaultRegistry.scrape())), "streamdistill_teacher_skipped_turns_total",
+        Map.of("reason", reason, "gold", gold));
+    return Double.isNaN(v) ? 0 : v;
   }
 
   /** {@code streamdistill_teacher_skipped_turns_total} by "reason,gold", 0 when not yet exported. */

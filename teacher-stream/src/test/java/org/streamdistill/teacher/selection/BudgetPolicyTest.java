@@ -81,6 +81,53 @@ class BudgetPolicyTest {
   }
 
   @Test
+  void shouldGiveNoBudgetToTurnsThatReachTheGateLaterThanTheLagBoundButStillAuditThem() {
+    // Given a budget of 4 turns per window, a lag bound of 5 s and an audit share of 0.5
+    BudgetPolicy policy = new BudgetPolicy(4, 1_000, 5_000, UncertaintyMeasure.TOP_PROBABILITY, 0.5,
+        new TurnDraw(4));
+
+    // When at 100 s a window holds 400 turns that entered their topic 6 s ago and two that entered 1 s
+    // ago, the fresh ones the most confident of all
+    List<Candidate> window = new ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      window.add(new Candidate("old" + i, new float[] {0.51f, 0.49f}, 94_000));
+    }
+    window.add(new Candidate("fresh1", new float[] {0.99f, 0.01f}, 99_000));
+    window.add(new Candidate("fresh2", new float[] {0.98f, 0.02f}, 99_000));
+    List<Selection> decisions = policy.decide(window, 100_000);
+
+    // Then the budget goes to the fresh turns only; the old ones are behind, about half audited
+    assertThat(decisions.subList(400, 402)).extracting(Selection::reason)
+        .containsOnly(SelectionReason.BUDGET);
+    assertThat(Windows.count(decisions, SelectionReason.BUDGET)).isEqualTo(2);
+    assertThat(Windows.count(decisions, SelectionReason.BEHIND)).isBetween(170L, 230L);
+    assertThat(Windows.count(decisions, SelectionReason.AUDIT)).isEqualTo(400 - Windows.count(decisions,
+        SelectionReason.BEHIND));
+
+    // And the two tokens the old turns did not spend are still there for the next window
+    List<Selection> next = policy.decide(Windows.random("next", 10, 3), 100_000);
+    assertThat(Windows.count(next, SelectionReason.BUDGET)).isEqualTo(2);
+  }
+
+  @Test
+  void shouldNeverCountATurnWithoutAnEntryTimeOrWithoutALagBoundAsBehind() {
+    BudgetPolicy unbounded = new BudgetPolicy(1_000, 1_000, 0, UncertaintyMeasure.TOP_PROBABILITY, 0.0,
+        new TurnDraw(4));
+    BudgetPolicy bounded = new BudgetPolicy(1_000, 1_000, 5_000, UncertaintyMeasure.TOP_PROBABILITY, 0.0,
+        new TurnDraw(4));
+
+    assertThat(unbounded.decide(List.of(new Candidate("old", null, 0)), 3_600_000))
+        .extracting(Selection::reason).containsExactly(SelectionReason.BUDGET);
+    assertThat(bounded.decide(List.of(new Candidate("unknown", null)), 3_600_000))
+        .extracting(Selection::reason).containsExactly(SelectionReason.BUDGET);
+    // (a clock ahead of the job's: not behind)
+    assertThat(bounded.decide(List.of(new Candidate("future", null, 3_700_000)), 3_600_000))
+        .extracting(Selection::reason).containsExactly(SelectionReason.BUDGET);
+    assertThatThrownBy(() -> new BudgetPolicy(1, 1_000, -1, UncertaintyMeasure.MARGIN, 0.0, new TurnDraw(1)))
+        .hasMessageContaining("lag bound");
+  }
+
+  @Test
   void shouldRefuseABudgetThatIsNotPositive() {
     assertThatThrownBy(() -> new BudgetPolicy(0, 1_000, UncertaintyMeasure.MARGIN, 0.0, new TurnDraw(1)))
         .hasMessage("budget must be > 0 turns per second, got 0.0");
