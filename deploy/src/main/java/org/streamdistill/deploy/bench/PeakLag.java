@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -22,6 +23,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamdistill.deploy.demo.GateCounters;
 import org.streamdistill.evaluator.lag.ConsumerLagMonitor;
 import org.streamdistill.evaluator.lag.GroupLag;
 import org.streamdistill.evaluator.lag.LagSnapshot;
@@ -53,8 +55,12 @@ final class PeakLag {
   /** One lag sample, {@code second} seconds after the peak began. */
   record Sample(double second, long records, double seconds) {}
 
-  /** One run: the policy, what was offered, the lag over time and what the teacher scored. */
-  record Run(String policy, double offeredPerSecond, double peakSeconds, long offered, List<Sample> samples) {
+  /**
+   * One run: the policy, what was offered, the lag over time, and what the teacher scored and its
+   * gate skipped from the peak's start to the last sample ({@code gate}).
+   */
+  record Run(String policy, double offeredPerSecond, double peakSeconds, long offered, List<Sample> samples,
+             GateCounters gate) {
 
     double maxLagSecondsDuringPeak() {
       return samples.stream().filter(s -> s.second() <= peakSeconds).mapToDouble(Sample::seconds).max().orElse(0);
@@ -119,6 +125,8 @@ final class PeakLag {
       // Warm-up: the job scores these before the clock starts (JIT, ONNX Runtime, first checkpoint).
       publisher.publish(warmup, RateLimiter.unlimited(), n -> { });
       awaitCaughtUp(lag, client, Duration.ofMinutes(5));
+      // The job runs in this JVM and counts into the default registry (as earlier peaks' jobs did).
+      GateCounters before = GateCounters.read(PrometheusRegistry.defaultRegistry);
       long start = System.nanoTime();
       Future<Long> offered = producing.submit(() -> publisher.publish(peakTurns, new RateLimiter(perSecond),
           n -> { }));
@@ -134,9 +142,11 @@ final class PeakLag {
         samples.add(sample(lag.sampleNow(), (System.nanoTime() - start) / 1e9));
       }
       offered.cancel(true);
+      GateCounters gate = GateCounters.read(PrometheusRegistry.defaultRegistry).since(before);
       long count = publisher.acknowledged();
-      LOG.info("bench: peak {} offered {} turns at {}/s", policyName, count, perSecond);
-      return new Run(policyName, perSecond, peakSeconds, count, samples);
+      LOG.info("bench: peak {} offered {} turns at {}/s; the teacher scored {} in {} batches, the gate skipped {}",
+          policyName, count, perSecond, gate.teacherTurns(), gate.teacherBatches(), gate.skippedByReason());
+      return new Run(policyName, perSecond, peakSeconds, count, samples, gate);
     } finally {
       producing.shutdownNow();
       try {

@@ -155,7 +155,7 @@ public final class SelectionBenchCommand {
           labels.toArray(new String[0])), export);
       int peakCount = (int) Math.ceil(offered * config.peakSeconds());
       List<DialogueTurn> peakTurns = turns(data, config.seed() + 7, peakCount);
-      List<DialogueTurn> warmup = turns(data, config.seed() + 8, 200);
+      List<DialogueTurn> warmup = turns(data, config.seed() + 8, config.peakWarmupTurns());
       try (BenchPlatform platform = BenchPlatform.start(config.workDir().resolve("kafka-selection"))) {
         PeakLag peak = new PeakLag(platform, config.teacherBundle(), export);
         out.printf(Locale.ROOT, "[selection 3] peak: %.0f turns/s (%.1f x the teacher) for %.0f s, then %.0f s without "
@@ -168,7 +168,7 @@ public final class SelectionBenchCommand {
                 TeacherJobConfig.SELECTION_BUDGET, Double.toString(budget),
                 TeacherJobConfig.SELECTION_AUDIT_SHARE, Double.toString(config.auditShare()),
                 TeacherJobConfig.SELECTION_SEED, Long.toString(config.seed())),
-            turns(data, config.seed() + 9, 200), turns(data, config.seed() + 10, peakCount), offered,
+            turns(data, config.seed() + 9, config.peakWarmupTurns()), turns(data, config.seed() + 10, peakCount), offered,
             config.peakSeconds(), config.drainSeconds()));
         print(peaks.get(1));
         if (fallbackCap > 0) {
@@ -181,7 +181,7 @@ public final class SelectionBenchCommand {
                   TeacherJobConfig.SELECTION_SEED, Long.toString(config.seed()),
                   TeacherJobConfig.FALLBACK_BUNDLE, config.teacherBundle().toAbsolutePath().toString(),
                   TeacherJobConfig.FALLBACK_MAX_TURNS_PER_SECOND, Double.toString(fallbackCap)),
-              turns(data, config.seed() + 11, 200), turns(data, config.seed() + 12, peakCount), offered,
+              turns(data, config.seed() + 11, config.peakWarmupTurns()), turns(data, config.seed() + 12, peakCount), offered,
               config.peakSeconds(), config.drainSeconds()));
           print(peaks.get(2));
         }
@@ -191,7 +191,7 @@ public final class SelectionBenchCommand {
         config.quick() ? "quick" : "full", machine.withLoadAverageEnd(Machine.loadAverage()),
         (System.nanoTime() - clock) / 1e9, teacherVersion, teacherPerSecond, teacherAccuracy, train.size(),
         config.passes(), test.size(), config.goldFraction(), results, budget, peaks,
-        peaks.size() > 2 ? fallbackCap : 0);
+        peaks.size() > 2 ? fallbackCap : 0, config.peakWarmupTurns());
     if (config.markdown() != null) {
       SelectionBenchMarkdown.append(report, config.markdown());
       out.printf("section appended to %s%n", config.markdown());

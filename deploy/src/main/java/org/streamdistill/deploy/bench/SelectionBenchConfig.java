@@ -22,7 +22,7 @@ public record SelectionBenchConfig(boolean quick, Path data, Path teacherBundle,
                                    long seed, int passes, int trainTurns, int testTurns, int evalEvery,
                                    double goldFraction, double uniformRate, double threshold, double auditShare,
                                    double peakFactor, double peakSeconds, double drainSeconds, double budgetFraction,
-                                   boolean peak, double fallbackFraction) {
+                                   boolean peak, double fallbackFraction, int peakWarmupTurns) {
 
   public static final String PASSES = "bench.selection.passes";
   public static final String TRAIN_TURNS = "bench.selection.train-turns";
@@ -38,6 +38,7 @@ public record SelectionBenchConfig(boolean quick, Path data, Path teacherBundle,
   public static final String BUDGET_FRACTION = "bench.selection.peak.budget-fraction";
   public static final String PEAK = "bench.selection.peak";
   public static final String FALLBACK_FRACTION = "bench.selection.peak.fallback-fraction";
+  public static final String PEAK_WARMUP_TURNS = "bench.selection.peak.warmup-turns";
 
   private static final Map<String, Object> JOB_DEFAULTS = TeacherJobConfig.DEFINITION.defaultValues();
 
@@ -80,10 +81,13 @@ public record SelectionBenchConfig(boolean quick, Path data, Path teacherBundle,
           "Above 0, a third peak: policy budget with a fallback teacher (" + TeacherJobConfig.FALLBACK_BUNDLE
               + ", the teacher's own bundle, so a fallback turn costs what a teacher turn does: the worst case) "
               + "capped at this share of the teacher's measured rate (" + TeacherJobConfig.FALLBACK_MAX_TURNS_PER_SECOND
-              + "). 0: no such peak.");
+              + "). 0: no such peak.")
+      .define(PEAK_WARMUP_TURNS, Type.INT, 4_000, Range.between(1, 1_000_000), Importance.LOW,
+          "Turns each peak's job catches up with, offered at once, before the peak's clock starts: a peak meets a "
+              + "job that has been running (its hot paths compiled), not one that has just started. Quick: 200.");
 
   static final Map<String, String> QUICK = Map.of(TRAIN_TURNS, "1500", TEST_TURNS, "300", EVAL_EVERY, "500",
-      PEAK_SECONDS, "8", DRAIN_SECONDS, "5");
+      PEAK_SECONDS, "8", DRAIN_SECONDS, "5", PEAK_WARMUP_TURNS, "200");
 
   public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, "STREAMDISTILL", Map.of(
       "data", BenchConfig.DATA, "teacher-bundle", BenchConfig.TEACHER_BUNDLE, "work-dir", BenchConfig.WORK_DIR,
@@ -106,7 +110,7 @@ public record SelectionBenchConfig(boolean quick, Path data, Path teacherBundle,
         (Double) v.get(GOLD_FRACTION), (Double) v.get(UNIFORM_RATE), (Double) v.get(THRESHOLD),
         (Double) v.get(AUDIT_SHARE), (Double) v.get(PEAK_FACTOR), (Double) v.get(PEAK_SECONDS),
         (Double) v.get(DRAIN_SECONDS), (Double) v.get(BUDGET_FRACTION), (Boolean) v.get(PEAK),
-        (Double) v.get(FALLBACK_FRACTION));
+        (Double) v.get(FALLBACK_FRACTION), (Integer) v.get(PEAK_WARMUP_TURNS));
   }
 
   /** Every setting with its default and doc, for {@code --help}. */

@@ -3,9 +3,14 @@ package org.streamdistill.deploy.bench;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
+import org.streamdistill.teacher.job.TeacherJobConfig;
 
 /** Appends a {@code bench selection} run to {@code BENCHMARKS.md} as one dated section. */
 final class SelectionBenchMarkdown {
+
+  private static final long DEFAULT_MAX_LAG_MS =
+      (Long) TeacherJobConfig.DEFINITION.defaultValues().get(TeacherJobConfig.SELECTION_BUDGET_MAX_LAG_MS);
 
   private SelectionBenchMarkdown() {}
 
@@ -64,24 +69,34 @@ final class SelectionBenchMarkdown {
     if (!r.peaks().isEmpty()) {
       PeakLag.Run first = r.peaks().get(0);
       s.append(String.format(Locale.ROOT, "%n### Peak: %.0f turns/s offered for %.0f s, %.1f x the teacher alone%n%n"
-          + "The teacher job at parallelism 1 with its default settings, on the embedded broker; policy budget at %.0f "
-          + "turns/s plus its audit share, with the student of the uncertainty curve as champion. Lag of the job's "
-          + "group on the turns topic, sampled every second by the lag monitor (the job commits its offsets at each "
-          + "checkpoint, every 2 s by default, so the lag moves in steps).%n%n", first.offeredPerSecond(),
-          first.peakSeconds(), first.offeredPerSecond() / r.teacherPerSecond(), r.budget()));
+          + "The teacher job at parallelism 1 with its default settings, on the embedded broker, after it has caught "
+          + "up with %,d warm-up turns offered at once; policy budget at %.0f "
+          + "turns/s plus its audit share, with the student of the uncertainty curve as champion; turns that reach "
+          + "the gate more than %d ms after they entered the topic get no budget (the job's default lag bound, %s). "
+          + "Lag of the job's group on the turns topic, sampled every second by the lag monitor (the job commits its "
+          + "offsets at each checkpoint, every 2 s by default, so the lag moves in steps). *Teacher scored* and "
+          + "*skipped* count from the peak's start to the last sample, from the job's own counters.%n%n",
+          first.offeredPerSecond(), first.peakSeconds(), first.offeredPerSecond() / r.teacherPerSecond(),
+          r.peakWarmupTurns(), r.budget(),
+          DEFAULT_MAX_LAG_MS, TeacherJobConfig.SELECTION_BUDGET_MAX_LAG_MS));
       if (r.fallbackCap() > 0) {
         s.append(String.format(Locale.ROOT, "Policy budget+fallback: the same budget, and the turns it skips scored by "
             + "a fallback teacher (the teacher's own bundle, so each costs a teacher turn: the worst case for lag) "
             + "at most %.0f turns/s; the rest go on as without one.%n%n", r.fallbackCap()));
       }
       s.append("| policy | turns offered | lag at the end of the peak | most seconds behind during the peak "
-          + "| lag at the end |\n|---|---:|---:|---:|---:|\n");
+          + "| lag at the end | teacher scored (batches) | skipped by reason |\n|---|---:|---:|---:|---:|---:|---|\n");
       for (PeakLag.Run run : r.peaks()) {
         PeakLag.Sample end = run.atPeakEnd();
         PeakLag.Sample last = run.samples().get(run.samples().size() - 1);
-        s.append(String.format(Locale.ROOT, "| %s | %,d | %,d records, %.1f s | %.1f s | %,d records, %.1f s |%n",
-            run.policy(), run.offered(), end.records(), end.seconds(), run.maxLagSecondsDuringPeak(), last.records(),
-            last.seconds()));
+        StringBuilder skipped = new StringBuilder();
+        run.gate().skippedByReason().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e ->
+            skipped.append(skipped.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%s %,d", e.getKey(),
+                e.getValue())));
+        s.append(String.format(Locale.ROOT, "| %s | %,d | %,d records, %.1f s | %.1f s | %,d records, %.1f s | %,d (%,d) "
+                + "| %s |%n", run.policy(), run.offered(), end.records(), end.seconds(), run.maxLagSecondsDuringPeak(),
+            last.records(), last.seconds(), run.gate().teacherTurns(), run.gate().teacherBatches(),
+            skipped.length() == 0 ? "none" : skipped));
       }
       s.append("\nLag over time (records / seconds behind):\n\n| second |");
       for (PeakLag.Run run : r.peaks()) {

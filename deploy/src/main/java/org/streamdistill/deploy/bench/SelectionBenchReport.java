@@ -12,11 +12,12 @@ import java.util.List;
  * @param peaks the peak under {@code all}, then under {@code budget}, then (when {@code fallbackCap} is
  *     above 0) under {@code budget} with a fallback teacher; empty when not run
  * @param fallbackCap the fallback teacher's turns per second in the third peak; 0 without one
+ * @param peakWarmupTurns turns each peak's job caught up with before the peak began
  */
 record SelectionBenchReport(String date, String command, String mode, Machine machine, double wallSeconds,
                             String teacherVersion, double teacherPerSecond, double teacherAccuracy, int trainUtterances,
                             int passes, int testTurns, double goldFraction, List<LearningCurve.Curve> curves,
-                            double budget, List<PeakLag.Run> peaks, double fallbackCap) {
+                            double budget, List<PeakLag.Run> peaks, double fallbackCap, int peakWarmupTurns) {
 
   /** The number of teacher calls every policy reached: where the curves are compared. */
   long commonCalls() {

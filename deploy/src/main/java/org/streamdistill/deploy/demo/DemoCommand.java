@@ -192,14 +192,7 @@ public final class DemoCommand {
    * (gold and not summed); empty before the gate skipped anything.
    */
   static Map<String, Long> skippedTurns(PrometheusRegistry registry) {
-    Map<String, Long> byReason = new TreeMap<>();
-    String text = ExpositionFormats.init().getPrometheusTextFormatWriter().toDebugString(registry.scrape());
-    for (PrometheusText.Sample sample : PrometheusText.parse(text)) {
-      if (sample.name().equals("streamdistill_teacher_skipped_turns_total")) {
-        byReason.merge(sample.label("reason"), Math.round(sample.value()), Long::sum);
-      }
-    }
-    return byReason;
+    return new TreeMap<>(GateCounters.read(registry).skippedByReason());
   }
 
   /**

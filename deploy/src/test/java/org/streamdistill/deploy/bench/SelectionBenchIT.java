@@ -66,13 +66,17 @@ class SelectionBenchIT {
       assertThat(run.samples()).hasSize(6);
       assertThat(run.offeredPerSecond()).isEqualTo(3 * report.teacherPerSecond());
       assertThat(run.offered()).isPositive();
+      // (counted from the job's own counters: never more than was offered)
+      assertThat(run.gate().teacherTurns() + run.gate().skipped()).isBetween(1L, run.offered());
     });
+    assertThat(report.peaks().get(0).gate().skipped()).isZero();
     assertThat(report.budget()).isEqualTo(0.7 * report.teacherPerSecond());
     assertThat(report.fallbackCap()).isEqualTo(0.2 * report.teacherPerSecond());
     // And one section was appended after the existing one
     String written = Files.readString(markdown);
     assertThat(written).startsWith("# Benchmarks\n\n## Someone else's section\n\nkept\n\n## Selection before the teacher ");
     assertThat(written).contains("### Learning curve", "### Peak", "| budget |", "| all |", "| budget+fallback |",
-        "Policy budget+fallback: the same budget");
+        "Policy budget+fallback: the same budget",
+        "teacher scored (batches)", "the job's default lag bound");
   }
 }
