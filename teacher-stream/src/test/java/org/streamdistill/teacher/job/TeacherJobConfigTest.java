@@ -120,7 +120,7 @@ class TeacherJobConfigTest {
         TeacherJobConfig.SELECTION_CHAMPION_FOLLOW, "latest"));
 
     assertThat(config.selection()).isEqualTo(new org.streamdistill.teacher.selection.SelectionSettings("budget", 0.3,
-        org.streamdistill.teacher.selection.UncertaintyMeasure.MARGIN, 0.7, 250.0, 1_000L, 5_000L, 0.1, 42L, 5_000L,
+        org.streamdistill.teacher.selection.UncertaintyMeasure.MARGIN, 0.7, 250.0, 1_000L, 3_000L, 0.1, 42L, 5_000L,
         true));
     assertThat(config.selection().describe()).endsWith(", judged by the latest checkpoint");
     assertThat(TeacherJobConfig.of(Map.of()).selection().followLatest()).isFalse();
@@ -130,14 +130,14 @@ class TeacherJobConfigTest {
   }
 
   @Test
-  void shouldBoundTheBudgetsLagAtFiveSecondsByDefaultAndTakeZeroForNone() {
-    assertThat(TeacherJobConfig.of(Map.of()).selection().budgetMaxLagMillis()).isEqualTo(5_000L);
+  void shouldBoundTheBudgetsLagAtThreeSecondsByDefaultAndTakeZeroForNone() {
+    assertThat(TeacherJobConfig.of(Map.of()).selection().budgetMaxLagMillis()).isEqualTo(3_000L);
     TeacherJobConfig none = TeacherJobConfig.of(Map.of(TeacherJobConfig.SELECTION_POLICY, "budget",
         TeacherJobConfig.SELECTION_BUDGET_MAX_LAG_MS, "0"));
     assertThat(none.selection().budgetMaxLagMillis()).isZero();
     assertThat(none.selection().describe()).doesNotContain("behind");
     assertThat(TeacherJobConfig.of(Map.of(TeacherJobConfig.SELECTION_POLICY, "budget")).selection().describe())
-        .contains("none to turns over 5000 ms behind");
+        .contains("none to turns over 3000 ms behind");
     assertThatThrownBy(() -> TeacherJobConfig.of(Map.of(TeacherJobConfig.SELECTION_BUDGET_MAX_LAG_MS, "-1")))
         .isInstanceOf(ConfigException.class).hasMessageContaining(TeacherJobConfig.SELECTION_BUDGET_MAX_LAG_MS);
   }
