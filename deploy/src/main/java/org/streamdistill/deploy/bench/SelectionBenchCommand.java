@@ -168,7 +168,8 @@ public final class SelectionBenchCommand {
                 TeacherJobConfig.SELECTION_BUDGET, Double.toString(budget),
                 TeacherJobConfig.SELECTION_AUDIT_SHARE, Double.toString(config.auditShare()),
                 TeacherJobConfig.SELECTION_SEED, Long.toString(config.seed())),
-            turns(data, config.seed() + 9, config.peakWarmupTurns()), turns(data, config.seed() + 10, peakCount), offered,
+            turns(data, config.seed() + 9, config.peakWarmupTurns()),
+            turns(data, config.seed() + 10, peakCount), offered,
             config.peakSeconds(), config.drainSeconds()));
         print(peaks.get(1));
         if (fallbackCap > 0) {
@@ -181,7 +182,8 @@ public final class SelectionBenchCommand {
                   TeacherJobConfig.SELECTION_SEED, Long.toString(config.seed()),
                   TeacherJobConfig.FALLBACK_BUNDLE, config.teacherBundle().toAbsolutePath().toString(),
                   TeacherJobConfig.FALLBACK_MAX_TURNS_PER_SECOND, Double.toString(fallbackCap)),
-              turns(data, config.seed() + 11, config.peakWarmupTurns()), turns(data, config.seed() + 12, peakCount), offered,
+              turns(data, config.seed() + 11, config.peakWarmupTurns()),
+            turns(data, config.seed() + 12, peakCount), offered,
               config.peakSeconds(), config.drainSeconds()));
           print(peaks.get(2));
         }

@@ -93,10 +93,10 @@ final class SelectionBenchMarkdown {
         run.gate().skippedByReason().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e ->
             skipped.append(skipped.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%s %,d", e.getKey(),
                 e.getValue())));
-        s.append(String.format(Locale.ROOT, "| %s | %,d | %,d records, %.1f s | %.1f s | %,d records, %.1f s | %,d (%,d) "
-                + "| %s |%n", run.policy(), run.offered(), end.records(), end.seconds(), run.maxLagSecondsDuringPeak(),
-            last.records(), last.seconds(), run.gate().teacherTurns(), run.gate().teacherBatches(),
-            skipped.length() == 0 ? "none" : skipped));
+        s.append(String.format(Locale.ROOT, "| %s | %,d | %,d records, %.1f s | %.1f s | %,d records, %.1f s "
+                + "| %,d (%,d) | %s |%n", run.policy(), run.offered(), end.records(), end.seconds(),
+            run.maxLagSecondsDuringPeak(), last.records(), last.seconds(), run.gate().teacherTurns(),
+            run.gate().teacherBatches(), skipped.length() == 0 ? "none" : skipped));
       }
       s.append("\nLag over time (records / seconds behind):\n\n| second |");
       for (PeakLag.Run run : r.peaks()) {

@@ -147,8 +147,9 @@ public record TeacherJobConfig(
           "Which turns the teacher scores: 'all'; 'uniform' (at " + SELECTION_UNIFORM_RATE + "); 'uncertainty' (the "
               + "champion student's " + SELECTION_MEASURE + " under " + SELECTION_THRESHOLD + "); 'budget' (at most "
               + SELECTION_BUDGET + " per subtask, the most uncertain of each batch first). Until a champion exists, "
-              + "'uncertainty' passes every turn and 'budget' ranks by a random draw. Skipped turns produce no soft "
-              + "label and are counted per reason.")
+              + "'uncertainty' passes every turn and 'budget' ranks by a random draw. Skipped turns are counted per "
+              + "reason; those with a gold label go on as gold-only soft labels, or to the fallback teacher ("
+              + FALLBACK_BUNDLE + ") when there is one.")
       .define(SELECTION_UNIFORM_RATE, Type.DOUBLE, 0.3, Range.between(1e-6, 1.0), Importance.LOW,
           "uniform: the share of turns drawn for the teacher (besides the audit share).")
       .define(SELECTION_MEASURE, Type.STRING, UncertaintyMeasure.TOP_PROBABILITY.key(), ConfigDef.ValidString.in(
@@ -194,9 +195,8 @@ public record TeacherJobConfig(
               + "nothing).")
       .define(FALLBACK_MAX_TURNS_PER_SECOND, Type.DOUBLE, 0.0, Range.between(0.0, 1e6), Importance.LOW,
           "Turns per second each scoring subtask may send to the fallback teacher (a token bucket holding one "
-              + "second's worth); turns over it are treated as without a fallback. 0: no limit. A fallback is for a "
-              + "load the machine can carry: under a peak of 3 times the teacher's rate on 2 cores, a cap of a tenth "
-              + "of that rate did not keep the lag that 'budget' alone bounded (BENCHMARKS.md).")
+              + "second's worth); turns over it are treated as without a fallback, and so are turns the budget sheds "
+              + "as behind (" + SELECTION_BUDGET_MAX_LAG_MS + "), so a peak costs the fallback nothing. 0: no limit.")
       .define(FALLBACK_ONNX_THREADS, Type.INT, 1, Range.between(1, 256), Importance.LOW,
           "ONNX Runtime threads of the fallback teacher's session in each subtask. 1 (the default): the calling "
               + "thread scores alone, so the fallback keeps no second pool of threads spinning on the teacher's "
@@ -278,7 +278,8 @@ public record TeacherJobConfig(
     return new SelectionSettings((String) v.get(SELECTION_POLICY), (Double) v.get(SELECTION_UNIFORM_RATE),
         UncertaintyMeasure.of((String) v.get(SELECTION_MEASURE)), (Double) v.get(SELECTION_THRESHOLD),
         (Double) v.get(SELECTION_BUDGET), (Long) v.get(SELECTION_BUDGET_WINDOW_MS),
-        (Long) v.get(SELECTION_BUDGET_MAX_LAG_MS), (Double) v.get(SELECTION_AUDIT_SHARE), (Long) v.get(SELECTION_SEED),
+        (Long) v.get(SELECTION_BUDGET_MAX_LAG_MS), (Double) v.get(SELECTION_AUDIT_SHARE),
+        (Long) v.get(SELECTION_SEED),
         (Long) v.get(SELECTION_CHAMPION_REFRESH_MS),
         SelectionSettings.FOLLOW_LATEST.equals(v.get(SELECTION_CHAMPION_FOLLOW)));
   }

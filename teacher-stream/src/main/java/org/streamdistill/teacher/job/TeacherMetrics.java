@@ -61,8 +61,8 @@ public final class TeacherMetrics {
         .help("Turns the selection gate sent to the teacher, by reason (all, uniform, uncertain, budget, audit).")
         .labelNames("reason").register(registry);
     skipped = Counter.builder().name("streamdistill_teacher_skipped_turns_total")
-        .help("Turns the selection gate kept from the teacher, by reason (not-drawn, confident, over-budget, behind) and "
-            + "whether they carried a gold label.")
+        .help("Turns the selection gate kept from the teacher, by reason (not-drawn, confident, over-budget, "
+            + "behind) and whether they carried a gold label.")
         .labelNames("reason", "gold").register(registry);
     toFallback = Counter.builder().name("streamdistill_teacher_fallback_turns_total")
         .help("Skipped turns sent to the fallback teacher (teacher.fallback.bundle) instead of going on gold-only or "

@@ -24,8 +24,8 @@ import java.util.List;
  */
 public record SelectionSettings(String policy, double uniformRate, UncertaintyMeasure measure, double threshold,
                                 double budgetTurnsPerSecond, long budgetWindowMillis, long budgetMaxLagMillis,
-                                double auditShare, long seed,
-                                long championRefreshMillis, boolean followLatest) implements Serializable {
+                                double auditShare, long seed, long championRefreshMillis,
+                                boolean followLatest) implements Serializable {
 
   /** The gate's student: the promoted champion. */
   public static final String FOLLOW_CHAMPION = "champion";
@@ -46,7 +46,8 @@ public record SelectionSettings(String policy, double uniformRate, UncertaintyMe
 
   /** Every turn to the teacher: the pipeline without a gate. */
   public static SelectionSettings all() {
-    return new SelectionSettings(ALL, 1.0, UncertaintyMeasure.TOP_PROBABILITY, 0.5, 100, 1_000, 0, 0.0, 0, 5_000, false);
+    return new SelectionSettings(ALL, 1.0, UncertaintyMeasure.TOP_PROBABILITY, 0.5, 100, 1_000, 0, 0.0, 0, 5_000,
+        false);
   }
 
   /** Whether the gate passes every turn (no student needed, nothing skipped). */
@@ -65,8 +66,8 @@ public record SelectionSettings(String policy, double uniformRate, UncertaintyMe
     return switch (policy) {
       case UNIFORM -> new UniformPolicy(uniformRate, auditShare, draws);
       case UNCERTAINTY -> new UncertaintyPolicy(measure, threshold, auditShare, draws);
-      case BUDGET -> new BudgetPolicy(budgetTurnsPerSecond, budgetWindowMillis, budgetMaxLagMillis, measure, auditShare,
-          draws);
+      case BUDGET -> new BudgetPolicy(budgetTurnsPerSecond, budgetWindowMillis, budgetMaxLagMillis, measure,
+          auditShare, draws);
       default -> new AllPolicy();
     };
   }
@@ -82,8 +83,8 @@ public record SelectionSettings(String policy, double uniformRate, UncertaintyMe
       case UNIFORM -> "uniform at rate " + uniformRate + ", audit " + auditShare;
       case UNCERTAINTY -> "uncertainty (" + measure.key() + " < " + threshold + "), audit " + auditShare;
       case BUDGET -> "budget of " + budgetTurnsPerSecond + " turns/s (window " + budgetWindowMillis + " ms, by "
-          + measure.key() + (budgetMaxLagMillis > 0 ? ", none to turns over " + budgetMaxLagMillis + " ms behind" : "")
-          + "), audit " + auditShare;
+          + measure.key() + (budgetMaxLagMillis > 0 ? ", none to turns over " + budgetMaxLagMillis + " ms behind"
+          : "") + "), audit " + auditShare;
       default -> "all";
     };
   }

@@ -22,46 +22,13 @@ class FallbackScorerTest {
 
   @Test
   void shouldFailRatherThanHandOnTheFallbacksOwnIdsWhenTheTeachersTokenizerAnswersWrongly() {
-    TurnScorer teacher = new TeacherScoringOperatorHarnessTest.ScriptedScorer();
-    TurnScorer noTokens = new TurnScorer() {
-      @Override
-      public List<Score> score(List<String> texts) throws Exception {
-        return teacher.score(texts);
-      }
-
-      @Override
-      public List<Tokens> tokenize(List<String> texts) {
-        return List.of();
-      }
-
-      @Override
-      public List<String> labels() {
-        return teacher.labels();
-      }
-
-      @Override
-      public String version() {
-        return "broken-tokenizer";
-      }
-
-      @Override
-      public float temperature() {
-        return teacher.temperature();
-      }
-
-      @Override
-      public String labelSetId() {
-        return teacher.labelSetId();
-      }
-
-      @Override
-      public void close() {}
-    };
-    FallbackScorer scorer = FallbackScorer.of(noTokens,
+    TeacherScoringOperatorHarnessTest.ScriptedScorer teacher = new TeacherScoringOperatorHarnessTest.ScriptedScorer();
+    teacher.tokenizeNothing = true;
+    FallbackScorer scorer = FallbackScorer.of(teacher,
         new SelectionGateHarnessTest.ScriptedFallback(List.of("balance", "greeting")));
 
     assertThatThrownBy(() -> scorer.score(List.of("a", "b")))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessage("teacher broken-tokenizer returned 0 tokenizations for a batch of 2 texts");
+        .hasMessage("teacher scripted-v1 returned 0 tokenizations for a batch of 2 texts");
   }
 }

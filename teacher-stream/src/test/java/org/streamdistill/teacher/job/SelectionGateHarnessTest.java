@@ -327,7 +327,8 @@ class SelectionGateHarnessTest {
 
     // When the operator opens, then it fails for good, naming both teachers
     assertThatThrownBy(() -> open(new SelectionSettings(SelectionSettings.BUDGET, 1.0,
-        UncertaintyMeasure.TOP_PROBABILITY, 0.7, 1, 1_000, 0, 0.0, 1, 1_000, false), new ScriptedChampion(), fallback, 0))
+        UncertaintyMeasure.TOP_PROBABILITY, 0.7, 1, 1_000, 0, 0.0, 1, 1_000, false), new ScriptedChampion(),
+        fallback, 0))
         .isInstanceOf(org.apache.flink.runtime.execution.SuppressRestartsException.class)
         .rootCause().hasMessageContaining("fallback teacher cheap-v1 has other labels than teacher scripted-v1");
     assertThat(fallback.closed).isTrue();

@@ -233,11 +233,16 @@ class TeacherScoringOperatorHarnessTest {
 
     /** Texts tokenized without scoring (gold-only records), one entry per call. */
     final List<List<String>> tokenized = new ArrayList<>();
+    /** When set, the tokenizer answers with no tokenizations at all (a broken teacher). */
+    volatile boolean tokenizeNothing;
 
     /** Ids [101, length of the text, 102]: a gold-only record shows whose ids it carries. */
     @Override
     public List<Tokens> tokenize(List<String> texts) {
       tokenized.add(List.copyOf(texts));
+      if (tokenizeNothing) {
+        return List.of();
+      }
       List<Tokens> tokens = new ArrayList<>();
       for (String text : texts) {
         tokens.add(new Tokens(new int[] {101, text.length(), 102}, false));
