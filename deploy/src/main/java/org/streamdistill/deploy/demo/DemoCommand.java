@@ -40,6 +40,9 @@ import org.streamdistill.teacher.job.TeacherJobConfig;
  */
 public final class DemoCommand {
 
+  /** How long the demo waits for the teacher job to open before it replays (it fails after). */
+  static final java.time.Duration TEACHER_OPEN_TIMEOUT = java.time.Duration.ofMinutes(5);
+
   private final DemoConfig config;
   private final PrintStream out;
   /** The console's settings for a pipeline at (bootstrap servers, registry URL); null for none. */
@@ -134,8 +137,13 @@ public final class DemoCommand {
         () -> skippedWithoutGold(PrometheusRegistry.defaultRegistry) - skippedWithoutGoldBefore;
     try (EmbeddedPipeline pipeline = EmbeddedPipeline.start(settings);
          Console liveConsole = startConsole(pipeline)) {
-      out.printf("broker %s, schema registry %s; replaying %,d training turns (%d passes), then %,d held-out test turns%n",
-          pipeline.bootstrapServers(), pipeline.registryUrl(), training.size(), config.passes(), heldOut.size());
+      out.printf("broker %s, schema registry %s; waiting for the teacher job to open ...%n",
+          pipeline.bootstrapServers(), pipeline.registryUrl());
+      // Replaying first would make the first turns wait for the job to open, late enough for a
+      // budget's lag bound to shed them as behind (333 of 800 turns in a short budget demo).
+      summary.teacherOpenSeconds = pipeline.awaitTeacherOpen(TEACHER_OPEN_TIMEOUT);
+      out.printf("teacher job open after %.1f s; replaying %,d training turns (%d passes), then %,d held-out test "
+          + "turns%n", summary.teacherOpenSeconds, training.size(), config.passes(), heldOut.size());
       long pipelineStart = System.nanoTime();
       AtomicLong produced = new AtomicLong();
       ExecutorService producerThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "replay"));

@@ -88,6 +88,9 @@ public final class DemoSummary {
   final List<PromotionEvent> promotions = new ArrayList<>();
   LagSnapshot finalLag = LagSnapshot.EMPTY;
   double fitSeconds;
+  /** From the pipeline's start until every teacher subtask was open (before the replay began). */
+  double teacherOpenSeconds;
+  /** From the first turn replayed until every turn was predicted. */
   double pipelineSeconds;
   double wallSeconds;
 
@@ -321,6 +324,7 @@ public final class DemoSummary {
     root.put("student_teacher_accuracy_ratio", challengerInScope.value() / teacherAccuracyEstimate());
     root.put("turns_per_second", turnsPerSecond());
     root.put("fit_seconds", fitSeconds);
+    root.put("teacher_open_seconds", teacherOpenSeconds);
     root.put("pipeline_seconds", pipelineSeconds);
     root.put("wall_seconds", wallSeconds);
     ArrayNode list = root.putArray("promotions");
@@ -409,7 +413,8 @@ public final class DemoSummary {
     }
     line(s, "throughput", String.format(Locale.ROOT, "%.0f turns/s end to end (%.1f s pipeline)", turnsPerSecond(),
         pipelineSeconds));
-    line(s, "wall time", String.format(Locale.ROOT, "%.1f s (teacher fit %.1f s)", wallSeconds, fitSeconds));
+    line(s, "wall time", String.format(Locale.ROOT, "%.1f s (teacher fit %.1f s, teacher job opening %.1f s)",
+        wallSeconds, fitSeconds, teacherOpenSeconds));
     return s.toString();
   }
 

@@ -40,6 +40,7 @@ import org.streamdistill.student.training.SupervisedTrainerMetrics;
 import org.streamdistill.student.training.TrainerConfig;
 import org.streamdistill.teacher.job.TeacherJob;
 import org.streamdistill.teacher.job.TeacherJobConfig;
+import org.streamdistill.teacher.job.TeacherMetrics;
 import org.streamdistill.teacher.job.TurnScorers;
 
 /**
@@ -80,12 +81,30 @@ public final class EmbeddedPipeline implements AutoCloseable {
   private final EvaluatorApp evaluator;
   /** The stages' metrics endpoints that their settings turned on, by stage ({@code teacher}, ...). */
   private final Map<String, MetricsEndpoint> metricsEndpoints;
+  private final TeacherOpening teacherOpening;
+
+  /**
+   * When this pipeline's teacher subtasks are all open: this JVM's count of open scoring subtasks
+   * ({@link TeacherMetrics#scorersOpen()}, shared with any other teacher job here) has risen by
+   * {@code subtasks} from {@code openBefore}, read before the job was submitted.
+   */
+  private record TeacherOpening(long openBefore, int subtasks) {
+
+    static TeacherOpening before(int subtasks) {
+      return new TeacherOpening(TeacherMetrics.in(PrometheusRegistry.defaultRegistry).scorersOpen(), subtasks);
+    }
+
+    boolean done() {
+      return TeacherMetrics.in(PrometheusRegistry.defaultRegistry).scorersOpen() - openBefore >= subtasks;
+    }
+  }
 
   private EmbeddedPipeline(EmbeddedKafka kafka, EmbeddedSchemaRegistry registryServer, String bootstrapServers,
                            String registryUrl, List<MonitoredGroup> groups, JobClient teacherJob,
                            StageSupervisor<StudentTrainer> trainer, java.util.List<StudentTrainer.Stats> replacedTrainers,
                            ExecutorService trainerThread, Future<?> trainerRun,
-                           EvaluatorApp evaluator, Map<String, MetricsEndpoint> metricsEndpoints) {
+                           EvaluatorApp evaluator, Map<String, MetricsEndpoint> metricsEndpoints,
+                           TeacherOpening teacherOpening) {
     this.kafka = kafka;
     this.registryServer = registryServer;
     this.bootstrapServers = bootstrapServers;
@@ -99,6 +118,7 @@ public final class EmbeddedPipeline implements AutoCloseable {
     this.trainerRun = trainerRun;
     this.evaluator = evaluator;
     this.metricsEndpoints = metricsEndpoints;
+    this.teacherOpening = teacherOpening;
   }
 
   /** Starts the platform, provisions the topics, then starts the evaluator, trainer and teacher job. */
@@ -214,6 +234,7 @@ public final class EmbeddedPipeline implements AutoCloseable {
       // The default registry: the scoring operators on this JVM's MiniCluster report into it (TeacherMetrics).
       startMetrics(endpoints, "teacher", TeacherJobConfig.metricsEndpoint(teacherSettings),
           PrometheusRegistry.defaultRegistry);
+      TeacherOpening opening = TeacherOpening.before(teacherConfig.parallelism());
       JobClient teacherJob = env.executeAsync(TeacherJob.NAME);
       LOG.info("pipeline started{}: broker {}, registry {}, teacher job {}",
           namespace.isEmpty() ? "" : " in namespace " + namespace, bootstrap, registryUrl, teacherJob.getJobID());
@@ -224,7 +245,7 @@ public final class EmbeddedPipeline implements AutoCloseable {
           new MonitoredGroup((String) evaluatorSettings.get(EvaluatorConfig.APPLICATION_ID),
               Set.of(Topics.PREDICTIONS.inNamespace(namespace).name())));
       return new EmbeddedPipeline(kafka, registryServer, bootstrap, registryUrl, groups, teacherJob, trainer,
-          replaced, trainerThread, trainerRun, evaluator, endpoints);
+          replaced, trainerThread, trainerRun, evaluator, endpoints, opening);
     } catch (Exception | Error e) {
       closeQuietly(trainer, trainerThread, evaluator, endpoints, null, null);
       throw e;
@@ -291,6 +312,38 @@ public final class EmbeddedPipeline implements AutoCloseable {
 
   public long evaluatorDeadLetters() {
     return evaluator.deadLetterCount();
+  }
+
+  /**
+   * Waits until every subtask of the teacher job has opened its teacher, gate and codecs: the
+   * MiniCluster deploys the job in the background, which takes seconds (tens of them for an
+   * ensemble on a loaded machine). Turns produced before are not lost, but they reach the gate
+   * late, and a budget's lag bound sheds them as {@code behind}; a replay that means to measure
+   * the pipeline waits here first.
+   *
+   * @return the seconds waited
+   * @throws java.util.concurrent.TimeoutException when the subtasks are not all open within {@code timeout}
+   *     (a teacher that fails to open is restarted by Flink's restart policy: see the log)
+   * @throws Exception a stage's own error when one stops meanwhile ({@link #checkHealth()})
+   */
+  public double awaitTeacherOpen(Duration timeout) throws Exception {
+    long start = System.nanoTime();
+    long deadline = start + timeout.toNanos();
+    while (!teacherOpening.done()) {
+      checkHealth();
+      if (System.nanoTime() - deadline > 0) {
+        throw new java.util.concurrent.TimeoutException("the teacher job did not open its "
+            + teacherOpening.subtasks() + " subtask(s) within " + timeout.toSeconds()
+            + " s; its log says why (a teacher that fails to open is restarted)");
+      }
+      Thread.sleep(100);
+    }
+    return (System.nanoTime() - start) / 1e9;
+  }
+
+  /** The teacher job's subtasks ({@code teacher.parallelism}, resolved). */
+  public int teacherSubtasks() {
+    return teacherOpening.subtasks();
   }
 
   /** Fails with the stage's own error when the trainer or the teacher job has stopped. */

@@ -26,6 +26,20 @@ class DemoSummaryTest {
   }
 
   @Test
+  void shouldSayHowLongTheTeacherJobTookToOpenApartFromThePipelinesTime() {
+    DemoSummary summary = new DemoSummary();
+    summary.turnsProduced = 1_000;
+    summary.fitSeconds = 60;
+    summary.teacherOpenSeconds = 4.25;
+    summary.pipelineSeconds = 10;
+    summary.wallSeconds = 90;
+
+    assertThat(summary.toText()).contains("100 turns/s end to end (10.0 s pipeline)")
+        .contains("90.0 s (teacher fit 60.0 s, teacher job opening 4.3 s)");
+    assertThat(summary.toJson().get("teacher_open_seconds").asDouble()).isEqualTo(4.25);
+  }
+
+  @Test
   void shouldStateThePolicyTheTeacherCallsMadeAndSavedAndTheAccuraciesFromTheRecords() {
     // Given 20 turns produced, one of them dead-lettered by the teacher job; the teacher scored 8:
     //   4 training turns (selected as 'uncertain', probability 1)

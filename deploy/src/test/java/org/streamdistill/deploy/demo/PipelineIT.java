@@ -3,6 +3,7 @@ package org.streamdistill.deploy.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,6 +39,7 @@ import org.streamdistill.schemas.topic.Topics;
 import org.streamdistill.schemas.wire.DeadLetters;
 import org.streamdistill.student.training.TrainerConfig;
 import org.streamdistill.teacher.job.TeacherJobConfig;
+import org.streamdistill.teacher.job.TeacherMetrics;
 
 /**
  * The whole pipeline on the embedded platform, with the same assembly the demo uses: every
@@ -59,7 +61,13 @@ class PipelineIT {
     List<DialogueTurn> training = take(new Clinc150Turns(data, new ReplayOptions(1, false, 0.5, 7, 300, 4), () -> 1L));
     List<DialogueTurn> heldOut = take(new Clinc150Turns(data, new ReplayOptions(0, true, 0.0, 7, 100, 4), () -> 1L));
 
+    long scorersOpenBefore = TeacherMetrics.in(PrometheusRegistry.defaultRegistry).scorersOpen();
     try (EmbeddedPipeline pipeline = EmbeddedPipeline.start(settings)) {
+      // (the teacher job opens in the background; its subtask counts itself open once it takes turns)
+      pipeline.awaitTeacherOpen(Duration.ofMinutes(2));
+      assertThat(pipeline.teacherSubtasks()).isPositive();
+      assertThat(TeacherMetrics.in(PrometheusRegistry.defaultRegistry).scorersOpen())
+          .isEqualTo(scorersOpenBefore + pipeline.teacherSubtasks());
       // When 300 training turns and one undecodable record are produced, and, once the evaluator
       // has promoted a first champion and the trainer follows it, 100 held-out turns
       try (TurnPublisher publisher = new TurnPublisher(pipeline.bootstrapServers(), pipeline.registry(), Topics.TURNS)) {
@@ -77,6 +85,8 @@ class PipelineIT {
         assertThat(pipeline.trainerStats().predictionsAcknowledged()).isEqualTo(400);
       });
       LagSnapshot lag = pipeline.stopStages();
+      assertThat(TeacherMetrics.in(PrometheusRegistry.defaultRegistry).scorersOpen())
+          .as("the stopped teacher job's subtask no longer counts as open").isEqualTo(scorersOpenBefore);
 
       // Then each turn has exactly one soft label and one prediction, read as committed
       TopicReader reader = new TopicReader(pipeline.bootstrapServers(), pipeline.registry());

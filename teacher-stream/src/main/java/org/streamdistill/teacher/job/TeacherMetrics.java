@@ -1,6 +1,7 @@
 package org.streamdistill.teacher.job;
 
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.Map;
@@ -16,7 +17,9 @@ import org.streamdistill.schemas.metrics.StageMetrics;
  * {@code streamdistill_teacher_scorer_failures_total}; with a selection gate, {@code
  * streamdistill_teacher_selected_turns_total{reason}} and {@code
  * streamdistill_teacher_skipped_turns_total{reason,gold}} and {@code
- * streamdistill_teacher_fallback_turns_total{gold}}.
+ * streamdistill_teacher_fallback_turns_total{gold}}; and {@code streamdistill_teacher_scorers_open},
+ * the scoring subtasks of this JVM that are open and take turns (0 while the job starts or restarts:
+ * a readiness signal, which the demo waits for before it replays).
  *
  * <p><b>Where they live.</b> The scoring operator reports the same figures to Flink's own metric
  * group (seen in the Flink UI and REST API, and by any reporter a cluster configures, such as
@@ -42,6 +45,7 @@ public final class TeacherMetrics {
   private final Counter selected;
   private final Counter skipped;
   private final Counter toFallback;
+  private final Gauge scorersOpen;
 
   /** Registers new metrics in {@code registry}; {@link #in} shares one set between operators. */
   TeacherMetrics(PrometheusRegistry registry) {
@@ -68,6 +72,9 @@ public final class TeacherMetrics {
         .help("Skipped turns sent to the fallback teacher (teacher.fallback.bundle) instead of going on gold-only or "
             + "producing nothing, by whether they carried a gold label (one it fails on is a dead letter).")
         .labelNames("gold").register(registry);
+    scorersOpen = Gauge.builder().name("streamdistill_teacher_scorers_open")
+        .help("Scoring subtasks in this process whose teacher, gate and codecs are open, so that they take turns "
+            + "(0 while the teacher job starts or restarts).").register(registry);
   }
 
   /** The teacher metrics of {@code registry}, registered at the first call. */
@@ -104,5 +111,18 @@ public final class TeacherMetrics {
 
   void toFallback(boolean gold) {
     toFallback.labelValues(Boolean.toString(gold)).inc();
+  }
+
+  void scorerOpened() {
+    scorersOpen.inc();
+  }
+
+  void scorerClosed() {
+    scorersOpen.dec();
+  }
+
+  /** How many scoring subtasks in this process are open and take turns. */
+  public long scorersOpen() {
+    return (long) scorersOpen.get();
   }
 }

@@ -145,6 +145,8 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
   private transient Histogram batchSizes;
   private transient Histogram batchLatenciesMillis;
   private transient TeacherMetrics prometheus;
+  /** Whether open() counted this subtask in {@link TeacherMetrics#scorersOpen()}, so close() uncounts it once. */
+  private transient boolean countedOpen;
   private transient EventTimeWindow eventTimes;
   private transient DeadLetterBudget deadLetterBudget;
   private transient SelectionGate gate;
@@ -291,6 +293,8 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
       LOG.info("fallback teacher {} scores the turns the gate skips{}", fallback.version(),
           fallbackMaxTurnsPerSecond > 0 ? ", at most " + fallbackMaxTurnsPerSecond + " turns/s" : "");
     }
+    prometheus.scorerOpened();
+    countedOpen = true;
   }
 
   @Override
@@ -771,6 +775,10 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
 
   @Override
   public void close() throws Exception {
+    if (countedOpen) { // false when open() failed: it never counted
+      countedOpen = false;
+      prometheus.scorerClosed();
+    }
     try {
       if (fallback != null) {
         fallback.close();

@@ -99,6 +99,35 @@ class TeacherScoringOperatorHarnessTest {
         .containsEntry("failures", 4.0).containsEntry("batches", 1.0).containsEntry("batchTurns", 5.0);
   }
 
+  @Test
+  void shouldCountItselfOpenFromItsOpenUntilItsCloseAndNotWhenItsOpenFailed() throws Exception {
+    // Given this test's operator, open (the JVM's figure is shared, hence differences)
+    TeacherMetrics metrics = TeacherMetrics.in(PrometheusRegistry.defaultRegistry);
+    long before = metrics.scorersOpen();
+    assertThat(before).isPositive();
+    String key = id;
+
+    // When a second subtask opens, then closes
+    var second = new OneInputStreamOperatorTestHarness<>(new TeacherScoringOperator(() -> SCORERS.get(key),
+        () -> REGISTRIES.get(key), Topics.TURNS, Topics.SOFT_LABELS, 8, 60_000, 1_000, 0, 1_024, 0.5));
+    second.open();
+    long whileOpen = metrics.scorersOpen();
+    second.close();
+
+    // Then it counted while open, and not after
+    assertThat(whileOpen).isEqualTo(before + 1);
+    assertThat(metrics.scorersOpen()).isEqualTo(before);
+
+    // And a subtask whose teacher fails to open never counts, not even when it is closed after the failure
+    var failing = new OneInputStreamOperatorTestHarness<>(new TeacherScoringOperator(() -> {
+      throw new IllegalStateException("no teacher today");
+    }, () -> REGISTRIES.get(key), Topics.TURNS, Topics.SOFT_LABELS, 8, 60_000, 1_000, 0, 1_024, 0.5));
+    org.assertj.core.api.Assertions.assertThatThrownBy(failing::open).hasMessageContaining("no teacher today");
+    assertThat(metrics.scorersOpen()).isEqualTo(before);
+    failing.close();
+    assertThat(metrics.scorersOpen()).isEqualTo(before);
+  }
+
   /** The scoring operator's figures in the JVM's default Prometheus registry, as a scrape shows them. */
   private static Map<String, Double> teacherMetrics() {
     List<PrometheusText.Sample> samples = PrometheusText.parse(ExpositionFormats.init().getPrometheusTextFormatWriter()
