@@ -246,11 +246,14 @@ public final class ClusterLayout {
 
   /** The same at another parallelism (a rescaled job), still one ONNX thread per subtask. */
   public List<String> jobArguments(Path teacherBundle, int parallelism) {
-    return List.of("--bootstrap.servers", ports.bootstrapServers(), "--schema.registry.url", ports.registryUrl(),
+    List<String> args = new ArrayList<>(List.of("--bootstrap.servers", ports.bootstrapServers(),
+        "--schema.registry.url", ports.registryUrl(),
         "--teacher.bundle", teacherBundle.toAbsolutePath().normalize().toString(),
         "--teacher.parallelism", Integer.toString(parallelism),
         "--teacher.onnx.intra-op-threads", "1",
-        "--teacher.checkpoint.interval-ms", Long.toString(config.checkpointIntervalMillis()));
+        "--teacher.checkpoint.interval-ms", Long.toString(config.checkpointIntervalMillis())));
+    args.addAll(ClusterTeacherSettings.flags(config.teacherSettings()));
+    return args;
   }
 
   /** The consumer groups that tell the trainer and the evaluator have joined. */

@@ -371,8 +371,9 @@ public final class LocalCluster {
       state = state.withJob(jobId);
       state.write(layout.workDir());
     }
-    out.printf("  submitted the teacher job %s%s; waiting for its %d subtask(s) to run%n", jobId,
-        savepoint == null ? "" : " from " + savepoint, parallelism);
+    out.printf("  submitted the teacher job %s%s%s; waiting for its %d subtask(s) to run%n", jobId,
+        savepoint == null ? "" : " from " + savepoint, config.teacherSettings().isEmpty() ? ""
+            : " with " + new java.util.TreeMap<>(config.teacherSettings()), parallelism);
     try {
       awaitCondition("teacher job " + jobId + " running", null,
           () -> jobs().stream().anyMatch(j -> j.id().equals(jobId) && j.fullyRunning()));

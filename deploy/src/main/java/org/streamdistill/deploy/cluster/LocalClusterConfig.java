@@ -23,10 +23,12 @@ import org.streamdistill.schemas.config.ConfigLoader;
  * @param graceMillis how long {@code down} waits after SIGTERM before kill -9
  * @param startTimeoutMillis how long {@code up} waits for each process to be ready
  * @param jvmFlags extra JVM flags for every process the cluster starts ({@link JvmFlags})
+ * @param teacherSettings more teacher job settings ({@link ClusterTeacherSettings}), paths absolute
  */
 public record LocalClusterConfig(Path workDir, int basePort, Path teacherBundle, Path data, String jobJar,
                                  int taskManagers, int teacherParallelism, long checkpointIntervalMillis,
-                                 long graceMillis, long startTimeoutMillis, List<String> jvmFlags) {
+                                 long graceMillis, long startTimeoutMillis, List<String> jvmFlags,
+                                 Map<String, String> teacherSettings) {
 
   public static final String WORK_DIR = "cluster.work-dir";
   public static final String BASE_PORT = "cluster.base-port";
@@ -39,6 +41,7 @@ public record LocalClusterConfig(Path workDir, int basePort, Path teacherBundle,
   public static final String GRACE_MS = "cluster.stop.grace-ms";
   public static final String START_TIMEOUT_MS = "cluster.start.timeout-ms";
   public static final String JVM_FLAGS = "cluster.jvm.flags";
+  public static final String TEACHER_CONFIG = "cluster.teacher.config";
 
   public static final ConfigDef DEFINITION = new ConfigDef()
       .define(WORK_DIR, Type.STRING, "target/cluster", org.streamdistill.schemas.config.NotBlank.INSTANCE,
@@ -66,14 +69,22 @@ public record LocalClusterConfig(Path workDir, int basePort, Path teacherBundle,
       .define(JVM_FLAGS, Type.STRING, "", JvmFlags.VALIDATOR, Importance.LOW,
           "Extra JVM flags for every process up starts (Kafka nodes, registry, Flink, stages), separated by spaces, "
               + "after the cluster's own: GC or JIT settings, e.g. -XX:TieredStopAtLevel=1 (C1 only), which took a "
-              + "3-minute test cluster on 2 cores from 356 s to 202 s. Heap, class path and main class are the cluster's.");
+              + "3-minute test cluster on 2 cores from 356 s to 202 s. Heap, class path and main class are the cluster's.")
+      .define(TEACHER_CONFIG, Type.STRING, "", Importance.MEDIUM,
+          "A Java properties file of more teacher job settings (teacher-job --help lists them: a selection policy, "
+              + "a fallback teacher, batching), checked with the job's rules before anything starts and passed to "
+              + "flink run. Not the ones the cluster sets (the brokers, the registry, the bundle, the parallelism, "
+              + "ONNX threads, the checkpoint interval) and no secrets; relative paths are taken from the current "
+              + "directory.");
 
   public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, "STREAMDISTILL", Map.of(
       "work-dir", WORK_DIR, "base-port", BASE_PORT, "teacher-bundle", TEACHER_BUNDLE, "data", DATA,
-      "job-jar", JOB_JAR, "taskmanagers", TASK_MANAGERS, "parallelism", TEACHER_PARALLELISM));
+      "job-jar", JOB_JAR, "taskmanagers", TASK_MANAGERS, "parallelism", TEACHER_PARALLELISM,
+      "teacher-config", TEACHER_CONFIG));
 
   public LocalClusterConfig {
     jvmFlags = List.copyOf(jvmFlags);
+    teacherSettings = Map.copyOf(teacherSettings);
     if (teacherParallelism > taskManagers) {
       throw new org.apache.kafka.common.config.ConfigException(TEACHER_PARALLELISM + " (" + teacherParallelism
           + ") needs as many task slots, and each of the " + taskManagers + " TaskManager(s) has one: raise "
@@ -85,7 +96,8 @@ public record LocalClusterConfig(Path workDir, int basePort, Path teacherBundle,
     return new LocalClusterConfig(Path.of((String) v.get(WORK_DIR)), (Integer) v.get(BASE_PORT),
         Path.of((String) v.get(TEACHER_BUNDLE)), Path.of((String) v.get(DATA)), (String) v.get(JOB_JAR),
         (Integer) v.get(TASK_MANAGERS), (Integer) v.get(TEACHER_PARALLELISM), (Long) v.get(CHECKPOINT_INTERVAL_MS),
-        (Long) v.get(GRACE_MS), (Long) v.get(START_TIMEOUT_MS), JvmFlags.parse((String) v.get(JVM_FLAGS)));
+        (Long) v.get(GRACE_MS), (Long) v.get(START_TIMEOUT_MS), JvmFlags.parse((String) v.get(JVM_FLAGS)),
+        ClusterTeacherSettings.read(TEACHER_CONFIG, (String) v.get(TEACHER_CONFIG)));
   }
 
   public static LocalClusterConfig parse(List<String> args, Map<String, String> env) {

@@ -8,6 +8,7 @@ import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -72,10 +73,14 @@ class LocalClusterFailuresIT {
     Path data = SmallTeacherBundle.clinc150Path();
     Path bundle = dir.resolve("teacher");
     SmallTeacherBundle.fitAndSave(Clinc150.read(data), data, 3, bundle);
+    // and a selection gate from a teacher settings file (uniform at rate 1: every turn still goes to
+    // the teacher, each soft label saying it was drawn), which must reach every submission of the job
+    Path teacherSettings = dir.resolve("teacher.properties");
+    Files.writeString(teacherSettings, "teacher.selection.policy=uniform\nteacher.selection.uniform.rate=1.0\n");
     LocalClusterConfig config = LocalClusterConfig.parse(List.of("--work-dir", dir.resolve("cluster").toString(),
         "--base-port", Integer.toString(freeBasePort()), "--teacher-bundle", bundle.toString(),
-        "--job-jar", jobJar().toString(), "--cluster.stop.grace-ms", "20000", "--cluster.jvm.flags", QUICK_JIT),
-        Map.of());
+        "--job-jar", jobJar().toString(), "--cluster.stop.grace-ms", "20000", "--cluster.jvm.flags", QUICK_JIT,
+        "--teacher-config", teacherSettings.toString()), Map.of());
     PrintStream progress = new PrintStream(new LoggingStream(), true, StandardCharsets.UTF_8);
     LocalCluster cluster = new LocalCluster(config, progress);
     ClusterPorts ports = cluster.ports();
@@ -120,7 +125,10 @@ class LocalClusterFailuresIT {
 
       // Then every turn has exactly one soft label and one prediction, and nothing else was written
       assertThat(turnIds).hasSize(TURNS).doesNotHaveDuplicates();
-      Map<String, Long> softLabels = countByTurn(topics.readAll(Topics.SOFT_LABELS), SoftLabel::getTurnId);
+      List<SoftLabel> labels = topics.readAll(Topics.SOFT_LABELS);
+      Map<String, Long> softLabels = countByTurn(labels, SoftLabel::getTurnId);
+      assertThat(labels).as("selection reasons: the gate of the settings file, before and after the upgrade")
+          .extracting(SoftLabel::getSelectionReason).containsOnly("uniform", "audit").contains("uniform");
       Map<String, Long> predictions = countByTurn(topics.readAll(Topics.PREDICTIONS), StudentPrediction::getTurnId);
       Map<String, Long> once = turnIds.stream().collect(Collectors.toMap(id -> id, id -> 1L));
       assertThat(softLabels).as("soft labels per turn").isEqualTo(once);

@@ -107,6 +107,49 @@ class LocalClusterLayoutTest {
   }
 
   @Test
+  void shouldHandTheTeacherSettingsOfItsFileToTheJobWithPathsMadeAbsolute() throws IOException {
+    // Given a file choosing a budget and a fallback teacher by a relative path
+    Path file = dir.resolve("teacher.properties");
+    Files.writeString(file, String.join("\n", "teacher.selection.policy=budget",
+        "teacher.selection.budget.turns-per-second=40", "teacher.fallback.bundle=target/bundles/minilm-l6-q", ""));
+
+    // When the cluster is configured with it
+    ClusterLayout layout = new ClusterLayout(config("--teacher-config", file.toString()));
+
+    // Then the job's arguments carry them after the cluster's own, the path from the current directory
+    List<String> args = layout.jobArguments(dir.resolve("bundle"));
+    assertThat(args.subList(0, 12)).containsSubsequence("--teacher.bundle", "--teacher.parallelism",
+        "--teacher.checkpoint.interval-ms");
+    assertThat(args.subList(12, args.size())).containsExactly(
+        "--teacher.fallback.bundle", Path.of("target/bundles/minilm-l6-q").toAbsolutePath().toString(),
+        "--teacher.selection.budget.turns-per-second", "40", "--teacher.selection.policy", "budget");
+    // and without a file, only the cluster's own
+    assertThat(new ClusterLayout(config()).jobArguments(dir.resolve("bundle"))).hasSize(12);
+  }
+
+  @Test
+  void shouldRefuseATeacherFileThatSetsWhatTheClusterSetsASecretAnUnknownKeyOrABadValue() throws IOException {
+    assertThatThrownBy(() -> config("--teacher-config", dir.resolve("missing.properties").toString()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("cluster.teacher.config")
+        .hasMessageContaining("missing.properties");
+    Map<String, String> refused = Map.of(
+        "teacher.parallelism=4", "teacher.parallelism is set by the cluster (cluster.teacher.parallelism)",
+        "teacher.bundle=elsewhere", "teacher.bundle is set by the cluster (cluster.teacher-bundle)",
+        "schema.registry.basic.auth.user.info=u:p", "schema.registry.basic.auth.user.info is a secret",
+        "kafka.ssl.keystore.password=p", "kafka.ssl.keystore.password is a secret",
+        "teacher.selection.polcy=budget", "unknown setting 'teacher.selection.polcy'",
+        "teacher.selection.budget.max-lag-ms=-5", "teacher.selection.budget.max-lag-ms",
+        "teacher.fallback.bundle=b", "a fallback teacher scores the turns the selection gate skips");
+    for (Map.Entry<String, String> entry : refused.entrySet()) {
+      Path file = dir.resolve("bad.properties");
+      Files.writeString(file, entry.getKey() + "\n");
+      assertThatThrownBy(() -> config("--teacher-config", file.toString())).as(entry.getKey())
+          .isInstanceOf(ConfigException.class).hasMessageContaining("cluster.teacher.config (" + file + "): ")
+          .hasMessageContaining(entry.getValue()).hasMessageNotContaining("u:p");
+    }
+  }
+
+  @Test
   void shouldReadBackTheStateItWrote() throws IOException {
     ClusterState state = new ClusterState(40000, null, Map.of())
         .withProcess("kafka-1", new ProcessRecord(123, 1_700_000_000_000L, "a.out", "a.log", "40001,40004"))
