@@ -76,7 +76,7 @@ public final class BudgetPolicy implements SelectionPolicy {
     Selection[] out = new Selection[n];
     for (int i = 0; i < n; i++) {
       Candidate c = window.get(i);
-      if (maxLagMillis > 0 && c.ageMillis(nowMillis) > maxLagMillis) {
+      if (behind(c, nowMillis)) {
         out[i] = Audit.orSkip(c.turnId(), audit, draws, SelectionReason.BEHIND);
         continue;
       }
@@ -107,5 +107,19 @@ public final class BudgetPolicy implements SelectionPolicy {
   @Override
   public boolean needsStudent() {
     return true;
+  }
+
+  /**
+   * Not for a turn behind the lag bound: it gets no budget whatever the student thinks of it (the
+   * audit draw needs no probabilities). At the bound most of a peak's turns are shed so, and
+   * asking the student about each of them cost shedding throughput.
+   */
+  @Override
+  public boolean needsStudentFor(Candidate candidate, long nowMillis) {
+    return !behind(candidate, nowMillis);
+  }
+
+  private boolean behind(Candidate candidate, long nowMillis) {
+    return maxLagMillis > 0 && candidate.ageMillis(nowMillis) > maxLagMillis;
   }
 }

@@ -67,25 +67,46 @@ public final class SelectionGate implements AutoCloseable {
    */
   public List<Selection> decide(List<String> turnIds, List<String> texts, long[] enteredMillis, long nowMillis)
       throws Exception {
-    float[][] probabilities = null;
+    List<Candidate> window = new ArrayList<>(turnIds.size());
+    for (int i = 0; i < turnIds.size(); i++) {
+      window.add(new Candidate(turnIds.get(i), null,
+          enteredMillis == null ? Candidate.UNKNOWN_TIME : enteredMillis[i]));
+    }
     if (policy.needsStudent()) {
       ChampionStudent champion = champions.current(nowMillis);
       championVersion = champion == null ? null : champion.version();
       if (champion != null) {
-        try {
-          probabilities = champion.probabilities(texts);
-        } catch (Exception e) {
-          LOG.warn("champion {} failed on a window of {} turns ({}); deciding it as without a champion",
-              champion.version(), texts.size(), e.toString());
-        }
+        askStudent(champion, window, texts, nowMillis);
       }
     }
-    List<Candidate> window = new ArrayList<>(turnIds.size());
-    for (int i = 0; i < turnIds.size(); i++) {
-      window.add(new Candidate(turnIds.get(i), probabilities == null ? null : probabilities[i],
-          enteredMillis == null ? Candidate.UNKNOWN_TIME : enteredMillis[i]));
-    }
     return policy.decide(window, nowMillis);
+  }
+
+  /** Fills in the champion's probabilities of the candidates the policy will read them for. */
+  private void askStudent(ChampionStudent champion, List<Candidate> window, List<String> texts, long nowMillis) {
+    List<Integer> asked = new ArrayList<>(window.size());
+    List<String> askedTexts = new ArrayList<>(window.size());
+    for (int i = 0; i < window.size(); i++) {
+      if (policy.needsStudentFor(window.get(i), nowMillis)) {
+        asked.add(i);
+        askedTexts.add(texts.get(i));
+      }
+    }
+    if (asked.isEmpty()) {
+      return;
+    }
+    float[][] probabilities;
+    try {
+      probabilities = champion.probabilities(askedTexts);
+    } catch (Exception e) {
+      LOG.warn("champion {} failed on a window of {} turns ({}); deciding it as without a champion",
+          champion.version(), askedTexts.size(), e.toString());
+      return;
+    }
+    for (int k = 0; k < asked.size(); k++) {
+      Candidate c = window.get(asked.get(k));
+      window.set(asked.get(k), new Candidate(c.turnId(), probabilities[k], c.enteredMillis()));
+    }
   }
 
   @Override

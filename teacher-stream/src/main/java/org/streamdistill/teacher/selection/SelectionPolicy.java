@@ -18,4 +18,13 @@ public interface SelectionPolicy {
 
   /** Whether the policy reads the student's probabilities (when it does not, none are computed). */
   boolean needsStudent();
+
+  /**
+   * Whether the policy reads the student's probabilities of {@code candidate}, decided at {@code
+   * nowMillis}: a turn it will skip whatever they say needs none, and the gate then does not ask
+   * the student about it (under a peak, most turns are such).
+   */
+  default boolean needsStudentFor(Candidate candidate, long nowMillis) {
+    return needsStudent();
+  }
 }

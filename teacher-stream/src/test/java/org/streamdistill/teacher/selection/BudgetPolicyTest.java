@@ -128,6 +128,20 @@ class BudgetPolicyTest {
   }
 
   @Test
+  void shouldNotNeedTheStudentForATurnBehindTheLagBoundOnly() {
+    BudgetPolicy bounded = new BudgetPolicy(10, 1_000, 5_000, UncertaintyMeasure.TOP_PROBABILITY, 0.0,
+        new TurnDraw(4));
+    BudgetPolicy unbounded = new BudgetPolicy(10, 1_000, 0, UncertaintyMeasure.TOP_PROBABILITY, 0.0,
+        new TurnDraw(4));
+
+    assertThat(bounded.needsStudentFor(new Candidate("old", null, 94_000), 100_000)).isFalse();
+    assertThat(bounded.needsStudentFor(new Candidate("at-the-bound", null, 95_000), 100_000)).isTrue();
+    assertThat(bounded.needsStudentFor(new Candidate("fresh", null, 99_000), 100_000)).isTrue();
+    assertThat(bounded.needsStudentFor(new Candidate("unknown", null), 100_000)).isTrue();
+    assertThat(unbounded.needsStudentFor(new Candidate("old", null, 0), 100_000)).isTrue();
+  }
+
+  @Test
   void shouldRefuseABudgetThatIsNotPositive() {
     assertThatThrownBy(() -> new BudgetPolicy(0, 1_000, UncertaintyMeasure.MARGIN, 0.0, new TurnDraw(1)))
         .hasMessage("budget must be > 0 turns per second, got 0.0");
