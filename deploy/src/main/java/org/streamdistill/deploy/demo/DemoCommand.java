@@ -140,7 +140,8 @@ public final class DemoCommand {
       out.printf("broker %s, schema registry %s; waiting for the teacher job to open ...%n",
           pipeline.bootstrapServers(), pipeline.registryUrl());
       // Replaying first would make the first turns wait for the job to open, late enough for a
-      // budget's lag bound to shed them as behind (333 of 800 turns in a short budget demo).
+      // budget's lag bound to shed them as behind (333 of 800 turns in a short budget demo on a
+      // slow machine).
       summary.teacherOpenSeconds = pipeline.awaitTeacherOpen(TEACHER_OPEN_TIMEOUT);
       out.printf("teacher job open after %.1f s; replaying %,d training turns (%d passes), then %,d held-out test "
           + "turns%n", summary.teacherOpenSeconds, training.size(), config.passes(), heldOut.size());

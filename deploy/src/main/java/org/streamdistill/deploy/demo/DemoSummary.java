@@ -88,7 +88,7 @@ public final class DemoSummary {
   final List<PromotionEvent> promotions = new ArrayList<>();
   LagSnapshot finalLag = LagSnapshot.EMPTY;
   double fitSeconds;
-  /** From the pipeline's start until every teacher subtask was open (before the replay began). */
+  /** How long the demo waited, once the stages were started, for every teacher subtask to open. */
   double teacherOpenSeconds;
   /** From the first turn replayed until every turn was predicted. */
   double pipelineSeconds;
