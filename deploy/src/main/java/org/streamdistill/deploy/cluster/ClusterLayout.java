@@ -214,11 +214,12 @@ public final class ClusterLayout {
       case JOBMANAGER -> flinkSpec(name, FLINK_HEAP, List.of(),
           "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
           List.of("--configDir", flinkConf().toString()), ports.flinkRest() + "," + ports.flinkRpc());
-      case TRAINER -> spec(name, "1g", List.of(), main, List.of("trainer", "--bootstrap.servers", bootstrap,
-          "--schema.registry.url", registry, "--trainer.checkpoint.dir", work.resolve("trainer/checkpoints").toString()),
-          Map.of(), "-");
-      case EVALUATOR -> spec(name, "1g", List.of(), main, List.of("evaluator", "--bootstrap.servers", bootstrap,
-          "--schema.registry.url", registry, "--evaluator.state.dir", work.resolve("evaluator/state").toString(),
+      case TRAINER -> spec(name, "1g", List.of(), main, withConfig(config.trainerConfig(), "trainer",
+          "--bootstrap.servers", bootstrap, "--schema.registry.url", registry,
+          "--trainer.checkpoint.dir", work.resolve("trainer/checkpoints").toString()), Map.of(), "-");
+      case EVALUATOR -> spec(name, "1g", List.of(), main, withConfig(config.evaluatorConfig(), "evaluator",
+          "--bootstrap.servers", bootstrap, "--schema.registry.url", registry,
+          "--evaluator.state.dir", work.resolve("evaluator/state").toString(),
           "--evaluator.streams.replication.factor", "3"), Map.of(), "-");
       case INGEST -> spec(name, "512m", List.of(), main, List.of("ingest", "--bootstrap-servers", bootstrap,
           "--registry", registry, "--port", Integer.toString(ports.ingest())),
@@ -239,6 +240,17 @@ public final class ClusterLayout {
     return flinkSpec("flink-" + verb, FLINK_HEAP, List.of(), "org.apache.flink.client.cli.CliFrontend", args, "-");
   }
 
+  /** A stage's command line: its command, its settings file when there is one, then the cluster's flags. */
+  private static List<String> withConfig(Path file, String command, String... flags) {
+    List<String> args = new ArrayList<>(List.of(command));
+    if (file != null) {
+      args.add("--config");
+      args.add(file.toString());
+    }
+    args.addAll(List.of(flags));
+    return args;
+  }
+
   /** The arguments of the teacher job, after the jar. */
   public List<String> jobArguments(Path teacherBundle) {
     return jobArguments(teacherBundle, config.teacherParallelism());
@@ -252,7 +264,7 @@ public final class ClusterLayout {
         "--teacher.parallelism", Integer.toString(parallelism),
         "--teacher.onnx.intra-op-threads", "1",
         "--teacher.checkpoint.interval-ms", Long.toString(config.checkpointIntervalMillis())));
-    args.addAll(ClusterTeacherSettings.flags(config.teacherSettings()));
+    args.addAll(ClusterStageSettings.flags(config.teacherSettings()));
     return args;
   }
 

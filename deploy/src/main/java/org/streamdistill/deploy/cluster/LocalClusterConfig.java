@@ -23,12 +23,14 @@ import org.streamdistill.schemas.config.ConfigLoader;
  * @param graceMillis how long {@code down} waits after SIGTERM before kill -9
  * @param startTimeoutMillis how long {@code up} waits for each process to be ready
  * @param jvmFlags extra JVM flags for every process the cluster starts ({@link JvmFlags})
- * @param teacherSettings more teacher job settings ({@link ClusterTeacherSettings}), paths absolute
+ * @param teacherSettings more teacher job settings ({@link ClusterStageSettings}), paths absolute
+ * @param trainerConfig the trainer's settings file ({@link ClusterStageSettings}), absolute; null for none
+ * @param evaluatorConfig the evaluator's settings file, absolute; null for none
  */
 public record LocalClusterConfig(Path workDir, int basePort, Path teacherBundle, Path data, String jobJar,
                                  int taskManagers, int teacherParallelism, long checkpointIntervalMillis,
                                  long graceMillis, long startTimeoutMillis, List<String> jvmFlags,
-                                 Map<String, String> teacherSettings) {
+                                 Map<String, String> teacherSettings, Path trainerConfig, Path evaluatorConfig) {
 
   public static final String WORK_DIR = "cluster.work-dir";
   public static final String BASE_PORT = "cluster.base-port";
@@ -42,6 +44,8 @@ public record LocalClusterConfig(Path workDir, int basePort, Path teacherBundle,
   public static final String START_TIMEOUT_MS = "cluster.start.timeout-ms";
   public static final String JVM_FLAGS = "cluster.jvm.flags";
   public static final String TEACHER_CONFIG = "cluster.teacher.config";
+  public static final String TRAINER_CONFIG = "cluster.trainer.config";
+  public static final String EVALUATOR_CONFIG = "cluster.evaluator.config";
 
   public static final ConfigDef DEFINITION = new ConfigDef()
       .define(WORK_DIR, Type.STRING, "target/cluster", org.streamdistill.schemas.config.NotBlank.INSTANCE,
@@ -75,12 +79,20 @@ public record LocalClusterConfig(Path workDir, int basePort, Path teacherBundle,
               + "a fallback teacher, batching), checked with the job's rules before anything starts and passed to "
               + "flink run. Not the ones the cluster sets (the brokers, the registry, the bundle, the parallelism, "
               + "ONNX threads, the checkpoint interval) and no secrets; relative paths are taken from the current "
-              + "directory.");
+              + "directory.")
+      .define(TRAINER_CONFIG, Type.STRING, "", Importance.MEDIUM,
+          "A Java properties file of more trainer settings (trainer --help lists them), checked with the trainer's "
+              + "rules before anything starts; the trainer reads it itself. Not the brokers, the registry or "
+              + "trainer.checkpoint.dir, which the cluster sets.")
+      .define(EVALUATOR_CONFIG, Type.STRING, "", Importance.MEDIUM,
+          "A Java properties file of more evaluator settings (evaluator --help lists them), checked with the "
+              + "evaluator's rules before anything starts; the evaluator reads it itself. Not the brokers, the "
+              + "registry, evaluator.state.dir or the Streams replication factor, which the cluster sets.");
 
   public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, "STREAMDISTILL", Map.of(
       "work-dir", WORK_DIR, "base-port", BASE_PORT, "teacher-bundle", TEACHER_BUNDLE, "data", DATA,
       "job-jar", JOB_JAR, "taskmanagers", TASK_MANAGERS, "parallelism", TEACHER_PARALLELISM,
-      "teacher-config", TEACHER_CONFIG));
+      "teacher-config", TEACHER_CONFIG, "trainer-config", TRAINER_CONFIG, "evaluator-config", EVALUATOR_CONFIG));
 
   public LocalClusterConfig {
     jvmFlags = List.copyOf(jvmFlags);
@@ -97,7 +109,9 @@ public record LocalClusterConfig(Path workDir, int basePort, Path teacherBundle,
         Path.of((String) v.get(TEACHER_BUNDLE)), Path.of((String) v.get(DATA)), (String) v.get(JOB_JAR),
         (Integer) v.get(TASK_MANAGERS), (Integer) v.get(TEACHER_PARALLELISM), (Long) v.get(CHECKPOINT_INTERVAL_MS),
         (Long) v.get(GRACE_MS), (Long) v.get(START_TIMEOUT_MS), JvmFlags.parse((String) v.get(JVM_FLAGS)),
-        ClusterTeacherSettings.read(TEACHER_CONFIG, (String) v.get(TEACHER_CONFIG)));
+        ClusterStageSettings.teacher(TEACHER_CONFIG, (String) v.get(TEACHER_CONFIG)),
+        ClusterStageSettings.trainer(TRAINER_CONFIG, (String) v.get(TRAINER_CONFIG)),
+        ClusterStageSettings.evaluator(EVALUATOR_CONFIG, (String) v.get(EVALUATOR_CONFIG)));
   }
 
   public static LocalClusterConfig parse(List<String> args, Map<String, String> env) {

@@ -150,6 +150,50 @@ class LocalClusterLayoutTest {
   }
 
   @Test
+  void shouldHandTheTrainerAndTheEvaluatorTheirSettingsFilesBeforeTheClustersOwnFlags() throws IOException {
+    // Given settings files for the trainer (replay, as for a cascade) and the evaluator (promotion)
+    Path trainer = dir.resolve("trainer.properties");
+    Files.writeString(trainer, "trainer.replay.batches=28\n");
+    Path evaluator = dir.resolve("evaluator.properties");
+    Files.writeString(evaluator, "evaluator.promotion.min-paired=50\n");
+
+    // When the cluster is configured with them
+    ClusterLayout layout = new ClusterLayout(config("--trainer-config", trainer.toString(), "--evaluator-config",
+        evaluator.toString()));
+
+    // Then each stage's command reads its file first, and the cluster's flags after it win
+    List<String> trainerCommand = layout.spec("trainer", "token").command();
+    assertThat(trainerCommand).containsSubsequence("trainer", "--config", trainer.toAbsolutePath().toString(),
+        "--bootstrap.servers", "--trainer.checkpoint.dir");
+    assertThat(layout.spec("evaluator", "token").command()).containsSubsequence("evaluator", "--config",
+        evaluator.toAbsolutePath().toString(), "--bootstrap.servers", "--evaluator.state.dir");
+    assertThat(new ClusterLayout(config()).spec("trainer", "token").command()).doesNotContain("--config");
+  }
+
+  @Test
+  void shouldRefuseAStageSettingsFileWithTheClustersOwnKeysAnUnknownKeyOrABadValue() throws IOException {
+    Map<String, List<String>> refused = Map.of(
+        "--trainer-config", List.of("trainer.checkpoint.dir=/tmp/x", "trainer.checkpoint.dir is set by the cluster",
+            "trainer.replay.batchez=2", "unknown setting 'trainer.replay.batchez'",
+            "trainer.batch-size=0", "trainer.batch-size"),
+        "--evaluator-config", List.of("evaluator.state.dir=/tmp/x", "evaluator.state.dir is set by the cluster",
+            "evaluator.streams.replication.factor=1", "evaluator.streams.replication.factor is set by the cluster",
+            "evaluator.promotion.min-paired=-1", "evaluator.promotion.min-paired"));
+    for (Map.Entry<String, List<String>> stage : refused.entrySet()) {
+      List<String> cases = stage.getValue();
+      for (int i = 0; i < cases.size(); i += 2) {
+        Path file = dir.resolve("bad.properties");
+        Files.writeString(file, cases.get(i) + "\n");
+        String setting = stage.getKey().equals("--trainer-config") ? LocalClusterConfig.TRAINER_CONFIG
+            : LocalClusterConfig.EVALUATOR_CONFIG;
+        assertThatThrownBy(() -> config(stage.getKey(), file.toString())).as(cases.get(i))
+            .isInstanceOf(ConfigException.class).hasMessageContaining(setting + " (" + file + "): ")
+            .hasMessageContaining(cases.get(i + 1));
+      }
+    }
+  }
+
+  @Test
   void shouldReadBackTheStateItWrote() throws IOException {
     ClusterState state = new ClusterState(40000, null, Map.of())
         .withProcess("kafka-1", new ProcessRecord(123, 1_700_000_000_000L, "a.out", "a.log", "40001,40004"))
