@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.util.List;
 import org.apache.kafka.common.config.ConfigException;
 import org.streamdistill.teacher.fit.FitCommand;
+import org.streamdistill.teacher.model.BundledTeacher;
+import org.streamdistill.teacher.model.InvalidBundleException;
 
 /**
  * {@code cluster up|status|down}: the whole pipeline on one machine as a real cluster, each
@@ -95,6 +97,12 @@ public final class ClusterCommand {
         err.println("cluster: fitting the teacher failed (exit " + code + ")");
         return code;
       }
+    }
+    try {
+      BundledTeacher.check(config.teacherBundle());
+    } catch (InvalidBundleException e) {
+      err.println("cluster: the teacher bundle cannot be used: " + e.getMessage());
+      return 2;
     }
     long start = System.nanoTime();
     out.println("starting the cluster in " + cluster.layout().workDir());

@@ -33,6 +33,8 @@ import org.streamdistill.schemas.topic.Topics;
 import org.streamdistill.student.training.StudentTrainer;
 import org.streamdistill.teacher.fit.FitCommand;
 import org.streamdistill.teacher.job.TeacherJobConfig;
+import org.streamdistill.teacher.model.BundledTeacher;
+import org.streamdistill.teacher.model.InvalidBundleException;
 
 /**
  * {@code demo}: replays CLINC150 through the whole pipeline on the embedded platform, shows
@@ -108,6 +110,14 @@ public final class DemoCommand {
       summary.fitSeconds = (System.nanoTime() - fitStart) / 1e9;
     } else {
       out.printf("using teacher bundle %s (delete it to refit)%n", config.teacherBundle());
+    }
+    try {
+      BundledTeacher.check(config.teacherBundle());
+    } catch (InvalidBundleException e) {
+      // Said before anything starts: the teacher job would fail on it at every restart.
+      err.println("demo: the teacher bundle cannot be used: " + e.getMessage() + " (delete " + config.teacherBundle()
+          + " to refit it)");
+      return null;
     }
 
     FileTree.delete(config.workDir());

@@ -33,6 +33,13 @@ public final class TeacherJobMain {
       System.exit(2);
       return;
     }
+    try {
+      TurnScorers.checkBundles(config);
+    } catch (java.io.IOException e) {
+      System.err.println("teacher-stream: the teacher bundle cannot be used: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
     TeacherJob job = new TeacherJob(config, TurnScorers.fromConfig(config));
     try {
       job.checkKafkaAccess(ACCESS_CHECK_TIMEOUT);

@@ -25,6 +25,31 @@ public final class TurnScorers {
   }
 
   /**
+   * Reads the teacher's and the fallback's bundles where they are visible to this process, as
+   * their subtasks will (a bundle a job fails on at every restart is said before it is submitted).
+   * A bundle directory this process cannot see is left to the TaskManagers that open it: under
+   * {@code flink run} the client often has no such mount.
+   *
+   * @throws java.io.IOException (an {@link org.streamdistill.teacher.model.InvalidBundleException})
+   *     naming the file and the problem
+   */
+  public static void checkBundles(TeacherJobConfig config) throws java.io.IOException {
+    if (TeacherJobConfig.KIND_BUNDLE.equals(config.kind())) {
+      checkIfVisible(config.bundle());
+    }
+    if (config.fallback().present()) {
+      checkIfVisible(config.fallback().bundle());
+    }
+  }
+
+  private static void checkIfVisible(String bundle) throws java.io.IOException {
+    java.nio.file.Path dir = java.nio.file.Path.of(bundle);
+    if (java.nio.file.Files.isDirectory(dir)) {
+      org.streamdistill.teacher.model.BundledTeacher.check(dir);
+    }
+  }
+
+  /**
    * The fallback teacher's scorer factory ({@link TeacherJobConfig#fallback()}): a {@link
    * BundleTurnScorer} with the fallback's own ONNX threads; null when there is none.
    */

@@ -25,6 +25,21 @@ public interface BundledTeacher extends TeacherModel {
     return Teacher.open(bundleDir, intraOpThreads);
   }
 
+  /**
+   * Reads the bundle in {@code bundleDir} as {@link #open} does, every member's head included,
+   * without starting an encoder: a command says here, before it starts anything, that a bundle
+   * cannot be used, instead of a job failing on it at every restart.
+   *
+   * @throws InvalidBundleException naming the file and the problem
+   */
+  static void check(Path bundleDir) throws IOException {
+    if (EnsembleBundle.isEnsemble(bundleDir)) {
+      EnsembleBundle.load(bundleDir);
+    } else {
+      TeacherBundle.load(bundleDir);
+    }
+  }
+
   /** The distillation temperature: soft labels are {@code softmax(logits / temperature())}. */
   double temperature();
 

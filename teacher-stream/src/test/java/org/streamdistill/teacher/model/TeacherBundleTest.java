@@ -182,6 +182,17 @@ class TeacherBundleTest {
   }
 
   @Test
+  void shouldCheckABundleAsOpeningItWouldWithoutStartingAnEncoder() throws IOException {
+    Path dir = saved();
+    BundledTeacher.check(dir);
+
+    Path head = dir.resolve("head.bin");
+    Files.write(head, java.util.Arrays.copyOf(Files.readAllBytes(head), 1000));
+    assertThatThrownBy(() -> BundledTeacher.check(dir)).isInstanceOf(InvalidBundleException.class)
+        .hasMessageStartingWith(head + ": holds 1000 bytes, expected 4620");
+  }
+
+  @Test
   void shouldNameACorruptedHeadFile() throws IOException {
     Path dir = saved();
     Path head = dir.resolve("head.bin");
