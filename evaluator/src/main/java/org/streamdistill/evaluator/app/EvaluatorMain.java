@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.KafkaStreams;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.streamdistill.evaluator.EvaluatorConfig;
 import org.streamdistill.schemas.metrics.MetricsEndpoint;
 
@@ -16,6 +18,8 @@ import org.streamdistill.schemas.metrics.MetricsEndpoint;
  */
 public final class EvaluatorMain {
 
+  private static final Logger LOG = LoggerFactory.getLogger(EvaluatorMain.class);
+
   private EvaluatorMain() {}
 
   public static void main(String[] args) throws InterruptedException {
@@ -26,6 +30,8 @@ public final class EvaluatorMain {
         return;
       }
       EvaluatorConfig config = parse(args, System.err);
+      LOG.info("evaluator settings given (the rest at their defaults): {}",
+          EvaluatorConfig.LOADER.given(List.of(args), System.getenv()));
       app = new EvaluatorApp(config);
     } catch (IllegalArgumentException | ConfigException e) {
       // User mistakes (a bad flag, key or value): the message names it, no stack trace.

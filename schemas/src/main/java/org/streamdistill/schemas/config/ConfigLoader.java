@@ -122,6 +122,23 @@ public final class ConfigLoader {
   }
 
   /**
+   * The settings given in {@code args} and {@code env} (files, environment, flags; not the
+   * defaults), as one line for a stage's log at start: {@code key=value} in key order, the value of
+   * a secret (a {@code PASSWORD} key, a secret Kafka client setting) shown as {@code [hidden]}. So a
+   * log says which file or flag took effect without holding a password.
+   */
+  public String given(List<String> args, Map<String, String> env) {
+    StringBuilder line = new StringBuilder();
+    new java.util.TreeMap<>(collect(args, env)).forEach((key, value) -> {
+      ConfigDef.ConfigKey defined = definition.configKeys().get(key);
+      boolean secret = defined != null ? defined.type == ConfigDef.Type.PASSWORD
+          : key.startsWith(KafkaClientSettings.PREFIX) && KafkaClientSettings.isSecret(key);
+      line.append(line.length() == 0 ? "" : ", ").append(key).append('=').append(secret ? "[hidden]" : value);
+    });
+    return line.length() == 0 ? "none (every setting at its default)" : line.toString();
+  }
+
+  /**
    * Parses and validates; the result holds every key, with defaults filled in, and the settings
    * under pass-through prefixes as the strings given.
    */

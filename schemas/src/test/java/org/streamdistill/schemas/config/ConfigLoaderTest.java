@@ -34,6 +34,24 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void shouldListTheGivenSettingsInKeyOrderWithEverySecretHidden(@TempDir Path dir) throws Exception {
+    // Given a loader with a password and Kafka client settings, a file, the environment and a flag
+    ConfigDef def = new ConfigDef(DEF).define("replay.token", ConfigDef.Type.PASSWORD, null,
+        ConfigDef.Importance.LOW, "token");
+    ConfigLoader kafkaLoader = new ConfigLoader(def, "SD", Map.of("rate", "replay.rate")).withKafkaClientSettings();
+    Path file = dir.resolve("replay.properties");
+    Files.writeString(file, "replay.seed=7\nkafka.sasl.jaas.config=org.Login required password=\"s3cret\";\n");
+
+    String given = kafkaLoader.given(List.of("--config", file.toString(), "--rate", "45"),
+        Map.of("SD_REPLAY_TOKEN", "t0ken", "SD_KAFKA_SECURITY_PROTOCOL", "SASL_SSL"));
+
+    // Then the line holds what was given, not the defaults, and no secret
+    assertThat(given).isEqualTo("kafka.sasl.jaas.config=[hidden], kafka.security.protocol=SASL_SSL, "
+        + "replay.rate=45, replay.seed=7, replay.token=[hidden]");
+    assertThat(loader.given(List.of(), Map.of())).isEqualTo("none (every setting at its default)");
+  }
+
+  @Test
   void shouldFillDefaults() {
     assertThat(loader.load(List.of(), Map.of()))
         .containsEntry("replay.rate", 0.0).containsEntry("replay.seed", 42L).containsEntry("replay.source", "clinc150");

@@ -7,6 +7,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.streamdistill.schemas.kafka.KafkaAccessCheck;
 import org.streamdistill.schemas.lifecycle.Failures;
 import org.streamdistill.schemas.lifecycle.StageSupervisor;
@@ -31,6 +33,8 @@ import org.streamdistill.schemas.registry.SchemaRegistryClient;
  */
 public final class StudentTrainerMain {
 
+  private static final Logger LOG = LoggerFactory.getLogger(StudentTrainerMain.class);
+
   /** How long shutdown waits for the trainer's last checkpoint before the JVM goes down. */
   private static final long SHUTDOWN_WAIT_SECONDS = 60;
   /** Pauses between restarts after failures a restart can fix: 1 s, doubling, at most 30 s. */
@@ -49,6 +53,8 @@ public final class StudentTrainerMain {
     MetricsEndpoint.Settings metricsSettings;
     try {
       TrainerConfig config = TrainerConfig.parse(List.of(args), System.getenv());
+      LOG.info("trainer settings given (the rest at their defaults): {}",
+          TrainerConfig.LOADER.given(List.of(args), System.getenv()));
       bootstrapServers = config.bootstrapServers();
       metricsSettings = TrainerConfig.metricsEndpoint(List.of(args), System.getenv());
       SchemaRegistryClient registry;

@@ -1,10 +1,12 @@
 package org.streamdistill.teacher.job;
 
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
 import java.util.List;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.common.config.ConfigException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.streamdistill.schemas.kafka.KafkaAccessCheck;
 import org.streamdistill.schemas.metrics.MetricsEndpoint;
 
@@ -13,6 +15,8 @@ import org.streamdistill.schemas.metrics.MetricsEndpoint;
  * {@code flink run}, a local MiniCluster otherwise.
  */
 public final class TeacherJobMain {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TeacherJobMain.class);
   /** How long the check of the job's Kafka access before submission waits for the cluster. */
   private static final Duration ACCESS_CHECK_TIMEOUT = Duration.ofSeconds(30);
 
@@ -33,6 +37,8 @@ public final class TeacherJobMain {
       System.exit(2);
       return;
     }
+    LOG.info("teacher job settings given (the rest at their defaults): {}",
+        TeacherJobConfig.LOADER.given(List.of(args), System.getenv()));
     try {
       TurnScorers.checkBundles(config);
     } catch (java.io.IOException e) {
