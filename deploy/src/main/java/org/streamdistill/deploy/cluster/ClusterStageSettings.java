@@ -96,30 +96,30 @@ final class ClusterStageSettings {
 
   /** The trainer's settings file, checked and made absolute; null when {@code file} is blank. */
   static Path trainer(String setting, String file) {
-    if (file == null || file.isBlank()) {
-      return null;
-    }
-    String where = where(setting, file);
-    Map<String, String> whole = new LinkedHashMap<>(collect(where, file, TrainerConfig.LOADER, TRAINER_OWNED));
-    whole.put(TrainerConfig.BOOTSTRAP_SERVERS, SOME_BROKER);
-    try {
-      TrainerConfig.of(whole);
-    } catch (ConfigException e) {
-      throw new ConfigException(where + e.getMessage());
-    }
-    return Path.of(file.strip()).toAbsolutePath().normalize();
+    return stageFile(setting, file, TrainerConfig.LOADER, TRAINER_OWNED, TrainerConfig.BOOTSTRAP_SERVERS,
+        TrainerConfig::of);
   }
 
   /** The evaluator's settings file, checked and made absolute; null when {@code file} is blank. */
   static Path evaluator(String setting, String file) {
+    return stageFile(setting, file, EvaluatorConfig.LOADER, EVALUATOR_OWNED, EvaluatorConfig.BOOTSTRAP_SERVERS,
+        EvaluatorConfig::new);
+  }
+
+  /**
+   * A stage's file that the stage reads itself: checked with {@code loader}, then as a whole by
+   * {@code validate} (the stage's typed settings, with a stand-in for the brokers at {@code brokersKey}).
+   */
+  private static Path stageFile(String setting, String file, ConfigLoader loader, Map<String, String> owned,
+                                String brokersKey, java.util.function.Consumer<Map<String, String>> validate) {
     if (file == null || file.isBlank()) {
       return null;
     }
     String where = where(setting, file);
-    Map<String, String> whole = new LinkedHashMap<>(collect(where, file, EvaluatorConfig.LOADER, EVALUATOR_OWNED));
-    whole.put(EvaluatorConfig.BOOTSTRAP_SERVERS, SOME_BROKER);
+    Map<String, String> whole = new LinkedHashMap<>(collect(where, file, loader, owned));
+    whole.put(brokersKey, SOME_BROKER);
     try {
-      new EvaluatorConfig(whole);
+      validate.accept(whole);
     } catch (ConfigException e) {
       throw new ConfigException(where + e.getMessage());
     }
