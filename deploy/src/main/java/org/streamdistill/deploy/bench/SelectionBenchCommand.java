@@ -183,7 +183,7 @@ public final class SelectionBenchCommand {
                   TeacherJobConfig.FALLBACK_BUNDLE, config.teacherBundle().toAbsolutePath().toString(),
                   TeacherJobConfig.FALLBACK_MAX_TURNS_PER_SECOND, Double.toString(fallbackCap)),
               turns(data, config.seed() + 11, config.peakWarmupTurns()),
-            turns(data, config.seed() + 12, peakCount), offered,
+              turns(data, config.seed() + 12, peakCount), offered,
               config.peakSeconds(), config.drainSeconds()));
           print(peaks.get(2));
         }

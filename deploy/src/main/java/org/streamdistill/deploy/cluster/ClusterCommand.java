@@ -3,10 +3,13 @@ package org.streamdistill.deploy.cluster;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
 import org.streamdistill.teacher.fit.FitCommand;
-import org.streamdistill.teacher.model.BundledTeacher;
+import org.streamdistill.teacher.job.TeacherJobConfig;
+import org.streamdistill.teacher.job.TurnScorers;
 import org.streamdistill.teacher.model.InvalidBundleException;
 
 /**
@@ -98,10 +101,12 @@ public final class ClusterCommand {
         return code;
       }
     }
+    Map<String, String> teacherSettings = new HashMap<>(config.teacherSettings());
+    teacherSettings.put(TeacherJobConfig.BUNDLE, config.teacherBundle().toString());
     try {
-      BundledTeacher.check(config.teacherBundle());
+      TurnScorers.checkBundles(TeacherJobConfig.of(teacherSettings));
     } catch (InvalidBundleException e) {
-      err.println("cluster: the teacher bundle cannot be used: " + e.getMessage());
+      err.println("cluster: a teacher bundle cannot be used: " + e.getMessage());
       return 2;
     }
     long start = System.nanoTime();

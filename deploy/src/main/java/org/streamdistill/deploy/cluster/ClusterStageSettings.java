@@ -6,11 +6,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.streamdistill.evaluator.EvaluatorConfig;
 import org.streamdistill.schemas.config.ConfigLoader;
-import org.streamdistill.schemas.config.KafkaClientSettings;
 import org.streamdistill.student.training.TrainerConfig;
 import org.streamdistill.teacher.job.TeacherJobConfig;
 
@@ -73,7 +71,7 @@ final class ClusterStageSettings {
     String where = where(setting, file);
     Map<String, String> settings = new TreeMap<>(collect(where, file, TeacherJobConfig.LOADER, TEACHER_OWNED));
     for (String key : settings.keySet()) {
-      if (isSecret(key)) {
+      if (TeacherJobConfig.LOADER.isSecret(key)) {
         throw new ConfigException(where + key + " is a secret, and the cluster passes these settings to `flink "
             + "run` on its command line, which the process list shows: leave it out of the file");
       }
@@ -156,13 +154,5 @@ final class ClusterStageSettings {
       }
     }
     return settings;
-  }
-
-  private static boolean isSecret(String key) {
-    ConfigDef.ConfigKey definition = TeacherJobConfig.DEFINITION.configKeys().get(key);
-    if (definition != null) {
-      return definition.type == ConfigDef.Type.PASSWORD;
-    }
-    return key.startsWith(KafkaClientSettings.PREFIX) && KafkaClientSettings.isSecret(key);
   }
 }

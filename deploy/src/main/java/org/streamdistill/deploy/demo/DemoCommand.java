@@ -33,7 +33,7 @@ import org.streamdistill.schemas.topic.Topics;
 import org.streamdistill.student.training.StudentTrainer;
 import org.streamdistill.teacher.fit.FitCommand;
 import org.streamdistill.teacher.job.TeacherJobConfig;
-import org.streamdistill.teacher.model.BundledTeacher;
+import org.streamdistill.teacher.job.TurnScorers;
 import org.streamdistill.teacher.model.InvalidBundleException;
 
 /**
@@ -111,12 +111,14 @@ public final class DemoCommand {
     } else {
       out.printf("using teacher bundle %s (delete it to refit)%n", config.teacherBundle());
     }
+    Map<String, String> teacherAndFallback = new java.util.HashMap<>(config.teacherSelection());
+    teacherAndFallback.put(TeacherJobConfig.BUNDLE, config.teacherBundle().toString());
     try {
-      BundledTeacher.check(config.teacherBundle());
-    } catch (InvalidBundleException e) {
       // Said before anything starts: the teacher job would fail on it at every restart.
-      err.println("demo: the teacher bundle cannot be used: " + e.getMessage() + " (delete " + config.teacherBundle()
-          + " to refit it)");
+      TurnScorers.checkBundles(TeacherJobConfig.of(teacherAndFallback));
+    } catch (InvalidBundleException e) {
+      err.println("demo: a teacher bundle cannot be used: " + e.getMessage() + " (fit it again: for the teacher, "
+          + "delete " + config.teacherBundle() + " and the demo refits it)");
       return null;
     }
 

@@ -129,13 +129,19 @@ public final class ConfigLoader {
    */
   public String given(List<String> args, Map<String, String> env) {
     StringBuilder line = new StringBuilder();
-    new java.util.TreeMap<>(collect(args, env)).forEach((key, value) -> {
-      ConfigDef.ConfigKey defined = definition.configKeys().get(key);
-      boolean secret = defined != null ? defined.type == ConfigDef.Type.PASSWORD
-          : key.startsWith(KafkaClientSettings.PREFIX) && KafkaClientSettings.isSecret(key);
-      line.append(line.length() == 0 ? "" : ", ").append(key).append('=').append(secret ? "[hidden]" : value);
-    });
+    new java.util.TreeMap<>(collect(args, env)).forEach((key, value) -> line.append(line.length() == 0 ? "" : ", ")
+        .append(key).append('=').append(isSecret(key) ? "[hidden]" : value));
     return line.length() == 0 ? "none (every setting at its default)" : line.toString();
+  }
+
+  /**
+   * Whether the value of {@code key} must never be shown: one of the app's {@code PASSWORD} keys,
+   * or a secret Kafka client setting ({@link KafkaClientSettings#isSecret}).
+   */
+  public boolean isSecret(String key) {
+    ConfigDef.ConfigKey defined = definition.configKeys().get(key);
+    return defined != null ? defined.type == ConfigDef.Type.PASSWORD
+        : key.startsWith(KafkaClientSettings.PREFIX) && KafkaClientSettings.isSecret(key);
   }
 
   /**

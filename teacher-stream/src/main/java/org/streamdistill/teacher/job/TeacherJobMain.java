@@ -42,7 +42,7 @@ public final class TeacherJobMain {
     try {
       TurnScorers.checkBundles(config);
     } catch (java.io.IOException e) {
-      System.err.println("teacher-stream: the teacher bundle cannot be used: " + e.getMessage());
+      System.err.println("teacher-stream: a teacher bundle cannot be used: " + e.getMessage());
       System.exit(2);
       return;
     }
