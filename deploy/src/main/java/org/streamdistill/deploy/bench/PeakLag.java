@@ -103,7 +103,7 @@ final class PeakLag {
     settings.put(TeacherJobConfig.BOOTSTRAP_SERVERS, platform.bootstrapServers());
     settings.put(TeacherJobConfig.REGISTRY_URL, platform.registryUrl());
     settings.put(TeacherJobConfig.NAMESPACE, namespace);
-    // One subtask: the budget is per subtask, and the peak is offered at what one subtask scores.
+    // One subtask: the peak is offered at what one subtask scores, and the whole budget is its.
     settings.put(TeacherJobConfig.PARALLELISM, "1");
     String group = namespace + "-teacher";
     settings.put(TeacherJobConfig.GROUP_ID, group);

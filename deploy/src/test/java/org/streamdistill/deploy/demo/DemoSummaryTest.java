@@ -134,7 +134,7 @@ class DemoSummaryTest {
     assertThat(config.teacherSelection()).containsEntry(TeacherJobConfig.FALLBACK_BUNDLE, dir.toString())
         .containsEntry(TeacherJobConfig.FALLBACK_MAX_TURNS_PER_SECOND, "30.0");
     assertThat(config.describeSelection()).endsWith("; the turns it skips scored by fallback teacher " + dir
-        + " (at most 30.0 turns/s per subtask)");
+        + " (at most 30.0 turns/s)");
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> DemoConfig.parse(List.of("--teacher.fallback.bundle",
         dir.toString()), Map.of())).isInstanceOf(org.apache.kafka.common.config.ConfigException.class)
         .hasMessageContaining("teacher.selection.policy=all skips none");

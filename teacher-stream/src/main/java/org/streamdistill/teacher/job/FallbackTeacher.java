@@ -7,7 +7,8 @@ import java.io.Serializable;
  * keeps from the teacher ({@code teacher.fallback.*}, defined in {@link TeacherJobConfig}).
  *
  * @param bundle the bundle's directory; empty: no fallback
- * @param maxTurnsPerSecond turns per second each subtask may send to it; 0: no limit
+ * @param maxTurnsPerSecond turns per second the job may send to it, split evenly over the scoring
+ *     subtasks ({@link org.streamdistill.teacher.selection.JobRate}); 0: no limit
  * @param intraOpThreads ONNX Runtime threads of its session(s) in each subtask
  */
 public record FallbackTeacher(String bundle, double maxTurnsPerSecond, int intraOpThreads) implements Serializable {
@@ -32,6 +33,6 @@ public record FallbackTeacher(String bundle, double maxTurnsPerSecond, int intra
   /** One phrase for logs and summaries. */
   public String describe() {
     return !present() ? "none" : bundle + (maxTurnsPerSecond > 0 ? " (at most " + maxTurnsPerSecond
-        + " turns/s per subtask)" : "");
+        + " turns/s)" : "");
   }
 }

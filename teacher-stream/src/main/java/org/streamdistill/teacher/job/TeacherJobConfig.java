@@ -146,7 +146,7 @@ public record TeacherJobConfig(
               SelectionSettings.POLICIES.toArray(new String[0])), Importance.MEDIUM,
           "Which turns the teacher scores: 'all'; 'uniform' (at " + SELECTION_UNIFORM_RATE + "); 'uncertainty' (the "
               + "champion student's " + SELECTION_MEASURE + " under " + SELECTION_THRESHOLD + "); 'budget' (at most "
-              + SELECTION_BUDGET + " per subtask, the most uncertain of each batch first). Until a champion exists, "
+              + SELECTION_BUDGET + " for the job, the most uncertain of each batch first). Until a champion exists, "
               + "'uncertainty' passes every turn and 'budget' ranks by a random draw. Skipped turns are counted per "
               + "reason; those with a gold label go on as gold-only soft labels, or to the fallback teacher ("
               + FALLBACK_BUNDLE + ") when there is one.")
@@ -159,8 +159,9 @@ public record TeacherJobConfig(
       .define(SELECTION_THRESHOLD, Type.DOUBLE, 0.7, Range.between(1e-6, 1.0), Importance.LOW,
           "uncertainty: turns whose confidence is under this go to the teacher.")
       .define(SELECTION_BUDGET, Type.DOUBLE, 100.0, Range.between(1e-3, 1e6), Importance.LOW,
-          "budget: turns per second each scoring subtask may send to the teacher for the policy (the audit share "
-              + "comes on top: leave it room below what the teacher scores).")
+          "budget: turns per second the job may send to the teacher for the policy, split evenly over its scoring "
+              + "subtasks (each keeps its own bucket; a busier subtask sheds more, the job never spends more). The "
+              + "audit share comes on top: leave it room below what the teacher scores.")
       .define(SELECTION_BUDGET_WINDOW_MS, Type.LONG, 1_000L, Range.between(1, 600_000), Importance.LOW,
           "budget: the longest burst, in milliseconds of budget, that a quiet spell saves up.")
       .define(SELECTION_BUDGET_MAX_LAG_MS, Type.LONG, 3_000L, Range.between(0, 86_400_000), Importance.LOW,
@@ -194,8 +195,8 @@ public record TeacherJobConfig(
               + "Empty: no fallback (a skipped turn goes on gold-only when it has a gold label, else produces "
               + "nothing).")
       .define(FALLBACK_MAX_TURNS_PER_SECOND, Type.DOUBLE, 0.0, Range.between(0.0, 1e6), Importance.LOW,
-          "Turns per second each scoring subtask may send to the fallback teacher (a token bucket holding one "
-              + "second's worth); turns over it are treated as without a fallback, and so are turns the budget sheds "
+          "Turns per second the job may send to the fallback teacher, split evenly over its scoring subtasks (each "
+              + "a token bucket holding one second's worth); turns over it are treated as without a fallback, and so are turns the budget sheds "
               + "as behind (" + SELECTION_BUDGET_MAX_LAG_MS + "), so a peak costs the fallback nothing. 0: no limit.")
       .define(FALLBACK_ONNX_THREADS, Type.INT, 1, Range.between(1, 256), Importance.LOW,
           "ONNX Runtime threads of the fallback teacher's session in each subtask. 1 (the default): the calling "

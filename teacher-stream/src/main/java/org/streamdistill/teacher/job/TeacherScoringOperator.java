@@ -31,6 +31,7 @@ import org.streamdistill.schemas.wire.DeadLetterBudget;
 import org.streamdistill.schemas.wire.DeadLetters;
 import org.streamdistill.schemas.wire.UndecodableRecordException;
 import org.streamdistill.teacher.model.TopKLogits;
+import org.streamdistill.teacher.selection.JobRate;
 import org.streamdistill.teacher.selection.Selection;
 import org.streamdistill.teacher.selection.SelectionGate;
 import org.streamdistill.teacher.selection.SelectionReason;
@@ -193,8 +194,8 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
   }
 
   /**
-   * Sends the turns the gate skips to {@code fallback} instead, at most {@code maxTurnsPerSecond} per
-   * subtask (0: no limit); call before the operator joins a job graph.
+   * Sends the turns the gate skips to {@code fallback} instead, at most {@code maxTurnsPerSecond} for
+   * the job, split evenly over its subtasks (0: no limit); call before the operator joins a job graph.
    *
    * @return this operator
    */
@@ -242,6 +243,8 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
   public void open() throws Exception {
     super.open();
     scorer = scorerFactory.open();
+    // The job's rates (budget, fallback cap) are shared evenly by its subtasks.
+    int subtasks = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
     if (fallbackFactory != null) {
       try {
         fallback = FallbackScorer.of(scorer, fallbackFactory.open());
@@ -250,13 +253,13 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
         LOG.error(e.getMessage());
         throw new org.apache.flink.runtime.execution.SuppressRestartsException(e);
       }
-      fallbackAllowance = new FallbackAllowance(fallbackMaxTurnsPerSecond);
+      fallbackAllowance = new FallbackAllowance(JobRate.perSubtask(fallbackMaxTurnsPerSecond, subtasks));
     }
     SchemaRegistryClient registry = registryFactory.open();
     turnCodec = new AvroWireCodec<>(registry, turnsSubject, DialogueTurn.class);
     softLabelCodec = new AvroWireCodec<>(registry, softLabelsSubject, SoftLabel.class);
     softLabelCodec.writerSchemaId();
-    gate = gateFactory.open(registry);
+    gate = gateFactory.open(registry, subtasks);
     labelIndex = new HashMap<>();
     List<String> labels = scorer.labels();
     for (int i = 0; i < labels.size(); i++) {
@@ -287,11 +290,12 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
         labels.size(), maxBatchSize, maxWaitMillis,
         softLabelsTopK > 0 && softLabelsTopK < labels.size() ? "the top " + softLabelsTopK + " logits" : "every logit");
     if (!gate.passesEverything()) {
-      LOG.info("selection gate before teacher {}: {}", scorer.version(), gate.settings().describe());
+      LOG.info("selection gate before teacher {}: {}{}", scorer.version(), gate.settings().describe(),
+          subtasks > 1 ? "; rates shared by " + subtasks + " subtasks" : "");
     }
     if (fallback != null) {
       LOG.info("fallback teacher {} scores the turns the gate skips{}", fallback.version(),
-          fallbackMaxTurnsPerSecond > 0 ? ", at most " + fallbackMaxTurnsPerSecond + " turns/s" : "");
+          fallbackMaxTurnsPerSecond > 0 ? ", at most " + fallbackMaxTurnsPerSecond + " turns/s for the job" : "");
     }
     prometheus.scorerOpened();
     countedOpen = true;

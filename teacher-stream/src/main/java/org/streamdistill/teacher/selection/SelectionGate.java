@@ -22,9 +22,15 @@ public final class SelectionGate implements AutoCloseable {
   private final ChampionSource champions;
   private String championVersion;
 
+  /** The gate of a job with one subtask. */
   public SelectionGate(SelectionSettings settings, ChampionSource champions) {
+    this(settings, champions, 1);
+  }
+
+  /** @param subtasks the job's scoring subtasks: a budget is split evenly over them ({@link JobRate}) */
+  public SelectionGate(SelectionSettings settings, ChampionSource champions, int subtasks) {
     this.settings = settings;
-    this.policy = settings.open();
+    this.policy = settings.open(subtasks);
     this.champions = champions;
   }
 
@@ -36,8 +42,10 @@ public final class SelectionGate implements AutoCloseable {
       return new Factory(SelectionSettings.all(), registry -> ChampionSource.none());
     }
 
-    public SelectionGate open(SchemaRegistryClient registry) throws Exception {
-      return new SelectionGate(settings, settings.needsStudent() ? champions.open(registry) : ChampionSource.none());
+    /** @param subtasks the job's scoring subtasks, which share its budget */
+    public SelectionGate open(SchemaRegistryClient registry, int subtasks) throws Exception {
+      return new SelectionGate(settings, settings.needsStudent() ? champions.open(registry) : ChampionSource.none(),
+          subtasks);
     }
   }
 

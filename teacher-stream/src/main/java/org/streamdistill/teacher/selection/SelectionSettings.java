@@ -12,7 +12,8 @@ import java.util.List;
  * @param uniformRate the uniform policy's rate, in (0, 1]
  * @param measure what the uncertainty and budget policies rank turns by
  * @param threshold the uncertainty policy's threshold on {@code measure}, in (0, 1]
- * @param budgetTurnsPerSecond the budget policy's rate, per subtask
+ * @param budgetTurnsPerSecond the budget policy's rate for the whole job, split evenly over its subtasks
+ *     ({@link JobRate})
  * @param budgetWindowMillis the budget policy's longest burst, in milliseconds of budget
  * @param budgetMaxLagMillis the budget policy's lag bound: turns that reach the gate later than this
  *     after they entered their topic get no budget; 0: no bound
@@ -60,14 +61,22 @@ public record SelectionSettings(String policy, double uniformRate, UncertaintyMe
     return UNCERTAINTY.equals(policy) || BUDGET.equals(policy);
   }
 
-  /** A new policy for one subtask. */
+  /** A new policy for the only subtask of a job. */
   public SelectionPolicy open() {
+    return open(1);
+  }
+
+  /**
+   * A new policy for one of {@code subtasks} subtasks: a budget policy gets its share of the job's
+   * budget.
+   */
+  public SelectionPolicy open(int subtasks) {
     TurnDraw draws = new TurnDraw(seed);
     return switch (policy) {
       case UNIFORM -> new UniformPolicy(uniformRate, auditShare, draws);
       case UNCERTAINTY -> new UncertaintyPolicy(measure, threshold, auditShare, draws);
-      case BUDGET -> new BudgetPolicy(budgetTurnsPerSecond, budgetWindowMillis, budgetMaxLagMillis, measure,
-          auditShare, draws);
+      case BUDGET -> new BudgetPolicy(JobRate.perSubtask(budgetTurnsPerSecond, subtasks), budgetWindowMillis,
+          budgetMaxLagMillis, measure, auditShare, draws);
       default -> new AllPolicy();
     };
   }
@@ -82,8 +91,8 @@ public record SelectionSettings(String policy, double uniformRate, UncertaintyMe
     return switch (policy) {
       case UNIFORM -> "uniform at rate " + uniformRate + ", audit " + auditShare;
       case UNCERTAINTY -> "uncertainty (" + measure.key() + " < " + threshold + "), audit " + auditShare;
-      case BUDGET -> "budget of " + budgetTurnsPerSecond + " turns/s (window " + budgetWindowMillis + " ms, by "
-          + measure.key() + (budgetMaxLagMillis > 0 ? ", none to turns over " + budgetMaxLagMillis + " ms behind"
+      case BUDGET -> "budget of " + budgetTurnsPerSecond + " turns/s for the job (window " + budgetWindowMillis
+          + " ms, by " + measure.key() + (budgetMaxLagMillis > 0 ? ", none to turns over " + budgetMaxLagMillis + " ms behind"
           : "") + "), audit " + auditShare;
       default -> "all";
     };

@@ -59,6 +59,12 @@ class SelectionGateHarnessTest {
   /** With {@code fallback} scoring the skipped turns, at most {@code fallbackPerSecond} a second (0: no limit). */
   private void open(SelectionSettings settings, ChampionStudent champion, TurnScorer fallback,
                     double fallbackPerSecond) throws Exception {
+    open(settings, champion, fallback, fallbackPerSecond, 1);
+  }
+
+  /** As subtask 0 of a job of {@code subtasks} scoring subtasks. */
+  private void open(SelectionSettings settings, ChampionStudent champion, TurnScorer fallback,
+                    double fallbackPerSecond, int subtasks) throws Exception {
     registry = new InMemorySchemaRegistryClient();
     REGISTRIES.put(id, registry);
     SCORERS.put(id, scorer);
@@ -84,7 +90,7 @@ class SelectionGateHarnessTest {
       FALLBACKS.put(id, fallback);
       operator.withFallback(() -> FALLBACKS.get(key), fallbackPerSecond);
     }
-    harness = new OneInputStreamOperatorTestHarness<>(operator);
+    harness = new OneInputStreamOperatorTestHarness<>(operator, 128, subtasks, 0);
     harness.open();
   }
 
@@ -261,6 +267,29 @@ class SelectionGateHarnessTest {
     process("n5", "sure nine", null);
     harness.prepareSnapshotPreBarrier(2);
     assertThat(fallback.batches).hasSize(2).last().isEqualTo(List.of("sure seven", "sure eight"));
+  }
+
+  @Test
+  void shouldShareTheJobsBudgetAndFallbackRateEvenlyBetweenItsSubtasks() throws Exception {
+    // Given a job of 2 scoring subtasks, a budget of 4 turns a second for the job (a bucket of 2 per
+    // subtask), no audit, and a fallback teacher allowed 4 turns a second for the job
+    ScriptedFallback fallback = new ScriptedFallback(List.of("balance", "greeting"));
+    open(new SelectionSettings(SelectionSettings.BUDGET, 1.0, UncertaintyMeasure.TOP_PROBABILITY, 0.7, 4, 1_000, 0,
+        0.0, 1, 1_000, false), new ScriptedChampion(), fallback, 4, 2);
+
+    // When a full batch of eight turns reaches one subtask at once, three of them unsure or in between
+    for (int i = 0; i < 8; i++) {
+      process("t" + i, (i == 3 || i == 5 ? "unsure " : i == 6 ? "maybe " : "sure ") + i, null);
+    }
+
+    // Then this subtask's half of the budget goes to the two least confident, and its half of the
+    // fallback's rate to the first two turns left over
+    assertThat(scorer.batchSizes).containsExactly(2);
+    assertThat(fallback.batches).containsExactly(List.of("sure 0", "sure 1"));
+    assertThat(softLabels()).extracting(SoftLabel::getTurnId, SoftLabel::getSelectionReason,
+        SoftLabel::getFallbackScored).containsExactly(Tuple.tuple("t0", "over-budget", true),
+        Tuple.tuple("t1", "over-budget", true), Tuple.tuple("t3", "budget", false),
+        Tuple.tuple("t5", "budget", false));
   }
 
   @Test

@@ -30,7 +30,7 @@ class TeacherJobConfigTest {
     assertThat(TeacherJobConfig.of(Map.of(TeacherJobConfig.SELECTION_POLICY, "budget",
         TeacherJobConfig.FALLBACK_BUNDLE, "b", TeacherJobConfig.FALLBACK_ONNX_THREADS, "2")).fallback()
         .intraOpThreads()).isEqualTo(2);
-    assertThat(config.fallback().describe()).isEqualTo("bundles/int8 (at most 40.0 turns/s per subtask)");
+    assertThat(config.fallback().describe()).isEqualTo("bundles/int8 (at most 40.0 turns/s)");
     assertThat(TurnScorers.fallbackFromConfig(config)).isNotNull();
   }
 
