@@ -30,18 +30,32 @@ final class LearningCurve {
    * teacher's logits for when the gate keeps it from the teacher (null: no fallback, the turn
    * then teaches its gold label alone, as in the pipeline).
    */
-  record Example(String turnId, int[] tokenIds, float[] logits, Integer goldIndex, float[] fallbackLogits) {
+  record Example(String turnId, int[] tokenIds, float[] logits, Integer goldIndex, float[] fallbackLogits,
+                 boolean escalated) {
 
     Example(String turnId, int[] tokenIds, float[] logits, Integer goldIndex) {
       this(turnId, tokenIds, logits, goldIndex, null);
+    }
+
+    Example(String turnId, int[] tokenIds, float[] logits, Integer goldIndex, float[] fallbackLogits) {
+      this(turnId, tokenIds, logits, goldIndex, fallbackLogits, false);
     }
   }
 
   /** The student after {@code turns} turns of which the teacher scored {@code calls}. */
   record Point(long turns, long calls, double accuracy) {}
 
-  /** A policy's run. */
-  record Curve(String policy, List<Point> points) {
+  /**
+   * A policy's run.
+   *
+   * @param escalatedCalls of the teacher's calls, those an escalating teacher ({@link Escalation})
+   *     passed on to its strong teacher
+   */
+  record Curve(String policy, List<Point> points, long escalatedCalls) {
+
+    Curve(String policy, List<Point> points) {
+      this(policy, points, 0);
+    }
 
     Point last() {
       return points.get(points.size() - 1);
@@ -98,6 +112,7 @@ final class LearningCurve {
     List<Point> points = new ArrayList<>();
     List<SoftLabel> toLearn = new ArrayList<>();
     long calls = 0;
+    long escalated = 0;
     long nextEval = evalEvery;
     for (int start = 0; start < stream.size(); start += batchSize) {
       List<Example> window = stream.subList(start, Math.min(stream.size(), start + batchSize));
@@ -117,6 +132,7 @@ final class LearningCurve {
         if (decisions.get(i).toTeacher()) {
           toLearn.add(scored(e, e.logits(), temperature));
           calls++;
+          escalated += e.escalated() ? 1 : 0;
         } else if (e.fallbackLogits() != null) {
           // A cascade: the cheaper teacher scores what the gate keeps from this one (not counted in calls).
           toLearn.add(scored(e, e.fallbackLogits(), fallbackTemperature));
@@ -139,7 +155,7 @@ final class LearningCurve {
       }
     }
     trained.accept(student.model());
-    return new Curve(name, points);
+    return new Curve(name, points, escalated);
   }
 
   private SoftLabel scored(Example e, float[] teacherLogits, float t) {

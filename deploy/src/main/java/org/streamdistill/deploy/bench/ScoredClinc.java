@@ -88,6 +88,18 @@ final class ScoredClinc {
    */
   static List<LearningCurve.Example> stream(List<Clinc150.Example> train, List<TeacherScore> scores,
       List<TeacherScore> fallback, List<String> labels, int passes, double goldFraction, long seed) {
+    return stream(train, scores, fallback, null, labels, passes, goldFraction, seed);
+  }
+
+  /**
+   * The same stream, each turn also saying whether an escalating teacher passed it on to its
+   * strong teacher ({@link Escalation}).
+   *
+   * @param escalated per training turn; null: none escalated
+   */
+  static List<LearningCurve.Example> stream(List<Clinc150.Example> train, List<TeacherScore> scores,
+      List<TeacherScore> fallback, boolean[] escalated, List<String> labels, int passes, double goldFraction,
+      long seed) {
     List<LearningCurve.Example> stream = new ArrayList<>(train.size() * passes);
     Random gold = new Random(seed + 2);
     for (int pass = 0; pass < passes; pass++) {
@@ -100,7 +112,8 @@ final class ScoredClinc {
         int label = labels.indexOf(train.get(i).label());
         boolean labelled = gold.nextDouble() < goldFraction && label >= 0;
         stream.add(new LearningCurve.Example("p" + pass + "-" + i, scores.get(i).tokenIds(), scores.get(i).logits(),
-            labelled ? label : null, fallback == null ? null : fallback.get(i).logits()));
+            labelled ? label : null, fallback == null ? null : fallback.get(i).logits(),
+            escalated != null && escalated[i]));
       }
     }
     return stream;

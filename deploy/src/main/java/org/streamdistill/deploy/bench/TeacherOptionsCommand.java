@@ -95,9 +95,19 @@ public final class TeacherOptionsCommand {
     }
   }
 
-  /** What a teacher scored, kept after it is closed. */
+  /**
+   * What a teacher scored, kept after it is closed.
+   *
+   * @param escalated for an escalating teacher, which training turns its strong teacher scored; else null
+   */
   private record Scored(String name, String version, String kind, List<String> labels, float temperature,
-                        List<TeacherScore> train, List<TeacherScore> test) {}
+                        List<TeacherScore> train, List<TeacherScore> test, boolean[] escalated) {
+
+    Scored(String name, String version, String kind, List<String> labels, float temperature,
+           List<TeacherScore> train, List<TeacherScore> test) {
+      this(name, version, kind, labels, temperature, train, test, null);
+    }
+  }
 
   TeacherOptionsReport execute() throws Exception {
     Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
@@ -136,6 +146,7 @@ public final class TeacherOptionsCommand {
         labels.put(names.get(t), teachers.get(t).labels());
       }
       config.checkFallbackLabels(labels);
+      checkEscalationLabels(labels);
       out.printf("[teachers 1] cost: %d round(s), each teacher scores %,d test turns per round, %d threads ...%n",
           config.costRounds(), costTexts.size(), cores);
       for (int r = 0; r < config.costRounds(); r++) {
@@ -158,6 +169,9 @@ public final class TeacherOptionsCommand {
       }
     } finally {
       teachers.forEach(BundledTeacher::close);
+    }
+    if (config.escalate() != null) {
+      rates = escalate(scored, names, rates, costTexts.size());
     }
 
     List<Long> seeds = new ArrayList<>();
@@ -225,11 +239,58 @@ public final class TeacherOptionsCommand {
         List<TeacherOptionsReport.Student> g = done(gated.get(t));
         options.add(new TeacherOptionsReport.Option(s.name(), s.version(), s.kind(), accuracies.get(t), rates[t],
             parameters.get(t).get(), a, g, differs(scored.get(0).labels(), scored.get(0).train(), s.labels(),
-            s.train()), differs(scored.get(0).labels(), scored.get(0).test(), s.labels(), s.test())));
+            s.train()), differs(scored.get(0).labels(), scored.get(0).test(), s.labels(), s.test()),
+            s.escalated() == null ? null
+                : new TeacherOptionsReport.Escalated(config.escalate().base(), config.escalate().strong())));
       }
       return options;
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  /**
+   * Adds the escalating teacher to {@code scored} ({@link Escalation}), from its two parts' outputs;
+   * returns the rates with its own appended: per round, its base's and strong teacher's rates on the
+   * cost turns, the strong one paid on the share of them that escalate.
+   */
+  private double[][] escalate(List<Scored> scored, List<String> names, double[][] rates, int costTurns) {
+    TeacherOptionsConfig.Escalate e = config.escalate();
+    int b = names.indexOf(e.base());
+    int s = names.indexOf(e.strong());
+    Scored base = scored.get(b);
+    Scored strong = scored.get(s);
+    if (base.temperature() != strong.temperature()) {
+      throw new ConfigException(TeacherOptionsConfig.ESCALATE, e.name(), "the two teachers stamp different "
+          + "temperatures (" + base.temperature() + ", " + strong.temperature() + "): their soft labels would not "
+          + "mean the same");
+    }
+    Escalation escalation = new Escalation(e.below());
+    Escalation.Outputs train = escalation.apply(base.train(), strong.train());
+    Escalation.Outputs test = escalation.apply(base.test(), strong.test());
+    String kind = String.format(Locale.ROOT, "%s, escalated to %s where %s's top probability < %s (%.1f %% of the "
+        + "training turns, %.1f %% of the held-out)", e.base(), e.strong(), e.base(), e.below(),
+        100.0 * train.escalatedCount() / train.escalated().length,
+        100.0 * test.escalatedCount() / test.escalated().length);
+    scored.add(new Scored(e.name(), base.version() + ">" + strong.version(), kind, base.labels(),
+        base.temperature(), train.scores(), test.scores(), train.escalated()));
+    double share = test.escalatedShare(costTurns);
+    double[][] withIt = java.util.Arrays.copyOf(rates, rates.length + 1);
+    withIt[rates.length] = new double[rates[b].length];
+    for (int r = 0; r < rates[b].length; r++) {
+      withIt[rates.length][r] = Escalation.turnsPerSecond(rates[b][r], rates[s][r], share);
+    }
+    out.printf(Locale.ROOT, "escalating teacher %s: %.1f %% of the training turns and %.1f %% of the cost turns "
+        + "escalate (below %s)%n", e.name(), 100.0 * train.escalatedCount() / train.escalated().length,
+        100 * share, e.below());
+    return withIt;
+  }
+
+  private void checkEscalationLabels(Map<String, List<String>> labels) {
+    TeacherOptionsConfig.Escalate e = config.escalate();
+    if (e != null && !labels.get(e.base()).equals(labels.get(e.strong()))) {
+      throw new ConfigException(TeacherOptionsConfig.ESCALATE, e.name(), "the two teachers have other labels, or "
+          + "in another order: one cannot stand in for the other");
     }
   }
 
@@ -261,7 +322,7 @@ public final class TeacherOptionsCommand {
     LearningCurve curves = new LearningCurve(s.labels().size(), s.temperature(), testTokens, gold, Integer.MAX_VALUE,
         trainer, fallback == null ? s.temperature() : fallback.temperature());
     List<LearningCurve.Example> stream = ScoredClinc.stream(train, s.train(), fallback == null ? null
-        : fallback.train(), s.labels(), config.passes(), config.goldFraction(), seed);
+        : fallback.train(), s.escalated(), s.labels(), config.passes(), config.goldFraction(), seed);
     TeacherOptionsReport.Student st = student(seed, () -> gated
         ? curves.run(config.gate(), gate(seed, trainer), stream, m -> weights.set(parameters(m)))
         : curves.run("all", new AllPolicy(), stream, m -> weights.set(parameters(m))));
@@ -325,9 +386,10 @@ public final class TeacherOptionsCommand {
 
   private static TeacherOptionsReport.Student student(long seed, java.util.function.Supplier<LearningCurve.Curve> run) {
     long t0 = System.nanoTime();
-    LearningCurve.Point last = run.get().last();
+    LearningCurve.Curve curve = run.get();
+    LearningCurve.Point last = curve.last();
     return new TeacherOptionsReport.Student(seed, last.accuracy(), last.turns(), last.calls(),
-        (System.nanoTime() - t0) / 1e9);
+        (System.nanoTime() - t0) / 1e9, curve.escalatedCalls());
   }
 
   /**

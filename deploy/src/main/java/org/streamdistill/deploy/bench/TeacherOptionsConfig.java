@@ -36,6 +36,7 @@ import org.streamdistill.teacher.job.TeacherJobConfig;
  *     gated student's teacher, a cascade; empty: those turns teach their gold label alone, as in the pipeline
  * @param streamFrom the students learn the training turns whose text hash falls at or above this
  *     share of the split ({@link Clinc150#trainWithOos(double, double)}); 0: all of them
+ * @param escalate an escalating teacher made of two of {@code bundles} ({@link Escalation}); null: none
  */
 public record TeacherOptionsConfig(boolean quick, Path data, Map<String, Path> bundles, Path markdown,
                                    long seed, int seeds, int passes, int trainTurns, int testTurns,
@@ -43,7 +44,18 @@ public record TeacherOptionsConfig(boolean quick, Path data, Map<String, Path> b
                                    double auditShare, int costTurns,
                                    int costRounds, Map<String, String> trainer, Map<String, String> gatedTrainer,
                                    Path scoresCache, String heldOut, java.util.Set<String> students,
-                                   int threads, String fallback, double streamFrom) {
+                                   int threads, String fallback, double streamFrom, Escalate escalate) {
+
+  /**
+   * An escalating teacher ({@value #ESCALATE}): {@code base} scores every turn, {@code strong} those
+   * on which the base's top probability is under {@code below}; named {@code BASE>STRONG}.
+   */
+  public record Escalate(String base, String strong, double below) {
+
+    public String name() {
+      return base + ">" + strong;
+    }
+  }
 
   public static final String BUNDLES = "bench.teachers.bundles";
   public static final String SEEDS = "bench.teachers.seeds";
@@ -67,6 +79,8 @@ public record TeacherOptionsConfig(boolean quick, Path data, Map<String, Path> b
   public static final String THREADS = "bench.teachers.threads";
   public static final String STREAM_FROM = "bench.teachers.stream-from";
   public static final String FALLBACK = "bench.teachers.gated.fallback";
+  public static final String ESCALATE = "bench.teachers.escalate";
+  public static final String ESCALATE_BELOW = "bench.teachers.escalate.below";
   public static final String ALL = "all";
   public static final String GATED = "gated";
 
@@ -130,6 +144,13 @@ public record TeacherOptionsConfig(boolean quick, Path data, Map<String, Path> b
               + "gated teacher's labels on the most uncertain, this one's on the rest. The two must share their labels. "
               + "Empty: a turn the gate skips teaches its gold label alone, as in the pipeline without a fallback. "
               + "The teacher job's teacher.fallback.bundle is the same cascade.")
+      .define(ESCALATE, Type.STRING, "", Importance.LOW,
+          "BASE>STRONG, two teachers of --bundles: adds a teacher of that name that scores each turn with BASE and, "
+              + "where BASE's top probability is under " + ESCALATE_BELOW + ", with STRONG instead (its cost paid on "
+              + "those turns only; the two must share their labels). Its students are named like any teacher's, e.g. "
+              + "'minilm>ensemble:gated'. Empty: none.")
+      .define(ESCALATE_BELOW, Type.DOUBLE, 0.9, Range.between(1e-6, 1.0), Importance.LOW,
+          "The escalating teacher's threshold on its base's top probability (softmax of the base's logits).")
       .define(STREAM_FROM, Type.DOUBLE, 0.0, Range.between(0.0, 0.99), Importance.LOW,
           "The students learn only the training turns whose text hash falls at or above this share of the split "
               + "(the same turns on every run); 0: every training turn. Teachers fitted with fit --fit.train-share "
@@ -184,8 +205,13 @@ public record TeacherOptionsConfig(boolean quick, Path data, Map<String, Path> b
     gatedTrainer.putAll(settings(GATED_TRAINER, v));
     String markdown = (String) v.get(BenchConfig.MARKDOWN);
     String cache = (String) v.get(SCORES_CACHE);
+    Escalate escalate = escalate((String) v.get(ESCALATE), (Double) v.get(ESCALATE_BELOW), bundles.keySet());
+    java.util.Set<String> teachers = new java.util.LinkedHashSet<>(bundles.keySet());
+    if (escalate != null) {
+      teachers.add(escalate.name());
+    }
     @SuppressWarnings("unchecked")
-    java.util.Set<String> students = students((List<String>) v.get(STUDENTS), bundles.keySet());
+    java.util.Set<String> students = students((List<String>) v.get(STUDENTS), teachers);
     String fallback = ((String) v.get(FALLBACK)).trim();
     if (!fallback.isEmpty() && !bundles.containsKey(fallback)) {
       throw new ConfigException(FALLBACK, fallback, "the fallback teacher is one of --bundles by name: "
@@ -197,7 +223,20 @@ public record TeacherOptionsConfig(boolean quick, Path data, Map<String, Path> b
         (Integer) v.get(TEST_TURNS), (Double) v.get(GOLD_FRACTION), (String) v.get(GATE), (Double) v.get(THRESHOLD),
         (Double) v.get(BUDGET_SHARE), (Double) v.get(AUDIT_SHARE), (Integer) v.get(COST_TURNS), (Integer) v.get(COST_ROUNDS), trainer,
         gatedTrainer, cache.isBlank() ? null : Path.of(cache), (String) v.get(HELD_OUT), students,
-        (Integer) v.get(THREADS), fallback, (Double) v.get(STREAM_FROM));
+        (Integer) v.get(THREADS), fallback, (Double) v.get(STREAM_FROM), escalate);
+  }
+
+  private static Escalate escalate(String value, double below, java.util.Set<String> bundles) {
+    if (value.isBlank()) {
+      return null;
+    }
+    String[] parts = value.split(">", -1);
+    if (parts.length != 2 || !bundles.contains(parts[0].trim()) || !bundles.contains(parts[1].trim())
+        || parts[0].trim().equals(parts[1].trim())) {
+      throw new ConfigException(ESCALATE, value, "an escalating teacher is BASE>STRONG, two different teachers of "
+          + "--bundles by name: " + bundles);
+    }
+    return new Escalate(parts[0].trim(), parts[1].trim(), below);
   }
 
   /** Whether {@code student} ({@code NAME:all} or {@code NAME:gated}) is to be trained. */

@@ -117,7 +117,9 @@ final class TeacherOptionsMarkdown {
             r.gatedTeacherTime(o), base.name()), o.gated(), base));
       }
       if (o != base && !o.all().isEmpty()) {
-        s.append(line(o.name() + ", every turn scored", o.all(), base));
+        s.append(line(o.name() + ", every turn scored" + (o.escalated() == null ? ""
+            : String.format(Locale.ROOT, " (teacher time x %.2f of %s's on every turn, at the median rates)",
+            r.teacherTime(o, o.all()), base.name())), o.all(), base));
       }
     }
     return s.toString();

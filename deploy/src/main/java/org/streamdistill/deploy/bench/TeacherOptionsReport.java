@@ -37,7 +37,14 @@ record TeacherOptionsReport(String date, String command, String mode, Machine ma
    */
   record Option(String name, String version, String kind, double testAccuracy, double[] turnsPerSecond,
                 long studentParameters, List<Student> all, List<Student> gated, long trainingDiffers,
-                long heldOutDiffers) {
+                long heldOutDiffers, Escalated escalated) {
+
+    Option(String name, String version, String kind, double testAccuracy, double[] turnsPerSecond,
+           long studentParameters, List<Student> all, List<Student> gated, long trainingDiffers,
+           long heldOutDiffers) {
+      this(name, version, kind, testAccuracy, turnsPerSecond, studentParameters, all, gated, trainingDiffers,
+          heldOutDiffers, null);
+    }
 
     double medianTurnsPerSecond() {
       double[] sorted = turnsPerSecond.clone();
@@ -51,7 +58,20 @@ record TeacherOptionsReport(String date, String command, String mode, Machine ma
    * A student's held-out accuracy after {@code turns} turns of which the teacher scored {@code
    * calls}; {@code seconds} of wall time to learn them (and, gated, for the gate's predictions).
    */
-  record Student(long seed, double accuracy, long turns, long calls, double seconds) {}
+  record Student(long seed, double accuracy, long turns, long calls, double seconds, long escalated) {
+
+    Student(long seed, double accuracy, long turns, long calls, double seconds) {
+      this(seed, accuracy, turns, calls, seconds, 0);
+    }
+  }
+
+  /**
+   * An escalating teacher's two parts ({@link Escalation}), by option name: its rates are theirs.
+   *
+   * @param base scores every turn the teacher gets
+   * @param strong scores, besides, the turns the base is unsure of ({@link Student#escalated})
+   */
+  record Escalated(String base, String strong) {}
 
   Option baseline() {
     return options.get(0);
@@ -65,12 +85,29 @@ record TeacherOptionsReport(String date, String command, String mode, Machine ma
   double gatedTeacherTime(Option o) {
     double base = baseline().medianTurnsPerSecond();
     double share = callShare(o.gated());
-    double time = share * base / o.medianTurnsPerSecond();
+    double time = o.escalated() != null ? teacherTime(o, o.gated()) : share * base / o.medianTurnsPerSecond();
     if (!fallback.isEmpty()) {
       Option f = options.stream().filter(x -> x.name().equals(fallback)).findFirst().orElseThrow();
       time += (1 - share) * base / f.medianTurnsPerSecond();
     }
     return time;
+  }
+
+  /**
+   * An escalating teacher's time per training turn for {@code students}, in units of the baseline's
+   * time per turn: its base's on every call, and its strong teacher's on the calls that escalated,
+   * at their median rates (mean over the students).
+   */
+  double teacherTime(Option o, List<Student> students) {
+    double rate = baseline().medianTurnsPerSecond();
+    double base = option(o.escalated().base()).medianTurnsPerSecond();
+    double strong = option(o.escalated().strong()).medianTurnsPerSecond();
+    return students.stream().mapToDouble(s -> (s.calls() / base + s.escalated() / strong) * rate / s.turns())
+        .average().orElse(Double.NaN);
+  }
+
+  private Option option(String name) {
+    return options.stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
   }
 
   static double mean(List<Student> students) {

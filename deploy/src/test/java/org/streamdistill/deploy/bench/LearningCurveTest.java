@@ -34,6 +34,23 @@ class LearningCurveTest {
   };
 
   @Test
+  void shouldCountTheTeacherCallsThatAnEscalatingTeacherPassedOnToItsStrongTeacher() {
+    Random random = new Random(11);
+    List<LearningCurve.Example> stream = new ArrayList<>();
+    for (int i = 0; i < TURNS; i++) {
+      int[] tokens = {101, 1_000 + random.nextInt(50), 102};
+      // every third turn escalated
+      stream.add(new LearningCurve.Example("t" + i, tokens, logits(random), null, null, i % 3 == 0));
+    }
+    List<int[]> test = stream.stream().limit(8).map(LearningCurve.Example::tokenIds).toList();
+    LearningCurve curves = new LearningCurve(CLASSES, 1f, test, new int[test.size()], 32, trainer());
+
+    // every turn to the teacher: all 32 escalated turns counted; none to the teacher: none counted
+    assertThat(curves.run("all", new AllPolicy(), stream, m -> { }).escalatedCalls()).isEqualTo(32);
+    assertThat(curves.run("skip", SKIP_ALL, stream, m -> { }).escalatedCalls()).isZero();
+  }
+
+  @Test
   void shouldLearnTheTurnsTheGateSkipsFromTheFallbackTeacherAtItsOwnTemperature() {
     Random random = new Random(7);
     List<LearningCurve.Example> byTeacher = new ArrayList<>();

@@ -127,6 +127,25 @@ class TeacherOptionsConfigTest {
   }
 
   @Test
+  void shouldAddAnEscalatingTeacherOfTwoBundlesWhoseStudentsMayBeNamed() {
+    TeacherOptionsConfig none = TeacherOptionsConfig.parse(List.of("--bundles", "minilm=a,ensemble=b"), Map.of());
+    TeacherOptionsConfig escalating = TeacherOptionsConfig.parse(List.of("--bundles", "minilm=a,ensemble=b",
+        "--bench.teachers.escalate", "minilm>ensemble", "--bench.teachers.escalate.below", "0.8",
+        "--bench.teachers.students", "minilm:all,minilm>ensemble:gated"), Map.of());
+
+    assertThat(none.escalate()).isNull();
+    assertThat(escalating.escalate()).isEqualTo(new TeacherOptionsConfig.Escalate("minilm", "ensemble", 0.8));
+    assertThat(escalating.escalate().name()).isEqualTo("minilm>ensemble");
+    assertThat(escalating.trains("minilm>ensemble", "gated")).isTrue();
+    assertThat(escalating.trains("minilm>ensemble", "all")).isFalse();
+    for (String bad : List.of("minilm", "minilm>int8", "minilm>minilm", "minilm>ensemble>x", ">ensemble")) {
+      assertThatThrownBy(() -> TeacherOptionsConfig.parse(List.of("--bundles", "minilm=a,ensemble=b",
+          "--bench.teachers.escalate", bad), Map.of())).as(bad).isInstanceOf(ConfigException.class)
+          .hasMessageContaining("bench.teachers.escalate").hasMessageContaining("BASE>STRONG");
+    }
+  }
+
+  @Test
   void shouldNameTheFallbackTeacherOfACascadeAmongTheBundlesOnly() {
     TeacherOptionsConfig none = TeacherOptionsConfig.parse(List.of("--bundles", "minilm=a,ensemble=b"), Map.of());
     TeacherOptionsConfig cascade = TeacherOptionsConfig.parse(List.of("--bundles", "minilm=a,ensemble=b",

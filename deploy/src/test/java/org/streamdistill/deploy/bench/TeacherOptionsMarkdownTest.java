@@ -56,6 +56,31 @@ class TeacherOptionsMarkdownTest {
   }
 
   @Test
+  void shouldChargeAnEscalatingTeacherItsBaseOnEveryCallAndItsStrongTeacherOnTheCallsThatEscalated() {
+    TeacherOptionsReport r = report();
+    // minilm 150 turns/s (median), ensemble 30: minilm>ensemble's students. Seed 42 on every turn: 15,100
+    // calls of which 1,510 escalated; seed 43: 3,020. Gated: 7,550 calls, 1,510 escalated, both seeds.
+    Option escalating = new Option("minilm>ensemble", "minilm-l6-head-1>ensemble-9", "minilm-l6, escalated", 0.955,
+        new double[] {100, 60, 80}, 1_234_567,
+        List.of(new Student(42, 0.945, 15_100, 15_100, 10, 1_510), new Student(43, 0.941, 15_100, 15_100, 10, 3_020)),
+        List.of(new Student(42, 0.94, 15_100, 7_550, 20, 1_510), new Student(43, 0.94, 15_100, 7_550, 20, 1_510)), 20,
+        90, new TeacherOptionsReport.Escalated("minilm", "ensemble"));
+    TeacherOptionsReport with = new TeacherOptionsReport(r.date(), r.command(), r.mode(), r.machine(),
+        r.wallSeconds(), r.trainUtterances(), r.passes(), r.testTurns(), r.heldOut(), r.goldFraction(), r.gate(),
+        r.seeds(), r.costTurns(), r.trainer(), r.gatedTrainer(), r.outputsRead(), 1,
+        List.of(r.options().get(0), r.options().get(1), escalating), "", 0);
+
+    String verdicts = TeacherOptionsMarkdown.verdicts(with);
+
+    // every turn: (1 + 0.1 x 150 / 30) = 1.5 and (1 + 0.2 x 5) = 2.0, mean 1.75 (not its own median rate's 1.875)
+    assertThat(verdicts).contains("- minilm>ensemble, every turn scored (teacher time x 1.75 of minilm's on every "
+        + "turn, at the median rates): 0.9430 against 0.9350");
+    // gated: 0.5 + 0.1 x 5 = 1.00
+    assertThat(verdicts).contains("- minilm>ensemble, gated (50.0 % of the turns scored; teacher time x 1.00 of "
+        + "minilm's on every turn, at the median rates)");
+  }
+
+  @Test
   void shouldLeaveOutTheStudentsNotTrainedAndSaySoInTheTable() {
     TeacherOptionsReport full = report();
     Option minilm = full.options().get(0);
