@@ -40,7 +40,6 @@ import org.streamdistill.student.training.SupervisedTrainerMetrics;
 import org.streamdistill.student.training.TrainerConfig;
 import org.streamdistill.teacher.job.TeacherJob;
 import org.streamdistill.teacher.job.TeacherJobConfig;
-import org.streamdistill.teacher.job.TeacherMetrics;
 import org.streamdistill.teacher.job.TurnScorers;
 
 /**
@@ -83,21 +82,6 @@ public final class EmbeddedPipeline implements AutoCloseable {
   private final Map<String, MetricsEndpoint> metricsEndpoints;
   private final TeacherOpening teacherOpening;
 
-  /**
-   * When this pipeline's teacher subtasks are all open: this JVM's count of open scoring subtasks
-   * ({@link TeacherMetrics#scorersOpen()}, shared with any other teacher job here) has risen by
-   * {@code subtasks} from {@code openBefore}, read before the job was submitted.
-   */
-  private record TeacherOpening(long openBefore, int subtasks) {
-
-    static TeacherOpening before(int subtasks) {
-      return new TeacherOpening(TeacherMetrics.in(PrometheusRegistry.defaultRegistry).scorersOpen(), subtasks);
-    }
-
-    boolean done() {
-      return TeacherMetrics.in(PrometheusRegistry.defaultRegistry).scorersOpen() - openBefore >= subtasks;
-    }
-  }
 
   private EmbeddedPipeline(EmbeddedKafka kafka, EmbeddedSchemaRegistry registryServer, String bootstrapServers,
                            String registryUrl, List<MonitoredGroup> groups, JobClient teacherJob,
@@ -323,7 +307,8 @@ public final class EmbeddedPipeline implements AutoCloseable {
    *
    * @return the seconds waited
    * @throws java.util.concurrent.TimeoutException when the subtasks are not all open within {@code timeout}
-   *     (a teacher that fails to open is restarted by Flink's restart policy: see the log)
+   * @throws IllegalStateException when the teacher's subtasks failed to open {@link
+   *     TeacherOpening#MAX_ATTEMPTS} times each meanwhile (Flink would go on restarting it; the log says why)
    * @throws Exception a stage's own error when one stops meanwhile ({@link #checkHealth()})
    */
   public double awaitTeacherOpen(Duration timeout) throws Exception {
@@ -331,6 +316,11 @@ public final class EmbeddedPipeline implements AutoCloseable {
     long deadline = start + timeout.toNanos();
     while (!teacherOpening.done()) {
       checkHealth();
+      if (teacherOpening.cannotOpen()) {
+        throw new IllegalStateException("the teacher job's subtasks failed to open " + teacherOpening.failures()
+            + " times in " + Math.round((System.nanoTime() - start) / 1e9) + " s (Flink restarts it with backoff, "
+            + "so it would go on); each failure is a line 'teacher scoring subtask failed to open' in the log");
+      }
       if (System.nanoTime() - deadline > 0) {
         throw new java.util.concurrent.TimeoutException("the teacher job did not open its "
             + teacherOpening.subtasks() + " subtask(s) within " + timeout.toSeconds()

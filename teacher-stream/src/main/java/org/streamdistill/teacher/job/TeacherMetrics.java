@@ -19,7 +19,9 @@ import org.streamdistill.schemas.metrics.StageMetrics;
  * streamdistill_teacher_skipped_turns_total{reason,gold}} and {@code
  * streamdistill_teacher_fallback_turns_total{gold}}; and {@code streamdistill_teacher_scorers_open},
  * the scoring subtasks of this JVM that are open and take turns (0 while the job starts or restarts:
- * a readiness signal, which the demo waits for before it replays).
+ * a readiness signal, which the demo waits for before it replays), and {@code
+ * streamdistill_teacher_open_failures_total}, the times a subtask here failed to open (Flink then
+ * restarts the job: a count that keeps rising is a teacher that cannot start, not a slow one).
  *
  * <p><b>Where they live.</b> The scoring operator reports the same figures to Flink's own metric
  * group (seen in the Flink UI and REST API, and by any reporter a cluster configures, such as
@@ -46,6 +48,7 @@ public final class TeacherMetrics {
   private final Counter skipped;
   private final Counter toFallback;
   private final Gauge scorersOpen;
+  private final Counter openFailures;
 
   /** Registers new metrics in {@code registry}; {@link #in} shares one set between operators. */
   TeacherMetrics(PrometheusRegistry registry) {
@@ -75,6 +78,9 @@ public final class TeacherMetrics {
     scorersOpen = Gauge.builder().name("streamdistill_teacher_scorers_open")
         .help("Scoring subtasks in this process whose teacher, gate and codecs are open, so that they take turns "
             + "(0 while the teacher job starts or restarts).").register(registry);
+    openFailures = Counter.builder().name("streamdistill_teacher_open_failures_total")
+        .help("Times a scoring subtask in this process failed to open its teacher, gate or codecs (the job then "
+            + "restarts; the log says why).").register(registry);
   }
 
   /** The teacher metrics of {@code registry}, registered at the first call. */
@@ -119,6 +125,15 @@ public final class TeacherMetrics {
 
   void scorerClosed() {
     scorersOpen.dec();
+  }
+
+  void openFailed() {
+    openFailures.inc();
+  }
+
+  /** How often a scoring subtask in this process failed to open. */
+  public long openFailures() {
+    return (long) openFailures.get();
   }
 
   /** How many scoring subtasks in this process are open and take turns. */

@@ -242,6 +242,18 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
   @Override
   public void open() throws Exception {
     super.open();
+    try {
+      openScoring();
+    } catch (Exception | Error e) {
+      // Counted and said at ERROR here: Flink's own line for it is a WARN among its restarts, and a
+      // waiting caller (the demo) tells a teacher that cannot open from a slow one by the count.
+      TeacherMetrics.in(PrometheusRegistry.defaultRegistry).openFailed();
+      LOG.error("teacher scoring subtask failed to open (Flink restarts the job): {}", e.toString());
+      throw e;
+    }
+  }
+
+  private void openScoring() throws Exception {
     scorer = scorerFactory.open();
     // The job's rates (budget, fallback cap) are shared evenly by its subtasks.
     int subtasks = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();

@@ -100,10 +100,11 @@ class TeacherScoringOperatorHarnessTest {
   }
 
   @Test
-  void shouldCountItselfOpenFromItsOpenUntilItsCloseAndNotWhenItsOpenFailed() throws Exception {
+  void shouldCountItselfOpenFromItsOpenUntilItsCloseAndAsAnOpenFailureWhenItsOpenFailed() throws Exception {
     // Given this test's operator, open (the JVM's figure is shared, hence differences)
     TeacherMetrics metrics = TeacherMetrics.in(PrometheusRegistry.defaultRegistry);
     long before = metrics.scorersOpen();
+    long failuresBefore = metrics.openFailures();
     assertThat(before).isPositive();
     String key = id;
 
@@ -118,12 +119,16 @@ class TeacherScoringOperatorHarnessTest {
     assertThat(whileOpen).isEqualTo(before + 1);
     assertThat(metrics.scorersOpen()).isEqualTo(before);
 
-    // And a subtask whose teacher fails to open never counts, not even when it is closed after the failure
+    assertThat(metrics.openFailures()).isEqualTo(failuresBefore);
+
+    // And a subtask whose teacher fails to open never counts, not even when it is closed after the failure,
+    // and counts as an open failure instead
     var failing = new OneInputStreamOperatorTestHarness<>(new TeacherScoringOperator(() -> {
       throw new IllegalStateException("no teacher today");
     }, () -> REGISTRIES.get(key), Topics.TURNS, Topics.SOFT_LABELS, 8, 60_000, 1_000, 0, 1_024, 0.5));
     org.assertj.core.api.Assertions.assertThatThrownBy(failing::open).hasMessageContaining("no teacher today");
     assertThat(metrics.scorersOpen()).isEqualTo(before);
+    assertThat(metrics.openFailures()).isEqualTo(failuresBefore + 1);
     failing.close();
     assertThat(metrics.scorersOpen()).isEqualTo(before);
   }
