@@ -91,7 +91,6 @@ public final class DemoCommand {
 
   DemoSummary execute(PrintStream err) throws Exception {
     long start = System.nanoTime();
-    Clinc150 data = Clinc150.read(config.data());
     DemoSummary summary = new DemoSummary();
     summary.trainPasses = config.passes();
     summary.goldFraction = config.goldFraction();
@@ -122,6 +121,7 @@ public final class DemoCommand {
       return null;
     }
 
+    Clinc150 data = Clinc150.read(config.data());
     FileTree.delete(config.workDir());
     Files.createDirectories(config.workDir());
     // Two phases: the training passes, then, once every training turn has been predicted, the
