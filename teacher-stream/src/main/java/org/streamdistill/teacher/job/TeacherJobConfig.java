@@ -196,8 +196,9 @@ public record TeacherJobConfig(
               + "nothing).")
       .define(FALLBACK_MAX_TURNS_PER_SECOND, Type.DOUBLE, 0.0, Range.between(0.0, 1e6), Importance.LOW,
           "Turns per second the job may send to the fallback teacher, split evenly over its scoring subtasks (each "
-              + "a token bucket holding one second's worth); turns over it are treated as without a fallback, and so are turns the budget sheds "
-              + "as behind (" + SELECTION_BUDGET_MAX_LAG_MS + "), so a peak costs the fallback nothing. 0: no limit.")
+              + "a token bucket holding one second's worth); turns over it are treated as without a fallback, and so "
+              + "are turns the budget sheds as behind (" + SELECTION_BUDGET_MAX_LAG_MS + "), so a peak costs the "
+              + "fallback nothing. 0: no limit.")
       .define(FALLBACK_ONNX_THREADS, Type.INT, 1, Range.between(1, 256), Importance.LOW,
           "ONNX Runtime threads of the fallback teacher's session in each subtask. 1 (the default): the calling "
               + "thread scores alone, so the fallback keeps no second pool of threads spinning on the teacher's "

@@ -248,7 +248,7 @@ public final class TeacherScoringOperator extends AbstractStreamOperator<Outgoin
       // Counted and said at ERROR here: Flink's own line for it is a WARN among its restarts, and a
       // waiting caller (the demo) tells a teacher that cannot open from a slow one by the count.
       TeacherMetrics.in(PrometheusRegistry.defaultRegistry).openFailed();
-      LOG.error("teacher scoring subtask failed to open (Flink restarts the job): {}", e.toString());
+      LOG.error("teacher scoring subtask failed to open: {}", e.toString());
       throw e;
     }
   }
