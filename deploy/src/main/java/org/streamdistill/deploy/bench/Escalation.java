@@ -31,16 +31,13 @@ final class Escalation {
   /** The escalated outputs of one set of turns, and which turns escalated. */
   record Outputs(List<TeacherScore> scores, boolean[] escalated) {
 
-    long escalatedCount() {
-      long n = 0;
-      for (boolean e : escalated) {
-        n += e ? 1 : 0;
-      }
-      return n;
+    /** The share of the turns that escalated. */
+    double share() {
+      return share(escalated.length);
     }
 
     /** The share of the first {@code n} turns that escalated. */
-    double escalatedShare(int n) {
+    double share(int n) {
       int k = Math.min(n, escalated.length);
       long e = 0;
       for (int i = 0; i < k; i++) {

@@ -240,8 +240,7 @@ public final class TeacherOptionsCommand {
         options.add(new TeacherOptionsReport.Option(s.name(), s.version(), s.kind(), accuracies.get(t), rates[t],
             parameters.get(t).get(), a, g, differs(scored.get(0).labels(), scored.get(0).train(), s.labels(),
             s.train()), differs(scored.get(0).labels(), scored.get(0).test(), s.labels(), s.test()),
-            s.escalated() == null ? null
-                : new TeacherOptionsReport.Escalated(config.escalate().base(), config.escalate().strong())));
+            s.escalated() == null ? null : config.escalate()));
       }
       return options;
     } finally {
@@ -270,19 +269,17 @@ public final class TeacherOptionsCommand {
     Escalation.Outputs test = escalation.apply(base.test(), strong.test());
     String kind = String.format(Locale.ROOT, "%s, escalated to %s where %s's top probability < %s (%.1f %% of the "
         + "training turns, %.1f %% of the held-out)", e.base(), e.strong(), e.base(), e.below(),
-        100.0 * train.escalatedCount() / train.escalated().length,
-        100.0 * test.escalatedCount() / test.escalated().length);
+        100 * train.share(), 100 * test.share());
     scored.add(new Scored(e.name(), base.version() + ">" + strong.version(), kind, base.labels(),
         base.temperature(), train.scores(), test.scores(), train.escalated()));
-    double share = test.escalatedShare(costTurns);
+    double share = test.share(costTurns);
     double[][] withIt = java.util.Arrays.copyOf(rates, rates.length + 1);
     withIt[rates.length] = new double[rates[b].length];
     for (int r = 0; r < rates[b].length; r++) {
       withIt[rates.length][r] = Escalation.turnsPerSecond(rates[b][r], rates[s][r], share);
     }
     out.printf(Locale.ROOT, "escalating teacher %s: %.1f %% of the training turns and %.1f %% of the cost turns "
-        + "escalate (below %s)%n", e.name(), 100.0 * train.escalatedCount() / train.escalated().length,
-        100 * share, e.below());
+        + "escalate (below %s)%n", e.name(), 100 * train.share(), 100 * share, e.below());
     return withIt;
   }
 

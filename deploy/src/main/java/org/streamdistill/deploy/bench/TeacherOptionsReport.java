@@ -34,10 +34,11 @@ record TeacherOptionsReport(String date, String command, String mode, Machine ma
    * @param gated one student per seed, behind the gate
    * @param trainingDiffers training turns on which its top label is not the baseline teacher's
    * @param heldOutDiffers held-out turns on which its top label is not the baseline teacher's
+   * @param escalated for an escalating teacher ({@link Escalation}), its two parts, whose rates are its; else null
    */
   record Option(String name, String version, String kind, double testAccuracy, double[] turnsPerSecond,
                 long studentParameters, List<Student> all, List<Student> gated, long trainingDiffers,
-                long heldOutDiffers, Escalated escalated) {
+                long heldOutDiffers, TeacherOptionsConfig.Escalate escalated) {
 
     Option(String name, String version, String kind, double testAccuracy, double[] turnsPerSecond,
            long studentParameters, List<Student> all, List<Student> gated, long trainingDiffers,
@@ -65,14 +66,6 @@ record TeacherOptionsReport(String date, String command, String mode, Machine ma
     }
   }
 
-  /**
-   * An escalating teacher's two parts ({@link Escalation}), by option name: its rates are theirs.
-   *
-   * @param base scores every turn the teacher gets
-   * @param strong scores, besides, the turns the base is unsure of ({@link Student#escalated})
-   */
-  record Escalated(String base, String strong) {}
-
   Option baseline() {
     return options.get(0);
   }
@@ -87,8 +80,7 @@ record TeacherOptionsReport(String date, String command, String mode, Machine ma
     double share = callShare(o.gated());
     double time = o.escalated() != null ? teacherTime(o, o.gated()) : share * base / o.medianTurnsPerSecond();
     if (!fallback.isEmpty()) {
-      Option f = options.stream().filter(x -> x.name().equals(fallback)).findFirst().orElseThrow();
-      time += (1 - share) * base / f.medianTurnsPerSecond();
+      time += (1 - share) * base / option(fallback).medianTurnsPerSecond();
     }
     return time;
   }

@@ -3,12 +3,9 @@ package org.streamdistill.deploy.cluster;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
 import org.streamdistill.teacher.fit.FitCommand;
-import org.streamdistill.teacher.job.TeacherJobConfig;
 import org.streamdistill.teacher.job.TurnScorers;
 import org.streamdistill.teacher.model.InvalidBundleException;
 
@@ -101,10 +98,8 @@ public final class ClusterCommand {
         return code;
       }
     }
-    Map<String, String> teacherSettings = new HashMap<>(config.teacherSettings());
-    teacherSettings.put(TeacherJobConfig.BUNDLE, config.teacherBundle().toString());
     try {
-      TurnScorers.checkBundles(TeacherJobConfig.of(teacherSettings));
+      TurnScorers.checkBundles(config.teacherBundle(), config.teacherSettings());
     } catch (InvalidBundleException e) {
       err.println("cluster: a teacher bundle cannot be used: " + e.getMessage());
       return 2;

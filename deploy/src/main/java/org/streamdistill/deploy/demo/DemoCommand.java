@@ -110,11 +110,9 @@ public final class DemoCommand {
     } else {
       out.printf("using teacher bundle %s (delete it to refit)%n", config.teacherBundle());
     }
-    Map<String, String> teacherAndFallback = new java.util.HashMap<>(config.teacherSelection());
-    teacherAndFallback.put(TeacherJobConfig.BUNDLE, config.teacherBundle().toString());
     try {
       // Said before anything starts: the teacher job would fail on it at every restart.
-      TurnScorers.checkBundles(TeacherJobConfig.of(teacherAndFallback));
+      TurnScorers.checkBundles(config.teacherBundle(), config.teacherSelection());
     } catch (InvalidBundleException e) {
       err.println("demo: a teacher bundle cannot be used: " + e.getMessage() + " (fit it again: for the teacher, "
           + "delete " + config.teacherBundle() + " and the demo refits it)");

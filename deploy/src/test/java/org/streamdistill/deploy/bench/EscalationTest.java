@@ -34,10 +34,10 @@ class EscalationTest {
     assertThat(out.scores().get(1).topIndex()).isEqualTo(1);
     assertThat(out.scores().get(2).topIndex()).isZero();
     assertThat(out.scores().get(2).tokenIds()).containsExactly(101, 3, 102);
-    assertThat(out.escalatedCount()).isEqualTo(2);
-    assertThat(out.escalatedShare(2)).isEqualTo(0.5);
+    assertThat(out.share()).isEqualTo(2 / 3.0);
+    assertThat(out.share(2)).isEqualTo(0.5);
     // a threshold under every top probability escalates nothing
-    assertThat(new Escalation(0.4).apply(base, strong).escalatedCount()).isZero();
+    assertThat(new Escalation(0.4).apply(base, strong).share()).isZero();
   }
 
   @Test

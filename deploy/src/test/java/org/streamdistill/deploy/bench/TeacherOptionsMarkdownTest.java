@@ -64,7 +64,7 @@ class TeacherOptionsMarkdownTest {
         new double[] {100, 60, 80}, 1_234_567,
         List.of(new Student(42, 0.945, 15_100, 15_100, 10, 1_510), new Student(43, 0.941, 15_100, 15_100, 10, 3_020)),
         List.of(new Student(42, 0.94, 15_100, 7_550, 20, 1_510), new Student(43, 0.94, 15_100, 7_550, 20, 1_510)), 20,
-        90, new TeacherOptionsReport.Escalated("minilm", "ensemble"));
+        90, new TeacherOptionsConfig.Escalate("minilm", "ensemble", 0.9));
     TeacherOptionsReport with = new TeacherOptionsReport(r.date(), r.command(), r.mode(), r.machine(),
         r.wallSeconds(), r.trainUtterances(), r.passes(), r.testTurns(), r.heldOut(), r.goldFraction(), r.gate(),
         r.seeds(), r.costTurns(), r.trainer(), r.gatedTrainer(), r.outputsRead(), 1,

@@ -42,6 +42,18 @@ public final class TurnScorers {
     }
   }
 
+  /**
+   * {@link #checkBundles(TeacherJobConfig)} for the job that {@code settings} (teacher job keys, the
+   * bundle aside) would run with the teacher bundle {@code bundle}: how the demo and {@code cluster
+   * up} check theirs before they start anything.
+   */
+  public static void checkBundles(java.nio.file.Path bundle, java.util.Map<String, String> settings)
+      throws java.io.IOException {
+    java.util.Map<String, String> withBundle = new java.util.HashMap<>(settings);
+    withBundle.put(TeacherJobConfig.BUNDLE, bundle.toString());
+    checkBundles(TeacherJobConfig.of(withBundle));
+  }
+
   private static void checkIfVisible(String bundle) throws java.io.IOException {
     java.nio.file.Path dir = java.nio.file.Path.of(bundle);
     if (java.nio.file.Files.isDirectory(dir)) {
